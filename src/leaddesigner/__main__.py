@@ -1,0 +1,3 @@
+from leaddesigner.cli import main
+
+raise SystemExit(main())

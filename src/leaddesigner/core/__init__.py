@@ -1,0 +1,1 @@
+"""Pure scoring core: no Qt imports anywhere below this package."""
