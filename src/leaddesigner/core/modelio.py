@@ -1,0 +1,669 @@
+"""Read, validate, migrate and save model files.
+
+Errors are for marketers: every message names the file and YAML line, the key
+path (``rules[3].when.op``), what was expected, and a "did you mean" where a
+key, operator, attribute or group looks misspelt. All problems are collected,
+not just the first. Saving writes a temp file beside the target and renames
+it, so a crash never leaves a half-written model.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+import jsonschema
+import yaml
+
+from . import model as M
+from .schema import SCHEMA
+
+
+# ---------------------------------------------------------------- errors
+@dataclass
+class ModelIssue:
+    path: str  # e.g. "rules[3].when.op"; "" for the document
+    message: str
+    line: int | None = None
+
+    def format(self, source: str | None = None) -> str:
+        where = source or "model"
+        if self.line is not None:
+            where += f":{self.line}"
+        key = f" {self.path}:" if self.path else ""
+        return f"{where}:{key} {self.message}"
+
+
+class ModelError(ValueError):
+    """A model file that cannot be used. ``issues`` lists every problem found."""
+
+    def __init__(self, issues: list[ModelIssue], source: str | None = None):
+        self.issues = sorted(issues, key=lambda i: (i.line or 0, i.path))
+        self.source = source
+        super().__init__(self.format())
+
+    def format(self) -> str:
+        n = len(self.issues)
+        head = f"{self.source or 'The model'} has {n} problem{'s' if n != 1 else ''}:"
+        return "\n".join([head] + ["  " + i.format(self.source) for i in self.issues])
+
+
+def did_you_mean(word: str, choices: Iterable[str]) -> str:
+    """`` did you mean 'x'?`` or ``""``."""
+    choices = [c for c in choices if c is not None]
+    lower = {c.lower(): c for c in choices}
+    if str(word).lower() in lower and str(word) not in choices:
+        return f" Did you mean '{lower[str(word).lower()]}'?"
+    close = difflib.get_close_matches(str(word), choices, n=1, cutoff=0.6)
+    if not close:
+        close = difflib.get_close_matches(str(word).lower(), list(lower), n=1, cutoff=0.6)
+        close = [lower[c] for c in close]
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def path_text(path: Iterable[Any]) -> str:
+    out = ""
+    for p in path:
+        if isinstance(p, int):
+            out += f"[{p}]"
+        else:
+            out += ("." if out else "") + str(p)
+    return out
+
+
+# ---------------------------------------------------------------- YAML with line numbers
+class _Lines:
+    """Maps key paths to 1-based YAML line numbers (of the value, and of the key)."""
+
+    def __init__(self) -> None:
+        self.value: dict[tuple, int] = {}
+        self.key: dict[tuple, int] = {}
+
+    def of(self, path: tuple, key: bool = False) -> int | None:
+        path = tuple(path)
+        if key and path in self.key:
+            return self.key[path]
+        while path:
+            if path in self.value:
+                return self.value[path]
+            path = path[:-1]
+        return self.value.get((), None)
+
+
+def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
+    """Parse YAML into plain data plus line numbers. Duplicate keys are errors."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(e, "problem", None) or str(e)
+        context = getattr(e, "context", None)
+        msg = f"this is not valid YAML: {problem}" + (f" ({context})" if context else "")
+        msg += ". Check indentation (spaces, not tabs) and that every 'key: value' has a space after the colon."
+        raise ModelError([ModelIssue("", msg, line)], source) from None
+    lines = _Lines()
+    if node is None:
+        raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
+    issues: list[ModelIssue] = []
+    loader = yaml.SafeLoader("")
+
+    def build(n: yaml.Node, path: tuple) -> Any:
+        lines.value[path] = n.start_mark.line + 1
+        if isinstance(n, yaml.MappingNode):
+            loader.flatten_mapping(n)
+            out: dict = {}
+            for k, v in n.value:
+                key = loader.construct_object(k, deep=True)
+                if isinstance(key, (int, float)) and not isinstance(key, bool):
+                    key = str(key)
+                if key in out:
+                    issues.append(
+                        ModelIssue(path_text(path + (key,)), f"key '{key}' appears twice; keep one", k.start_mark.line + 1)
+                    )
+                lines.key[path + (key,)] = k.start_mark.line + 1
+                out[key] = build(v, path + (key,))
+            return out
+        if isinstance(n, yaml.SequenceNode):
+            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
+        value = loader.construct_object(n, deep=True)
+        if isinstance(value, (_dt.date, _dt.datetime)):
+            value = value.isoformat()
+        return value
+
+    data = build(node, ())
+    if issues:
+        raise ModelError(issues, source)
+    return data, lines
+
+
+# ---------------------------------------------------------------- migrations
+#: version N -> function turning a version-N dict into a version-N+1 dict.
+#: Add an entry (and a fixture file in tests/fixtures/models/) with every format change.
+MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
+
+
+def migrate(data: dict, source: str | None = None) -> dict:
+    """Bring an older model dict up to the current ``schema_version``."""
+    version = data.get("schema_version")
+    if version is None:
+        raise ModelError(
+            [ModelIssue("schema_version", f"missing: add 'schema_version: {M.SCHEMA_VERSION}' at the top of the file", 1)],
+            source,
+        )
+    if not isinstance(version, int) or version < 1:
+        raise ModelError([ModelIssue("schema_version", f"expected a whole number like {M.SCHEMA_VERSION}, found {version!r}")], source)
+    if version > M.SCHEMA_VERSION:
+        raise ModelError(
+            [
+                ModelIssue(
+                    "schema_version",
+                    f"this file uses format version {version}, newer than this LeadDesigner "
+                    f"(reads up to {M.SCHEMA_VERSION}). Update LeadDesigner to open it.",
+                )
+            ],
+            source,
+        )
+    while data["schema_version"] < M.SCHEMA_VERSION:
+        data = MIGRATIONS[data["schema_version"]](data)
+    return data
+
+
+# ---------------------------------------------------------------- validation
+_VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
+_TYPE_WORDS = {
+    "string": "text",
+    "number": "a number",
+    "integer": "a whole number",
+    "boolean": "true or false",
+    "array": "a list",
+    "object": "a mapping of keys to values",
+    "null": "nothing",
+}
+
+
+def _subschema(path: Iterable[Any]) -> dict | None:
+    """The schema that applies at ``path`` in a document (follows $ref, properties, items)."""
+    s: dict | None = SCHEMA
+    for p in path:
+        s = _deref(s)
+        if s is None:
+            return None
+        if isinstance(p, int):
+            s = s.get("items")
+        elif p in s.get("properties", {}):
+            s = s["properties"][p]
+        elif isinstance(s.get("additionalProperties"), dict):
+            s = s["additionalProperties"]
+        else:
+            return None
+    return _deref(s)
+
+
+def _deref(s: dict | None) -> dict | None:
+    while s is not None and "$ref" in s:
+        s = SCHEMA["$defs"][s["$ref"].split("/")[-1]]
+    return s
+
+
+def _schema_issues(data: Any, lines: _Lines) -> list[ModelIssue]:
+    issues = []
+    for err in _VALIDATOR.iter_errors(data):
+        issues.extend(_explain(err, lines))
+    # de-duplicate (anyOf branches repeat themselves)
+    seen, out = set(), []
+    for i in issues:
+        if (i.path, i.message) not in seen:
+            seen.add((i.path, i.message))
+            out.append(i)
+    return out
+
+
+def _explain(err: jsonschema.ValidationError, lines: _Lines) -> list[ModelIssue]:
+    path = tuple(err.absolute_path)
+    where = path_text(path)
+    line = lines.of(path)
+    v = err.validator
+    if v == "additionalProperties":
+        sub = _subschema(path) or {}
+        allowed = list(sub.get("properties", {}))
+        out = []
+        for key in err.instance:
+            if key not in allowed:
+                hint = did_you_mean(key, allowed)
+                msg = f"unknown key '{key}'." + (hint or f" Allowed here: {', '.join(allowed)}.")
+                out.append(ModelIssue(path_text(path + (key,)), msg, lines.of(path + (key,), key=True)))
+        return out
+    if v == "required":
+        missing = re.findall(r"'([^']+)' is a required property", err.message)
+        key = missing[0] if missing else "?"
+        return [ModelIssue(where, f"missing required key '{key}'", line)]
+    if v == "enum":
+        allowed = [str(x) for x in err.validator_value]
+        hint = did_you_mean(str(err.instance), allowed)
+        return [ModelIssue(where, f"'{err.instance}' is not allowed here.{hint} Expected one of: {', '.join(allowed)}.", line)]
+    if v == "type":
+        expected = err.validator_value if isinstance(err.validator_value, list) else [err.validator_value]
+        words = " or ".join(_TYPE_WORDS.get(t, t) for t in expected)
+        return [ModelIssue(where, f"expected {words}, found {_show(err.instance)}", line)]
+    if v == "const":
+        return [ModelIssue(where, f"expected {err.validator_value!r}, found {_show(err.instance)}", line)]
+    if v == "pattern":
+        return [
+            ModelIssue(
+                where,
+                f"{_show(err.instance)} is not a valid id: use letters, digits, '_', '-' or '.', starting with a letter",
+                line,
+            )
+        ]
+    if v in ("minimum", "exclusiveMinimum", "maximum", "exclusiveMaximum"):
+        words = {"minimum": "at least", "exclusiveMinimum": "more than", "maximum": "at most", "exclusiveMaximum": "less than"}[v]
+        return [ModelIssue(where, f"expected a number {words} {err.validator_value}, found {_show(err.instance)}", line)]
+    if v in ("minItems", "minProperties"):
+        return [ModelIssue(where, "must not be empty", line)]
+    if v == "uniqueItems":
+        return [ModelIssue(where, "lists the same item twice", line)]
+    if v == "anyOf":
+        return [ModelIssue(where, f"expected a value or a list of values, found {_show(err.instance)}", line)]
+    if v == "maxLength":
+        return [ModelIssue(where, f"is longer than {err.validator_value} characters", line)]
+    return [ModelIssue(where, err.message, line)]
+
+
+def _show(v: Any) -> str:
+    if isinstance(v, dict):
+        return "a mapping"
+    if isinstance(v, list):
+        return "a list"
+    if v is None:
+        return "nothing"
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, str):
+        return f"text '{v}'"
+    return repr(v)
+
+
+class _Checker:
+    """Cross-reference checks that JSON Schema cannot express."""
+
+    def __init__(self, data: dict, lines: _Lines):
+        self.d = data
+        self.lines = lines
+        self.issues: list[ModelIssue] = []
+        self.attrs = {a["name"]: a for a in data.get("attributes") or []}
+
+    def add(self, path: tuple, message: str, key: bool = False) -> None:
+        self.issues.append(ModelIssue(path_text(path), message, self.lines.of(path, key=key)))
+
+    def attribute(self, name: Any, path: tuple) -> dict | None:
+        if name in self.attrs:
+            return self.attrs[name]
+        hint = did_you_mean(name, self.attrs)
+        self.add(path, f"'{name}' is not a declared attribute.{hint or ' Declare it under attributes first.'}")
+        return None
+
+    def run(self) -> list[ModelIssue]:
+        d = self.d
+        names = [a["name"] for a in d.get("attributes") or []]
+        for i, n in enumerate(names):
+            if n in names[:i]:
+                self.add(("attributes", i, "name"), f"attribute '{n}' is declared twice")
+        for k in d.get("columns") or {}:
+            if k not in self.attrs:
+                self.add(("columns", k), f"maps '{k}', which is not a declared attribute.{did_you_mean(k, self.attrs)}", key=True)
+        if d.get("created_at") is not None:
+            a = self.attribute(d["created_at"], ("created_at",))
+            if a is not None and a.get("type") != "date":
+                self.add(("created_at",), f"'{d['created_at']}' must be a date attribute, it is declared as {a.get('type')}")
+        if d.get("persona"):
+            self.attribute(d["persona"]["attribute"], ("persona", "attribute"))
+        self.rules()
+        self.caps()
+        self.grades()
+        thr = d.get("thresholds") or {}
+        if thr.get("sql") is not None and thr.get("mql") is not None and thr["sql"] < thr["mql"]:
+            self.add(("thresholds", "sql"), f"the SQL threshold ({thr['sql']}) is below the MQL threshold ({thr['mql']}); it should be at least as high")
+        sr = d.get("score_range")
+        if sr:
+            self.range(sr, ("score_range",))
+        return self.issues
+
+    def range(self, r: dict, path: tuple) -> None:
+        if r.get("min") is not None and r.get("max") is not None and r["min"] > r["max"]:
+            self.add(path, f"min ({r['min']}) is above max ({r['max']})")
+
+    def rules(self) -> None:
+        ids: dict[str, int] = {}
+        products = self.d.get("products") or []
+        group_dims: dict[str, tuple[str, int]] = {}
+        for i, r in enumerate(self.d.get("rules") or []):
+            p = ("rules", i)
+            rid = r.get("id")
+            if rid in ids:
+                self.add(p + ("id",), f"rule id '{rid}' is already used by rules[{ids[rid]}]; ids must be unique")
+            ids.setdefault(rid, i)
+            forms = [k for k in ("when", "map", "activity") if k in r]
+            if len(forms) != 1:
+                self.add(
+                    p,
+                    "a rule needs exactly one of 'when' (a condition), 'map' (per-value points) or 'activity' (events)"
+                    + (f"; found {', '.join(forms)}" if forms else ""),
+                )
+            if "when" in r:
+                self.condition(r["when"], p + ("when",), activity=False)
+                if "points" not in r:
+                    self.add(p, "missing required key 'points' (the points a matching lead gets; negative allowed)")
+            if "map" in r:
+                self.value_map(r["map"], p + ("map",))
+                if "points" in r:
+                    self.add(p + ("points",), "a 'map' rule takes its points from the map; remove 'points'", key=True)
+            if "activity" in r:
+                a = r["activity"] or {}
+                if "where" in a:
+                    self.condition(a["where"], p + ("activity", "where"), activity=True)
+                dec = a.get("decay")
+                if dec is not None:
+                    has_hl, has_lin = "half_life_days" in dec, "linear_pct" in dec
+                    if has_hl == has_lin:
+                        self.add(p + ("activity", "decay"), "give either half_life_days or linear_pct (with period_days)")
+                    elif has_hl and "period_days" in dec:
+                        self.add(p + ("activity", "decay", "period_days"), "period_days goes with linear_pct, not half_life_days", key=True)
+                if "points" not in r:
+                    self.add(p, "missing required key 'points' (points per matching event)")
+            if r.get("product") is not None and r["product"] not in products:
+                hint = did_you_mean(r["product"], products)
+                self.add(p + ("product",), f"product '{r['product']}' is not listed under products.{hint}")
+            g = r.get("group")
+            if g is not None and r.get("dimension"):
+                if g in group_dims and group_dims[g][0] != r["dimension"]:
+                    self.add(
+                        p + ("group",),
+                        f"group '{g}' mixes dimensions: rules[{group_dims[g][1]}] is {group_dims[g][0]}, this rule is {r['dimension']}",
+                    )
+                group_dims.setdefault(g, (r["dimension"], i))
+        self.group_dims = group_dims
+
+    def condition(self, c: dict, path: tuple, activity: bool) -> None:
+        forms = [k for k in ("all", "any", "not") if k in c]
+        leaf_keys = [k for k in ("attribute", "op", "value", "case_sensitive") if k in c]
+        if forms:
+            if len(forms) > 1 or leaf_keys:
+                self.add(path, "a condition is either a test {attribute, op, value} or one of all/any/not, not both")
+                return
+            f = forms[0]
+            if f == "not":
+                self.condition(c["not"], path + ("not",), activity)
+            else:
+                for j, item in enumerate(c[f]):
+                    self.condition(item, path + (f, j), activity)
+            return
+        for k in ("attribute", "op"):
+            if k not in c:
+                self.add(path, f"missing required key '{k}' (a test looks like {{attribute: industry, op: in, value: [Software]}})")
+                return
+        name, op = c["attribute"], c["op"]
+        if activity:
+            if name not in M.ACTIVITY_FIELDS:
+                self.add(
+                    path + ("attribute",),
+                    f"'{name}' is not an event field.{did_you_mean(name, M.ACTIVITY_FIELDS)} Activity conditions test: "
+                    + ", ".join(M.ACTIVITY_FIELDS),
+                )
+                return
+            atype = M.ACTIVITY_FIELDS[name]
+        else:
+            a = self.attribute(name, path + ("attribute",))
+            if a is None:
+                return
+            atype = a.get("type", "category")
+        if op not in M.OPERATORS:
+            return  # the schema already reported it
+        if atype not in M.OPERATORS[op]:
+            valid = [o for o, types in M.OPERATORS.items() if atype in types]
+            self.add(path + ("op",), f"'{op}' does not apply to '{name}' ({atype}). Use one of: {', '.join(valid)}")
+            return
+        self.value(op, c.get("value"), "value" in c, atype, path)
+
+    def value(self, op: str, v: Any, present: bool, atype: str, path: tuple) -> None:
+        vp = path + ("value",)
+        if op in M.NO_VALUE_OPS:
+            if present:
+                self.add(vp, f"'{op}' takes no value; remove it", key=True)
+            return
+        if not present:
+            self.add(path, f"missing 'value' for '{op}'")
+            return
+        if op == "between":
+            if not (isinstance(v, list) and len(v) == 2 and all(_is_num(x) for x in v)):
+                self.add(vp, f"'between' takes two numbers [low, high], found {_show(v)}")
+            elif v[0] > v[1]:
+                self.add(vp, f"low ({v[0]}) is above high ({v[1]})")
+            return
+        if op in ("in", "not_in"):
+            if not isinstance(v, list) or not v:
+                self.add(vp, f"'{op}' takes a list of values like [A, B], found {_show(v)}")
+            elif atype == "number" and not all(_is_num(x) for x in v):
+                self.add(vp, "expected a list of numbers")
+            return
+        if op in ("gt", "gte", "lt", "lte", "within_days", "older_than_days"):
+            if not _is_num(v):
+                self.add(vp, f"'{op}' takes a number, found {_show(v)}")
+            return
+        if op in ("before", "after"):
+            try:
+                _dt.date.fromisoformat(str(v)[:10])
+            except ValueError:
+                self.add(vp, f"expected a date like 2026-01-31, found {_show(v)}")
+            return
+        if op in M.TEXT_OPS:
+            vals = v if isinstance(v, list) else [v]
+            if not vals or not all(isinstance(x, (str, int, float)) and not isinstance(x, bool) for x in vals):
+                self.add(vp, f"'{op}' takes text or a list of texts, found {_show(v)}")
+                return
+            if op == "regex":
+                for x in vals:
+                    try:
+                        re.compile(str(x))
+                    except re.error as e:
+                        self.add(vp, f"'{x}' is not a valid regular expression: {e}")
+            return
+        # equals / not_equals
+        if isinstance(v, list):
+            self.add(vp, f"'{op}' takes one value; use 'in' for a list")
+        elif atype == "number" and not _is_num(v):
+            self.add(vp, f"expected a number, found {_show(v)}")
+        elif atype == "boolean" and not isinstance(v, bool):
+            self.add(vp, f"expected true or false, found {_show(v)}")
+
+    def value_map(self, m: dict, path: tuple) -> None:
+        a = self.attribute(m["attribute"], path + ("attribute",))
+        has_v, has_b = "values" in m, "bins" in m
+        if has_v == has_b:
+            self.add(path, "a map needs exactly one of 'values' (category -> points) or 'bins' (number ranges -> points)")
+            return
+        if a is None:
+            return
+        atype = a.get("type")
+        if has_b:
+            if atype != "number":
+                self.add(path + ("bins",), f"bins need a number attribute; '{a['name']}' is {atype}: use 'values'", key=True)
+                return
+            prev_hi = None
+            for j, b in enumerate(m["bins"]):
+                lo, hi = b.get("from"), b.get("to")
+                if lo is not None and hi is not None and lo >= hi:
+                    self.add(path + ("bins", j), f"'from' ({lo}) must be below 'to' ({hi})")
+                if j > 0 and (lo is None or prev_hi is None or lo < prev_hi):
+                    self.add(path + ("bins", j), "bins must be in ascending order and must not overlap (each 'from' at or above the previous 'to')")
+                prev_hi = hi
+        elif atype == "number" or atype == "date":
+            self.add(path + ("values",), f"values need a category, text or boolean attribute; '{a['name']}' is {atype}: use 'bins'", key=True)
+
+    def caps(self) -> None:
+        caps = self.d.get("caps") or {}
+        for dim, r in (caps.get("dimensions") or {}).items():
+            self.range(r, ("caps", "dimensions", dim))
+        groups = getattr(self, "group_dims", {})
+        for g, r in (caps.get("groups") or {}).items():
+            self.range(r, ("caps", "groups", g))
+            if g not in groups:
+                hint = did_you_mean(g, groups)
+                self.add(("caps", "groups", g), f"no rule is in group '{g}'.{hint or ' Set group on the rules it should cap.'}", key=True)
+
+    def grades(self) -> None:
+        g = self.d.get("grades") or {}
+        for dim in ("fit", "engagement"):
+            bands = g.get(dim)
+            if not bands:
+                continue
+            items = list(bands.items())
+            prev = None
+            for j, (name, lo) in enumerate(items):
+                p = ("grades", dim, name)
+                if lo is None and j != len(items) - 1:
+                    self.add(p, "only the last band may have no minimum")
+                if lo is not None and prev is not None and lo >= prev:
+                    self.add(p, f"bands must go from highest to lowest minimum; {lo} is not below {prev}")
+                if lo is not None:
+                    prev = lo
+        cells = g.get("mql_cells")
+        if cells is not None:
+            fit, eng = list((g.get("fit") or {})), list((g.get("engagement") or {}))
+            if not fit or not eng:
+                self.add(("grades", "mql_cells"), "mql_cells need both fit and engagement bands")
+                return
+            valid = [f + e for f in fit for e in eng]
+            for j, c in enumerate(cells):
+                if c not in valid:
+                    self.add(("grades", "mql_cells", j), f"'{c}' is not a grade cell.{did_you_mean(c, valid)} Cells combine a fit band and an engagement band, like {valid[0]}")
+
+
+def _is_num(x: Any) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def validate_dict(data: Any, lines: _Lines | None = None, source: str | None = None) -> None:
+    """Raise :class:`ModelError` listing every problem in a (migrated) model dict."""
+    lines = lines or _Lines()
+    if not isinstance(data, dict):
+        raise ModelError([ModelIssue("", f"expected a mapping of keys (schema_version, name, rules, ...), found {_show(data)}", 1)], source)
+    issues = _schema_issues(data, lines)
+    # Cross-references are checked even when the structure has problems, so a
+    # user sees everything at once; a checker crash on malformed input is moot.
+    try:
+        reported = {i.path for i in issues}
+        issues += [i for i in _Checker(data, lines).run() if i.path not in reported]
+    except (TypeError, AttributeError, KeyError, ValueError):
+        if not issues:
+            raise
+    if issues:
+        raise ModelError(issues, source)
+
+
+# ---------------------------------------------------------------- public API
+def loads_model(text: str, source: str | None = None) -> M.ScoringModel:
+    """Parse a model from YAML text."""
+    data, lines = parse_yaml(text, source)
+    if isinstance(data, dict):
+        data = migrate(data, source)
+    validate_dict(data, lines, source)
+    return M.from_dict(data)
+
+
+def load_model(path: str | os.PathLike) -> M.ScoringModel:
+    """Read and validate a model file. Raises :class:`ModelError` or ``OSError``."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise ModelError([ModelIssue("", f"the file is not UTF-8 text (byte {e.start}); save it as UTF-8")], str(p)) from None
+    if p.suffix.lower() == ".json":
+        import json
+
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ModelError([ModelIssue("", f"this is not valid JSON: {e.msg}", e.lineno)], str(p)) from None
+        if isinstance(data, dict):
+            data = migrate(data, str(p))
+        validate_dict(data, None, str(p))
+        return M.from_dict(data)
+    return loads_model(text, str(p))
+
+
+class _Dumper(yaml.SafeDumper):
+    """Block style for structure; flow style for short leaves like conditions and ranges."""
+
+
+def _repr_str(dumper: yaml.SafeDumper, s: str) -> yaml.Node:
+    style = "|" if "\n" in s else None
+    return dumper.represent_scalar("tag:yaml.org,2002:str", s, style=style)
+
+
+def _is_flat(v: Any) -> bool:
+    return not isinstance(v, (dict, list)) or (isinstance(v, list) and all(not isinstance(x, (dict, list)) for x in v))
+
+
+def _repr_dict(dumper: yaml.SafeDumper, d: dict) -> yaml.Node:
+    flow = 0 < len(d) <= 4 and all(_is_flat(v) for v in d.values()) and all(
+        not (isinstance(v, str) and (len(v) > 40 or "\n" in v)) for v in d.values()
+    )
+    return dumper.represent_mapping("tag:yaml.org,2002:map", d.items(), flow_style=flow)
+
+
+def _repr_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
+    flow = all(not isinstance(x, (dict, list)) for x in items) and len(str(items)) < 80
+    return dumper.represent_sequence("tag:yaml.org,2002:seq", items, flow_style=flow)
+
+
+_Dumper.add_representer(str, _repr_str)
+_Dumper.add_representer(dict, _repr_dict)
+_Dumper.add_representer(list, _repr_list)
+
+
+def dumps_model(m: M.ScoringModel) -> str:
+    """The model as YAML text, keys in the canonical order."""
+    return yaml.dump(M.to_dict(m), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+
+
+def atomic_write_text(path: str | os.PathLike, text: str) -> None:
+    """Write ``text`` to ``path`` via a temp file in the same folder and a rename.
+
+    Readers see either the old file or the new one, never a partial file; the
+    original's permissions are kept.
+    """
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+            f.flush()
+            os.fsync(f.fileno())
+        if p.exists():
+            os.chmod(tmp, p.stat().st_mode & 0o777)
+        else:
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, p)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def save_model(m: M.ScoringModel, path: str | os.PathLike) -> None:
+    """Validate and write the model atomically (YAML, or JSON for a .json path)."""
+    data = M.to_dict(m)
+    validate_dict(data, None, str(path))
+    if Path(path).suffix.lower() == ".json":
+        import json
+
+        atomic_write_text(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    else:
+        atomic_write_text(path, dumps_model(m))
