@@ -1,0 +1,1503 @@
+"""Load lead files and activity logs robustly, with errors a marketer can act on.
+
+The module reads CSV/text (optionally gzipped), Excel workbooks and Parquet
+files into pandas DataFrames (:func:`read_table`) and converts columns to the
+types a scoring model needs (:func:`coerce_types`), collecting values that do
+not fit as :class:`Problem` records instead of failing.
+
+Row numbers shown to the user
+-----------------------------
+Every message uses the row number the user sees in the program they would open
+the file with (see :func:`row_label`):
+
+* CSV/text: the *line* number in a text editor. The header is line 1, so data
+  row ``i`` (0-based) is line ``2 + i``. This assumes that no record before it
+  spans several lines (a quoted value with a line break) and that there are no
+  blank lines before it; both are rare in exported lead lists.
+* Excel: the Excel *row* number. The header must be in row 1, so data row
+  ``i`` is row ``2 + i``. Empty rows inside the data are kept (as all-missing
+  rows) so that the numbering stays exact; trailing empty rows are dropped.
+* Parquet: the 1-based *row* number.
+
+This module is part of the pure core: it must never import Qt.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as _dt
+import gzip
+import io
+import os
+import re
+import zipfile
+import zlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+
+__all__ = [
+    "LeadFileError",
+    "Problem",
+    "ProgressCallback",
+    "SUPPORTED_EXTENSIONS",
+    "coerce_types",
+    "read_table",
+    "row_label",
+]
+
+ProgressCallback = Callable[[float, str], None]
+"""``progress(fraction, message)``: *fraction* goes from 0.0 to 1.0.
+
+The callback is always invoked from the thread that called :func:`read_table`.
+An exception raised by the callback aborts the read (and propagates), which a
+caller can use to implement *Cancel*.
+"""
+
+_TEXT_EXTS = (".csv", ".tsv", ".txt")
+_EXCEL_EXTS = (".xlsx", ".xlsm")
+_PARQUET_EXTS = (".parquet", ".pq")
+
+SUPPORTED_EXTENSIONS: tuple[str, ...] = (
+    *_TEXT_EXTS,
+    *(e + ".gz" for e in _TEXT_EXTS),
+    *_EXCEL_EXTS,
+    *_PARQUET_EXTS,
+)
+
+_SUPPORTED_TEXT = (
+    "CSV or text files (.csv, .tsv, .txt, also gzip-compressed as .csv.gz, "
+    ".tsv.gz, .txt.gz), Excel workbooks (.xlsx, .xlsm) and Parquet files "
+    "(.parquet, .pq)"
+)
+
+#: Column type names accepted by :func:`coerce_types`.
+COLUMN_TYPES = ("category", "number", "boolean", "date", "text")
+
+# Tokens that mean "no value" for number, boolean and date columns (compared
+# case-insensitively after stripping surrounding whitespace).
+_MISSING_TOKENS = frozenset(
+    {"", "na", "n/a", "#n/a", "nan", "null", "none", "unknown", "-"}
+)
+_TRUE_TOKENS = frozenset({"true", "yes", "y", "1", "t", "1.0"})
+_FALSE_TOKENS = frozenset({"false", "no", "n", "0", "f", "0.0"})
+
+# Low-cardinality string columns become pandas ``category``.
+_CATEGORY_MAX_RATIO = 0.5
+_CATEGORY_MAX_DISTINCT = 100_000
+
+_SAMPLE_BYTES = 1 << 16  # for encoding and delimiter detection
+_BLOCK_BYTES = 4 << 20  # pyarrow CSV block size (one progress step each)
+_MAX_EXAMPLES = 5
+_DELIMITERS = (",", ";", "\t", "|")
+_DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
+
+
+# ---------------------------------------------------------------------------
+# Public types
+# ---------------------------------------------------------------------------
+
+
+class LeadFileError(ValueError):
+    """Raised for input that cannot be read.
+
+    ``str()`` of the error is one clear paragraph that names the file and,
+    where known, the line/row and column, what was found and what was
+    expected, so that it can be shown to a marketer as is.
+
+    Parameters
+    ----------
+    message : str
+        The complete, user-facing message.
+    path : str or os.PathLike, optional
+        The file that could not be read.
+    line : int, optional
+        The line (text files) or row (Excel, Parquet) the problem is on, as
+        the user sees it (the header is line/row 1).
+    column : str, optional
+        The column the problem is in, when it concerns a single column.
+
+    Attributes
+    ----------
+    path : pathlib.Path or None
+    line : int or None
+    column : str or None
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | os.PathLike[str] | None = None,
+        line: int | None = None,
+        column: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path: Path | None = Path(path) if path is not None else None
+        self.line: int | None = line
+        self.column: str | None = column
+
+
+@dataclass
+class Problem:
+    """A data-quality problem found while loading or checking a lead file.
+
+    Problems never stop loading: the affected values are treated as missing.
+
+    Attributes
+    ----------
+    kind : str
+        ``'missing_column'``, ``'type_mismatch'``, ``'duplicate_id'``,
+        ``'empty_id'``, ... (:func:`coerce_types` produces ``'type_mismatch'``).
+    column : str or None
+        The column concerned, if any.
+    message : str
+        One specific sentence for the user.
+    count : int
+        How many values are affected.
+    examples : list of (int, str)
+        Up to five ``(row number as the user sees it, raw value)`` pairs.
+    rules : list of str
+        Filled in later by the engine: ids of the rules that need the column.
+    """
+
+    kind: str
+    column: str | None
+    message: str
+    count: int = 0
+    examples: list[tuple[int, str]] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------------------
+# File kinds and row numbering
+# ---------------------------------------------------------------------------
+
+
+def _file_kind(path: str | os.PathLike[str]) -> str | None:
+    """Return ``'text'``, ``'text.gz'``, ``'excel'``, ``'parquet'`` or None."""
+    name = os.fspath(path).lower()
+    if name.endswith(_TEXT_EXTS):
+        return "text"
+    if name.endswith(tuple(e + ".gz" for e in _TEXT_EXTS)):
+        return "text.gz"
+    if name.endswith(_EXCEL_EXTS):
+        return "excel"
+    if name.endswith(_PARQUET_EXTS):
+        return "parquet"
+    return None
+
+
+def _unsupported(path: str | os.PathLike[str]) -> LeadFileError:
+    p = Path(path)
+    suffix = "".join(p.suffixes[-2:]) if p.suffix.lower() == ".gz" else p.suffix
+    found = f'the extension "{suffix}"' if suffix else "no extension"
+    hint = ""
+    if p.suffix.lower() in (".xls", ".ods", ".numbers"):
+        hint = (
+            " Open it in its spreadsheet program and save it as an Excel "
+            "workbook (.xlsx) or as CSV."
+        )
+    return LeadFileError(
+        f'Cannot read "{p.name}": it has {found}, and LeadDesigner reads '
+        f"{_SUPPORTED_TEXT}.{hint}",
+        path=p,
+    )
+
+
+def row_label(path: str | os.PathLike[str]) -> tuple[str, int]:
+    """How rows of *path* are numbered for the user.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        A file name or path; only its extension is used.
+
+    Returns
+    -------
+    (str, int)
+        The word to use and the number of the first data row:
+        ``("line", 2)`` for CSV/text files (the header is line 1),
+        ``("row", 2)`` for Excel (Excel's row numbers, header in row 1) and
+        ``("row", 1)`` for Parquet.
+
+    Raises
+    ------
+    LeadFileError
+        If the extension is not supported.
+    """
+    kind = _file_kind(path)
+    if kind in ("text", "text.gz"):
+        return ("line", 2)
+    if kind == "excel":
+        return ("row", 2)
+    if kind == "parquet":
+        return ("row", 1)
+    raise _unsupported(path)
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet letter for a 0-based column index (0 -> A, 26 -> AA)."""
+    letters = ""
+    n = index + 1
+    while n:
+        n, rem = divmod(n - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+# ---------------------------------------------------------------------------
+# read_table
+# ---------------------------------------------------------------------------
+
+
+def read_table(
+    path: str | os.PathLike[str],
+    *,
+    usecols: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+    sheet: str | int | None = None,
+) -> pd.DataFrame:
+    """Read a lead file or activity log into a DataFrame.
+
+    The reader is chosen by extension: ``.csv``/``.tsv``/``.txt`` (optionally
+    ``.gz``-compressed), ``.xlsx``/``.xlsm`` and ``.parquet``/``.pq``.
+
+    For text files the encoding (UTF-8 with or without BOM, UTF-16 with BOM as
+    Excel's "Unicode Text" writes it, otherwise Windows-1252) and the
+    delimiter (``,`` ``;`` tab ``|``) are detected. Columns are read as text;
+    a column becomes numeric (int64, or float64 when it has missing values)
+    only if every value is a plain number and none has a leading zero, so
+    ids such as ``00123`` stay text. Text columns with few distinct values
+    (fewer than half the values and fewer than 100,000) become ``category``;
+    the others use pandas' string dtype. Empty values are missing.
+
+    Parameters
+    ----------
+    path : str or os.PathLike
+        The file to read.
+    usecols : iterable of str, optional
+        Only read these columns (names as in the header, surrounding
+        whitespace ignored). Names that are not in the file are ignored: the
+        caller reports missing columns.
+    progress : callable, optional
+        ``progress(fraction, message)``, called at the start, at the end and,
+        for text and Excel files, as reading proceeds.
+    sheet : str or int, optional
+        Excel only: the sheet name or 0-based index (default: the first).
+
+    Returns
+    -------
+    pandas.DataFrame
+        With a default RangeIndex; header names are stripped of surrounding
+        whitespace. A file with only a header gives zero rows.
+
+    Raises
+    ------
+    LeadFileError
+        For a missing, unreadable, empty or malformed file (unsupported
+        extension, duplicate column names, rows with the wrong number of
+        fields, ...).
+    """
+    p = Path(path)
+    kind = _file_kind(p)
+    if kind is None:
+        raise _unsupported(p)
+    _check_exists(p)
+    report = _Progress(progress, p.name)
+    report(0.0, f"Opening {p.name}")
+    wanted = None if usecols is None else [str(c).strip() for c in usecols]
+    if kind in ("text", "text.gz"):
+        table = _read_text(p, kind == "text.gz", wanted, report)
+        names = [str(n) for n in table.column_names]
+        df = _finish(table, names, infer_numbers=True, report=report)
+    elif kind == "excel":
+        df = _read_excel(p, wanted, sheet, report)
+    else:
+        df = _read_parquet(p, wanted, report)
+    report(1.0, f"Loaded {len(df):,} rows from {p.name}")
+    return df
+
+
+class _Progress:
+    """Calls the user's progress callback, never going backwards."""
+
+    def __init__(self, callback: ProgressCallback | None, name: str) -> None:
+        self._callback = callback
+        self._last = -1.0
+        self.name = name
+
+    def __call__(self, fraction: float, message: str) -> None:
+        if self._callback is None:
+            return
+        fraction = min(max(float(fraction), self._last, 0.0), 1.0)
+        self._last = fraction
+        self._callback(fraction, message)
+
+
+def _check_exists(p: Path) -> None:
+    if not p.exists():
+        where = p.parent.resolve() if str(p.parent) else Path.cwd()
+        raise LeadFileError(
+            f'Cannot open "{p.name}": there is no such file in {where}. Check '
+            "the file name and folder; the file may have been moved, renamed "
+            "or deleted.",
+            path=p,
+        )
+    if p.is_dir():
+        raise LeadFileError(
+            f'Cannot open "{p}": it is a folder, not a file. Choose a lead '
+            f"file inside it ({_SUPPORTED_TEXT}).",
+            path=p,
+        )
+    if not os.access(p, os.R_OK):
+        raise LeadFileError(
+            f'Cannot open "{p.name}": permission denied. Check that you may '
+            "read the file and that another program is not locking it.",
+            path=p,
+        )
+
+
+# -- text files ---------------------------------------------------------------
+
+
+def _open_binary(p: Path, gz: bool) -> io.BufferedIOBase:
+    try:
+        raw = open(p, "rb")  # noqa: SIM115 - closed by caller
+    except OSError as exc:
+        raise LeadFileError(
+            f'Cannot open "{p.name}": {exc.strerror or exc}. Check that you '
+            "may read the file and that another program is not locking it.",
+            path=p,
+        ) from exc
+    if gz:
+        return gzip.GzipFile(fileobj=raw, mode="rb")  # type: ignore[return-value]
+    return raw
+
+
+def _read_head(p: Path, gz: bool) -> tuple[bytes, bool]:
+    """Return the first bytes of the (decompressed) file and whether that is all."""
+    with _open_binary(p, gz) as f:
+        try:
+            head = f.read(_SAMPLE_BYTES)
+            complete = len(head) < _SAMPLE_BYTES or not f.read(1)
+        except (OSError, EOFError, zlib.error) as exc:
+            raise _bad_gzip(p, exc) from exc
+    return head, complete
+
+
+def _bad_gzip(p: Path, exc: BaseException) -> LeadFileError:
+    return LeadFileError(
+        f'Cannot read "{p.name}": it is not a valid gzip-compressed file '
+        f"({exc}). Compress the CSV again, or load the uncompressed file.",
+        path=p,
+    )
+
+
+def _detect_encoding(head: bytes, complete: bool) -> str:
+    """Guess a Python codec name for *head*, the first bytes of a text file."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    # UTF-16 without BOM: every other byte of ASCII text is NUL.
+    sample = head[:4096]
+    if len(sample) >= 4:
+        even_nul = sample[0::2].count(0) / len(sample[0::2])
+        odd_nul = sample[1::2].count(0) / len(sample[1::2])
+        if odd_nul > 0.3 and even_nul < 0.05:
+            return "utf-16-le"
+        if even_nul > 0.3 and odd_nul < 0.05:
+            return "utf-16-be"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        head.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _decode_sample(head: bytes, encoding: str, complete: bool) -> str:
+    text = codecs.getincrementaldecoder(encoding)(errors="replace").decode(
+        head, final=complete
+    )
+    return text.lstrip("\ufeff")
+
+
+def _sample_records(text: str, delimiter: str, complete: bool) -> list[list[str]]:
+    """Parse up to 200 non-blank records of *text* (a file's beginning)."""
+    rows: list[list[str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        for row in reader:
+            if row:
+                rows.append(row)
+            if len(rows) >= 200:
+                return rows
+    except csv.Error:
+        pass
+    if not complete and rows:
+        rows.pop()  # the sample probably cut the last record
+    return rows
+
+
+def _detect_delimiter(text: str, complete: bool, default: str) -> str:
+    """Pick the delimiter among , ; tab | for a decoded sample of the file.
+
+    ``csv.Sniffer`` makes the first guess; it is accepted only if it gives
+    every sampled record the same number of fields (more than one).
+    Otherwise the candidate that does so with the most columns wins; ties go
+    to the order of :data:`_DELIMITERS`, starting with the default for the
+    extension.
+    """
+    if not complete:
+        cut = max(text.rfind("\n"), text.rfind("\r"))
+        if cut > 0:
+            text = text[: cut + 1]
+    stats: dict[str, tuple[bool, int, float]] = {}
+    for d in _DELIMITERS:
+        rows = _sample_records(text, d, complete)
+        if not rows:
+            stats[d] = (False, 0, 0.0)
+            continue
+        width = len(rows[0])
+        same = sum(len(r) == width for r in rows) / len(rows)
+        stats[d] = (width > 1 and same == 1.0, width, same)
+    try:
+        sniffed = csv.Sniffer().sniff(text[:20_000], delimiters="".join(_DELIMITERS))
+        guess: str | None = sniffed.delimiter
+    except csv.Error:
+        guess = None
+    if guess in stats and stats[guess][0]:
+        return guess
+    order = [default] + [d for d in _DELIMITERS if d != default]
+    consistent = [d for d in order if stats[d][0]]
+    if consistent:
+        return max(consistent, key=lambda d: stats[d][1])
+    # Nothing is consistent: prefer the candidate that most rows agree with so
+    # that the reader reports the offending line.
+    multi = [d for d in order if stats[d][1] > 1]
+    if multi:
+        return max(multi, key=lambda d: (stats[d][2], stats[d][1]))
+    return default
+
+
+def _read_text(
+    p: Path, gz: bool, wanted: list[str] | None, report: _Progress
+) -> pa.Table:
+    head, complete = _read_head(p, gz)
+    if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + b"\xff\xfe"):
+        raise LeadFileError(
+            f'"{p.name}" is empty: expected a header line with the column '
+            "names, followed by one line per lead.",
+            path=p,
+        )
+    encoding = _detect_encoding(head, complete)
+    text = _decode_sample(head, encoding, complete)
+    default = "\t" if p.name.lower().endswith((".tsv", ".tsv.gz", ".txt", ".txt.gz")) else ","
+    if not text.strip():
+        raise LeadFileError(
+            f'"{p.name}" is empty: expected a header line with the column '
+            "names, followed by one line per lead.",
+            path=p,
+        )
+    delimiter = _detect_delimiter(text, complete, default)
+    header_rows = _sample_records(text, delimiter, True)
+    raw_names = header_rows[0] if header_rows else []
+    _check_header([n.strip().lstrip("\ufeff").strip() for n in raw_names], p, "line")
+
+    attempts = [encoding]
+    if encoding == "utf-8":
+        attempts += ["cp1252", "latin-1"]
+    elif encoding == "cp1252":
+        attempts += ["latin-1"]
+    last_exc: Exception | None = None
+    for enc in attempts:
+        try:
+            return _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+        except _EncodingMismatch as exc:
+            last_exc = exc
+            continue
+    raise LeadFileError(  # pragma: no cover - latin-1 decodes any byte
+        f'Cannot read "{p.name}": its text encoding was not recognised '
+        f"({last_exc}). Save it from Excel as \"CSV UTF-8\" and try again.",
+        path=p,
+    )
+
+
+class _EncodingMismatch(Exception):
+    """The chosen encoding failed on data beyond the sample."""
+
+
+def _arrow_read_csv(
+    p: Path,
+    gz: bool,
+    encoding: str,
+    delimiter: str,
+    raw_names: list[str],
+    wanted: list[str] | None,
+    report: _Progress,
+) -> pa.Table:
+    arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
+    include: list[str] | None = None
+    if wanted is not None:
+        by_clean = {n.strip().lstrip("\ufeff").strip(): n for n in raw_names}
+        include = [by_clean[w] for w in dict.fromkeys(wanted) if w in by_clean]
+    invalid: list[tuple[int, int, str]] = []
+
+    def on_invalid(row: Any) -> str:
+        invalid.append((row.expected_columns, row.actual_columns, row.text))
+        return "error"
+
+    read_options = pacsv.ReadOptions(
+        use_threads=True, block_size=_BLOCK_BYTES, encoding=arrow_encoding
+    )
+    parse_options = pacsv.ParseOptions(
+        delimiter=delimiter,
+        quote_char='"',
+        double_quote=True,
+        newlines_in_values=True,
+        ignore_empty_lines=True,
+        invalid_row_handler=on_invalid,
+    )
+    convert_options = pacsv.ConvertOptions(
+        column_types={n: pa.string() for n in raw_names},
+        strings_can_be_null=True,
+        quoted_strings_can_be_null=True,
+        null_values=[""],
+        include_columns=include,
+        include_missing_columns=False,
+    )
+    expected_bytes = _expected_decoded_size(p, gz, encoding)
+    try:
+        source = pa.input_stream(str(p), compression="gzip" if gz else None)
+    except OSError as exc:
+        raise LeadFileError(
+            f'Cannot open "{p.name}": {exc}. Check that you may read the file '
+            "and that another program is not locking it.",
+            path=p,
+        ) from exc
+    batches: list[pa.RecordBatch] = []
+    try:
+        reader = pacsv.open_csv(
+            source,
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
+        schema = reader.schema
+        rows = 0
+        for batch in reader:
+            batches.append(batch)
+            rows += batch.num_rows
+            # Each batch is one block of about _BLOCK_BYTES of (UTF-8) text.
+            done = len(batches) * _BLOCK_BYTES / expected_bytes
+            report(0.85 * min(done, 1.0), f"Reading {p.name}: {rows:,} rows")
+    except pa.ArrowInvalid as exc:
+        msg = str(exc)
+        if "UTF8" in msg or "UTF-8" in msg:
+            raise _EncodingMismatch(msg) from exc
+        if invalid or "Expected" in msg and "columns" in msg:
+            raise _ragged_error(p, gz, encoding, delimiter, invalid, msg) from exc
+        if "Empty CSV file" in msg:
+            raise LeadFileError(
+                f'"{p.name}" is empty: expected a header line with the column '
+                "names, followed by one line per lead.",
+                path=p,
+            ) from exc
+        raise LeadFileError(
+            f'Cannot read "{p.name}" as a {_DELIMITER_NAMES[delimiter]}-'
+            f"separated text file: {msg}.",
+            path=p,
+        ) from exc
+    except UnicodeDecodeError as exc:
+        raise _EncodingMismatch(str(exc)) from exc
+    except (OSError, EOFError, zlib.error) as exc:
+        if gz:
+            raise _bad_gzip(p, exc) from exc
+        raise LeadFileError(f'Cannot read "{p.name}": {exc}.', path=p) from exc
+    finally:
+        source.close()
+    table = pa.Table.from_batches(batches, schema=schema)
+    del batches
+    return table
+
+
+def _expected_decoded_size(p: Path, gz: bool, encoding: str) -> float:
+    """Estimate the size of the file as UTF-8 text (for progress only)."""
+    size = p.stat().st_size
+    if gz and size >= 18:
+        # The gzip trailer holds the uncompressed size modulo 2**32.
+        with open(p, "rb") as f:
+            f.seek(-4, os.SEEK_END)
+            isize = int.from_bytes(f.read(4), "little")
+        while isize < size:  # wrapped around (files over 4 GiB)
+            isize += 1 << 32
+        size = isize
+    if encoding.startswith("utf-16"):
+        size //= 2
+    return float(max(size, 1))
+
+
+def _ragged_error(
+    p: Path,
+    gz: bool,
+    encoding: str,
+    delimiter: str,
+    invalid: list[tuple[int, int, str]],
+    arrow_message: str,
+) -> LeadFileError:
+    """Build the error for a row with the wrong number of fields.
+
+    Arrow does not know physical line numbers when reading in parallel, so
+    the file is scanned again with the csv module (only on this error path).
+    """
+    found = _find_ragged_line(p, gz, encoding, delimiter)
+    if found is not None:
+        line, expected, actual, text = found
+    elif invalid:
+        expected, actual, text = invalid[0]
+        line = None
+    else:
+        m = re.search(r"Expected (\d+) columns, got (\d+): ?(.*)", arrow_message, re.S)
+        if not m:
+            return LeadFileError(f'Cannot read "{p.name}": {arrow_message}.', path=p)
+        expected, actual, text = int(m.group(1)), int(m.group(2)), m.group(3)
+        line = None
+    where = f"line {line}" if line is not None else "a line"
+    snippet = text.replace("\r", " ").replace("\n", " ")
+    if len(snippet) > 80:
+        snippet = snippet[:77] + "..."
+    dname = _DELIMITER_NAMES[delimiter]
+    hint = (
+        f"a value probably contains a {dname} ({delimiter!r}) but is not "
+        'enclosed in double quotes, or the line has an extra delimiter'
+        if actual > expected
+        else "values are missing, or the line was cut or broken in two"
+    )
+    return LeadFileError(
+        f'"{p.name}", {where}: expected {expected} fields (one per column of the '
+        f"header, {dname}-separated) but found {actual}; {hint}. The line "
+        f'starts "{snippet}". Correct that line and load the file again.',
+        path=p,
+        line=line,
+    )
+
+
+def _find_ragged_line(
+    p: Path, gz: bool, encoding: str, delimiter: str
+) -> tuple[int, int, int, str] | None:
+    try:
+        with _open_binary(p, gz) as fb, io.TextIOWrapper(
+            fb, encoding=encoding, errors="replace", newline=""
+        ) as f:
+            reader = csv.reader(f, delimiter=delimiter, quotechar='"', doublequote=True)
+            expected: int | None = None
+            while True:
+                start = reader.line_num + 1
+                try:
+                    row = next(reader)
+                except StopIteration:
+                    return None
+                if not row:
+                    continue
+                if expected is None:
+                    expected = len(row)
+                elif len(row) != expected:
+                    return start, expected, len(row), delimiter.join(row)
+    except (OSError, EOFError, zlib.error, csv.Error):
+        return None
+
+
+def _check_header(names: list[str], p: Path, unit: str) -> None:
+    """Raise for duplicate (non-empty) column names."""
+    seen: dict[str, int] = {}
+    for i, name in enumerate(names):
+        if not name:
+            continue
+        if name in seen:
+            j = seen[name]
+            raise LeadFileError(
+                f'"{p.name}", {unit} 1: the column name "{name}" appears twice '
+                f"in the header, as column {j + 1} ({_column_letter(j)}) and "
+                f"column {i + 1} ({_column_letter(i)}); every column needs a "
+                "unique name. Rename or delete one of them and load the file "
+                "again.",
+                path=p,
+                line=1,
+                column=name,
+            )
+        seen[name] = i
+
+
+# -- shared post-processing ----------------------------------------------------
+
+# A leading zero ("00123", "-007") or an integer too long for a float (a long
+# id or phone number) means the column is text, not a number.
+_NOT_A_NUMBER_PATTERN = r"^[+-]?(?:0[0-9]|[0-9]{16,}$)"
+_SAMPLE_VALUES = 50_000
+
+
+def _head_values(col: pa.ChunkedArray, n: int) -> pa.Array:
+    """Up to *n* non-null values from the start of *col* (cheap)."""
+    parts: list[pa.Array] = []
+    have = 0
+    for chunk in col.chunks:
+        if have >= n:
+            break
+        part = chunk.drop_null() if chunk.null_count else chunk
+        part = part.slice(0, n - have)
+        parts.append(part)
+        have += len(part)
+    if not parts:
+        return pa.array([], type=col.type)
+    return pa.concat_arrays(parts)
+
+
+def _numeric_or_none(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
+    """Cast a string column to int64/float64 if every value is a plain number.
+
+    Returns None (keep as text) when some value is not a number, has a
+    leading zero (``00123`` is an id, not 123), is an integer too long to be
+    stored exactly as a float, or is "nan"/"inf".
+    """
+    if col.null_count == len(col):
+        return None
+    sample = _head_values(col, 1000)
+    target = pa.int64()
+    try:
+        pc.cast(sample, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        target = pa.float64()
+        try:
+            pc.cast(sample, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    if pc.any(pc.match_substring_regex(sample, _NOT_A_NUMBER_PATTERN)).as_py():
+        return None
+    try:
+        out = pc.cast(col, target)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        if target == pa.float64():
+            return None
+        try:
+            out = pc.cast(col, pa.float64())
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            return None
+    if pa.types.is_floating(out.type) and pc.any(pc.invert(pc.is_finite(out))).as_py():
+        return None  # "nan"/"inf" look like words to a marketer
+    if pc.any(pc.match_substring_regex(col, _NOT_A_NUMBER_PATTERN)).as_py():
+        return None
+    return out
+
+
+def _maybe_category(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Dictionary-encode a string column with few distinct values.
+
+    A column becomes categorical when it has fewer distinct values than
+    half its non-missing values and fewer than 100,000. Columns that are
+    almost all distinct in their first 50,000 values (ids, e-mails,
+    timestamps) are not hashed in full: with at most 100,000 distinct values
+    that sample could not be more than about 80% distinct.
+    """
+    present = len(col) - col.null_count
+    if present == 0:
+        return col
+    if present > _SAMPLE_VALUES:
+        sample = _head_values(col, _SAMPLE_VALUES)
+        if pc.count_distinct(sample).as_py() > 0.95 * len(sample):
+            return col
+    encoded = pc.dictionary_encode(col)
+    if encoded.num_chunks == 0:
+        return col
+    distinct = len(encoded.chunk(0).dictionary)
+    if distinct < _CATEGORY_MAX_RATIO * present and distinct < _CATEGORY_MAX_DISTINCT:
+        return encoded
+    return col
+
+
+def _finish(
+    table: pa.Table,
+    names: list[str],
+    *,
+    infer_numbers: bool,
+    report: _Progress,
+) -> pd.DataFrame:
+    """Name, type and convert an Arrow table column by column to pandas."""
+    report(0.9, f"Preparing columns of {report.name}")
+    clean = [str(n).strip().lstrip("\ufeff").strip() for n in names]
+    columns = list(table.columns)
+    nrows = table.num_rows
+    del table  # let converted columns release their text
+    out_names: list[str] = []
+    out_cols: list[pa.ChunkedArray] = []
+    for i, (name, col) in enumerate(zip(clean, columns, strict=True)):
+        columns[i] = None  # type: ignore[call-overload]
+        if not name:
+            if col.null_count == len(col):
+                continue  # an unnamed, empty column (e.g. trailing delimiter)
+            name = f"column_{i + 1}"
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+            converted = _numeric_or_none(col) if infer_numbers else None
+            col = converted if converted is not None else _maybe_category(col)
+        out_names.append(name)
+        out_cols.append(col)
+    if not out_cols:
+        return pd.DataFrame(index=pd.RangeIndex(nrows))
+    table = pa.table(out_cols, names=out_names)
+    del out_cols
+    df = table.to_pandas(split_blocks=True, self_destruct=True)
+    del table
+    if not isinstance(df.index, pd.RangeIndex):  # pragma: no cover - defensive
+        df = df.reset_index(drop=True)
+    return df
+
+
+# -- Excel -----------------------------------------------------------------------
+
+
+def _read_excel(
+    p: Path, wanted: list[str] | None, sheet: str | int | None, report: _Progress
+) -> pd.DataFrame:
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise LeadFileError(
+            f'Cannot read "{p.name}": it is not a valid Excel workbook ({exc}). '
+            "It may be password-protected, damaged, or an old .xls file renamed "
+            "to .xlsx; open it in Excel and save it as an Excel workbook (.xlsx) "
+            "or as CSV.",
+            path=p,
+        ) from exc
+    try:
+        sheets = wb.sheetnames
+        if sheet is None:
+            ws = wb[sheets[0]]
+        elif isinstance(sheet, int) and not isinstance(sheet, bool):
+            if not 0 <= sheet < len(sheets):
+                raise LeadFileError(
+                    f'"{p.name}" has {len(sheets)} sheet(s) ({", ".join(sheets)}); '
+                    f"there is no sheet number {sheet + 1}.",
+                    path=p,
+                )
+            ws = wb[sheets[sheet]]
+        else:
+            if sheet not in sheets:
+                raise LeadFileError(
+                    f'"{p.name}" has no sheet named "{sheet}"; its sheets are: '
+                    f"{', '.join(sheets)}.",
+                    path=p,
+                )
+            ws = wb[sheet]
+        total_rows = ws.max_row or 0
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None)
+        if header is None or all(_is_blank(v) for v in header):
+            raise LeadFileError(
+                f'"{p.name}", sheet "{ws.title}", row 1: expected the column '
+                "names in the first row, but it is empty"
+                + (" (and so is the sheet)." if header is None else ".")
+                + " Put the header in row 1 and load the file again.",
+                path=p,
+                line=1,
+            )
+        names = ["" if _is_blank(v) else _cell_to_str(v).strip() for v in header]
+        _check_header(names, p, "row")
+        width = len(names)
+        data: list[list[Any]] = [[] for _ in range(width)]
+        last_nonblank = 0
+        n = 0
+        for row in rows:
+            n += 1
+            if len(row) > width:
+                extra = row[width:]
+                if any(not _is_blank(v) for v in extra):
+                    grow = width + max(
+                        i + 1 for i, v in enumerate(extra) if not _is_blank(v)
+                    )
+                    for _ in range(width, grow):
+                        data.append([None] * (n - 1))
+                        names.append("")
+                    width = grow
+            blank = True
+            for j in range(width):
+                v = row[j] if j < len(row) else None
+                if isinstance(v, str) and not v.strip():
+                    v = None
+                if v is not None:
+                    blank = False
+                data[j].append(v)
+            if not blank:
+                last_nonblank = n
+            if n % 20_000 == 0:
+                report(0.85 * n / max(total_rows, n + 1), f"Reading {p.name}: {n:,} rows")
+    finally:
+        wb.close()
+    for col in data:
+        del col[last_nonblank:]
+    keep = [
+        j
+        for j in range(width)
+        if (names[j] or any(v is not None for v in data[j]))
+        and (wanted is None or names[j] in wanted)
+    ]
+    arrays: list[pa.ChunkedArray] = []
+    out_names: list[str] = []
+    for j in keep:
+        arrays.append(pa.chunked_array([_excel_column(data[j])]))
+        out_names.append(names[j])
+        data[j] = []
+    table = pa.table(arrays, names=out_names) if arrays else pa.table({})
+    del arrays
+    if not out_names:
+        return pd.DataFrame(index=pd.RangeIndex(last_nonblank))
+    return _finish(table, out_names, infer_numbers=False, report=report)
+
+
+def _is_blank(v: Any) -> bool:
+    return v is None or (isinstance(v, str) and not v.strip())
+
+
+def _cell_to_str(v: Any) -> str:
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return str(int(v))
+    if isinstance(v, _dt.datetime):
+        return v.isoformat(sep=" ") if (v.hour, v.minute, v.second, v.microsecond) != (0, 0, 0, 0) else v.date().isoformat()
+    if isinstance(v, (_dt.date, _dt.time)):
+        return v.isoformat()
+    return str(v)
+
+
+def _excel_column(values: list[Any]) -> pa.Array:
+    """Turn one column of openpyxl cell values into a typed Arrow array."""
+    kinds = {type(v) for v in values if v is not None}
+    if not kinds:
+        return pa.array(values, type=pa.string())
+    if kinds <= {int} and all(-(2**63) <= v < 2**63 for v in values if v is not None):
+        return pa.array(values, type=pa.int64())
+    if kinds <= {int, float}:
+        return pa.array([None if v is None else float(v) for v in values], type=pa.float64())
+    if kinds <= {bool}:
+        return pa.array(values, type=pa.bool_())
+    if kinds <= {_dt.datetime, _dt.date}:
+        return pa.array(
+            [
+                None
+                if v is None
+                else (v if isinstance(v, _dt.datetime) else _dt.datetime(v.year, v.month, v.day))
+                for v in values
+            ],
+            type=pa.timestamp("us"),
+        )
+    if kinds <= {str}:
+        return pa.array(values, type=pa.string())
+    return pa.array([None if v is None else _cell_to_str(v) for v in values], type=pa.string())
+
+
+# -- Parquet -----------------------------------------------------------------------
+
+
+def _read_parquet(p: Path, wanted: list[str] | None, report: _Progress) -> pd.DataFrame:
+    import pyarrow.parquet as pq
+
+    try:
+        pf = pq.ParquetFile(p)
+        names = [str(n) for n in pf.schema_arrow.names]
+        _check_header([n.strip() for n in names], p, "column list, row")
+        columns = None
+        if wanted is not None:
+            columns = [n for n in names if n.strip() in wanted]
+        table = pf.read(columns=columns, use_threads=True)
+    except LeadFileError:
+        raise
+    except (pa.ArrowException, OSError) as exc:
+        raise LeadFileError(
+            f'Cannot read "{p.name}": it is not a valid Parquet file ({exc}).',
+            path=p,
+        ) from exc
+    report(0.8, f"Read {table.num_rows:,} rows from {p.name}")
+    table = table.replace_schema_metadata(None)  # ignore a stored pandas index
+    return _finish(table, list(table.column_names), infer_numbers=False, report=report)
+
+
+# ---------------------------------------------------------------------------
+# coerce_types
+# ---------------------------------------------------------------------------
+
+
+def coerce_types(
+    df: pd.DataFrame,
+    types: Mapping[str, str],
+    *,
+    source: str,
+    row_offset: int,
+) -> tuple[pd.DataFrame, list[Problem]]:
+    """Convert columns to the types a model needs and report values that do not fit.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        As returned by :func:`read_table`. It is not modified.
+    types : mapping of str to str
+        Column name to one of ``'category'``, ``'number'``, ``'boolean'``,
+        ``'date'``, ``'text'``. Columns not in *df* are skipped (the caller
+        reports missing columns).
+    source : str
+        The file name shown in messages; its extension decides whether rows
+        are called "line" or "row" (see :func:`row_label`).
+    row_offset : int
+        The user-visible number of the first row of *df* (e.g. the second
+        element of :func:`row_label`); row ``i`` is ``row_offset + i``.
+
+    Returns
+    -------
+    (pandas.DataFrame, list of Problem)
+        A new frame with converted columns, and at most one
+        ``'type_mismatch'`` problem per column with the number of values
+        affected and up to five ``(row, raw value)`` examples.
+
+    Notes
+    -----
+    * number: surrounding whitespace is ignored; thousands separators are
+      accepted when the column makes them unambiguous (``1,200`` and
+      ``1,234.5``; in a column that uses decimal commas such as ``3,5``,
+      ``1.234,5`` is 1234.5); result float64.
+    * boolean: true/false, yes/no, y/n, 1/0, t/f (any case); result pandas
+      ``boolean``.
+    * date: ISO 8601 first; if most values are not ISO, common day/month
+      orders are tried (day-first when some value's first number exceeds 12
+      or the separator is a dot); result naive ``datetime64[ns]``
+      (time-zone-aware values are converted to UTC).
+    * For number, boolean and date, "", NA, N/A, #N/A, NaN, null, none,
+      unknown and "-" (any case) mean missing. Missing values are never
+      problems.
+    * category: stripped, empty means missing, ``category`` dtype with text
+      categories. text: stripped, empty means missing, string dtype.
+    """
+    unknown = sorted({t for t in types.values() if t not in COLUMN_TYPES})
+    if unknown:
+        raise ValueError(
+            f"unknown column type(s) {unknown}; expected one of {list(COLUMN_TYPES)}"
+        )
+    out = df.copy(deep=False)
+    problems: list[Problem] = []
+    unit = _unit_for_source(source)
+    for column, kind in types.items():
+        if column not in out.columns:
+            continue
+        series = out[column]
+        if isinstance(series, pd.DataFrame):  # duplicate labels: take the first
+            series = series.iloc[:, 0]
+        converter = _CONVERTERS[kind]
+        values, bad = converter(series)
+        out[column] = pd.Series(values, index=out.index, name=column) if not isinstance(
+            values, pd.Series
+        ) else values.set_axis(out.index)
+        if bad is not None:
+            count = int(np.count_nonzero(bad))
+            if count:
+                problems.append(
+                    _mismatch_problem(series, column, kind, bad, count, source, unit, row_offset)
+                )
+    return out, problems
+
+
+def _unit_for_source(source: str) -> str:
+    kind = _file_kind(source)
+    return "line" if kind in ("text", "text.gz") else "row"
+
+
+_EXPECTED = {
+    "number": ("numbers", "plain numbers such as 1200, 1,200 or 3.5"),
+    "boolean": ("yes/no values", "true/false, yes/no, y/n, 1/0 or t/f"),
+    "date": ("dates", "dates such as 2024-03-31 or 31/03/2024"),
+}
+
+
+def _mismatch_problem(
+    series: pd.Series,
+    column: str,
+    kind: str,
+    bad: np.ndarray,
+    count: int,
+    source: str,
+    unit: str,
+    row_offset: int,
+) -> Problem:
+    positions = np.flatnonzero(bad)[:_MAX_EXAMPLES]
+    examples: list[tuple[int, str]] = []
+    for pos in positions:  # at most five
+        raw = series.iloc[int(pos)]
+        examples.append((row_offset + int(pos), _cell_to_str(raw)))
+    what, expected = _EXPECTED[kind]
+    shown = ", ".join(f'"{v}" on {unit} {r}' for r, v in examples[:3])
+    noun = "value" if count == 1 else "values"
+    verb = "is" if count == 1 else "are"
+    what_s = what if count != 1 else what[:-1] if what.endswith("s") else what
+    if count == 1:
+        what_s = {"numbers": "a number", "yes/no values": "a yes/no value", "dates": "a date"}[what]
+    treated = "it is" if count == 1 else "they are"
+    message = (
+        f'{count:,} {noun} in column "{column}" of {source} {verb} not {what_s} '
+        f"(e.g. {shown}); {treated} treated as missing (expected {expected})."
+    )
+    return Problem(
+        kind="type_mismatch",
+        column=column,
+        message=message,
+        count=count,
+        examples=examples,
+    )
+
+
+# -- helpers working on the distinct values of categoricals -----------------------
+
+
+def _on_values(
+    series: pd.Series,
+    convert: Callable[[pd.Series], tuple[pd.Series, np.ndarray]],
+) -> tuple[pd.Series, np.ndarray]:
+    """Apply *convert* to a text view of *series*.
+
+    *convert* receives a string Series (stripped, missing for empty) and
+    returns the converted Series and a boolean "does not fit" mask. For a
+    categorical it runs on the categories only and the result is expanded
+    through the codes.
+    """
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = _text_view(pd.Series(series.cat.categories))
+        if len(cats) == 0:  # all missing: convert one missing value instead
+            cats = pd.Series([None], dtype="str")
+        conv, bad_c = convert(cats)
+        codes = series.cat.codes.to_numpy()
+        valid = codes >= 0
+        idx = np.where(valid, codes, 0)
+        result = conv.iloc[idx].reset_index(drop=True)
+        if not valid.all():
+            result = result.where(pd.Series(valid))
+        bad = np.asarray(bad_c, dtype=bool)[idx] & valid
+        return result, bad
+    return convert(_text_view(series).reset_index(drop=True))
+
+
+def _text_view(series: pd.Series) -> pd.Series:
+    """String dtype, stripped, with empty strings as missing."""
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
+        s = _numbers_to_text(series)
+    elif pd.api.types.is_bool_dtype(series.dtype):
+        s = series.astype("str").where(series.notna())
+    elif pd.api.types.is_datetime64_any_dtype(series.dtype):
+        s = _dates_to_text(series)
+    elif isinstance(series.dtype, pd.CategoricalDtype):
+        s = series.astype("str").where(series.notna())
+    elif pd.api.types.is_object_dtype(series.dtype):
+        obj = series.to_numpy(dtype=object)
+        s = pd.Series(
+            [None if _is_missing_scalar(v) else _cell_to_str(v) for v in obj]
+            if len(obj) and not _all_str_or_none(series)
+            else obj,
+            dtype="str",
+        )
+    else:
+        s = series.astype("str")
+    s = s.str.strip()
+    return s.where(s.str.len() > 0)
+
+
+def _is_missing_scalar(v: Any) -> bool:
+    if v is None or v is pd.NA or v is pd.NaT:
+        return True
+    return isinstance(v, float) and v != v
+
+
+def _all_str_or_none(series: pd.Series) -> bool:
+    inferred = pd.api.types.infer_dtype(series, skipna=True)
+    return inferred in ("string", "empty")
+
+
+def _numbers_to_text(series: pd.Series) -> pd.Series:
+    """Format numbers as text, integers without a trailing ``.0``."""
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.hasnans:
+        return series.astype("str")
+    arr = series.to_numpy(dtype="float64", na_value=np.nan)
+    text = pd.Series(arr).astype("str")
+    whole = np.isfinite(arr) & (np.floor(arr) == arr) & (np.abs(arr) < 2**53)
+    if whole.any():
+        text = text.copy()
+        text[whole] = pd.Series(arr[whole].astype(np.int64)).astype("str").to_numpy()
+    return text.where(~np.isnan(arr))
+
+
+def _dates_to_text(series: pd.Series) -> pd.Series:
+    values = pd.Series(pd.DatetimeIndex(series))
+    midnight = (values.dt.normalize() == values).all()
+    fmt = "%Y-%m-%d" if midnight else "%Y-%m-%d %H:%M:%S"
+    return values.dt.strftime(fmt).astype("str").where(values.notna())
+
+
+def _missing_tokens(values: pd.Series) -> pd.Series:
+    """Mask of values that mean "missing" (already missing or a token)."""
+    return values.isna() | values.str.lower().isin(_MISSING_TOKENS)
+
+
+# -- number ------------------------------------------------------------------------
+
+_EN_GROUPED = r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?"
+_EN_GROUPED_STRONG = r"[+-]?\d{1,3}(?:(?:,\d{3})+\.\d+|(?:,\d{3}){2,})"
+_EU_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
+_EU_GROUPED_STRONG = r"[+-]?\d{1,3}(?:(?:\.\d{3})+,\d+|(?:\.\d{3}){2,})"
+_COMMA_DECIMAL = r"[+-]?\d*,\d+"
+_DOT_DECIMAL_CLEAR = r"[+-]?(?:\d*\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+|0\.\d+)"
+_SPACE_GROUPED = r"[+-]?\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?"
+
+
+def _to_float(values: pd.Series) -> np.ndarray:
+    """Parse a string Series to float64 (NaN where it does not parse)."""
+    try:
+        arr = pa.array(values, from_pandas=True)
+        return (
+            pc.cast(arr, pa.float64())
+            .to_numpy(zero_copy_only=False)
+            .astype("float64", copy=False)
+        )
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
+        return pd.to_numeric(values, errors="coerce").to_numpy(
+            dtype="float64", na_value=np.nan
+        )
+
+
+def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    missing = _missing_tokens(values)
+    v = values.where(~missing)
+    num = _to_float(v)
+    present = v.notna().to_numpy()
+    failed = present & np.isnan(num)
+    if failed.any():
+        fv = v[failed]
+        # "1 200" / "1'200": spaces and apostrophes between digit groups.
+        spaced = fv.str.fullmatch(_SPACE_GROUPED).to_numpy(dtype=bool)
+        if spaced.any():
+            fv = fv.copy()
+            fv[spaced] = fv[spaced].str.replace(r"[ \u00a0\u202f']", "", regex=True)
+        comma = fv.str.contains(",", regex=False).to_numpy(dtype=bool)
+        dots = fv.str.count(r"\.").to_numpy() > 1
+        if comma.any() or dots.any() or spaced.any():
+            mode = _separator_mode(v, fv)
+            if mode == "en":
+                grouped = fv.str.fullmatch(_EN_GROUPED).to_numpy(dtype=bool)
+                fixed = fv[grouped].str.replace(",", "", regex=False)
+                num[np.flatnonzero(failed)[grouped]] = _to_float(fixed)
+            elif mode == "eu":
+                # Reinterpret the whole column: "." groups, "," is the decimal.
+                fixable = v.str.fullmatch(
+                    f"(?:{_EU_GROUPED})|(?:{_COMMA_DECIMAL})|[+-]?\\d+"
+                ).to_numpy(dtype=bool)
+                spaced_all = v.str.fullmatch(_SPACE_GROUPED).to_numpy(dtype=bool)
+                target = fixable | spaced_all
+                fixed = (
+                    v[target]
+                    .str.replace(r"[ \u00a0\u202f'.]", "", regex=True)
+                    .str.replace(",", ".", regex=False)
+                )
+                num[target] = _to_float(fixed)
+            else:
+                plain = fv.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").to_numpy(dtype=bool)
+                num[np.flatnonzero(failed)[plain]] = _to_float(fv[plain])
+    bad = present & ~np.isfinite(num)
+    num[bad] = np.nan
+    return pd.Series(num, dtype="float64"), bad
+
+
+def _separator_mode(v: pd.Series, failed: pd.Series) -> str:
+    """Decide how "," and "." are used in a number column: 'en', 'eu' or 'none'."""
+    def anymatch(s: pd.Series, pattern: str) -> bool:
+        return bool(s.str.fullmatch(pattern).fillna(False).any())
+
+    eu = (
+        anymatch(failed, _EU_GROUPED_STRONG)
+        or bool(
+            (
+                failed.str.fullmatch(_COMMA_DECIMAL).fillna(False)
+                & ~failed.str.fullmatch(_EN_GROUPED).fillna(False)
+            ).any()
+        )
+    )
+    en = anymatch(failed, _EN_GROUPED_STRONG) or anymatch(v, _DOT_DECIMAL_CLEAR)
+    if eu and en:
+        return "none"
+    return "eu" if eu else "en"
+
+
+def _convert_number(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("float64"), None
+    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        arr = series.to_numpy(dtype="float64", na_value=np.nan)
+        bad = ~np.isfinite(arr) & ~np.isnan(arr)
+        arr = np.where(bad, np.nan, arr)
+        return pd.Series(arr, dtype="float64"), bad
+    return _on_values(series, _convert_number_text)
+
+
+# -- boolean -----------------------------------------------------------------------
+
+
+def _convert_boolean_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    lower = values.str.lower()
+    is_true = lower.isin(_TRUE_TOKENS).to_numpy(dtype=bool)
+    is_false = lower.isin(_FALSE_TOKENS).to_numpy(dtype=bool)
+    missing = _missing_tokens(values).to_numpy(dtype=bool)
+    bad = ~(is_true | is_false | missing)
+    result = pd.arrays.BooleanArray(is_true, ~(is_true | is_false))
+    return pd.Series(result), bad
+
+
+def _convert_boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    if pd.api.types.is_bool_dtype(series.dtype):
+        return series.astype("boolean").reset_index(drop=True), None
+    if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        arr = series.to_numpy(dtype="float64", na_value=np.nan)
+        is_true = arr == 1
+        is_false = arr == 0
+        bad = ~(is_true | is_false | np.isnan(arr))
+        return pd.Series(pd.arrays.BooleanArray(is_true, ~(is_true | is_false))), bad
+    return _on_values(series, _convert_boolean_text)
+
+
+# -- date --------------------------------------------------------------------------
+
+_NS_MIN = pd.Timestamp.min
+_NS_MAX = pd.Timestamp.max
+_DMY = r"(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})(?:[ T].*)?"
+
+
+def _to_naive_ns(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Make datetimes naive (UTC) and nanosecond; flag ones out of range."""
+    if getattr(values.dt, "tz", None) is not None:
+        values = values.dt.tz_convert("UTC").dt.tz_localize(None)
+    out_of_range = ((values < _NS_MIN) | (values > _NS_MAX)).to_numpy(dtype=bool)
+    if out_of_range.any():
+        values = values.where(~out_of_range)
+    return values.astype("datetime64[ns]"), out_of_range
+
+
+def _guess_dayfirst(values: pd.Series) -> bool:
+    parts = values.str.extract(_DMY)
+    parts = parts.dropna()
+    if parts.empty:
+        return False
+    first = parts[0].astype(int)
+    second = parts[2].astype(int)
+    first_big = bool((first > 12).any())
+    second_big = bool((second > 12).any())
+    if first_big != second_big:
+        return first_big
+    if first_big and second_big:
+        return int((first > 12).sum()) >= int((second > 12).sum())
+    return bool((parts[1] == ".").mean() >= 0.5)
+
+
+def _parse_unusual_dates(values: pd.Series) -> pd.Series:
+    """Parse non-ISO date strings (distinct values only): returns UTC datetimes."""
+    dayfirst = _guess_dayfirst(values)
+    d, m = ("%d", "%m") if dayfirst else ("%m", "%d")
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
+    todo = values.notna()
+    for sep in ("/", ".", "-"):
+        for year in ("%Y", "%y"):
+            for time in ("", " %H:%M", " %H:%M:%S"):
+                if not todo.any():
+                    return result
+                fmt = f"{d}{sep}{m}{sep}{year}{time}"
+                parsed = pd.to_datetime(
+                    values[todo], format=fmt, errors="coerce", utc=True
+                )
+                ok = parsed.notna()
+                if ok.any():
+                    result[ok[ok].index] = parsed[ok]
+                    todo[ok[ok].index] = False
+    # Anything else ("Jan 5, 2024", "2024/01/05 13:45"): flexible parsing, but
+    # only for strings with at least two groups of digits, so that words or
+    # lone numbers are not turned into dates.
+    todo &= values.str.contains(r"\d+\D+\d+", regex=True).fillna(False)
+    if todo.any():
+        parsed = pd.to_datetime(
+            values[todo], format="mixed", dayfirst=dayfirst, errors="coerce", utc=True
+        )
+        result[todo[todo].index] = parsed
+    return result
+
+
+def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    missing = _missing_tokens(values)
+    v = values.where(~missing)
+    present = v.notna().to_numpy(dtype=bool)
+    parsed = pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True)
+    failed = present & parsed.isna().to_numpy(dtype=bool)
+    n_failed = int(failed.sum())
+    if n_failed and n_failed > 0.5 * int(present.sum()):
+        codes, uniques = pd.factorize(v[failed])
+        fallback = _parse_unusual_dates(pd.Series(uniques, dtype="str"))
+        parsed = parsed.copy()
+        parsed.iloc[np.flatnonzero(failed)] = fallback.to_numpy()[codes]
+    result, out_of_range = _to_naive_ns(parsed)
+    bad = present & (result.isna().to_numpy(dtype=bool) | out_of_range)
+    return result, bad
+
+
+def _convert_date(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):
+        result, out_of_range = _to_naive_ns(series.reset_index(drop=True))
+        return result, out_of_range
+    return _on_values(series, _convert_date_text)
+
+
+# -- category and text ---------------------------------------------------------------
+
+
+def _convert_category(series: pd.Series) -> tuple[pd.Series, None]:
+    if isinstance(series.dtype, pd.CategoricalDtype):
+        cats = _text_view(pd.Series(series.cat.categories))
+        new_codes_for_cat, new_cats = pd.factorize(cats, use_na_sentinel=True)
+        codes = series.cat.codes.to_numpy()
+        lookup = np.append(new_codes_for_cat, -1)  # code -1 stays missing
+        codes = lookup[codes]
+        dtype = pd.CategoricalDtype(pd.Index(new_cats, dtype="str"))
+        cat = pd.Categorical.from_codes(codes, dtype=dtype)
+        return pd.Series(cat), None
+    text = _text_view(series).reset_index(drop=True)
+    return text.astype("category"), None
+
+
+def _convert_text(series: pd.Series) -> tuple[pd.Series, None]:
+    return _text_view(series).reset_index(drop=True), None
+
+
+_CONVERTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray | None]]] = {
+    "number": _convert_number,
+    "boolean": _convert_boolean,
+    "date": _convert_date,
+    "category": _convert_category,
+    "text": _convert_text,
+}

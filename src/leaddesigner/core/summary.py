@@ -1,0 +1,204 @@
+"""What a model does to a set of leads: distribution, statuses, grades, MQLs per week vs capacity.
+
+Pure numpy/pandas over the scorer's arrays; the CLI prints it and the app plots it.
+MQL volume counts every lead that reaches MQL or beyond (SQLs are MQLs that went
+further): those are the leads the SDR team must work.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from .model import STATUSES, ScoringModel
+
+DAY_NS = 86_400 * 10**9
+#: 1970-01-01 was a Thursday: adding 3 days makes weeks start on Monday
+_MONDAY_SHIFT = 3
+
+TRUE_WORDS = {"1", "1.0", "true", "t", "yes", "y", "won", "closed won", "closed-won", "closedwon", "converted", "customer", "win"}
+FALSE_WORDS = {"0", "0.0", "false", "f", "no", "n", "lost", "closed lost", "closed-lost", "closedlost", "open", "not converted"}
+
+
+def week_index(created_ns: np.ndarray) -> np.ndarray:
+    """Monday-based week number of each timestamp (NaT -> -1)."""
+    nat = created_ns == np.iinfo(np.int64).min
+    days = np.floor_divide(created_ns, DAY_NS)
+    w = np.floor_divide(days + _MONDAY_SHIFT, 7)
+    return np.where(nat, -1, w)
+
+
+def week_start(week: int) -> pd.Timestamp:
+    return pd.Timestamp(int((week * 7 - _MONDAY_SHIFT) * DAY_NS))
+
+
+@dataclass
+class WeeklyVolume:
+    """Leads, MQLs and SQLs per Monday-based week against SDR capacity."""
+
+    frame: pd.DataFrame  # week_start, leads, mqls, sqls, capacity, over_capacity, partial
+    capacity: float
+
+    @property
+    def mean_mqls(self) -> float:
+        full = self.frame[~self.frame["partial"]]
+        f = full if len(full) else self.frame
+        return float(f["mqls"].mean()) if len(f) else 0.0
+
+    @property
+    def weeks_over(self) -> int:
+        return int(self.frame["over_capacity"].sum())
+
+
+def weekly_volume(created: pd.Series | np.ndarray | None, status: np.ndarray, capacity: float) -> WeeklyVolume:
+    """Count leads and MQLs (status >= MQL) per week of creation.
+
+    The first and last weeks are marked ``partial`` when the leads do not
+    cover them fully (an export taken on a Wednesday).
+    """
+    cols = ["week_start", "leads", "mqls", "sqls", "capacity", "over_capacity", "partial"]
+    if created is None:
+        return WeeklyVolume(pd.DataFrame(columns=cols), capacity)
+    ns = np.asarray(pd.Series(created).to_numpy(dtype="datetime64[ns]")).view("int64")
+    w = week_index(ns)
+    ok = w >= 0
+    if not ok.any():
+        return WeeklyVolume(pd.DataFrame(columns=cols), capacity)
+    w0, w1 = int(w[ok].min()), int(w[ok].max())
+    rel = w[ok] - w0
+    nweeks = w1 - w0 + 1
+    st = status[ok]
+    leads = np.bincount(rel, minlength=nweeks)
+    mqls = np.bincount(rel[st >= 1], minlength=nweeks)
+    sqls = np.bincount(rel[st >= 2], minlength=nweeks)
+    first_day = int(ns[ok].min() // DAY_NS)
+    last_day = int(ns[ok].max() // DAY_NS)
+    partial = np.zeros(nweeks, dtype=bool)
+    partial[0] = (first_day + _MONDAY_SHIFT) % 7 != 0
+    partial[-1] = partial[-1] or (last_day + _MONDAY_SHIFT) % 7 < 4  # ends before Friday
+    frame = pd.DataFrame(
+        {
+            "week_start": [week_start(w0 + i) for i in range(nweeks)],
+            "leads": leads,
+            "mqls": mqls,
+            "sqls": sqls,
+            "capacity": float(capacity),
+            "over_capacity": mqls > capacity,
+            "partial": partial,
+        }
+    )
+    return WeeklyVolume(frame, capacity)
+
+
+def parse_outcome(s: pd.Series) -> np.ndarray | None:
+    """Read an outcome column (0/1, true/false, yes/no, Won/Lost, closed-won stages) as bool.
+
+    Returns None when the column does not look like an outcome. Missing or
+    unrecognised values count as not converted.
+    """
+    if pd.api.types.is_bool_dtype(s.dtype):
+        return s.fillna(False).to_numpy(dtype=bool)
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        x = pd.to_numeric(s, errors="coerce").to_numpy(dtype=float)
+        vals = set(np.unique(x[~np.isnan(x)]).tolist())
+        if not vals <= {0.0, 1.0}:
+            return None
+        return np.nan_to_num(x) == 1.0
+    codes, uniques = pd.factorize(s)
+    words = [str(u).strip().lower() for u in uniques]
+    known = [w in TRUE_WORDS or w in FALSE_WORDS for w in words]
+    if not words or sum(known) < max(1, len(words) // 2):
+        return None
+    truth = np.array([w in TRUE_WORDS for w in words] + [False])
+    return truth[codes]
+
+
+def histogram(score: np.ndarray, lo: float, hi: float, bins: int = 100) -> tuple[np.ndarray, np.ndarray]:
+    """Counts in ``bins`` equal bins over [lo, hi]; values outside land in the end bins."""
+    width = (hi - lo) / bins if hi > lo else 1.0
+    idx = ((score - lo) / width).astype(np.int64)
+    np.clip(idx, 0, bins - 1, out=idx)
+    return np.bincount(idx, minlength=bins), lo + width * np.arange(bins + 1)
+
+
+def score_bounds(model: ScoringModel, score: np.ndarray) -> tuple[float, float]:
+    """Fixed axis bounds for the score: the score range, else the data's range with some room."""
+    r = model.score_range
+    if r is not None and r.min is not None and r.max is not None:
+        return float(r.min), float(r.max)
+    lo = float(np.min(score)) if len(score) else 0.0
+    hi = float(np.max(score)) if len(score) else 100.0
+    lo = min(lo, 0.0, model.thresholds.mql)
+    hi = max(hi, model.thresholds.mql, model.thresholds.sql or 0.0) + 1
+    step = 10.0
+    return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
+
+
+@dataclass
+class Summary:
+    leads: int
+    status_counts: dict[str, int]
+    grade_counts: pd.DataFrame | None  # fit bands x engagement bands
+    quantiles: dict[str, float]
+    weekly: WeeklyVolume
+    capacity_per_week: float
+    conversion: dict[str, float] | None = None  # per status, when outcomes are known
+
+    @property
+    def mqls(self) -> int:
+        return self.status_counts.get("MQL", 0) + self.status_counts.get("SQL", 0)
+
+    def text(self) -> str:
+        n = max(self.leads, 1)
+        out = [f"Leads: {self.leads:,}"]
+        for s in reversed(STATUSES):
+            c = self.status_counts.get(s, 0)
+            line = f"  {s:<5} {c:>9,}  {100 * c / n:5.1f}%"
+            if self.conversion and s in self.conversion:
+                line += f"   converted {100 * self.conversion[s]:.1f}%"
+            out.append(line)
+        q = self.quantiles
+        out.append("Score: " + "  ".join(f"{k} {v:.1f}" for k, v in q.items()))
+        if self.grade_counts is not None:
+            g = self.grade_counts
+            out.append("Grades (rows fit, columns engagement):")
+            out.append("      " + "".join(f"{c:>8}" for c in g.columns))
+            for idx, row in g.iterrows():
+                out.append(f"  {idx:<4}" + "".join(f"{int(v):>8,}" for v in row))
+        wk = self.weekly
+        out.append(
+            f"MQLs per week (by creation week): mean {wk.mean_mqls:.1f} vs capacity {self.capacity_per_week:g}"
+            f" ({wk.weeks_over} of {len(wk.frame)} weeks over capacity)"
+        )
+        for _, r in wk.frame.iterrows():
+            bar = "#" * int(min(60, round(60 * r["mqls"] / max(wk.frame["mqls"].max(), self.capacity_per_week, 1))))
+            flag = " OVER" if r["over_capacity"] else ""
+            part = " (partial week)" if r["partial"] else ""
+            out.append(f"  {r['week_start']:%Y-%m-%d}  leads {int(r['leads']):>6,}  MQLs {int(r['mqls']):>5,}  {bar}{flag}{part}")
+        return "\n".join(out)
+
+
+def summarize(scorer, outcome: np.ndarray | None = None) -> Summary:
+    """Summary of the scorer's current result."""
+    model, res = scorer.model, scorer.result
+    counts = np.bincount(res.status, minlength=3)
+    status_counts = {s: int(counts[i]) for i, s in enumerate(STATUSES)}
+    grade_counts = None
+    names = scorer.grade_names()
+    if names:
+        gc = np.bincount(res.grade[res.grade >= 0], minlength=len(names))
+        fits, engs = list(model.grades.fit), list(model.grades.engagement)
+        grade_counts = pd.DataFrame(gc.reshape(len(fits), len(engs)), index=fits, columns=engs)
+    qs = np.quantile(res.score, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(res.score) else np.zeros(5)
+    quantiles = {"p10": qs[0], "p25": qs[1], "median": qs[2], "p75": qs[3], "p90": qs[4]}
+    created = scorer.data.frame[model.created_at] if model.created_at else None
+    weekly = weekly_volume(created, res.status, model.capacity.per_week)
+    conversion = None
+    if outcome is not None:
+        conversion = {}
+        for i, s in enumerate(STATUSES):
+            m = res.status == i
+            if m.any():
+                conversion[s] = float(outcome[m].mean())
+    return Summary(len(res.score), status_counts, grade_counts, quantiles, weekly, model.capacity.per_week, conversion)
