@@ -23,8 +23,11 @@ DAY_NS = 86_400 * 10**9
 Accessor = Callable[[str], tuple[pd.Series, str]]
 
 
-def evaluate(cond: Condition, column: Accessor, n: int, as_of_ns: int) -> np.ndarray:
-    """Boolean mask of the rows where ``cond`` holds."""
+def evaluate(cond: Condition, column: Accessor, n: int, as_of_ns: int | np.ndarray) -> np.ndarray:
+    """Boolean mask of the rows where ``cond`` holds.
+
+    ``as_of_ns`` is the scoring moment (epoch nanoseconds), one for all rows or one per row.
+    """
     if isinstance(cond, AllOf):
         out = np.ones(n, dtype=bool)
         for c in cond.items:

@@ -53,9 +53,23 @@ class LeadData:
     as_of: pd.Timestamp = field(default_factory=lambda: pd.Timestamp("2026-01-01"))
     problems: list[Problem] = field(default_factory=list)
     extra: pd.DataFrame | None = None  # file columns the model does not declare (outcomes, names, ...)
+    created: str | None = None  # the date attribute that dates a lead
+    #: None: every lead is scored as of ``as_of``. N: each lead is scored as of N days
+    #: after its creation (never later than ``as_of``), so weekly cohorts compare fairly.
+    horizon_days: float | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    def row_as_of_ns(self) -> np.ndarray | int:
+        """The scoring moment of each lead (an int when all leads share ``as_of``)."""
+        if self.horizon_days is None or self.created is None:
+            return self.as_of_ns
+        t = self.frame[self.created].to_numpy(dtype="datetime64[ns]").view("int64")
+        nat = t == np.iinfo(np.int64).min
+        moment = np.minimum(t + int(self.horizon_days * DAY_NS), self.as_of_ns)
+        moment[nat] = self.as_of_ns
+        return moment
 
     def column(self, name: str) -> tuple[pd.Series, str]:
         return self.frame[name], self.types[name]
@@ -104,6 +118,7 @@ def bind(
     activities_source: str = "activities",
     row_offset: int = 2,
     activity_row_offset: int = 2,
+    horizon_days: float | None = None,
 ) -> LeadData:
     """Prepare lead and activity frames for scoring with ``model``.
 
@@ -196,7 +211,8 @@ def bind(
         as_of = parse_as_of(as_of)
     if as_of is None:
         as_of = default_as_of(created, events.ts if events is not None else None)
-    return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra)
+    created_attr = model.created_at if created is not None else None
+    return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra, created_attr, horizon_days)
 
 
 def _count(n: int, noun: str) -> str:
@@ -315,6 +331,7 @@ class Scorer:
         self._products.clear()
         self._weights = self._persona_weights()
         self._age = None
+        self._row_as_of = self.data.row_as_of_ns()
         rules = [r for r in self.model.rules if r.enabled]
         for i, r in enumerate(rules):
             if progress:
@@ -354,9 +371,13 @@ class Scorer:
         self.result = self._aggregate()
         return self.result
 
-    def set_as_of(self, as_of: pd.Timestamp) -> ScoreArrays:
-        """Score as of another moment (re-evaluates activity and date rules)."""
+    def set_as_of(self, as_of: pd.Timestamp, horizon_days: float | None = None) -> ScoreArrays:
+        """Score as of another moment, optionally each lead ``horizon_days`` after its creation.
+
+        Re-evaluates everything (activity and date rules depend on the moment).
+        """
         self.data.as_of = pd.Timestamp(as_of)
+        self.data.horizon_days = horizon_days
         return self.full()
 
     def rule_points(self, rule_id: str) -> np.ndarray:
@@ -432,7 +453,7 @@ class Scorer:
     def _evaluate(self, r: Rule) -> np.ndarray:
         d = self.data
         if r.kind == "condition":
-            return C.evaluate(r.when, d.column, self.n, d.as_of_ns)
+            return C.evaluate(r.when, d.column, self.n, self._row_as_of)
         if r.kind == "map":
             s, atype = d.column(r.map.attribute)
             return C.map_points(s, atype, r.map)
@@ -442,7 +463,10 @@ class Scorer:
         """Age of each event in days at the as-of moment (negative: after it)."""
         if self._age is None:
             ev = self.data.events
-            self._age = (self.data.as_of_ns - ev.ts) / DAY_NS
+            moment = self._row_as_of
+            if not np.isscalar(moment):
+                moment = moment[ev.lead]
+            self._age = (moment - ev.ts) / DAY_NS
         return self._age
 
     def activity_event_mask(self, r: Rule) -> np.ndarray:

@@ -40,7 +40,7 @@ from __future__ import annotations
 
 import argparse
 import os
-import tempfile
+import uuid
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Literal
@@ -127,7 +127,7 @@ _IND_P = np.array([0.22, 0.12, 0.10, 0.11, 0.09, 0.06, 0.05, 0.06, 0.11, 0.08])
 _IND_FIT = np.array([0.55, 0.45, 0.0, -0.1, 0.0, -0.45, -0.55, -0.05, 0.1, -0.3])
 _IND_LOGSIZE = np.array([0.0, 0.3, 0.3, 0.3, 0.2, 0.6, 0.9, -0.2, -0.4, -0.2])
 _IND_REV_PER_EMP = np.array([260e3, 420e3, 170e3, 230e3, 150e3, 70e3, 90e3, 200e3, 160e3, 150e3])
-_IND_SOFTWARE, _IND_FINSERV, _IND_EDU, _IND_GOV = 0, 1, 5, 6
+_IND_SOFTWARE, _IND_FINSERV, _IND_RETAIL, _IND_EDU, _IND_GOV = 0, 1, 4, 5, 6
 
 COUNTRIES: tuple[str, ...] = (
     "US", "GB", "DE", "FR", "CA", "AU", "NL", "IN", "BR", "SG",
@@ -272,7 +272,13 @@ _TITLES: tuple[tuple[str, int, int, int, float, float], ...] = (
     ("Teacher", _IC, _OTH, _OTHP, 0.3, 0.5),
     ("Journalist", _IC, _OTH, _OTHP, 0.2, 0.5),
 )
-_STUDENT_TITLES: tuple[str, ...] = ("Student", "MBA Student", "Graduate Student", "PhD Candidate", "Undergraduate Student")
+_STUDENT_TITLES: tuple[str, ...] = (
+    "Student",
+    "MBA Student",
+    "Graduate Student",
+    "PhD Candidate",
+    "Undergraduate Student",
+)
 _STUDENT_TITLE_P = np.array([0.5, 0.12, 0.14, 0.08, 0.16])
 
 _FIRST_NAMES = (
@@ -458,9 +464,9 @@ def _choice_rows(rng: np.random.Generator, cum: np.ndarray, rows: np.ndarray) ->
 
 def _cumulative(weights: np.ndarray) -> np.ndarray:
     """Normalise ``(n, k)`` weights row-wise into float32 cumulative probabilities."""
-    cum = np.cumsum(weights, axis=1)
+    cum = np.cumsum(weights, axis=1, dtype=np.float32)
     cum /= cum[:, -1:]
-    return cum.astype(np.float32)
+    return cum
 
 
 def _tod(rng: np.random.Generator, size: int) -> np.ndarray:
@@ -540,31 +546,81 @@ class _Vocab:
 
 
 class _Events:
-    """Accumulates event chunks (lead index, timestamp, type, detail code)."""
+    """Accumulates event chunks (lead index, timestamp, type, detail code).
+
+    Every chunk holds a single event type, so per-type look-ups touch only the
+    chunks of that type.
+    """
 
     def __init__(self, created: np.ndarray, end: int) -> None:
         self.created = created
         self.end = end
-        self.lead: list[np.ndarray] = []
-        self.ts: list[np.ndarray] = []
-        self.type: list[np.ndarray] = []
-        self.url: list[np.ndarray] = []
+        self.chunks: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
 
     def add(self, lead: np.ndarray, ts: np.ndarray, etype: int, url: np.ndarray) -> None:
+        """Add events, dropping those before their lead's creation or at/after the end."""
         ts = np.asarray(ts, dtype=np.int64)
         keep = (ts < self.end) & (ts >= self.created[lead])
-        lead, ts = lead[keep], ts[keep]
         url = np.broadcast_to(np.asarray(url, dtype=np.int16), keep.shape)[keep]
-        self.lead.append(lead.astype(np.int32))
-        self.ts.append(ts)
-        self.type.append(np.full(lead.size, etype, dtype=np.int8))
-        self.url.append(url)
+        self.chunks.append((etype, lead[keep].astype(np.int32, copy=False), ts[keep], url))
 
-    def concat(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-        if not self.lead:
-            e = np.zeros(0)
-            return e.astype(np.int32), e.astype(np.int64), e.astype(np.int8), e.astype(np.int16)
-        return (np.concatenate(self.lead), np.concatenate(self.ts), np.concatenate(self.type), np.concatenate(self.url))
+    def select(self, etype: int, urls: Sequence[int] | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lead indices and timestamps of the events of one type (and detail codes)."""
+        leads, tss = [np.zeros(0, np.int32)], [np.zeros(0, np.int64)]
+        for t, lead, ts, url in self.chunks:
+            if t != etype:
+                continue
+            if urls is not None:
+                m = np.isin(url, np.asarray(urls, dtype=np.int16))
+                lead, ts = lead[m], ts[m]
+            leads.append(lead)
+            tss.append(ts)
+        return np.concatenate(leads), np.concatenate(tss)
+
+    def count(self, n: int, etype: int, urls: Sequence[int] | None = None) -> np.ndarray:
+        """Events of one type (and detail codes) per lead."""
+        return np.bincount(self.select(etype, urls)[0], minlength=n)
+
+    def take_sorted(self, t0: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """All events sorted by time (ties in insertion order); empties the buffer.
+
+        Returns lead indices, ``datetime64[ns]`` timestamps, type codes and
+        detail codes.
+        """
+        types = [np.full(c[1].size, c[0], np.int8) for c in self.chunks]
+        leads = [c[1] for c in self.chunks]
+        tss = [c[2] for c in self.chunks]
+        urls = [c[3] for c in self.chunks]
+        self.chunks = []
+        # concatenate field by field, releasing each field's chunks right away
+        etype = np.concatenate([np.zeros(0, np.int8), *types])
+        del types
+        url = np.concatenate([np.zeros(0, np.int16), *urls])
+        del urls
+        lead = np.concatenate([np.zeros(0, np.int32), *leads])
+        del leads
+        rel = np.concatenate([np.zeros(0, np.int64), *tss])
+        del tss
+        rel -= t0
+        size = rel.size
+        pos_bits = max(1, int(size - 1).bit_length())
+        ts_bits = int(rel.max(initial=0)).bit_length()
+        if pos_bits + ts_bits <= 62:
+            # unique composite keys: an (unstable, fast) sort equals a stable argsort
+            rel <<= pos_bits
+            rel |= np.arange(size, dtype=np.int64)
+            rel.sort()
+            order = rel & ((1 << pos_bits) - 1)
+            rel >>= pos_bits
+        else:  # pragma: no cover - periods of many decades with huge data
+            order = np.argsort(rel, kind="stable")
+            rel = rel[order]
+        rel += t0
+        rel *= 1_000_000_000
+        lead = lead[order]
+        etype = etype[order]
+        url = url[order]
+        return lead, rel.view("datetime64[ns]"), etype, url
 
 
 def _first_time(n: int, lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
@@ -660,7 +716,7 @@ def generate(
 
     n = int(n_leads)
     rngs = [np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(12)]
-    t0 = int(np.datetime64(start, "D").astype("datetime64[s]").astype(np.int64))
+    t0 = int(pd.Timestamp(start).normalize().value // 1_000_000_000)  # midnight of the first day, epoch seconds
     n_days = weeks * 7
     end = t0 + n_days * DAY
 
@@ -700,6 +756,7 @@ def generate(
     c_cty = rng.choice(len(COUNTRIES), size=n_comp, p=_COUNTRY_P / _COUNTRY_P.sum())
     c_size = np.exp(rng.normal(np.log(110) + _IND_LOGSIZE[c_ind], 1.8))
     c_size = np.clip(np.rint(c_size), 1, 50_000).astype(np.int64)
+    c_size = np.where(c_ind == _IND_GOV, np.maximum(c_size, 25), c_size)  # no two-person town halls
     rev_pe = np.exp(rng.normal(np.log(_IND_REV_PER_EMP[c_ind]), 0.55))
     c_rev = np.maximum(np.round(c_size * rev_pe, -3), 10_000.0)
     c_style = (rng.random(n_comp) < 0.15).astype(np.int8)  # 0 first.last, 1 flast
@@ -788,6 +845,9 @@ def generate(
     free_dom = _take(_FREE_MAIL, rng.choice(len(_FREE_MAIL), size=n, p=_FREE_MAIL_P))
     domain = pc.if_else(pa.array(free_mail), free_dom, all_domain.take(pa.array(company)))
     email = _join(local, "@", domain)
+    del first_l, last_l, flast, local, digits, with_digits, free_dom, domain
+    del stem, desc_arr, qual_arr, suffix_arr, slug, c_domain, all_domain
+    pa.default_memory_pool().release_unused()  # give Arrow's string temporaries back
 
     # ------------------------------------------------------------ latent state
     report(0.18, "Drawing hidden fit and intent")
@@ -812,7 +872,7 @@ def generate(
         - 0.5 * job_seeker
         + rng.normal(0, 0.35, n)
     )
-    fit_c = fit - np.median(fit)
+    fit_c = fit - (np.median(fit) if n else 0.0)
     intent = (
         rng.normal(0, 1.0, n)
         + _SRC_INTENT[source]
@@ -825,7 +885,7 @@ def generate(
 
     # true product interest, by industry / department
     p_int = np.tile([0.55, 0.30, 0.15], (n, 1))
-    pay_heavy = (industry == _IND_FINSERV) | (industry == 4) | (department == _FIN)
+    pay_heavy = (industry == _IND_FINSERV) | (industry == _IND_RETAIL) | (department == _FIN)
     p_int[pay_heavy] = [0.28, 0.55, 0.17]
     interest = _choice_rows(rng, _cumulative(p_int), np.arange(n)).astype(np.int64)
     wants_a = interest != _PP
@@ -860,7 +920,7 @@ def generate(
     report(0.25, "Generating web sessions")
     vocab = _Vocab()
     ev = _Events(created, end)
-    all_idx = np.arange(n)
+    all_idx = np.arange(n, dtype=np.int32)
 
     act = rng.gamma(0.55, 1 / 0.55, n) * np.exp(0.4 * intent) * np.where(competitor, 2.2, 1.0)
     act *= np.where(job_seeker, 1.3, 1.0)
@@ -869,8 +929,10 @@ def generate(
     rem = np.maximum((end - created) / DAY, 0.0)
     # share of a lead's later activity that falls inside the period
     surv = 0.45 + 0.55 * (0.2 + 0.8 * (1 - np.exp(-rem / tau)))
-    structural = 1.9  # creation event, webinars, trials, demos, bursts: roughly per lead
+    structural = 1.8  # creation event, webinars, trials, demos, bursts: roughly per lead
     volume = max(events_per_lead - structural, 0.12 * events_per_lead)
+    vol_scale = volume / (12.0 - structural)  # 1 at the default
+    volume /= 0.943  # sessions and sends that fall after the period are lost
     vol = volume * act / max(surv.mean(), 1e-9) if n else act
 
     # creation event at created_at
@@ -897,48 +959,53 @@ def generate(
     cs = np.flatnonzero(source == _CS)
     ev.add(cs, created[cs], _T["content_download"], c_assets_g[rng.integers(0, len(c_assets_g), cs.size)])
 
-    # web sessions: page views and downloads
+    # web sessions: page views and downloads (a Poisson total split per event = two Poisson counts)
     rng = rngs[5]
-    n_pv = rng.poisson(vol * 0.60)
-    n_dl = rng.poisson(vol * 0.045 * np.exp(0.2 * intent))
-    w_cnt = n_pv + n_dl
+    lam_pv = vol * 0.60
+    lam_dl = vol * 0.045 * np.exp(0.2 * intent)
+    w_cnt = rng.poisson(lam_pv + lam_dl)
+    p_pv = (lam_pv / np.maximum(lam_pv + lam_dl, 1e-12)).astype(np.float32)
     n_sess = np.where(w_cnt > 0, np.minimum(w_cnt, 1 + rng.poisson(0.3 * w_cnt)), 0)
     s_start = np.cumsum(n_sess) - n_sess
     s_lead = np.repeat(all_idx, n_sess)
-    s_rank = np.arange(s_lead.size) - s_start[s_lead]
-    s_first = (s_rank == 0) & (source[s_lead] != _EVT)
-    s_time = np.where(
-        s_first,
-        created[s_lead] + rng.integers(20, 600, s_lead.size),
-        _later(rng, created[s_lead], tau[s_lead], end),
-    )
+    s_first = np.zeros(s_lead.size, dtype=bool)
+    s_first[s_start[n_sess > 0]] = True
+    s_first &= source[s_lead] != _EVT
+    s_time = _later(rng, created[s_lead], tau[s_lead], end)
+    s_time[s_first] = created[s_lead[s_first]] + rng.integers(20, 600, int(s_first.sum()))
+    del s_lead, s_first
     e_lead = np.repeat(all_idx, w_cnt)
-    e_rank = np.arange(e_lead.size) - (np.cumsum(w_cnt) - w_cnt)[e_lead]
-    e_sess = s_start[e_lead] + (rng.random(e_lead.size) * n_sess[e_lead]).astype(np.int64)
-    e_ts = s_time[e_sess] + rng.exponential(240.0, e_lead.size).astype(np.int64)
-    is_pv = e_rank < n_pv[e_lead]
-    del e_sess, e_rank
+    e_sess = (rng.random(e_lead.size, dtype=np.float32) * n_sess[e_lead]).astype(np.int64)
+    e_sess += s_start[e_lead]
+    e_ts = s_time[e_sess]
+    del e_sess, s_time
+    e_ts += (rng.standard_exponential(e_lead.size, dtype=np.float32) * 240.0).astype(np.int64)
+    is_pv = rng.random(e_lead.size, dtype=np.float32) < p_pv[e_lead]
 
     report(0.40, "Choosing pages")
     user_like = (persona == _USR) | (persona == _OTHP)
     tech = (department == _IT) | (department == _ENG)
-    pg_w = np.empty((n, 11), dtype=np.float64)
+    pg_w = np.empty((n, 11), dtype=np.float32)
     pg_w[:, _PG_HOME] = 1.0
     pg_w[:, _PG_BLOG] = 2.0 * np.where(user_like, 1.3, 1.0)
     pg_w[:, _PG_DOCS] = 0.45 * np.where(persona == _USR, 3.0, 1.0) * np.where(tech, 2.0, 1.0)
-    pg_w[:, _PG_PRICING] = 0.28 * np.exp(0.8 * intent) * np.where(competitor, 5.0, 1.0)
+    pg_w[:, _PG_PRICING] = 0.28 * np.exp(0.7 * intent) * np.where(competitor, 5.0, 1.0)
     pg_w[:, _PG_ANALYTICS] = np.where(wants_a, 0.55, 0.05) * np.exp(0.3 * intent) * np.where(competitor, 2.0, 1.0)
     pg_w[:, _PG_PAYMENTS] = np.where(wants_p, 0.55, 0.05) * np.exp(0.3 * intent) * np.where(competitor, 2.0, 1.0)
     pg_w[:, _PG_CUSTOMERS] = 0.2 * np.exp(0.4 * intent) * np.where(persona == _BUY, 1.5, 1.0)
-    pg_w[:, _PG_SECURITY] = 0.07 * np.exp(0.5 * intent) * np.where(tech, 2.5, 1.0) * np.where(size_true > 1000, 1.5, 1.0)
+    pg_w[:, _PG_SECURITY] = (
+        0.07 * np.exp(0.5 * intent) * np.where(tech, 2.5, 1.0) * np.where(size_true > 1000, 1.5, 1.0)
+    )
     pg_w[:, _PG_INTEGRATIONS] = 0.13 * np.exp(0.4 * intent) * np.where(
         ((department == _MKT) | (department == _SAL)) & (seniority >= _MGR), 2.0, 1.0
     )
     pg_w[:, _PG_CAREERS] = 0.015 + 3.0 * job_seeker
     pg_w[:, _PG_MISC] = 0.25
-    pv_lead = e_lead[is_pv]
-    pv_cat = _choice_rows(rng, _cumulative(pg_w), pv_lead)
+    pg_cum = _cumulative(pg_w)
     del pg_w
+    pv_lead = e_lead[is_pv]
+    pv_cat = _choice_rows(rng, pg_cum, pv_lead)
+    del pg_cum
 
     groups: list[tuple[int, np.ndarray]] = [
         (_PG_HOME, vocab.add(_PAGE_HOME)),
@@ -952,8 +1019,8 @@ def generate(
         (_PG_CAREERS, vocab.add(_PAGE_CAREERS)),
         (_PG_MISC, vocab.add(_PAGE_MISC)),
     ]
-    lut_n = np.zeros(11, dtype=np.int64)
-    lut_off = np.zeros(11, dtype=np.int64)
+    lut_n = np.ones(11, dtype=np.float32)
+    lut_off = np.zeros(11, dtype=np.int32)
     flat: list[np.ndarray] = []
     pos = 0
     for g, codes in groups:
@@ -961,9 +1028,12 @@ def generate(
         flat.append(codes)
         pos += codes.size
     flat_codes = np.concatenate(flat)
-    pick = (rng.random(pv_lead.size) * np.maximum(lut_n[pv_cat], 1)).astype(np.int64)
-    pv_url = flat_codes[np.minimum(lut_off[pv_cat] + pick, flat_codes.size - 1)]
-    docs = pv_cat == _PG_DOCS
+    pick = (rng.random(pv_lead.size, dtype=np.float32) * lut_n[pv_cat]).astype(np.int32)
+    pick = np.minimum(pick + lut_off[pv_cat], flat_codes.size - 1)
+    pv_url = flat_codes[pick]
+    del pick
+    docs = np.flatnonzero(pv_cat == _PG_DOCS)
+    del pv_cat
     d_lead = pv_lead[docs]
     c_docs_g = vocab.add(_PAGE_DOCS_GENERAL)
     c_docs_a = vocab.add(_PAGE_DOCS_ANALYTICS)
@@ -976,9 +1046,10 @@ def generate(
         np.where(use_a, c_docs_a[rng.integers(0, 3, d_lead.size)], c_docs_p[rng.integers(0, 3, d_lead.size)]),
     )
     ev.add(pv_lead, e_ts[is_pv], _T["page_view"], pv_url)
-    del pv_lead, pv_url, pv_cat
+    del pv_lead, pv_url, docs, d_lead
 
-    dl_lead = e_lead[~is_pv]
+    is_pv = np.flatnonzero(~is_pv)  # now: the downloads
+    dl_lead = e_lead[is_pv]
     r = rng.random(dl_lead.size)
     use_a = np.where(interest[dl_lead] == _PB, rng.random(dl_lead.size) < 0.5, wants_a[dl_lead])
     dl_url = np.where(
@@ -986,7 +1057,7 @@ def generate(
         c_assets_g[rng.integers(0, len(c_assets_g), dl_lead.size)],
         np.where(use_a, c_assets_a[rng.integers(0, 3, dl_lead.size)], c_assets_p[rng.integers(0, 3, dl_lead.size)]),
     )
-    ev.add(dl_lead, e_ts[~is_pv], _T["content_download"], dl_url)
+    ev.add(dl_lead, e_ts[is_pv], _T["content_download"], dl_url)
     del e_lead, e_ts, is_pv, dl_lead, dl_url
 
     # ------------------------------------------------------------------ e-mail
@@ -1001,16 +1072,20 @@ def generate(
     c_send = vocab.add(send_names)
     n_send = send_t.size
     j0 = np.searchsorted(send_t, created, side="right")
-    n_open = np.where(n_send - j0 > 0, rng.poisson(vol * 0.22 * np.exp(0.15 * intent)), 0)
+    avail_sends = n_send - j0
+    # each send after creation may be opened: expected opens grow with the sends a lead receives
+    per_send = vol * 0.22 * np.exp(0.15 * intent) / max(avail_sends.mean(), 1.0) if n else vol
+    n_open = np.where(avail_sends > 0, rng.poisson(per_send * avail_sends), 0)
     unsub = (rng.random(n) < _sigmoid(-3.3 - 0.6 * intent + 0.5 * (persona == _OTHP))) & (n_send - j0 > 0)
     uj = j0 + (rng.random(n) * np.maximum(n_send - j0, 1)).astype(np.int64)
     uj = np.minimum(uj, max(n_send - 1, 0))
     unsub_t = np.where(unsub, (send_t[uj] if n_send else 0) + rng.integers(60, 3 * HOUR, n), np.iinfo(np.int64).max)
     o_lead = np.repeat(all_idx, n_open)
     avail_o = n_send - j0[o_lead]
-    oj = j0[o_lead] + (rng.random(o_lead.size) ** 1.6 * avail_o).astype(np.int64)
+    oj = j0[o_lead] + (rng.random(o_lead.size) ** 1.25 * avail_o).astype(np.int64)
     oj = np.minimum(oj, max(n_send - 1, 0))
-    o_ts = (send_t[oj] if n_send else np.zeros(0, np.int64)) + np.exp(rng.normal(np.log(3 * HOUR), 1.2, o_lead.size)).astype(np.int64)
+    open_delay = np.exp(rng.normal(np.log(3 * HOUR), 1.2, o_lead.size)).astype(np.int64)
+    o_ts = (send_t[oj] if n_send else np.zeros(0, np.int64)) + open_delay
     keep = o_ts < unsub_t[o_lead]
     o_lead, o_ts, oj = o_lead[keep], o_ts[keep], oj[keep]
     ev.add(o_lead, o_ts, _T["email_open"], c_send[oj] if n_send else np.zeros(0, np.int16))
@@ -1046,7 +1121,8 @@ def generate(
         n_reg = np.minimum(rng.poisson(0.14 * np.sqrt(act) * np.exp(0.35 * intent)), 3)
         r_lead = np.repeat(all_idx, n_reg)
         rj = w0[r_lead] + np.floor(rng.exponential(1.2, r_lead.size)).astype(np.int64)
-        r_ts = created[r_lead] + (rng.random(r_lead.size) * (web_t[np.minimum(rj, n_web - 1)] - created[r_lead])).astype(np.int64)
+        lead_time = web_t[np.minimum(rj, n_web - 1)] - created[r_lead]
+        r_ts = created[r_lead] + (rng.random(r_lead.size) * lead_time).astype(np.int64)
         # webinar-sourced leads registered at creation for the next webinar
         ws = np.flatnonzero(source == _WEB)
         r_lead = np.concatenate([ws, r_lead])
@@ -1059,7 +1135,8 @@ def generate(
         r_lead, rj, r_ts = r_lead[first_occ], rj[first_occ], r_ts[first_occ]
         ev.add(r_lead, r_ts, _T["webinar_registered"], c_web[rj])
         att = rng.random(r_lead.size) < _sigmoid(-0.3 + 0.7 * intent[r_lead])
-        ev.add(r_lead[att], web_t[rj[att]] + rng.integers(0, 900, int(att.sum())), _T["webinar_attended"], c_web[rj[att]])
+        a_ts = web_t[rj[att]] + rng.integers(0, 900, int(att.sum()))
+        ev.add(r_lead[att], a_ts, _T["webinar_attended"], c_web[rj[att]])
 
     # ------------------------------------------------------------------ trials
     c_prod = vocab.add(["Analytics", "Payments"])
@@ -1091,7 +1168,6 @@ def generate(
     ti_row, ti_slot = np.nonzero(on)
     a_ts = (t_ts[ti_row] // DAY + slots[ti_slot]) * DAY + _tod(rng, ti_row.size)
     ev.add(t_lead[ti_row], a_ts, _T["trial_active_day"], c_prod[t_prod[ti_row]])
-    trial_days_lead = t_lead[ti_row]
 
     # ----------------------------------------------------- demo and contact-us
     report(0.72, "Generating hand-raisers and intent")
@@ -1125,7 +1201,7 @@ def generate(
     if mondays.size:
         m0 = np.searchsorted(mondays, created, side="right")
         weeks_left = mondays.size - m0
-        lam = np.where(avail, 0.04 * weeks_left * np.exp((score - 50) / 18.0), 0.0) * (volume / 10.1)
+        lam = np.where(avail, 0.04 * weeks_left * np.exp((score - 50) / 18.0), 0.0) * vol_scale
         n_sg = rng.poisson(lam)
         g_lead = np.repeat(all_idx, n_sg)
         gj = m0[g_lead] + (rng.random(g_lead.size) * weeks_left[g_lead]).astype(np.int64)
@@ -1137,17 +1213,15 @@ def generate(
     # --------------------------------------------------------------- outcomes
     report(0.78, "Drawing conversions")
     rng = rngs[9]
-    lead_arr, ts_arr, type_arr, url_arr = ev.concat()
     c_pricing = vocab.add(_PAGE_PRICING)[0]
-    careers_codes = vocab.add(_PAGE_CAREERS)
-    is_pv = type_arr == _T["page_view"]
-    pricing_n = np.bincount(lead_arr[is_pv & (url_arr == c_pricing)], minlength=n)
-    careers_n = np.bincount(lead_arr[is_pv & np.isin(url_arr, careers_codes)], minlength=n)
-    attended_n = np.bincount(lead_arr[type_arr == _T["webinar_attended"]], minlength=n)
-    trial_days_n = np.bincount(trial_days_lead, minlength=n)
-    demo_seen = np.bincount(lead_arr[type_arr == _T["demo_request"]], minlength=n) > 0
-    sales_seen = np.bincount(lead_arr[(type_arr == _T["contact_us"]) & (url_arr == c_topic[0])], minlength=n) > 0
-    del is_pv
+    pricing_n = ev.count(n, _T["page_view"], [c_pricing])
+    careers_n = ev.count(n, _T["page_view"], vocab.add(_PAGE_CAREERS))
+    attended_n = ev.count(n, _T["webinar_attended"])
+    trial_days_n = ev.count(n, _T["trial_active_day"])
+    demo_lead, demo_ts = ev.select(_T["demo_request"])
+    sales_lead, sales_ts = ev.select(_T["contact_us"], [c_topic[0]])
+    demo_seen = np.bincount(demo_lead, minlength=n) > 0
+    sales_seen = np.bincount(sales_lead, minlength=n) > 0
     logit = (
         0.95 * np.clip(fit_c, -4, 3)
         + 0.85 * intent
@@ -1158,20 +1232,19 @@ def generate(
         + 0.2 * np.log1p(pricing_n)
         - 0.7 * (careers_n > 0)
     )
-    logit = logit + rng.normal(0, 0.6, n)
+    logit = logit + rng.normal(0, 0.8, n)
     logit = logit + (_calibrate_intercept(logit, 0.10) if n else 0.0)
     logit = np.where(competitor, -12.0, logit)
     would = rng.random(n) < _sigmoid(logit)
     delay = np.maximum(np.exp(rng.normal(np.log(24.0) - 0.25 * intent, 0.65, n)), 2.5) * DAY
     conv_t = created + delay.astype(np.int64)
-    is_demo = type_arr == _T["demo_request"]
-    t_demo = _first_time(n, lead_arr[is_demo], ts_arr[is_demo])
+    t_demo = _first_time(n, demo_lead, demo_ts)
     conv_t = np.where(demo_seen, np.maximum(conv_t, np.where(demo_seen, t_demo, 0) + DAY), conv_t)  # sales follow-up
     converted = would & (conv_t < end)
 
     # activity intensifies before converting (also for those converting after the period)
     report(0.84, "Adding pre-conversion bursts")
-    b_n = np.where(would, 1 + rng.poisson(1.6, n), 0)
+    b_n = np.where(would, 1 + rng.poisson(1.0, n), 0)
     b_lead = np.repeat(all_idx, b_n)
     lo = np.maximum(created[b_lead], conv_t[b_lead] - 10 * DAY)
     b_ts = lo + (rng.random(b_lead.size) ** 0.6 * (conv_t[b_lead] - lo)).astype(np.int64)
@@ -1200,9 +1273,7 @@ def generate(
     report(0.88, "Drawing sales contacts")
     rng = rngs[10]
     big = np.iinfo(np.int64).max
-    hand = (type_arr == _T["demo_request"]) | ((type_arr == _T["contact_us"]) & (url_arr == c_topic[0]))
-    t_hand = _first_time(n, lead_arr[hand], ts_arr[hand])
-    del lead_arr, ts_arr, type_arr, url_arr, hand
+    t_hand = np.minimum(t_demo, _first_time(n, sales_lead, sales_ts))
     has_hand = t_hand < big
     c1 = np.where(
         has_hand & (rng.random(n) < 0.93),
@@ -1247,19 +1318,19 @@ def generate(
     )
 
     report(0.95, "Sorting activities")
-    lead_arr, ts_arr, type_arr, url_arr = ev.concat()
-    ev.lead.clear(), ev.ts.clear(), ev.type.clear(), ev.url.clear()
-    order = np.argsort(ts_arr, kind="stable")
-    id_cats = pd.Index(pd.array(lead_ids, dtype="str"))
+    del demo_lead, demo_ts, sales_lead, sales_ts
+    a_lead, a_ts, a_type, a_url = ev.take_sorted(t0)
+    id_dtype = pd.CategoricalDtype(pd.Index(pd.array(lead_ids, dtype="str")))
     activities = pd.DataFrame(
         {
-            "lead_id": pd.Categorical.from_codes(lead_arr[order], categories=id_cats, validate=False),
-            "timestamp": _ts_series(ts_arr[order]),
-            "type": _cat(type_arr[order], ACTIVITY_TYPES),
-            "url": _cat(url_arr[order], vocab.items),
+            "lead_id": pd.Categorical.from_codes(a_lead, dtype=id_dtype, validate=False),
+            "timestamp": pd.Series(a_ts, copy=False),
+            "type": pd.Categorical.from_codes(a_type, dtype=pd.CategoricalDtype(list(ACTIVITY_TYPES)), validate=False),
+            "url": pd.Categorical.from_codes(a_url, dtype=pd.CategoricalDtype(vocab.items), validate=False),
         },
         columns=list(ACTIVITY_COLUMNS),
     )
+    del a_lead, a_ts, a_type, a_url
     report(1.0, f"Generated {n:,} leads and {len(activities):,} activities")
     return leads, activities
 
@@ -1272,14 +1343,17 @@ Format = Literal["csv", "parquet"]
 
 
 def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
-    """Write via a temporary file in the same directory, then ``os.replace``."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
+    """Write via a temporary file in the same directory, then ``os.replace``.
+
+    The temporary file is created by ``write`` itself, so it gets the usual
+    permissions (umask) rather than ``mkstemp``'s private 0600.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{uuid.uuid4().hex[:12]}.tmp")
     try:
-        write(Path(tmp))
+        write(tmp)
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
 
 

@@ -95,7 +95,7 @@ _CATEGORY_MAX_RATIO = 0.5
 _CATEGORY_MAX_DISTINCT = 100_000
 
 _SAMPLE_BYTES = 1 << 16  # for encoding and delimiter detection
-_BLOCK_BYTES = 4 << 20  # pyarrow CSV block size (one progress step each)
+_BLOCK_BYTES = 1 << 20  # pyarrow CSV block: smaller blocks lower the peak memory
 _MAX_EXAMPLES = 5
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -316,9 +316,8 @@ def read_table(
     report(0.0, f"Opening {p.name}")
     wanted = None if usecols is None else [str(c).strip() for c in usecols]
     if kind in ("text", "text.gz"):
-        table = _read_text(p, kind == "text.gz", wanted, report)
-        names = [str(n) for n in table.column_names]
-        df = _finish(table, names, infer_numbers=True, report=report)
+        holder = [_read_text(p, kind == "text.gz", wanted, report)]
+        df = _finish(holder, infer_numbers=True, report=report)
     elif kind == "excel":
         df = _read_excel(p, wanted, sheet, report)
     else:
@@ -339,6 +338,8 @@ class _Progress:
         if self._callback is None:
             return
         fraction = min(max(float(fraction), self._last, 0.0), 1.0)
+        if 0.0 < fraction < 1.0 and fraction - self._last < 0.01:
+            return  # at most about a hundred calls per file
         self._last = fraction
         self._callback(fraction, message)
 
@@ -516,7 +517,7 @@ def _read_text(
     delimiter = _detect_delimiter(text, complete, default)
     header_rows = _sample_records(text, delimiter, True)
     raw_names = header_rows[0] if header_rows else []
-    _check_header([n.strip().lstrip("\ufeff").strip() for n in raw_names], p, "line")
+    _check_header([n.strip().lstrip("\ufeff").strip() for n in raw_names], p, "line 1")
 
     attempts = [encoding]
     if encoding == "utf-8":
@@ -530,9 +531,9 @@ def _read_text(
         except _EncodingMismatch as exc:
             last_exc = exc
             continue
-    raise LeadFileError(  # pragma: no cover - latin-1 decodes any byte
-        f'Cannot read "{p.name}": its text encoding was not recognised '
-        f"({last_exc}). Save it from Excel as \"CSV UTF-8\" and try again.",
+    raise LeadFileError(
+        f'Cannot read "{p.name}": its text is not valid {encoding.upper()} '
+        f'({last_exc}). Save it from Excel as "CSV UTF-8" and try again.',
         path=p,
     )
 
@@ -552,9 +553,14 @@ def _arrow_read_csv(
 ) -> pa.Table:
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     include: list[str] | None = None
+    drop_all = False
     if wanted is not None:
-        by_clean = {n.strip().lstrip("\ufeff").strip(): n for n in raw_names}
-        include = [by_clean[w] for w in dict.fromkeys(wanted) if w in by_clean]
+        wanted_set = set(wanted)
+        include = [n for n in raw_names if n.strip().lstrip("\ufeff").strip() in wanted_set]
+        if not include and raw_names:
+            # None of the wanted columns exists: read the first one only to
+            # count the rows (an empty list would mean "all columns").
+            include, drop_all = raw_names[:1], True
     invalid: list[tuple[int, int, str]] = []
 
     def on_invalid(row: Any) -> str:
@@ -589,7 +595,7 @@ def _arrow_read_csv(
             "and that another program is not locking it.",
             path=p,
         ) from exc
-    batches: list[pa.RecordBatch] = []
+    collector: _Collector | None = None
     try:
         reader = pacsv.open_csv(
             source,
@@ -597,19 +603,20 @@ def _arrow_read_csv(
             parse_options=parse_options,
             convert_options=convert_options,
         )
-        schema = reader.schema
+        collector = _Collector(reader.schema.names)
         rows = 0
-        for batch in reader:
-            batches.append(batch)
+        for nbatch, batch in enumerate(reader, start=1):
+            collector.add(batch)
             rows += batch.num_rows
+            del batch
             # Each batch is one block of about _BLOCK_BYTES of (UTF-8) text.
-            done = len(batches) * _BLOCK_BYTES / expected_bytes
+            done = nbatch * _BLOCK_BYTES / expected_bytes
             report(0.85 * min(done, 1.0), f"Reading {p.name}: {rows:,} rows")
     except pa.ArrowInvalid as exc:
         msg = str(exc)
         if "UTF8" in msg or "UTF-8" in msg:
             raise _EncodingMismatch(msg) from exc
-        if invalid or "Expected" in msg and "columns" in msg:
+        if invalid or ("Expected" in msg and "columns" in msg):
             raise _ragged_error(p, gz, encoding, delimiter, invalid, msg) from exc
         if "Empty CSV file" in msg:
             raise LeadFileError(
@@ -630,9 +637,66 @@ def _arrow_read_csv(
         raise LeadFileError(f'Cannot read "{p.name}": {exc}.', path=p) from exc
     finally:
         source.close()
-    table = pa.Table.from_batches(batches, schema=schema)
-    del batches
+    table = collector.table()
+    if table.num_rows and _last_row_has_line_break(table):
+        _check_unclosed_quote(p, gz, encoding, delimiter)
+    if drop_all:
+        return table.select([])
     return table
+
+
+class _Collector:
+    """Accumulates CSV record batches column by column, compressing as it goes.
+
+    Every column arrives as text. On the first batch where a column has
+    values it is classified once: a *number candidate* (its values cast to
+    numbers; kept as text until the end, when :func:`_finish` casts it), a
+    column that is *almost all distinct* (ids, e-mails, timestamps; kept as
+    text) or otherwise *repetitive*, which is dictionary-encoded batch by
+    batch so that the full text never has to be held in memory at once.
+    """
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = list(names)
+        self.chunks: list[list[pa.Array]] = [[] for _ in names]
+        self.mode: list[str | None] = [None] * len(names)
+
+    def add(self, batch: pa.RecordBatch) -> None:
+        for i, arr in enumerate(batch.columns):
+            mode = self.mode[i]
+            if mode is None and arr.null_count < len(arr):
+                mode = self.mode[i] = _classify_text(arr)
+                if mode == "dict":  # earlier chunks were all missing
+                    self.chunks[i] = [pc.dictionary_encode(c) for c in self.chunks[i]]
+            if mode == "dict":
+                arr = pc.dictionary_encode(arr)
+            self.chunks[i].append(arr)
+
+    def table(self) -> pa.Table:
+        columns = []
+        for i in range(len(self.names)):
+            chunks, self.chunks[i] = self.chunks[i], []
+            if self.mode[i] == "dict":
+                col = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
+                columns.append(col.unify_dictionaries())
+            else:
+                columns.append(pa.chunked_array(chunks, type=pa.string()))
+            del chunks
+        return pa.table(columns, names=self.names)
+
+
+def _classify_text(arr: pa.Array) -> str:
+    """'number', 'distinct' or 'dict' for the first non-empty batch of a column."""
+    values = arr.drop_null() if arr.null_count else arr
+    for target in (pa.int64(), pa.float64()):
+        try:
+            pc.cast(values, target)
+        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+            continue
+        return "number"
+    if len(values) >= 100 and pc.count_distinct(values).as_py() > 0.95 * len(values):
+        return "distinct"
+    return "dict"
 
 
 def _expected_decoded_size(p: Path, gz: bool, encoding: str) -> float:
@@ -721,8 +785,52 @@ def _find_ragged_line(
         return None
 
 
-def _check_header(names: list[str], p: Path, unit: str) -> None:
-    """Raise for duplicate (non-empty) column names."""
+def _last_row_has_line_break(table: pa.Table) -> bool:
+    for col in table.columns:
+        if pa.types.is_string(col.type) or pa.types.is_dictionary(col.type):
+            value = col[len(col) - 1].as_py()
+            if isinstance(value, str) and ("\n" in value or "\r" in value):
+                return True
+    return False
+
+
+def _check_unclosed_quote(p: Path, gz: bool, encoding: str, delimiter: str) -> None:
+    """Raise if a quoted value is never closed and swallows the end of the file.
+
+    Arrow (like most CSV readers) silently reads everything after a stray
+    opening quote as one value. This is checked only when the last record
+    holds a line break, which is rare in well-formed files.
+    """
+    try:
+        with _open_binary(p, gz) as fb, io.TextIOWrapper(
+            fb, encoding=encoding, errors="replace", newline=""
+        ) as f:
+            reader = csv.reader(f, delimiter=delimiter, quotechar='"', strict=True)
+            start = 1
+            try:
+                while True:
+                    start = reader.line_num + 1
+                    next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                if "unexpected end of data" not in str(exc):
+                    return  # some other oddity that Arrow tolerated
+                end = reader.line_num
+    except (OSError, EOFError, zlib.error):
+        return
+    raise LeadFileError(
+        f'"{p.name}", line {start}: a value there opens a double quote (") that '
+        f"is never closed, so everything from line {start} to the end of the "
+        f"file (line {end}) would be read as a single value. Remove the stray "
+        "quote or add the closing one, and load the file again.",
+        path=p,
+        line=start,
+    )
+
+
+def _check_header(names: list[str], p: Path, where: str) -> None:
+    """Raise for duplicate (non-empty) column names; *where* is e.g. "line 1"."""
     seen: dict[str, int] = {}
     for i, name in enumerate(names):
         if not name:
@@ -730,13 +838,13 @@ def _check_header(names: list[str], p: Path, unit: str) -> None:
         if name in seen:
             j = seen[name]
             raise LeadFileError(
-                f'"{p.name}", {unit} 1: the column name "{name}" appears twice '
+                f'"{p.name}", {where}: the column name "{name}" appears twice '
                 f"in the header, as column {j + 1} ({_column_letter(j)}) and "
                 f"column {i + 1} ({_column_letter(i)}); every column needs a "
                 "unique name. Rename or delete one of them and load the file "
                 "again.",
                 path=p,
-                line=1,
+                line=1 if where in ("line 1", "row 1") else None,
                 column=name,
             )
         seen[name] = i
@@ -744,9 +852,10 @@ def _check_header(names: list[str], p: Path, unit: str) -> None:
 
 # -- shared post-processing ----------------------------------------------------
 
-# A leading zero ("00123", "-007") or an integer too long for a float (a long
-# id or phone number) means the column is text, not a number.
-_NOT_A_NUMBER_PATTERN = r"^[+-]?(?:0[0-9]|[0-9]{16,}$)"
+# A leading zero ("00123", "-007"; also "0x1F", which Arrow would read as hex)
+# or an integer too long for a float (a long id or phone number) means the
+# column is text, not a number.
+_NOT_A_NUMBER_PATTERN = r"^[+-]?(?:0[0-9xX]|[0-9]{16,}$)"
 _SAMPLE_VALUES = 50_000
 
 
@@ -828,19 +937,33 @@ def _maybe_category(col: pa.ChunkedArray) -> pa.ChunkedArray:
     return col
 
 
+def _check_category(col: pa.ChunkedArray) -> pa.ChunkedArray:
+    """Keep a (unified) dictionary column only if it has few distinct values."""
+    present = len(col) - col.null_count
+    distinct = len(col.chunk(0).dictionary) if col.num_chunks else 0
+    if present and distinct < _CATEGORY_MAX_RATIO * present and distinct < _CATEGORY_MAX_DISTINCT:
+        return col
+    return pc.cast(col, pa.string())
+
+
 def _finish(
-    table: pa.Table,
-    names: list[str],
+    holder: list[pa.Table],
     *,
     infer_numbers: bool,
     report: _Progress,
 ) -> pd.DataFrame:
-    """Name, type and convert an Arrow table column by column to pandas."""
+    """Name, type and convert an Arrow table column by column to pandas.
+
+    The table is passed in a one-element list that this function empties, so
+    that each text column can be freed as soon as it has been converted.
+    """
     report(0.9, f"Preparing columns of {report.name}")
-    clean = [str(n).strip().lstrip("\ufeff").strip() for n in names]
+    table = holder.pop()
+    pa.default_memory_pool().release_unused()
+    clean = [str(n).strip().lstrip("\ufeff").strip() for n in table.column_names]
     columns = list(table.columns)
     nrows = table.num_rows
-    del table  # let converted columns release their text
+    del table
     out_names: list[str] = []
     out_cols: list[pa.ChunkedArray] = []
     for i, (name, col) in enumerate(zip(clean, columns, strict=True)):
@@ -848,18 +971,24 @@ def _finish(
         if not name:
             if col.null_count == len(col):
                 continue  # an unnamed, empty column (e.g. trailing delimiter)
-            name = f"column_{i + 1}"
+            name = f"column_{_column_letter(i)}"
         if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             converted = _numeric_or_none(col) if infer_numbers else None
             col = converted if converted is not None else _maybe_category(col)
+        elif pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
+            col = _check_category(col)
         out_names.append(name)
         out_cols.append(col)
     if not out_cols:
         return pd.DataFrame(index=pd.RangeIndex(nrows))
     table = pa.table(out_cols, names=out_names)
-    del out_cols
+    del out_cols, col
+    # Text freed by the conversions above sits in Arrow's allocator; hand it
+    # back before pandas allocates its own arrays, to keep the peak low.
+    pa.default_memory_pool().release_unused()
     df = table.to_pandas(split_blocks=True, self_destruct=True)
     del table
+    pa.default_memory_pool().release_unused()
     if not isinstance(df.index, pd.RangeIndex):  # pragma: no cover - defensive
         df = df.reset_index(drop=True)
     return df
@@ -917,7 +1046,7 @@ def _read_excel(
                 line=1,
             )
         names = ["" if _is_blank(v) else _cell_to_str(v).strip() for v in header]
-        _check_header(names, p, "row")
+        _check_header(names, p, "row 1")
         width = len(names)
         data: list[list[Any]] = [[] for _ in range(width)]
         last_nonblank = 0
@@ -950,23 +1079,21 @@ def _read_excel(
         wb.close()
     for col in data:
         del col[last_nonblank:]
-    keep = [
-        j
-        for j in range(width)
-        if (names[j] or any(v is not None for v in data[j]))
-        and (wanted is None or names[j] in wanted)
-    ]
+    for j in range(width):
+        if not names[j] and any(v is not None for v in data[j]):
+            names[j] = f"column_{_column_letter(j)}"  # data without a header
+    keep = [j for j in range(width) if names[j] and (wanted is None or names[j] in wanted)]
     arrays: list[pa.ChunkedArray] = []
     out_names: list[str] = []
     for j in keep:
         arrays.append(pa.chunked_array([_excel_column(data[j])]))
         out_names.append(names[j])
         data[j] = []
-    table = pa.table(arrays, names=out_names) if arrays else pa.table({})
-    del arrays
     if not out_names:
         return pd.DataFrame(index=pd.RangeIndex(last_nonblank))
-    return _finish(table, out_names, infer_numbers=False, report=report)
+    holder = [pa.table(arrays, names=out_names)]
+    del arrays
+    return _finish(holder, infer_numbers=False, report=report)
 
 
 def _is_blank(v: Any) -> bool:
@@ -979,7 +1106,9 @@ def _cell_to_str(v: Any) -> str:
     if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
         return str(int(v))
     if isinstance(v, _dt.datetime):
-        return v.isoformat(sep=" ") if (v.hour, v.minute, v.second, v.microsecond) != (0, 0, 0, 0) else v.date().isoformat()
+        if (v.hour, v.minute, v.second, v.microsecond) == (0, 0, 0, 0):
+            return v.date().isoformat()
+        return v.isoformat(sep=" ")
     if isinstance(v, (_dt.date, _dt.time)):
         return v.isoformat()
     return str(v)
@@ -1014,16 +1143,19 @@ def _excel_column(values: list[Any]) -> pa.Array:
 # -- Parquet -----------------------------------------------------------------------
 
 
+_PANDAS_INDEX = re.compile(r"__index_level_\d+__")
+
+
 def _read_parquet(p: Path, wanted: list[str] | None, report: _Progress) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
         pf = pq.ParquetFile(p)
-        names = [str(n) for n in pf.schema_arrow.names]
-        _check_header([n.strip() for n in names], p, "column list, row")
-        columns = None
-        if wanted is not None:
-            columns = [n for n in names if n.strip() in wanted]
+        names = [
+            str(n) for n in pf.schema_arrow.names if not _PANDAS_INDEX.fullmatch(str(n))
+        ]
+        _check_header([n.strip() for n in names], p, "in its list of columns")
+        columns = names if wanted is None else [n for n in names if n.strip() in wanted]
         table = pf.read(columns=columns, use_threads=True)
     except LeadFileError:
         raise
@@ -1033,8 +1165,9 @@ def _read_parquet(p: Path, wanted: list[str] | None, report: _Progress) -> pd.Da
             path=p,
         ) from exc
     report(0.8, f"Read {table.num_rows:,} rows from {p.name}")
-    table = table.replace_schema_metadata(None)  # ignore a stored pandas index
-    return _finish(table, list(table.column_names), infer_numbers=False, report=report)
+    holder = [table.replace_schema_metadata(None)]  # ignore a stored pandas index
+    del table
+    return _finish(holder, infer_numbers=False, report=report)
 
 
 # ---------------------------------------------------------------------------
@@ -1107,9 +1240,7 @@ def coerce_types(
             series = series.iloc[:, 0]
         converter = _CONVERTERS[kind]
         values, bad = converter(series)
-        out[column] = pd.Series(values, index=out.index, name=column) if not isinstance(
-            values, pd.Series
-        ) else values.set_axis(out.index)
+        out[column] = values.set_axis(out.index).rename(column)
         if bad is not None:
             count = int(np.count_nonzero(bad))
             if count:
@@ -1124,10 +1255,11 @@ def _unit_for_source(source: str) -> str:
     return "line" if kind in ("text", "text.gz") else "row"
 
 
+# kind -> (one value is not ..., several values are not ..., expected ...)
 _EXPECTED = {
-    "number": ("numbers", "plain numbers such as 1200, 1,200 or 3.5"),
-    "boolean": ("yes/no values", "true/false, yes/no, y/n, 1/0 or t/f"),
-    "date": ("dates", "dates such as 2024-03-31 or 31/03/2024"),
+    "number": ("a number", "numbers", "plain numbers such as 1200, 1,200 or 3.5"),
+    "boolean": ("a yes/no value", "yes/no values", "true/false, yes/no, y/n, 1/0 or t/f"),
+    "date": ("a date", "dates", "dates such as 2024-03-31 or 31/03/2024"),
 }
 
 
@@ -1146,18 +1278,18 @@ def _mismatch_problem(
     for pos in positions:  # at most five
         raw = series.iloc[int(pos)]
         examples.append((row_offset + int(pos), _cell_to_str(raw)))
-    what, expected = _EXPECTED[kind]
+    one, several, expected = _EXPECTED[kind]
     shown = ", ".join(f'"{v}" on {unit} {r}' for r, v in examples[:3])
-    noun = "value" if count == 1 else "values"
-    verb = "is" if count == 1 else "are"
-    what_s = what if count != 1 else what[:-1] if what.endswith("s") else what
     if count == 1:
-        what_s = {"numbers": "a number", "yes/no values": "a yes/no value", "dates": "a date"}[what]
-    treated = "it is" if count == 1 else "they are"
-    message = (
-        f'{count:,} {noun} in column "{column}" of {source} {verb} not {what_s} '
-        f"(e.g. {shown}); {treated} treated as missing (expected {expected})."
-    )
+        message = (
+            f'1 value in column "{column}" of {source} is not {one} ({shown}); '
+            f"it is treated as missing (expected {expected})."
+        )
+    else:
+        message = (
+            f'{count:,} values in column "{column}" of {source} are not {several} '
+            f"(e.g. {shown}); they are treated as missing (expected {expected})."
+        )
     return Problem(
         kind="type_mismatch",
         column=column,
@@ -1207,29 +1339,10 @@ def _text_view(series: pd.Series) -> pd.Series:
         s = _dates_to_text(series)
     elif isinstance(series.dtype, pd.CategoricalDtype):
         s = series.astype("str").where(series.notna())
-    elif pd.api.types.is_object_dtype(series.dtype):
-        obj = series.to_numpy(dtype=object)
-        s = pd.Series(
-            [None if _is_missing_scalar(v) else _cell_to_str(v) for v in obj]
-            if len(obj) and not _all_str_or_none(series)
-            else obj,
-            dtype="str",
-        )
     else:
         s = series.astype("str")
     s = s.str.strip()
     return s.where(s.str.len() > 0)
-
-
-def _is_missing_scalar(v: Any) -> bool:
-    if v is None or v is pd.NA or v is pd.NaT:
-        return True
-    return isinstance(v, float) and v != v
-
-
-def _all_str_or_none(series: pd.Series) -> bool:
-    inferred = pd.api.types.infer_dtype(series, skipna=True)
-    return inferred in ("string", "empty")
 
 
 def _numbers_to_text(series: pd.Series) -> pd.Series:
@@ -1265,22 +1378,43 @@ _EU_GROUPED = r"[+-]?\d{1,3}(?:\.\d{3})+(?:,\d+)?"
 _EU_GROUPED_STRONG = r"[+-]?\d{1,3}(?:(?:\.\d{3})+,\d+|(?:\.\d{3}){2,})"
 _COMMA_DECIMAL = r"[+-]?\d*,\d+"
 _DOT_DECIMAL_CLEAR = r"[+-]?(?:\d*\.(?:\d{1,2}|\d{4,})|\d{4,}\.\d+|0\.\d+)"
-_SPACE_GROUPED = r"[+-]?\d{1,3}(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d+)?"
+# Digit groups separated by a space, no-break space, narrow no-break space or
+# apostrophe. (Real characters, not \u escapes, so that Arrow's RE2 engine
+# handles the pattern instead of a slow per-value Python fallback.)
+_GROUP_SPACES = " \u00a0\u202f'"
+_SPACE_GROUPED = rf"[+-]?\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?:[.,]\d+)?"
+
+
+_PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
+_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
 
 
 def _to_float(values: pd.Series) -> np.ndarray:
-    """Parse a string Series to float64 (NaN where it does not parse)."""
+    """Parse a string Series to float64 (NaN where it does not parse).
+
+    Arrow parses the whole column at once when every value is a number; when
+    some are not, only the values that look like plain numbers are handed to
+    Arrow (a cast fails as a whole), and pandas is the last resort.
+    """
+    arr = pa.array(values, from_pandas=True, type=pa.string())
     try:
-        arr = pa.array(values, from_pandas=True)
-        return (
-            pc.cast(arr, pa.float64())
-            .to_numpy(zero_copy_only=False)
-            .astype("float64", copy=False)
-        )
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError):
-        return pd.to_numeric(values, errors="coerce").to_numpy(
+        # A failing cast still parses everything: try the first values first.
+        pc.cast(arr.slice(0, 1000), pa.float64())
+        parsed = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+        return np.array(parsed, dtype="float64")  # a writable copy
+    except _ARROW_ERRORS:
+        pass
+    del arr
+    plain = values.str.fullmatch(_PLAIN_NUMBER).fillna(False).to_numpy(dtype=bool)
+    out = np.full(len(values), np.nan)
+    try:
+        arr = pa.array(values[plain], from_pandas=True, type=pa.string())
+        out[plain] = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+    except _ARROW_ERRORS:  # pragma: no cover - Arrow rejected a plain number
+        out = pd.to_numeric(values, errors="coerce").to_numpy(
             dtype="float64", na_value=np.nan
         )
+    return out
 
 
 def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -1295,7 +1429,7 @@ def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         spaced = fv.str.fullmatch(_SPACE_GROUPED).to_numpy(dtype=bool)
         if spaced.any():
             fv = fv.copy()
-            fv[spaced] = fv[spaced].str.replace(r"[ \u00a0\u202f']", "", regex=True)
+            fv[spaced] = fv[spaced].str.replace(f"[{_GROUP_SPACES}]", "", regex=True)
         comma = fv.str.contains(",", regex=False).to_numpy(dtype=bool)
         dots = fv.str.count(r"\.").to_numpy() > 1
         if comma.any() or dots.any() or spaced.any():
@@ -1313,13 +1447,12 @@ def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 target = fixable | spaced_all
                 fixed = (
                     v[target]
-                    .str.replace(r"[ \u00a0\u202f'.]", "", regex=True)
+                    .str.replace(f"[{_GROUP_SPACES}.]", "", regex=True)
                     .str.replace(",", ".", regex=False)
                 )
                 num[target] = _to_float(fixed)
-            else:
-                plain = fv.str.fullmatch(r"[+-]?\d+(?:\.\d+)?").to_numpy(dtype=bool)
-                num[np.flatnonzero(failed)[plain]] = _to_float(fv[plain])
+            # else: "," and "." are used both ways; the values that need a
+            # guess stay unparsed and are reported.
     bad = present & ~np.isfinite(num)
     num[bad] = np.nan
     return pd.Series(num, dtype="float64"), bad
@@ -1346,8 +1479,10 @@ def _separator_mode(v: pd.Series, failed: pd.Series) -> str:
 
 
 def _convert_number(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
-    if pd.api.types.is_bool_dtype(series.dtype):
-        return series.astype("float64"), None
+    if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        return pd.Series(series.to_numpy(dtype="float64", na_value=np.nan)), None
     if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
         series.dtype, pd.CategoricalDtype
     ):
@@ -1372,7 +1507,9 @@ def _convert_boolean_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
 
 
 def _convert_boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
-    if pd.api.types.is_bool_dtype(series.dtype):
+    if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
         return series.astype("boolean").reset_index(drop=True), None
     if pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
         series.dtype, pd.CategoricalDtype
@@ -1389,7 +1526,12 @@ def _convert_boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
 
 _NS_MIN = pd.Timestamp.min
 _NS_MAX = pd.Timestamp.max
-_DMY = r"(\d{1,2})([./-])(\d{1,2})[./-](\d{2}|\d{4})(?:[ T].*)?"
+# Day/month/year or month/day/year with an optional time, e.g. "31/01/2024",
+# "1.2.24", "01/31/2024 2:05 PM". (No back-references: RE2 must handle it.)
+_DMY = (
+    r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{4}|\d{2})"
+    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp][Mm])?)?"
+)
 
 
 def _to_naive_ns(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
@@ -1402,50 +1544,68 @@ def _to_naive_ns(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return values.astype("datetime64[ns]"), out_of_range
 
 
-def _guess_dayfirst(values: pd.Series) -> bool:
-    parts = values.str.extract(_DMY)
-    parts = parts.dropna()
-    if parts.empty:
-        return False
-    first = parts[0].astype(int)
-    second = parts[2].astype(int)
-    first_big = bool((first > 12).any())
-    second_big = bool((second > 12).any())
-    if first_big != second_big:
-        return first_big
-    if first_big and second_big:
-        return int((first > 12).sum()) >= int((second > 12).sum())
-    return bool((parts[1] == ".").mean() >= 0.5)
+def _guess_dayfirst(first: pd.Series, second: pd.Series, dots: pd.Series) -> bool:
+    """Whether d/m/y (True) or m/d/y (False) fits the numbers better.
+
+    A first number above 12 means day first, a second number above 12 means
+    month first; when nothing decides, dots ("05.02.2024") mean day first
+    and slashes month first (pandas' default).
+    """
+    first_big = int((first > 12).sum())
+    second_big = int((second > 12).sum())
+    if first_big or second_big:
+        return first_big >= second_big
+    return bool(dots.mean() >= 0.5) if len(dots) else False
 
 
 def _parse_unusual_dates(values: pd.Series) -> pd.Series:
-    """Parse non-ISO date strings (distinct values only): returns UTC datetimes."""
-    dayfirst = _guess_dayfirst(values)
-    d, m = ("%d", "%m") if dayfirst else ("%m", "%d")
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[us, UTC]")
-    todo = values.notna()
-    for sep in ("/", ".", "-"):
-        for year in ("%Y", "%y"):
-            for time in ("", " %H:%M", " %H:%M:%S"):
-                if not todo.any():
-                    return result
-                fmt = f"{d}{sep}{m}{sep}{year}{time}"
-                parsed = pd.to_datetime(
-                    values[todo], format=fmt, errors="coerce", utc=True
-                )
-                ok = parsed.notna()
-                if ok.any():
-                    result[ok[ok].index] = parsed[ok]
-                    todo[ok[ok].index] = False
-    # Anything else ("Jan 5, 2024", "2024/01/05 13:45"): flexible parsing, but
-    # only for strings with at least two groups of digits, so that words or
-    # lone numbers are not turned into dates.
+    """Parse non-ISO date strings (best called on distinct values): UTC datetimes.
+
+    Day/month/year forms are decomposed with one regular expression and
+    assembled without a per-value loop. Anything else ("Jan 5, 2024") goes to
+    pandas' flexible parser, but only strings with at least two groups of
+    digits, so that words or lone numbers never become dates.
+    """
+    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
+    parts = values.str.fullmatch(_DMY)
+    matched = parts.fillna(False).to_numpy(dtype=bool)
+    dayfirst = False
+    if matched.any():
+        p = values[matched].str.extract(_DMY)
+        p = p[p[1] == p[3]]  # the same separator twice
+        a = p[0].astype("float64")
+        b = p[2].astype("float64")
+        dayfirst = _guess_dayfirst(a, b, p[1] == ".")
+        day, month = (a, b) if dayfirst else (b, a)
+        year = p[4].astype("float64")
+        short = p[4].str.len() == 2
+        year = year.where(~short, year + np.where(year < 69, 2000, 1900))
+        hour = p[5].astype("float64").fillna(0)
+        ampm = p[9].str.lower()
+        hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm == "pm", 12, 0))
+        bad_hour = ampm.notna() & ((p[5].astype("float64") > 12) | (p[5].astype("float64") < 1))
+        frac = p[8].fillna("0").str.slice(0, 6).str.pad(6, side="right", fillchar="0")
+        parts_df = pd.DataFrame(
+            {
+                "year": year,
+                "month": month,
+                "day": day,
+                "hour": hour.where(~bad_hour),
+                "minute": p[6].astype("float64").fillna(0),
+                "second": p[7].astype("float64").fillna(0),
+                "microsecond": frac.astype("float64"),
+            }
+        )
+        assembled = pd.to_datetime(parts_df, errors="coerce")
+        result[assembled.index] = assembled.astype("datetime64[ns]")
+    result = result.dt.tz_localize("UTC")
+    todo = pd.Series(~matched, index=values.index) & values.notna()
     todo &= values.str.contains(r"\d+\D+\d+", regex=True).fillna(False)
     if todo.any():
         parsed = pd.to_datetime(
             values[todo], format="mixed", dayfirst=dayfirst, errors="coerce", utc=True
         )
-        result[todo[todo].index] = parsed
+        result[todo[todo].index] = parsed.astype("datetime64[ns, UTC]")
     return result
 
 
@@ -1460,7 +1620,7 @@ def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         codes, uniques = pd.factorize(v[failed])
         fallback = _parse_unusual_dates(pd.Series(uniques, dtype="str"))
         parsed = parsed.copy()
-        parsed.iloc[np.flatnonzero(failed)] = fallback.to_numpy()[codes]
+        parsed.iloc[np.flatnonzero(failed)] = fallback.array.take(codes)
     result, out_of_range = _to_naive_ns(parsed)
     bad = present & (result.isna().to_numpy(dtype=bool) | out_of_range)
     return result, bad

@@ -1,0 +1,391 @@
+"""Dialogs: column mapping, editing a rule (or the whole model) as YAML, value maps, shortcuts."""
+from __future__ import annotations
+
+import difflib
+
+import yaml
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QGridLayout,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesigner.core import commands as C
+from leaddesigner.core import model as M
+from leaddesigner.core.modelio import ModelError, _Dumper, loads_model
+
+from .delegates import NumberDelegate
+from .document import ModelDocument
+from .table_models import ValueMapTableModel, _cell_text, _esc
+
+__all__ = ["ColumnMappingDialog", "ModelYamlDialog", "RuleYamlDialog", "ShortcutsDialog", "ValueMapDialog", "suggest_column"]
+
+NOT_IN_FILE = "(not in the file)"
+
+
+def suggest_column(attribute: str, columns: list[str], taken: set[str]) -> str | None:
+    """The file column most likely to hold ``attribute`` (case and punctuation ignored)."""
+    def norm(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    free = [c for c in columns if c not in taken]
+    target = norm(attribute)
+    for c in free:
+        if norm(c) == target:
+            return c
+    normed = {norm(c): c for c in free}
+    close = difflib.get_close_matches(target, list(normed), n=1, cutoff=0.72)
+    if close:
+        return normed[close[0]]
+    for c in free:  # "Company Size (employees)" holds company_size
+        if target and target in norm(c):
+            return c
+    return None
+
+
+class ColumnMappingDialog(QDialog):
+    """Map each model attribute to a column of the loaded lead file.
+
+    Attributes whose column is missing come first, with a suggestion
+    preselected; OK applies every change as one undo step.
+    """
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Map the model's attributes to the file's columns")
+        self.doc = document
+        m = document.model
+        frame = document.leads_frame
+        self.columns = [str(c) for c in frame.columns] if frame is not None else []
+        self.combos: dict[str, QComboBox] = {}
+        have = set(self.columns)
+        missing = [a for a in m.attributes if m.column_for(a.name) not in have]
+        present = [a for a in m.attributes if m.column_for(a.name) in have]
+        taken = {m.column_for(a.name) for a in present}
+
+        src = document.leads_path.name if document.leads_path else "the lead file"
+        intro = QLabel(
+            (f"<b>{len(missing)} of {len(m.attributes)} attributes</b> are not columns of {_esc(src)}. "
+             "Pick the column that holds each one; rules reading an unmapped attribute give 0 points."
+             if missing else f"Every attribute is read from a column of {_esc(src)}. You can change where each is read from.")
+            + "<br><span style='color:#555'>Suggestions are preselected where a column name looks alike.</span>",
+            self,
+        )
+        intro.setWordWrap(True)
+
+        grid = QGridLayout()
+        grid.setHorizontalSpacing(12)
+        for j, h in enumerate(("Attribute", "Type", "File column", "Values in that column")):
+            lab = QLabel(f"<b>{h}</b>", self)
+            grid.addWidget(lab, 0, j)
+        self.samples: dict[str, QLabel] = {}
+        for i, a in enumerate(missing + present, start=1):
+            name = QLabel(a.name + ("  \u26a0" if a in missing else ""), self)
+            if a in missing:
+                name.setStyleSheet("color: #C0392B; font-weight: bold;")
+                users = [r.id for r in m.rules if a.name in r.attributes()]
+                name.setToolTip(f"Used by: {', '.join(users)}" if users else "No rule uses it yet")
+            grid.addWidget(name, i, 0)
+            grid.addWidget(QLabel(a.type, self), i, 1)
+            cb = QComboBox(self)
+            cb.addItem(NOT_IN_FILE, None)
+            for c in self.columns:
+                cb.addItem(c, c)
+            current = m.column_for(a.name)
+            pick = current if current in have else suggest_column(a.name, self.columns, taken)
+            if pick is not None:
+                taken.add(pick)
+                cb.setCurrentIndex(cb.findData(pick))
+            cb.setToolTip(f"The column of {src} that holds {a.name}")
+            cb.currentIndexChanged.connect(lambda _i, n=a.name: self._on_combo_changed(n))
+            grid.addWidget(cb, i, 2)
+            sample = QLabel("", self)
+            sample.setStyleSheet("color: #555;")
+            self.samples[a.name] = sample
+            grid.addWidget(sample, i, 3)
+            self.combos[a.name] = cb
+            self._on_combo_changed(a.name)
+        inner = QWidget(self)
+        inner.setLayout(grid)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Apply mapping")
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addWidget(scroll, 1)
+        lay.addWidget(buttons)
+        self.resize(760, min(640, 140 + 34 * len(self.combos)))
+
+    def _on_combo_changed(self, name: str) -> None:
+        col = self.combos[name].currentData() if name in self.combos else None
+        lab = self.samples.get(name)
+        if lab is None:
+            return
+        if col is None or self.doc.leads_frame is None:
+            lab.setText("")
+            return
+        s = self.doc.leads_frame[col]
+        vals = [_cell_text(v) for v in s.dropna().iloc[:200].unique()[:4]]
+        lab.setText(", ".join(v[:24] for v in vals))
+
+    def mapping(self) -> dict[str, str | None]:
+        """Attribute -> chosen column (None: not in the file)."""
+        return {n: cb.currentData() for n, cb in self.combos.items()}
+
+    def command(self) -> C.Command | None:
+        """The changes as one command, or None when nothing changed."""
+        m = self.doc.model
+        cmds = []
+        for name, col in self.mapping().items():
+            if col is None:
+                continue
+            if col != m.column_for(name):
+                cmds.append(C.SetColumnMapping(name, col))
+        if not cmds:
+            return None
+        return cmds[0] if len(cmds) == 1 else C.Compound(cmds, f"Map {len(cmds)} columns")
+
+
+def _mono() -> QFont:
+    f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)
+    return f
+
+
+class _YamlDialog(QDialog):
+    """A YAML editor that validates on Apply and shows the problems inline."""
+
+    def __init__(self, title: str, text: str, help_text: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(title)
+        self.edit = QPlainTextEdit(self)
+        self.edit.setFont(_mono())
+        self.edit.setPlainText(text)
+        self.edit.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        info = QLabel(help_text, self)
+        info.setWordWrap(True)
+        info.setStyleSheet("color: #555;")
+        self.error = QLabel("", self)
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #C0392B;")
+        self.error.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Apply")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setToolTip("Check and apply (Ctrl+Enter)")
+        buttons.button(QDialogButtonBox.StandardButton.Ok).setShortcut(QKeySequence("Ctrl+Return"))
+        buttons.accepted.connect(self._on_apply)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addWidget(info)
+        lay.addWidget(self.edit, 1)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+        self.resize(720, 560)
+        self.result_command: C.Command | None = None
+
+    def _on_apply(self) -> None:
+        try:
+            cmd = self.build()
+        except (ModelError, C.CommandError, ValueError, KeyError, TypeError, yaml.YAMLError) as e:
+            self.error.setText(_error_text(e))
+            return
+        self.result_command = cmd
+        self.accept()
+
+    def build(self) -> C.Command:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+def _error_text(e: Exception) -> str:
+    if isinstance(e, ModelError):
+        return "\n".join(
+            (f"line {i.line}: " if i.line else "") + (f"{i.path}: " if i.path else "") + i.message for i in e.issues[:8]
+        )
+    if isinstance(e, KeyError):
+        return f"missing key {e}"
+    if isinstance(e, yaml.YAMLError):
+        mark = getattr(e, "problem_mark", None)
+        where = f"line {mark.line + 1}: " if mark is not None else ""
+        return f"{where}not valid YAML ({getattr(e, 'problem', None) or e}). Check the indentation."
+    return str(e)
+
+
+class RuleYamlDialog(_YamlDialog):
+    """Edit one rule as YAML: any condition (all / any / not), value maps, activity options."""
+
+    def __init__(self, document: ModelDocument, rule_id: str, parent: QWidget | None = None):
+        self.doc = document
+        self.rule_id = rule_id
+        rule = document.model.rule(rule_id)
+        text = yaml.dump(M.rule_to_dict(rule), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        attrs = ", ".join(a.name for a in document.model.attributes)
+        super().__init__(
+            f"Edit rule {rule_id}",
+            text,
+            "The rule as it appears in the model file. Conditions can combine tests with <b>all</b>, <b>any</b> and "
+            f"<b>not</b>; behaviour rules test event fields <b>type</b> and <b>detail</b>.<br>Attributes: {_esc(attrs)}",
+            parent,
+        )
+
+    def build(self) -> C.Command:
+        data = yaml.safe_load(self.edit.toPlainText())
+        if not isinstance(data, dict):
+            raise ValueError("expected a rule: id, label, dimension and one of when / map / activity")
+        for k in ("id", "dimension"):
+            if k not in data:
+                raise ValueError(f"the rule needs '{k}'")
+        rule = M.rule_from_dict(data)
+        cmd = C.SetRule(self.rule_id, rule, f"Edit rule {rule.id}")
+        cmd.apply(self.doc.model.copy())  # check now, so the dialog can show the problem
+        return cmd
+
+
+class ModelYamlDialog(_YamlDialog):
+    """Edit the whole model as YAML (persona weights, activity columns, changelog ...)."""
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        from leaddesigner.core.modelio import dumps_model
+
+        self.doc = document
+        super().__init__(
+            "Edit the whole model as YAML",
+            dumps_model(document.model),
+            "Everything the tables do not show (persona weights, the activity log's columns, the changelog) can be "
+            "edited here. Apply checks the model and reports every problem with its line.",
+            parent,
+        )
+        self.resize(820, 700)
+
+    def build(self) -> C.Command:
+        model = loads_model(self.edit.toPlainText(), "line")
+        return C.ReplaceModel(M.to_dict(model), "Edit the model as YAML")
+
+
+class ValueMapDialog(QDialog):
+    """Points per value (or per number band) of one map rule; every edit is live and undoable."""
+
+    def __init__(self, document: ModelDocument, rule_id: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = document
+        rule = document.model.rule(rule_id)
+        self.setWindowTitle(f"Points per value: {rule.label}")
+        self.model = ValueMapTableModel(document, rule_id, self)
+        self.table = QTableView(self)
+        self.table.setModel(self.model)
+        self.table.setItemDelegate(NumberDelegate(self.table, optional=True))
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
+        bins = rule.map.bins is not None
+        info = QLabel(
+            (f"Number bands of <b>{_esc(rule.map.attribute)}</b>: a lead gets the points of the band its value falls in "
+             "(from included, to excluded)." if bins else
+             f"Values of <b>{_esc(rule.map.attribute)}</b> in the model and in the loaded leads. Type points for a value; "
+             "leave it empty to give it the 'other values' points.")
+            + " The plots follow each change; Ctrl+Z undoes it.",
+            self,
+        )
+        info.setWordWrap(True)
+        row = QHBoxLayout()
+        if bins:
+            add = QPushButton("Add band", self)
+            add.setToolTip("Split the last band in two")
+            add.clicked.connect(self._on_add_band_clicked)
+            rem = QPushButton("Remove band", self)
+            rem.setToolTip("Remove the selected band")
+            rem.clicked.connect(self._on_remove_band_clicked)
+            row.addWidget(add)
+            row.addWidget(rem)
+        row.addStretch(1)
+        close = QPushButton("Close", self)
+        close.setDefault(True)
+        close.clicked.connect(self.accept)
+        row.addWidget(close)
+        lay = QVBoxLayout(self)
+        lay.addWidget(info)
+        lay.addWidget(self.table, 1)
+        lay.addLayout(row)
+        self.resize(520, 520)
+
+    def _on_add_band_clicked(self) -> None:
+        r = self.doc.model.rule(self.model.rule_id)
+        bins = [(b.lower, b.upper, b.points) for b in r.map.bins]
+        lo, hi, pts = bins[-1]
+        if lo is None:
+            return
+        split = lo * 2 if lo > 0 else lo + 100
+        bins[-1] = (lo, split, pts)
+        bins.append((split, hi, pts))
+        self.doc.push(C.SetRuleField(r.id, "map_bins", bins))
+
+    def _on_remove_band_clicked(self) -> None:
+        r = self.doc.model.rule(self.model.rule_id)
+        rows = sorted({i.row() for i in self.table.selectionModel().selectedRows()})
+        if not rows or len(r.map.bins) <= len(rows):
+            return
+        bins = [(b.lower, b.upper, b.points) for i, b in enumerate(r.map.bins) if i not in rows]
+        # keep the bands contiguous: each band starts where the previous one ends
+        fixed = []
+        for i, (lo, hi, pts) in enumerate(bins):
+            if i == 0:
+                lo = None if r.map.bins[0].lower is None else lo
+            else:
+                lo = fixed[-1][1]
+            fixed.append((lo, hi, pts))
+        fixed[-1] = (fixed[-1][0], None if r.map.bins[-1].upper is None else fixed[-1][1], fixed[-1][2])
+        self.doc.push(C.SetRuleField(r.id, "map_bins", fixed))
+
+
+SHORTCUTS = [
+    ("File", [("Ctrl+O", "Open a model"), ("Ctrl+S", "Save"), ("Ctrl+Shift+S", "Save as"), ("Ctrl+Q", "Quit")]),
+    ("Data", [("Ctrl+L", "Load leads"), ("Ctrl+Shift+L", "Load an activity log"), ("Ctrl+M", "Map columns"),
+              ("F5", "Reload the data"), ("Esc", "Cancel loading")]),
+    ("Edit", [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z / Ctrl+Y", "Redo"), ("Ins / Ctrl+N", "Add a rule"),
+              ("Ctrl+Shift+N", "Add a behaviour rule"), ("Ctrl+D", "Duplicate the rule"), ("Del", "Delete the rule"),
+              ("Ctrl+Up / Ctrl+Down", "Move the rule up / down"), ("Ctrl+E", "Edit the rule as YAML"),
+              ("Space", "Switch the rule on / off"), ("F2 / Enter", "Edit the cell"), ("Ctrl+F", "Filter the rules")]),
+    ("View", [("Ctrl+= / Ctrl+-", "Bigger / smaller text (projector)"), ("Ctrl+0", "Normal text size"),
+              ("Ctrl+1 .. Ctrl+6", "Rules, Attributes, Targets, Definitions, Leads, Problems"),
+              ("Ctrl+I", "Lead inspector"), ("Ctrl+G", "Grades"), ("F1", "This list")]),
+]
+
+
+class ShortcutsDialog(QDialog):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Keyboard shortcuts")
+        html = []
+        for group, items in SHORTCUTS:
+            html.append(f"<h3>{group}</h3><table cellspacing=4>")
+            html += [f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in items]
+            html.append("</table>")
+        lab = QLabel("".join(html), self)
+        lab.setTextFormat(Qt.TextFormat.RichText)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
+        buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        scroll = QScrollArea(self)
+        scroll.setWidget(lab)
+        scroll.setWidgetResizable(True)
+        lay.addWidget(scroll)
+        lay.addWidget(buttons)
+        self.resize(520, 620)

@@ -1,0 +1,1233 @@
+"""Plot views of the main window: score histogram, MQLs per week, grade grid.
+
+Performance contract (the window calls :meth:`ScoreHistogramView.set_scores` on
+every edit, with up to 1,000,000 leads):
+
+* plot items are created once and updated with ``setData``/``setOpts``;
+* histogram bin edges are fixed (:meth:`ScoreHistogramView.set_bounds`) and
+  counts come from :func:`leaddesigner.core.summary.histogram` (``np.bincount``);
+* the y range changes only when the peak leaves ``[0.5, 1.0]`` of the current
+  top, never by autorange; Qt coalesces the repaints of several updates.
+
+Mouse zoom/pan and the pyqtgraph context menu are off: workshop users drag the
+threshold lines, not the view. Colours are colour-blind safe (Okabe-Ito blues,
+vermillion for warnings) on a white background for projectors, and every text
+scales with :meth:`set_font_scale`.
+"""
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPoint, QPointF, QRect, QRectF, QSize, Qt, Signal
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QPainter, QPen
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QLayout,
+    QSizePolicy,
+    QStackedWidget,
+    QToolTip,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesigner.core.summary import histogram
+
+if TYPE_CHECKING:  # pragma: no cover
+    from leaddesigner.core.summary import WeeklyVolume
+
+__all__ = [
+    "PALETTE",
+    "ScoreHistogramView",
+    "WeeklyVolumeView",
+    "GradeGridView",
+    "base_point_size",
+    "scaled_font",
+]
+
+#: Colour-blind safe palette (Okabe-Ito / Paul Tol), readable on a projector.
+PALETTE = {
+    "background": "#ffffff",
+    "text": "#1a1a1a",
+    "muted": "#555555",
+    "axis": "#333333",
+    "bars": "#3d8bcd",  # one series
+    "converted": "#0072B2",  # Okabe-Ito blue, dark: stacked at the bottom
+    "not_converted": "#a8cbe8",  # light blue: stacked on top
+    "mql": "#AA3377",  # Tol purple
+    "sql": "#222222",  # near black, dashed
+    "capacity": "#222222",
+    "ok": "#0072B2",
+    "warning": "#D55E00",  # Okabe-Ito vermillion: over capacity, negative deltas
+    "grid_low": "#eef4fa",
+    "grid_high": "#0b5c99",
+}
+
+
+def base_point_size() -> float:
+    """The application's font size in points (at least 10): font scale 1.0."""
+    app = QApplication.instance()
+    pt = app.font().pointSizeF() if app is not None else -1.0
+    return max(pt, 10.0)
+
+
+def scaled_font(scale: float, rel: float = 1.0, bold: bool = False) -> QFont:
+    """The application font at ``base_point_size() * scale * rel`` points."""
+    app = QApplication.instance()
+    f = QFont(app.font()) if app is not None else QFont()
+    f.setPointSizeF(base_point_size() * scale * rel)
+    f.setBold(bold)
+    return f
+
+
+def _lighter(color: str, amount: float) -> QColor:
+    """``color`` blended with white (amount 0 = unchanged, 1 = white)."""
+    c = QColor(color)
+    return QColor(
+        round(c.red() + (255 - c.red()) * amount),
+        round(c.green() + (255 - c.green()) * amount),
+        round(c.blue() + (255 - c.blue()) * amount),
+    )
+
+
+def _nice_top(peak: float) -> float:
+    """A round axis top with headroom: the peak lands at about 80% of it."""
+    if peak <= 0:
+        return 1.0
+    target = peak * 1.25
+    exp = 10.0 ** math.floor(math.log10(target))
+    for m in (1.0, 1.2, 1.5, 2.0, 2.5, 3.0, 4.0, 5.0, 6.0, 8.0, 10.0):
+        if m * exp >= target:
+            return m * exp
+    return 10.0 * exp  # pragma: no cover
+
+
+class _YRange:
+    """Hysteresis for the y axis top: rescale only when the peak leaves [0.5, 1.0] x top."""
+
+    def __init__(self) -> None:
+        self.top: float | None = None
+
+    def update(self, peak: float) -> bool:
+        """Return True when the top changed."""
+        if self.top is None or peak > self.top or peak < 0.5 * self.top:
+            new = _nice_top(peak)
+            if new != self.top:
+                self.top = new
+                return True
+        return False
+
+
+# ------------------------------------------------------------------ axes
+class _FontAwareAxis(pg.AxisItem):
+    """Axis whose tick density follows its tick font, so large fonts never overlap."""
+
+    def __init__(self, orientation: str, **kw) -> None:
+        super().__init__(orientation, **kw)
+        self._tick_font = QFont()
+        self.overflow = 15
+
+    def set_tick_font(self, font: QFont) -> None:
+        self._tick_font = QFont(font)
+        self.setTickFont(font)
+        fm = QFontMetricsF(font)
+        # end labels may overflow the axis by this much (the plot layout keeps that room free)
+        self.overflow = self._overflow()
+        self.setStyle(
+            tickTextOffset=max(3, round(fm.height() * 0.25)),
+            tickLength=-max(4, round(fm.height() * 0.3)),
+            hideOverlappingLabels=self.overflow,
+        )
+        self.picture = None
+        self.update()
+
+    def _overflow(self) -> int:
+        fm = QFontMetricsF(self._tick_font)
+        if self.orientation in ("left", "right"):
+            return math.ceil(fm.height() / 2) + 2
+        return math.ceil(fm.horizontalAdvance(self._widest_label) / 2) + 2
+
+    _widest_label = "000,000"
+
+    def _label_extent(self) -> float:
+        """Pixels one tick label needs along the axis (with a gap)."""
+        fm = QFontMetricsF(self._tick_font)
+        if self.orientation in ("left", "right"):
+            return fm.height() * 2.2
+        return fm.horizontalAdvance("000,000") + fm.height()
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802 (pyqtgraph API)
+        if self._tickSpacing is not None:
+            return self._tickSpacing
+        dif = abs(maxVal - minVal)
+        if dif == 0 or size <= 0:
+            return []
+        intervals = max(1.5, min(size / self._label_extent(), 12.0))
+        raw = dif / intervals
+        exp = 10.0 ** math.floor(math.log10(raw))
+        for m in (1, 2, 2.5, 5, 10):
+            if m * exp >= raw:
+                major = m * exp
+                break
+        return [(major, 0)]  # one labelled level: minor labels crowd large fonts
+
+
+class _CountAxis(_FontAwareAxis):
+    """Counts: whole numbers only, thousands separators, ``120k`` above 10,000."""
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802
+        out = []
+        for spacing, values in super().tickValues(minVal, maxVal, size):
+            if spacing < 1:
+                values = [v for v in values if abs(v - round(v)) < 1e-9]
+            out.append((spacing, values))
+        return out
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        big = max((abs(v) for v in values), default=0) >= 10_000
+        if big:
+            return [f"{v / 1000:,.{0 if spacing >= 1000 else 1}f}k" for v in values]
+        return [f"{v:,.0f}" for v in values]
+
+
+class _ScoreAxis(_FontAwareAxis):
+    _widest_label = "-100"
+
+    def _label_extent(self) -> float:
+        fm = QFontMetricsF(self._tick_font)
+        return fm.horizontalAdvance(self._widest_label) + 2 * fm.height()
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        places = 0 if spacing >= 1 else 1
+        return [f"{v:.{places}f}" for v in values]
+
+
+class _WeekAxis(_FontAwareAxis):
+    """Bar index -> 'Mar 2' (with the year where it changes), thinned to fit."""
+
+    STEPS = (1, 2, 3, 4, 6, 8, 13, 26, 52, 104, 208)
+    _widest_label = "Sep 30 '26"
+
+    def __init__(self, orientation: str = "bottom", **kw) -> None:
+        super().__init__(orientation, **kw)
+        self.weeks: list[pd.Timestamp] = []
+
+    def set_weeks(self, weeks: list[pd.Timestamp]) -> None:
+        self.weeks = list(weeks)
+        self.picture = None
+        self.update()
+
+    def _label_extent(self) -> float:
+        fm = QFontMetricsF(self._tick_font)
+        return fm.horizontalAdvance(self._widest_label) + fm.height() * 1.2
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802
+        n = len(self.weeks)
+        if n == 0 or size <= 0:
+            return []
+        fit = max(1, int(size / self._label_extent()))
+        step = next((s for s in self.STEPS if s * fit >= n), self.STEPS[-1])
+        values = [float(i) for i in range(0, n, step) if minVal - 0.5 <= i <= maxVal + 0.5]
+        return [(float(step), values)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        out = []
+        prev_year = None
+        for v in values:
+            i = int(round(v))
+            if not 0 <= i < len(self.weeks):
+                out.append("")
+                continue
+            ts = self.weeks[i]
+            s = f"{ts:%b} {ts.day}"
+            if prev_year is not None and ts.year != prev_year:
+                s += f" '{ts:%y}"
+            prev_year = ts.year
+            out.append(s)
+        return out
+
+
+# ------------------------------------------------------------------ legend
+class _Swatch(QWidget):
+    """A legend key: filled box, solid or dashed line; sized from the font."""
+
+    def __init__(self, kind: str, color: str, border: str | None = None, dashed: bool = False, parent=None):
+        super().__init__(parent)
+        self.kind, self.color, self.border, self.dashed = kind, QColor(color), QColor(border or color), dashed
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        h = self.fontMetrics().height()
+        return QSize(round(h * (1.6 if self.kind == "line" else 1.0)), h)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        return self.sizeHint()
+
+    def paintEvent(self, ev) -> None:  # noqa: N802
+        p = QPainter(self)
+        r = QRectF(self.rect()).adjusted(1.5, 1.5, -1.5, -1.5)
+        if self.kind == "line":
+            pen = QPen(self.color, max(2.0, r.height() / 6))
+            if self.dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.drawLine(QPointF(r.left(), r.center().y()), QPointF(r.right(), r.center().y()))
+        else:
+            s = min(r.width(), r.height()) * 0.85
+            box = QRectF(r.center().x() - s / 2, r.center().y() - s / 2, s, s)
+            pen = QPen(self.border, 1.5)
+            if self.dashed:
+                pen.setStyle(Qt.PenStyle.DashLine)
+            p.setPen(pen)
+            p.setBrush(self.color)
+            p.drawRect(box)
+        p.end()
+
+
+class _FlowLayout(QLayout):
+    """Lays widgets out left to right and wraps to the next line when the width runs out."""
+
+    def __init__(self, parent=None, hspacing: int = 14, vspacing: int = 2):
+        super().__init__(parent)
+        self._items: list = []
+        self._h, self._v = hspacing, vspacing
+
+    def addItem(self, item) -> None:  # noqa: N802
+        self._items.append(item)
+
+    def count(self) -> int:
+        return len(self._items)
+
+    def itemAt(self, i):  # noqa: N802
+        return self._items[i] if 0 <= i < len(self._items) else None
+
+    def takeAt(self, i):  # noqa: N802
+        return self._items.pop(i) if 0 <= i < len(self._items) else None
+
+    def expandingDirections(self):  # noqa: N802
+        return Qt.Orientation(0)
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802
+        return True
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802
+        return self._do_layout(QRect(0, 0, width, 0), apply=False)
+
+    def setGeometry(self, rect) -> None:  # noqa: N802
+        super().setGeometry(rect)
+        self._do_layout(rect, apply=True)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        w = sum(i.sizeHint().width() for i in self._visible()) + self._h * max(0, len(self._visible()) - 1)
+        h = max((i.sizeHint().height() for i in self._visible()), default=0)
+        m = self.contentsMargins()
+        return QSize(w + m.left() + m.right(), h + m.top() + m.bottom())
+
+    def minimumSize(self) -> QSize:  # noqa: N802
+        w = max((i.minimumSize().width() for i in self._visible()), default=0)
+        m = self.contentsMargins()
+        return QSize(w + m.left() + m.right(), self.heightForWidth(w + m.left() + m.right()))
+
+    def _visible(self) -> list:
+        return [i for i in self._items if not (i.widget() is not None and i.widget().isHidden())]
+
+    def _do_layout(self, rect: QRect, apply: bool) -> int:
+        m = self.contentsMargins()
+        r = rect.adjusted(m.left(), m.top(), -m.right(), -m.bottom())
+        x, y, line_h = r.x(), r.y(), 0
+        line: list = []
+
+        def place_line():
+            for item, ix in line:  # vertically centre each line
+                sh = item.sizeHint()
+                if apply:
+                    item.setGeometry(QRect(QPoint(ix, y + (line_h - sh.height()) // 2), sh))
+
+        for item in self._visible():
+            sh = item.sizeHint()
+            if line and x + sh.width() > r.right() + 1:
+                place_line()
+                y += line_h + self._v
+                x, line_h, line = r.x(), 0, []
+            line.append((item, x))
+            x += sh.width() + self._h
+            line_h = max(line_h, sh.height())
+        place_line()
+        return y + line_h - rect.y() + m.bottom()
+
+
+class _LegendEntry(QWidget):
+    def __init__(self, text: str, kind: str, color: str, border: str | None = None, dashed: bool = False, parent=None):
+        super().__init__(parent)
+        self.swatch = _Swatch(kind, color, border, dashed, self)
+        self.label = QLabel(text, self)
+        self.label.setStyleSheet(f"color: {PALETTE['text']};")
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(5)
+        lay.addWidget(self.swatch)
+        lay.addWidget(self.label)
+
+    def set_font(self, font: QFont) -> None:
+        self.swatch.setFont(font)
+        self.label.setFont(font)
+        self.swatch.updateGeometry()
+
+
+class _Legend:
+    """Legend keys in the header's flow layout, outside the plot: never covers data, never hides series."""
+
+    def __init__(self, parent: QWidget, layout: _FlowLayout):
+        self._parent, self._layout = parent, layout
+        self.entries: dict[str, _LegendEntry] = {}
+
+    def add(self, key: str, text: str, kind: str, color: str, border: str | None = None, dashed: bool = False) -> None:
+        e = _LegendEntry(text, kind, color, border, dashed, self._parent)
+        self._layout.addWidget(e)
+        self.entries[key] = e
+
+    def set_entry_visible(self, key: str, visible: bool) -> None:
+        self.entries[key].setVisible(visible)
+
+    def set_font(self, font: QFont) -> None:
+        for e in self.entries.values():
+            e.set_font(font)
+
+
+# ------------------------------------------------------------------ base panel
+class _PlotPanel(QWidget):
+    """Title + legend row over a white, non-zoomable pyqtgraph plot (or a message)."""
+
+    def __init__(self, title: str, x_axis: _FontAwareAxis, y_axis: _FontAwareAxis, parent=None):
+        super().__init__(parent)
+        self._font_scale = 1.0
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(self.backgroundRole(), QColor(PALETTE["background"]))
+        self.setPalette(pal)
+
+        self.title_label = QLabel(title, self)
+        self.title_label.setStyleSheet(f"color: {PALETTE['text']};")
+        head = _FlowLayout(hspacing=14)
+        head.setContentsMargins(6, 2, 6, 0)
+        head.addWidget(self.title_label)
+        self.legend = _Legend(self, head)
+
+        self.plot_widget = pg.PlotWidget(
+            parent=self, background=PALETTE["background"], axisItems={"bottom": x_axis, "left": y_axis}
+        )
+        self.plot_widget.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.plot_item: pg.PlotItem = self.plot_widget.getPlotItem()
+        self.view_box: pg.ViewBox = self.plot_item.getViewBox()
+        # Users drag lines, not the view: no zoom, pan, wheel, menu or autorange button.
+        self.plot_item.setMouseEnabled(x=False, y=False)
+        self.plot_item.setMenuEnabled(False)
+        self.plot_item.hideButtons()
+        self.view_box.disableAutoRange()
+        self.plot_item.showAxis("top", False)
+        self.plot_item.showAxis("right", False)
+        for ax in (x_axis, y_axis):
+            ax.setPen(pg.mkPen(PALETTE["axis"], width=1))
+            ax.setTextPen(pg.mkPen(PALETTE["text"]))
+        self.x_axis, self.y_axis = x_axis, y_axis
+        self.plot_widget.viewport().installEventFilter(self)
+
+        self.message_label = QLabel("", self)
+        self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.message_label.setWordWrap(True)
+        self.message_label.setStyleSheet(f"color: {PALETTE['muted']}; background: {PALETTE['background']};")
+        self._stack = QStackedWidget(self)
+        self._stack.addWidget(self.plot_widget)
+        self._stack.addWidget(self.message_label)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(0)
+        lay.addLayout(head)
+        lay.addWidget(self._stack, 1)
+        self._axis_titles: tuple[str, str] = ("", "")
+
+    # -- public helpers shared by the views
+    def setTitle(self, text: str) -> None:  # noqa: N802 (Qt naming)
+        """Set the title over the plot; an empty text hides it (when the window shows its own)."""
+        self.title_label.setText(text)
+        self.title_label.setVisible(bool(text))
+
+    def font_scale(self) -> float:
+        return self._font_scale
+
+    def show_message(self, text: str | None) -> None:
+        """Show ``text`` instead of the plot, or the plot again when ``text`` is None."""
+        if text:
+            self.message_label.setText(text)
+            self._stack.setCurrentWidget(self.message_label)
+        else:
+            self._stack.setCurrentWidget(self.plot_widget)
+
+    def message(self) -> str | None:
+        return self.message_label.text() if self._stack.currentWidget() is self.message_label else None
+
+    # -- shared internals
+    def _set_axis_titles(self, x: str, y: str) -> None:
+        self._axis_titles = (x, y)
+        self._apply_axis_fonts()
+
+    def _apply_axis_fonts(self) -> None:
+        s = self._font_scale
+        tick = scaled_font(s, 1.0)
+        pt = f"{base_point_size() * s * 1.05:.1f}pt"
+        for ax, title in zip((self.x_axis, self.y_axis), self._axis_titles):
+            ax.set_tick_font(tick)
+            ax.setLabel(title, color=PALETTE["text"], **{"font-size": pt})
+        # room for the half of the top tick label that sits above the plot area
+        fh = QFontMetricsF(tick).height()
+        # below this the plot is unreadable: let the window scroll or shrink something else
+        self.plot_widget.setMinimumHeight(round(fh * 9))
+        self.plot_widget.setMinimumWidth(round(fh * 14))
+        # room for the end tick labels that stick out of the plot area (top of y, right of x)
+        self.plot_item.layout.setContentsMargins(4, self.y_axis.overflow, max(8, self.x_axis.overflow), 4)
+        self.title_label.setFont(scaled_font(s, 1.15, bold=True))
+        self.legend.set_font(scaled_font(s, 0.95))
+        self.message_label.setFont(scaled_font(s, 1.2))
+
+    def set_font_scale(self, factor: float) -> None:
+        """Scale every text of the view (1.0 = application font; 1.6 for projectors)."""
+        self._font_scale = max(0.5, float(factor))
+        self._apply_axis_fonts()
+
+    def _view_pos(self, widget_pos) -> QPointF | None:
+        """Data coordinates under a viewport position, or None outside the plot area."""
+        scene_pos = self.plot_widget.mapToScene(widget_pos)
+        if not self.view_box.sceneBoundingRect().contains(scene_pos):
+            return None
+        return self.view_box.mapSceneToView(scene_pos)
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:  # overridden
+        return None
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.ToolTip and obj is self.plot_widget.viewport():
+            p = self._view_pos(ev.pos())
+            text = self._tooltip_at(p) if p is not None else None
+            QToolTip.showText(ev.globalPos(), text or self.toolTip(), self.plot_widget)
+            return True
+        return super().eventFilter(obj, ev)
+
+
+# ------------------------------------------------------------------ histogram
+class _ThresholdLine(pg.InfiniteLine):
+    """A vertical threshold line that snaps to ``snap`` while the user drags it."""
+
+    def __init__(self, *args, snap: float = 1.0, **kw):
+        super().__init__(*args, **kw)
+        self.snap = snap
+
+    def set_grab_width(self, px: int) -> None:
+        """Pixels either side of the line that still grab it (workshop users on touchpads)."""
+        # pyqtgraph sizes the line's bounding rect (its grab area) from its largest marker
+        pw = max(self.pen.widthF(), self.hoverPen.widthF()) / 2
+        self._maxMarkerSize = max(float(px) - pw - 1.0, 0.0)
+        self._boundingRect = None
+        self.prepareGeometryChange()
+        self.update()
+
+    def setPos(self, pos):  # noqa: N802 (pyqtgraph API)
+        if self.moving and self.snap:
+            x = float(pos.x() if isinstance(pos, QPointF) else (pos[0] if np.ndim(pos) else pos))
+            start = getattr(self, "startPosition", None)
+            if start is None or x != start.x():  # a right-click cancel restores the exact start
+                x = round(x / self.snap) * self.snap
+            pos = [x, 0.0]
+        super().setPos(pos)
+
+
+class ScoreHistogramView(_PlotPanel):
+    """Score histogram (fixed bin edges) with draggable MQL and SQL threshold lines.
+
+    Signals
+    -------
+    thresholdMoved(name, value)
+        ``'mql'`` or ``'sql'``, live while the user drags (values snap to
+        :attr:`snap_step`).
+    thresholdDragFinished(name, before, after)
+        Once when the user releases a line that moved: the window turns it into
+        one undo step. Not emitted for a click that leaves the value unchanged.
+
+    Programmatic changes (:meth:`set_thresholds`, :meth:`set_bounds`) never emit.
+    """
+
+    thresholdMoved = Signal(str, float)
+    thresholdDragFinished = Signal(str, float, float)
+
+    TOOLTIP = (
+        "How many leads get each score (bars).\n"
+        "Drag the MQL line (and the dashed SQL line) to change the thresholds;\n"
+        "leads right of a line become MQLs / SQLs."
+    )
+
+    def __init__(self, parent: QWidget | None = None, title: str = "Score distribution"):
+        super().__init__(title, _ScoreAxis("bottom"), _CountAxis("left"), parent)
+        self.setToolTip(self.TOOLTIP)
+        self._lo, self._hi, self._bins = 0.0, 100.0, 100
+        self._edges = np.linspace(self._lo, self._hi, self._bins + 1)
+        self._total = np.zeros(self._bins, dtype=np.int64)
+        self._converted: np.ndarray | None = None
+        self._score: np.ndarray | None = None
+        self._conv_mask: np.ndarray | None = None
+        self._yrange = _YRange()
+        self._programmatic = False
+        self._stacked = False
+        #: last value the window knows of each line (set programmatically or at a drag's end)
+        self._committed: dict[str, float | None] = {"mql": 50.0, "sql": None}
+        self.snap_step = 1.0
+
+        # Items are created once; updates only call setData/setPos.
+        # Stacked bars: the total in the light colour, the converted part in front from 0.
+        self.total_curve = pg.PlotDataItem(
+            self._edges, self._total, stepMode="center", fillLevel=0,
+            pen=pg.mkPen(PALETTE["bars"], width=1), brush=pg.mkBrush(PALETTE["bars"]), antialias=False,
+        )
+        self.converted_curve = pg.PlotDataItem(
+            self._edges, self._total, stepMode="center", fillLevel=0,
+            pen=pg.mkPen(PALETTE["converted"], width=1), brush=pg.mkBrush(PALETTE["converted"]), antialias=False,
+        )
+        self.converted_curve.setZValue(1)
+        self.converted_curve.setVisible(False)
+        self.plot_item.addItem(self.total_curve)
+        self.plot_item.addItem(self.converted_curve)
+
+        self.mql_line = self._make_line("mql", "MQL {value:g}", PALETTE["mql"], Qt.PenStyle.SolidLine, 0.93)
+        self.sql_line = self._make_line("sql", "SQL {value:g}", PALETTE["sql"], Qt.PenStyle.DashLine, 0.78)
+        self.sql_line.setVisible(False)
+
+        self.legend.add("bars", "Leads", "box", PALETTE["bars"])
+        self.legend.add("converted", "Converted", "box", PALETTE["converted"])
+        self.legend.add("not_converted", "Not converted", "box", PALETTE["not_converted"], PALETTE["bars"])
+        self.legend.set_entry_visible("converted", False)
+        self.legend.set_entry_visible("not_converted", False)
+
+        self._set_axis_titles("Score", "Leads")
+        self._apply_bounds()
+        self._set_top(1.0)
+        self.set_thresholds(50.0, None)
+
+    # -- construction helpers
+    def _make_line(self, name: str, fmt: str, color: str, style, label_pos: float) -> _ThresholdLine:
+        line = _ThresholdLine(
+            pos=0.0, angle=90, movable=True, snap=self.snap_step,
+            pen=pg.mkPen(color, width=3, style=style),
+            hoverPen=pg.mkPen(color, width=6, style=style),
+            label=fmt,
+            labelOpts={"position": label_pos, "color": color, "fill": (255, 255, 255, 230),
+                       "border": pg.mkPen(color, width=1), "movable": False},
+        )
+        line.set_grab_width(10)
+        line.setZValue(10)
+        line.setCursor(Qt.CursorShape.SizeHorCursor)
+        line.setToolTip(f"{name.upper()} threshold: drag to change it")
+        line.sigPositionChanged.connect(lambda _l, n=name: self._on_line_moved(n))
+        line.sigPositionChangeFinished.connect(lambda _l, n=name: self._on_line_finished(n))
+        self.plot_item.addItem(line)
+        return line
+
+    def _line(self, name: str) -> _ThresholdLine:
+        return self.mql_line if name == "mql" else self.sql_line
+
+    # -- public API
+    def set_bounds(self, lo: float, hi: float, bins: int = 100) -> None:
+        """Fix the x range and the bin edges. Call only when the score range changes."""
+        lo, hi = float(lo), float(hi)
+        if not hi > lo:
+            hi = lo + 1.0
+        self._lo, self._hi, self._bins = lo, hi, max(1, int(bins))
+        self._edges = self._lo + (self._hi - self._lo) / self._bins * np.arange(self._bins + 1)
+        self.snap_step = 0.5 if hi - lo <= 20 else 1.0
+        self.mql_line.snap = self.sql_line.snap = self.snap_step
+        self._yrange = _YRange()
+        self._apply_bounds()
+        if self._score is not None:
+            self.set_scores(self._score, self._conv_mask)
+
+    def bounds(self) -> tuple[float, float, int]:
+        return self._lo, self._hi, self._bins
+
+    def set_scores(self, score: np.ndarray, converted: np.ndarray | None = None) -> None:
+        """Show the distribution of ``score``; stack converted/not converted when ``converted`` is given."""
+        score = np.asarray(score)
+        self._score, self._conv_mask = score, converted
+        self.show_message(None if len(score) else "No leads scored yet")
+        total, edges = histogram(score, self._lo, self._hi, self._bins)
+        self._edges = edges
+        self._total = total
+        if converted is not None:
+            conv = np.asarray(converted, dtype=bool)
+            c, _ = histogram(score[conv], self._lo, self._hi, self._bins)
+            self._converted = c
+        else:
+            self._converted = None
+        self._refresh_items()
+
+    def set_thresholds(self, mql: float, sql: float | None) -> None:
+        """Move the lines to the model's thresholds without emitting any signal.
+
+        A line the user is dragging right now is left alone (the hand wins; the
+        drag ends with :attr:`thresholdDragFinished`).
+        """
+        self._programmatic = True
+        try:
+            for line in (self.mql_line, self.sql_line):
+                line.setBounds([None, None])
+            if not self.mql_line.moving:
+                self.mql_line.setValue(float(mql))
+                self._committed["mql"] = float(mql)
+            if sql is None:
+                self.sql_line.setVisible(False)
+                self._committed["sql"] = None
+            elif not self.sql_line.moving:
+                self.sql_line.setVisible(True)
+                self.sql_line.setValue(float(sql))
+                self._committed["sql"] = float(sql)
+            self._update_line_bounds()
+        finally:
+            self._programmatic = False
+
+    def thresholds(self) -> tuple[float, float | None]:
+        """The values the lines show now."""
+        return float(self.mql_line.value()), (float(self.sql_line.value()) if self.sql_line.isVisible() else None)
+
+    def shown_counts(self) -> dict[str, np.ndarray | None]:
+        """What the bars show, read back from the plot items: edges, total, converted, not_converted."""
+        x, total = self.total_curve.getData()
+        if not self.converted_curve.isVisible():
+            return {"edges": x, "total": total, "converted": None, "not_converted": None}
+        _, conv = self.converted_curve.getData()
+        return {"edges": x, "total": total, "converted": conv, "not_converted": total - conv}
+
+    def y_top(self) -> float:
+        return float(self.view_box.viewRange()[1][1])
+
+    def set_font_scale(self, factor: float) -> None:
+        super().set_font_scale(factor)
+        s = self._font_scale
+        for line in (self.mql_line, self.sql_line):
+            line.label.setFont(scaled_font(s, 1.0, bold=True))
+            line.set_grab_width(round(10 * s))
+            line.setPen(pg.mkPen(line.pen.color(), width=max(3, round(3 * s)), style=line.pen.style()))
+            line.label.updatePosition()
+
+    # -- internals
+    def _apply_bounds(self) -> None:
+        self.view_box.setXRange(self._lo, self._hi, padding=0.01)
+        self._update_line_bounds()
+
+    def _set_top(self, top: float) -> None:
+        self.view_box.setYRange(0, top, padding=0)
+
+    def _refresh_items(self) -> None:
+        total = self._total
+        stacked = self._converted is not None
+        self.total_curve.setData(self._edges, total)
+        if stacked:
+            self.converted_curve.setData(self._edges, self._converted)
+        if stacked != self._stacked:  # switch colours and legend only when the mode changes
+            self._stacked = stacked
+            self.total_curve.setBrush(pg.mkBrush(PALETTE["not_converted" if stacked else "bars"]))
+            self.converted_curve.setVisible(stacked)
+            self.legend.set_entry_visible("bars", not stacked)
+            self.legend.set_entry_visible("converted", stacked)
+            self.legend.set_entry_visible("not_converted", stacked)
+        if self._yrange.update(float(total.max()) if len(total) else 0.0):
+            self._set_top(self._yrange.top)
+
+    def _update_line_bounds(self) -> None:
+        """The SQL line cannot go below MQL and vice versa; both stay in the score range."""
+        mql = float(self.mql_line.value())
+        lo, hi = min(self._lo, mql), max(self._hi, mql)
+        if self.sql_line.isVisible():
+            sql = float(self.sql_line.value())
+            self.mql_line.setBounds([lo, max(sql, mql)])
+            self.sql_line.setBounds([min(mql, sql), max(self._hi, sql)])
+        else:
+            self.mql_line.setBounds([lo, hi])
+
+    def _on_line_moved(self, name: str) -> None:
+        if self._programmatic:
+            return
+        self._programmatic = True  # bounds updates below must not re-enter
+        try:
+            self._update_line_bounds()
+        finally:
+            self._programmatic = False
+        self.thresholdMoved.emit(name, float(self._line(name).value()))
+
+    def _on_line_finished(self, name: str) -> None:
+        if self._programmatic:
+            return
+        after = float(self._line(name).value())
+        before = self._committed.get(name)
+        self._committed[name] = after
+        if before is None or before != after:
+            self.thresholdDragFinished.emit(name, float(after if before is None else before), after)
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:
+        x = pos.x()
+        for line in (self.mql_line, self.sql_line):
+            if line.isVisible():
+                px = self.view_box.viewPixelSize()[0]
+                if abs(x - line.value()) <= 10 * px:
+                    return f"{'MQL' if line is self.mql_line else 'SQL'} threshold {line.value():g}: drag to change it"
+        if not self._lo <= x <= self._hi or not len(self._total):
+            return None
+        i = min(int((x - self._lo) / (self._hi - self._lo) * self._bins), self._bins - 1)
+        a, b = self._edges[i], self._edges[i + 1]
+        text = f"Score {a:g} to {b:g}: {int(self._total[i]):,} leads"
+        if self._converted is not None:
+            c = int(self._converted[i])
+            text += f"\n{c:,} converted, {int(self._total[i]) - c:,} not converted"
+        return text
+
+
+# ------------------------------------------------------------------ weekly volume
+class WeeklyVolumeView(_PlotPanel):
+    """MQLs per week (bars) against SDR capacity (horizontal line).
+
+    Weeks over capacity are vermillion; partial weeks (the export does not cover
+    the whole week) are lighter with a dashed outline.
+    """
+
+    TOOLTIP = (
+        "MQLs per week of lead creation (bars) against what the SDR team can work (dashed line).\n"
+        "Orange-red bars: weeks over capacity. Light bars: partial weeks at the start or end of the data."
+    )
+
+    def __init__(self, parent: QWidget | None = None, title: str = "MQLs per week vs SDR capacity"):
+        week_axis = _WeekAxis("bottom")
+        super().__init__(title, week_axis, _CountAxis("left"), parent)
+        self.week_axis = week_axis
+        self.setToolTip(self.TOOLTIP)
+        self._frame: pd.DataFrame | None = None
+        self._capacity = 0.0
+        self._yrange = _YRange()
+
+        self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8, brush=PALETTE["ok"], pen=None)
+        self.bars.setVisible(False)
+        self.plot_item.addItem(self.bars)
+        self.capacity_line = pg.InfiniteLine(
+            pos=0.0, angle=0, movable=False,
+            pen=pg.mkPen(PALETTE["capacity"], width=3, style=Qt.PenStyle.DashLine),
+            label="SDR capacity {value:,.0f}/week",
+            labelOpts={"position": 0.99, "color": PALETTE["capacity"], "fill": (255, 255, 255, 230),
+                       "anchors": [(1, 1), (1, 1)]},
+        )
+        self.capacity_line.setZValue(5)
+        self.plot_item.addItem(self.capacity_line)
+
+        self.brushes = {
+            (False, False): pg.mkBrush(PALETTE["ok"]),
+            (True, False): pg.mkBrush(PALETTE["warning"]),
+            (False, True): pg.mkBrush(_lighter(PALETTE["ok"], 0.62)),
+            (True, True): pg.mkBrush(_lighter(PALETTE["warning"], 0.55)),
+        }
+        self.pens = {
+            (over, part): pg.mkPen(PALETTE["warning"] if over else PALETTE["ok"], width=1.5,
+                                   style=Qt.PenStyle.DashLine if part else Qt.PenStyle.SolidLine)
+            for over in (False, True) for part in (False, True)
+        }
+        self.legend.add("mqls", "MQLs", "box", PALETTE["ok"])
+        self.legend.add("over", "Over capacity", "box", PALETTE["warning"])
+        self.legend.add("partial", "Partial week", "box", _lighter(PALETTE["ok"], 0.62).name(), PALETTE["ok"], dashed=True)
+
+        self._set_axis_titles("Week starting", "MQLs")
+        self.set_weekly(None)
+
+    def set_weekly(self, weekly: "WeeklyVolume | None") -> None:
+        """Show ``weekly.frame`` (week_start, leads, mqls, sqls, capacity, over_capacity, partial)."""
+        frame = None if weekly is None else weekly.frame
+        if frame is None or len(frame) == 0:
+            self._frame = None
+            self.bars.setVisible(False)
+            for key in self.legend.entries:
+                self.legend.set_entry_visible(key, False)
+            self.show_message(
+                "No MQLs per week to show: the model needs a lead creation date (created_at)"
+                if weekly is not None else "No leads scored yet"
+            )
+            return
+        self.show_message(None)
+        self._frame = frame
+        n = len(frame)
+        mqls = frame["mqls"].to_numpy(dtype=float)
+        over = frame["over_capacity"].to_numpy(dtype=bool)
+        partial = frame["partial"].to_numpy(dtype=bool)
+        cap = float(weekly.capacity)
+        self._capacity = cap
+        keys = list(zip(over.tolist(), partial.tolist()))
+        self.bars.setOpts(
+            x=np.arange(n, dtype=float), height=mqls, width=0.8,
+            brushes=[self.brushes[k] for k in keys], pens=[self.pens[k] for k in keys],
+        )
+        self.bars.setVisible(True)
+        self.legend.set_entry_visible("mqls", True)
+        self.legend.set_entry_visible("over", bool(over.any()))
+        self.legend.set_entry_visible("partial", bool(partial.any()))
+        self.capacity_line.setVisible(cap > 0)
+        if cap > 0:
+            self.capacity_line.setValue(cap)
+        if list(frame["week_start"]) != self.week_axis.weeks:
+            self.week_axis.set_weeks(list(pd.to_datetime(frame["week_start"])))
+        xr = (-0.6, n - 0.4)
+        if self.view_box.viewRange()[0] != list(xr):
+            self.view_box.setXRange(*xr, padding=0)
+        if self._yrange.update(max(float(mqls.max()), cap)):
+            self.view_box.setYRange(0, self._yrange.top, padding=0)
+
+    def frame(self) -> pd.DataFrame | None:
+        return self._frame
+
+    def bar_heights(self) -> np.ndarray:
+        """Heights of the bars as drawn."""
+        return np.asarray(self.bars.opts["height"], dtype=float) if self.bars.isVisible() else np.zeros(0)
+
+    def bar_brushes(self) -> list:
+        return list(self.bars.opts.get("brushes") or [])
+
+    def set_font_scale(self, factor: float) -> None:
+        super().set_font_scale(factor)
+        s = self._font_scale
+        self.capacity_line.label.setFont(scaled_font(s, 1.0, bold=True))
+        self.capacity_line.setPen(pg.mkPen(PALETTE["capacity"], width=max(3, round(3 * s)), style=Qt.PenStyle.DashLine))
+        self.capacity_line.label.updatePosition()
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:
+        if self._frame is None:
+            return None
+        i = int(round(pos.x()))
+        if not 0 <= i < len(self._frame) or abs(pos.x() - i) > 0.45:
+            return None
+        r = self._frame.iloc[i]
+        ws = pd.Timestamp(r["week_start"])
+        text = f"Week starting {ws:%a %d %b %Y}\n{int(r['mqls']):,} MQLs of {int(r['leads']):,} leads ({int(r['sqls']):,} SQLs)"
+        if self._capacity > 0:
+            text += f"\nSDR capacity {self._capacity:,.0f}"
+            if bool(r["over_capacity"]):
+                text += f": {int(r['mqls']) - self._capacity:,.0f} over"
+        if bool(r["partial"]):
+            text += "\nPartial week: the data does not cover all of it"
+        return text
+
+
+# ------------------------------------------------------------------ grade grid
+class GradeGridView(QWidget):
+    """Fit letter (rows, e.g. A..D) x engagement number (columns, e.g. 1..4) grid of lead counts.
+
+    Cells are shaded by count, show the share of graded leads and, when known,
+    the conversion rate; cells that may become MQL are outlined. Clicking a cell
+    (or Enter on the focused cell) emits :attr:`cellClicked` with its grade, e.g. ``"A1"``.
+    """
+
+    cellClicked = Signal(str)
+
+    NO_GRADES = "No grades defined in this model"
+    TOOLTIP = "Leads per grade: fit (rows) x engagement (columns). Click a cell to select its leads."
+
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self._scale = 1.0
+        self._counts: pd.DataFrame | None = None
+        self._conversion: pd.DataFrame | None = None
+        self._mql_cells: set[str] = set()
+        self._hover: str | None = None
+        self._focus: tuple[int, int] = (0, 0)
+        self._rects: dict[str, QRectF] = {}
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(self.backgroundRole(), QColor(PALETTE["background"]))
+        self.setPalette(pal)
+        self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
+        self.setToolTip(self.TOOLTIP)
+
+    # -- public API
+    def set_grid(
+        self,
+        counts: pd.DataFrame | None,
+        conversion: pd.DataFrame | None = None,
+        mql_cells: list[str] | None = None,
+    ) -> None:
+        """Show lead counts per grade (index = fit bands, columns = engagement bands); None: no grades."""
+        self._counts = counts if counts is not None and counts.size else None
+        self._conversion = conversion if self._counts is not None else None
+        self._mql_cells = set(mql_cells or [])
+        if self._counts is not None:
+            r, c = self._counts.shape
+            self._focus = (min(self._focus[0], r - 1), min(self._focus[1], c - 1))
+        self._rects = {}
+        self.updateGeometry()
+        self.update()
+
+    def set_font_scale(self, factor: float) -> None:
+        self._scale = max(0.5, float(factor))
+        self._rects = {}
+        self.updateGeometry()
+        self.update()
+
+    def cells(self) -> list[str]:
+        """Grade names, row by row (e.g. A1, A2, ..., D4)."""
+        if self._counts is None:
+            return []
+        return [f"{f}{e}" for f in self._counts.index for e in self._counts.columns]
+
+    def cell_rect(self, name: str) -> QRectF:
+        """Where the cell ``name`` is drawn (widget coordinates)."""
+        return self._layout().get(name, QRectF())
+
+    def cell_at(self, pos: QPointF) -> str | None:
+        for name, r in self._layout().items():
+            if r.contains(QPointF(pos)):
+                return name
+        return None
+
+    def cell_lines(self, name: str) -> list[str]:
+        """The text lines drawn in a cell: count, share, conversion (when known)."""
+        loc = self._locate(name)
+        if loc is None:
+            return []
+        f, e = loc
+        counts = self._counts
+        n = int(counts.loc[f, e])
+        total = int(np.nansum(counts.to_numpy(dtype=float)))
+        lines = [f"{n:,}", f"{100 * n / total:.1f}%" if total else "0%"]
+        conv = self._conversion
+        if conv is not None and f in conv.index and e in conv.columns:
+            v = conv.loc[f, e]
+            if pd.notna(v):
+                lines.append(f"conv {100 * float(v):.1f}%")
+        return lines
+
+    def message(self) -> str | None:
+        return self.NO_GRADES if self._counts is None else None
+
+    # -- layout and painting
+    def _locate(self, name: str) -> tuple | None:
+        if self._counts is None:
+            return None
+        for f in self._counts.index:
+            for e in self._counts.columns:
+                if f"{f}{e}" == name:
+                    return f, e
+        return None
+
+    def _fonts(self) -> tuple[QFont, QFont, QFont]:
+        s = self._scale
+        return scaled_font(s, 1.0, bold=True), scaled_font(s, 1.35, bold=True), scaled_font(s, 0.85)
+
+    def sizeHint(self) -> QSize:  # noqa: N802
+        head, big, small = self._fonts()
+        h = QFontMetricsF(big).height() + 2 * QFontMetricsF(small).height()
+        rows, cols = (4, 4) if self._counts is None else self._counts.shape
+        return QSize(round(QFontMetricsF(head).height() * 3 + cols * h * 2.2), round(QFontMetricsF(head).height() * 4 + rows * h * 1.25))
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        head, big, _ = self._fonts()
+        rows, cols = (4, 4) if self._counts is None else self._counts.shape
+        hh = QFontMetricsF(head).height()
+        return QSize(round(hh * 3 + cols * QFontMetricsF(big).horizontalAdvance("00,000")),
+                     round(hh * 3 + rows * QFontMetricsF(big).height() * 1.3))
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        self._rects = {}
+        super().resizeEvent(ev)
+
+    def _geometry(self) -> dict:
+        head, big, small = self._fonts()
+        fm = QFontMetricsF(head)
+        pad = fm.height() * 0.4
+        counts = self._counts
+        row_w = max(fm.horizontalAdvance(str(f)) for f in counts.index) + 2 * pad
+        axis_w = fm.height() + pad  # rotated "Fit" caption
+        top_caption = fm.height() + pad * 0.5  # "Engagement"
+        col_head = fm.height() + pad * 0.5
+        foot = fm.height() + pad if self._mql_cells else pad
+        left = pad + axis_w + row_w
+        top = pad + top_caption + col_head
+        grid = QRectF(left, top, self.width() - left - pad, self.height() - top - foot)
+        return {"pad": pad, "grid": grid, "row_w": row_w, "axis_w": axis_w, "top_caption": top_caption,
+                "col_head": col_head, "foot": foot}
+
+    def _layout(self) -> dict[str, QRectF]:
+        if self._counts is None:
+            return {}
+        if not self._rects:
+            g = self._geometry()["grid"]
+            rows, cols = self._counts.shape
+            gap = max(3.0, 3.0 * self._scale)
+            cw = (g.width() - gap * (cols - 1)) / cols
+            ch = (g.height() - gap * (rows - 1)) / rows
+            for i, f in enumerate(self._counts.index):
+                for j, e in enumerate(self._counts.columns):
+                    self._rects[f"{f}{e}"] = QRectF(g.left() + j * (cw + gap), g.top() + i * (ch + gap), cw, ch)
+        return self._rects
+
+    def paintEvent(self, ev) -> None:  # noqa: N802
+        p = QPainter(self)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing)
+        p.fillRect(self.rect(), QColor(PALETTE["background"]))
+        head, big, small = self._fonts()
+        if self._counts is None:
+            p.setFont(scaled_font(self._scale, 1.2))
+            p.setPen(QColor(PALETTE["muted"]))
+            p.drawText(QRectF(self.rect()), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self.NO_GRADES)
+            p.end()
+            return
+        geo = self._geometry()
+        g, pad = geo["grid"], geo["pad"]
+        rects = self._layout()
+        counts = self._counts
+        values = counts.to_numpy(dtype=float)
+        vmax = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
+        low, high = QColor(PALETTE["grid_low"]), QColor(PALETTE["grid_high"])
+
+        # captions and headers
+        p.setFont(head)
+        p.setPen(QColor(PALETTE["text"]))
+        p.drawText(QRectF(g.left(), pad, g.width(), geo["top_caption"]), Qt.AlignmentFlag.AlignCenter, "Engagement")
+        p.save()
+        p.translate(pad, g.center().y())
+        p.rotate(-90)
+        p.drawText(QRectF(-g.height() / 2, 0, g.height(), geo["axis_w"]), Qt.AlignmentFlag.AlignCenter, "Fit")
+        p.restore()
+        for j, e in enumerate(counts.columns):
+            r = rects[f"{counts.index[0]}{e}"]
+            p.drawText(QRectF(r.left(), pad + geo["top_caption"], r.width(), geo["col_head"]), Qt.AlignmentFlag.AlignCenter, str(e))
+        for f in counts.index:
+            r = rects[f"{f}{counts.columns[0]}"]
+            p.drawText(QRectF(pad + geo["axis_w"], r.top(), geo["row_w"] - pad, r.height()),
+                       Qt.AlignmentFlag.AlignCenter, str(f))
+
+        # the counts shrink (never grow) to fit the narrowest cell
+        cell_w = min(r.width() for r in rects.values()) - 8
+        widest = max(QFontMetricsF(big).horizontalAdvance(self.cell_lines(n)[0]) for n in rects)
+        if widest > cell_w > 0:
+            big.setPointSizeF(max(6.0, big.pointSizeF() * cell_w / widest))
+            small.setPointSizeF(min(small.pointSizeF(), max(6.0, big.pointSizeF() * 0.7)))
+        fm_big, fm_small = QFontMetricsF(big), QFontMetricsF(small)
+        focus_name = None
+        if self.hasFocus():
+            i, j = self._focus
+            focus_name = f"{counts.index[i]}{counts.columns[j]}"
+        for f in counts.index:
+            for e in counts.columns:
+                name = f"{f}{e}"
+                r = rects[name]
+                v = float(counts.loc[f, e]) if pd.notna(counts.loc[f, e]) else 0.0
+                t = 0.0 if v <= 0 else 0.12 + 0.88 * (v / vmax) ** 0.6
+                fill = QColor(
+                    round(low.red() + (high.red() - low.red()) * t),
+                    round(low.green() + (high.green() - low.green()) * t),
+                    round(low.blue() + (high.blue() - low.blue()) * t),
+                )
+                p.setPen(Qt.PenStyle.NoPen)
+                p.setBrush(fill)
+                p.drawRect(r)
+                dark_bg = t > 0.45
+                text_col = QColor("#ffffff") if dark_bg else QColor(PALETTE["text"])
+                lines = self.cell_lines(name)
+                # drop lines that do not fit, the count always stays
+                avail = r.height() - 4
+                heights = [fm_big.height()] + [fm_small.height()] * (len(lines) - 1)
+                while len(lines) > 1 and sum(heights) > avail:
+                    lines.pop()
+                    heights.pop()
+                y = r.center().y() - sum(heights) / 2
+                for k, (text, h) in enumerate(zip(lines, heights)):
+                    p.setFont(big if k == 0 else small)
+                    p.setPen(text_col)
+                    p.drawText(QRectF(r.left() + 2, y, r.width() - 4, h), Qt.AlignmentFlag.AlignCenter, text)
+                    y += h
+                if name in self._mql_cells:
+                    w = max(3.0, 3.5 * self._scale)
+                    p.setPen(QPen(QColor(PALETTE["mql"]), w))
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    p.drawRect(r.adjusted(w / 2, w / 2, -w / 2, -w / 2))
+                if name == self._hover or name == focus_name:
+                    pen = QPen(QColor(PALETTE["text"]), 1.5, Qt.PenStyle.DashLine if name == focus_name else Qt.PenStyle.SolidLine)
+                    p.setPen(pen)
+                    p.setBrush(Qt.BrushStyle.NoBrush)
+                    inset = max(3.0, 3.5 * self._scale) + 2
+                    p.drawRect(r.adjusted(inset, inset, -inset, -inset))
+        if self._mql_cells:
+            p.setFont(small)
+            y = g.bottom() + pad * 0.5
+            key = QRectF(g.left(), y + fm_small.height() * 0.15, fm_small.height() * 1.2, fm_small.height() * 0.7)
+            p.setPen(QPen(QColor(PALETTE["mql"]), max(2.0, 2.5 * self._scale)))
+            p.setBrush(Qt.BrushStyle.NoBrush)
+            p.drawRect(key)
+            p.setPen(QColor(PALETTE["text"]))
+            p.drawText(QRectF(key.right() + pad, y, g.width(), fm_small.height()),
+                       Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "outlined: grades that can become MQL")
+        p.end()
+
+    # -- interaction
+    def mouseMoveEvent(self, ev) -> None:  # noqa: N802
+        name = self.cell_at(ev.position())
+        if name != self._hover:
+            self._hover = name
+            self.setCursor(Qt.CursorShape.PointingHandCursor if name else Qt.CursorShape.ArrowCursor)
+            self.update()
+        super().mouseMoveEvent(ev)
+
+    def leaveEvent(self, ev) -> None:  # noqa: N802
+        if self._hover is not None:
+            self._hover = None
+            self.update()
+        super().leaveEvent(ev)
+
+    def mouseReleaseEvent(self, ev) -> None:  # noqa: N802
+        if ev.button() == Qt.MouseButton.LeftButton:
+            name = self.cell_at(ev.position())
+            if name is not None:
+                loc = self._locate(name)
+                self._focus = (list(self._counts.index).index(loc[0]), list(self._counts.columns).index(loc[1]))
+                self.update()
+                self.cellClicked.emit(name)
+                ev.accept()
+                return
+        super().mouseReleaseEvent(ev)
+
+    def keyPressEvent(self, ev) -> None:  # noqa: N802
+        if self._counts is None:
+            return super().keyPressEvent(ev)
+        rows, cols = self._counts.shape
+        i, j = self._focus
+        k = ev.key()
+        moves = {Qt.Key.Key_Up: (-1, 0), Qt.Key.Key_Down: (1, 0), Qt.Key.Key_Left: (0, -1), Qt.Key.Key_Right: (0, 1)}
+        if k in moves:
+            di, dj = moves[k]
+            self._focus = (min(max(i + di, 0), rows - 1), min(max(j + dj, 0), cols - 1))
+            self.update()
+        elif k in (Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Space):
+            self.cellClicked.emit(f"{self._counts.index[i]}{self._counts.columns[j]}")
+        else:
+            super().keyPressEvent(ev)
+
+    def event(self, ev) -> bool:
+        if ev.type() == QEvent.Type.ToolTip:
+            name = self.cell_at(ev.position() if hasattr(ev, "position") else QPointF(ev.pos()))
+            if name is None:
+                QToolTip.showText(ev.globalPos(), self.toolTip() if self._counts is not None else self.NO_GRADES, self)
+            else:
+                lines = self.cell_lines(name)
+                text = f"Grade {name}: {lines[0]} leads ({lines[1]} of graded leads)"
+                if len(lines) > 2:
+                    text += f"\n{lines[2].replace('conv', 'converted')}"
+                if name in self._mql_cells:
+                    text += "\nCan become MQL"
+                text += "\nClick to select these leads"
+                QToolTip.showText(ev.globalPos(), text, self)
+            return True
+        return super().event(ev)
