@@ -10,6 +10,9 @@ milliseconds of:
   (``widget.repaint()``; what a user waits for on screen);
 * ``update_grab_ms``: the call plus ``widget.grab()`` (a full render into a pixmap).
 
+``weekly_incl_core_weekly_volume`` includes ``core.summary.weekly_volume`` (most
+of its time at 1M leads); ``weekly_view_only`` is the view's own share.
+
 Targets (STYLE.md): histogram update + repaint well under 50 ms at 100k leads
 and under about 100 ms at 1M.
 """
@@ -107,12 +110,15 @@ def main(argv: list[str] | None = None) -> int:
             weekly.set_weekly(weekly_volume(created, status, 0.03 * n))
 
         bench("weekly_incl_core_weekly_volume", set_weekly, weekly)
+        volumes = [weekly_volume(created, (v[0] >= 50 + k).astype(np.int8), 0.03 * n) for k, v in enumerate(variants)]
+        bench("weekly_view_only", lambda i: weekly.set_weekly(volumes[i % 4]), weekly)
         res["leads"] = n
         out["results"][f"{n // 1000}k"] = res
     h = out["results"]
     out["summary_ms_per_update"] = {
         k: {"histogram": v["histogram"]["update_repaint_ms"]["median"],
-            "histogram_converted": v["histogram_converted"]["update_repaint_ms"]["median"]}
+            "histogram_converted": v["histogram_converted"]["update_repaint_ms"]["median"],
+            "weekly_view_only": v["weekly_view_only"]["update_repaint_ms"]["median"]}
         for k, v in h.items()
     }
     json.dump(out, sys.stdout, indent=2)

@@ -398,6 +398,7 @@ def test_close_ids_in_a_big_file():
     assert "'L0001230'" in cli._close_ids("L0001203", ids)  # swapped digits
     assert "'L0001230'" in cli._close_ids("L0001231", ids)  # a wrong digit
     assert cli._close_ids("l0001230 ", ids) == " Did you mean 'L0001230'?"
+    assert cli._close_ids("L000042", pd.Index([f"L{i:07d}" for i in range(4000)])).startswith(" Did you mean 'L0000042' or")
     assert cli._close_ids("nothing like it", ids) == ""
     assert cli._close_ids("L0001234", pd.Index([])) == ""
 
@@ -541,6 +542,7 @@ def fake_app(monkeypatch):
     mod.main = fake_main
     monkeypatch.setitem(sys.modules, "leaddesigner.gui.app", mod)
     monkeypatch.setattr(cli, "_check_qt", lambda: None)
+    monkeypatch.setattr(cli, "_check_display", lambda: None)
     return calls
 
 
@@ -584,6 +586,47 @@ def test_gui_without_pyside6(files, capsys, monkeypatch):
     assert "pip install" in err and "PySide6" in err
     if sys.platform.startswith("linux"):
         assert "libxcb-cursor0 libxcb-icccm4 libxcb-keysyms1" in err
+
+
+def test_gui_without_pyqtgraph(files, capsys, fake_app, monkeypatch):
+    import importlib
+
+    real = importlib.import_module
+
+    def fake_import(name, *a, **kw):
+        if name == "leaddesigner.gui.app":
+            raise ModuleNotFoundError("No module named 'pyqtgraph'", name="pyqtgraph")
+        return real(name, *a, **kw)
+
+    monkeypatch.setattr(importlib, "import_module", fake_import)
+    code, _, err = run(capsys, "gui", "model.yaml")
+    assert code == 2
+    assert "The app needs pyqtgraph" in err and "pip install" in err
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="xcb is Linux only")
+def test_display_checks(monkeypatch):
+    monkeypatch.setattr(cli, "_missing_xcb_packages", lambda: ["libxcb-icccm4", "libxcb-keysyms1"])
+    with pytest.raises(cli.CliError, match="Qt's xcb plugin needs libxcb-icccm4, libxcb-keysyms1, which are not installed"):
+        cli._check_display({"DISPLAY": ":0"})
+    cli._check_display({"QT_QPA_PLATFORM": "offscreen"})  # no window: nothing to check
+    cli._check_display({"WAYLAND_DISPLAY": "wayland-0"})
+    monkeypatch.setattr(cli, "_missing_xcb_packages", lambda: [])
+    cli._check_display({"DISPLAY": ":0"})
+    with pytest.raises(cli.CliError, match="there is no display"):
+        cli._check_display({"QT_QPA_PLATFORM": "xcb"})
+
+
+def test_gui_exits_2_where_qt_would_abort(files, capsys, fake_app, monkeypatch):
+    def no_libs():
+        raise cli.CliError("The app cannot open a window: Qt's xcb plugin needs libxcb-cursor0")
+
+    monkeypatch.setattr(cli, "_check_display", no_libs)
+    code, _, err = run(capsys, "gui", "model.yaml")
+    assert code == 2 and "libxcb-cursor0" in err
+    assert fake_app == []
+    code, _, _ = run(capsys, "gui", "model.yaml", "--screenshot", "shot.png")  # offscreen rendering needs no display
+    assert code == 0
 
 
 # ---------------------------------------------------------------- bad input: exit 2, one message, no traceback

@@ -20,6 +20,7 @@ import tempfile
 import textwrap
 import time
 import traceback
+from collections import Counter
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
@@ -225,8 +226,13 @@ def _load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
 
     model = _load_model(args.model)
     leads_source, act_source = _sources(args.leads, args.activities)
-    _, lead_offset = row_label(args.leads)  # unsupported extension -> LeadFileError, before any reading
-    act_offset = row_label(args.activities)[1] if args.activities else 2
+    # unsupported extensions and missing files fail here, before a long read of the other file
+    _, lead_offset = row_label(args.leads)
+    _existing_file(args.leads, "lead file")
+    act_offset = 2
+    if args.activities:
+        act_offset = row_label(args.activities)[1]
+        _existing_file(args.activities, "activity log")
 
     progress.stage(f"Loading {leads_source}")
     leads = read_table(args.leads, progress=progress)
@@ -423,37 +429,40 @@ def _close_ids(word: str, ids) -> str:
     (a missing, extra, wrong or swapped character), then ``difflib`` over all ids
     (small files) or over the ids sorted next to ``word`` (big files).
     """
-    import numpy as np
+    import pandas as pd
 
-    values = [str(v) for v in ids]
-    if not values:
+    ids = pd.Index(ids).astype("str")
+    if len(ids) == 0:
         return ""
     key = word.strip().lower()
-    for v in values:
-        if v.strip().lower() == key:
-            return f" Did you mean '{v}'?"
-    present = set(values)
-    alphabet = sorted(set("".join(values[:10_000])) | set(word))
-    edits = set()
+    same = ids[ids.str.strip().str.lower() == key]
+    if len(same):
+        return f" Did you mean '{same[0]}'?"
+    alphabet = sorted(set("".join(ids[:10_000])) | set(word))
+    edits: list[str] = []
     for i in range(len(word) + 1):
         a, b = word[:i], word[i:]
         if b:
-            edits.add(a + b[1:])  # deletion
-            edits.update(a + c + b[1:] for c in alphabet)  # replacement
+            edits.append(a + b[1:])  # deletion
+            edits.extend(a + c + b[1:] for c in alphabet)  # replacement
         if len(b) > 1:
-            edits.add(a + b[1] + b[0] + b[2:])  # transposition
-        edits.update(a + c + b for c in alphabet)  # insertion
-    edits.discard(word)
-    close = sorted(e for e in edits if e in present)[:3]
+            edits.append(a + b[1] + b[0] + b[2:])  # transposition
+        edits.extend(a + c + b for c in alphabet)  # insertion
+    # an id that several edits lead to is the likelier one ('L000042' -> 'L0000042' by a '0' in 5 places)
+    found = set(ids[ids.isin(set(edits) - {word})])
+    ways = Counter(e for e in edits if e in found)
+    close = [e for e, _ in sorted(ways.items(), key=lambda kv: (-kv[1], kv[0]))][:3]
     if not close:
-        if len(values) > 50_000:
-            arr = np.sort(np.asarray(values, dtype=object))
-            pool: list[str] = []
+        if len(ids) <= 50_000:
+            pool = list(ids)
+        else:  # the ids sorted next to the word: typos in the tail of long ids land there
+            srt = ids.sort_values()
+            pool = []
             for w in {word, word.upper(), word.lower()}:
-                i = int(np.searchsorted(arr, w))
-                pool += list(arr[max(0, i - 20) : i + 20])
-            values = list(dict.fromkeys(pool))
-        close = difflib.get_close_matches(word, values, n=3, cutoff=0.6)
+                i = int(srt.searchsorted(w))
+                pool += list(srt[max(0, i - 20) : i + 20])
+            pool = list(dict.fromkeys(pool))
+        close = difflib.get_close_matches(word, pool, n=3, cutoff=0.6)
     if not close:
         return ""
     return " Did you mean " + " or ".join(f"'{c}'" for c in close) + "?"
@@ -631,6 +640,47 @@ def _check_qt() -> None:
         raise CliError(msg) from None
 
 
+#: shared libraries Qt's xcb platform plugin loads that minimal Linux installs lack -> Debian/Ubuntu package
+XCB_SONAMES = {"libxcb-cursor.so.0": "libxcb-cursor0", "libxcb-icccm.so.4": "libxcb-icccm4", "libxcb-keysyms.so.1": "libxcb-keysyms1"}
+
+
+def _missing_xcb_packages() -> list[str]:
+    """Packages whose libraries the dynamic loader cannot find (the same search Qt does)."""
+    import ctypes
+
+    missing = []
+    for soname, package in XCB_SONAMES.items():
+        try:
+            ctypes.CDLL(soname)
+        except OSError:
+            missing.append(package)
+    return missing
+
+
+def _check_display(environ: dict | None = None) -> None:
+    """On Linux with Qt's xcb plugin: fail early (exit 2) where Qt would abort the process."""
+    env = os.environ if environ is None else environ
+    if not sys.platform.startswith("linux"):
+        return
+    platform = env.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith("xcb"):
+        return  # offscreen, wayland, ...: not our business
+    if not platform and env.get("WAYLAND_DISPLAY"):
+        return  # Qt prefers Wayland there
+    missing = _missing_xcb_packages()
+    if missing:
+        raise CliError(
+            f"The app cannot open a window: Qt's xcb plugin needs {', '.join(missing)}, which "
+            f"{'is' if len(missing) == 1 else 'are'} not installed. Install them (Debian/Ubuntu: "
+            f"sudo apt-get install {XCB_LIBS}) and try again. The other commands work without them."
+        )
+    if not env.get("DISPLAY"):
+        raise CliError(
+            "The app cannot open a window: there is no display (DISPLAY is not set). Run it in a desktop "
+            "session, or use 'leaddesigner gui MODEL --screenshot out.png' to render without one."
+        )
+
+
 def cmd_gui(args: argparse.Namespace) -> int:
     from leaddesigner import paths
 
@@ -650,9 +700,21 @@ def cmd_gui(args: argparse.Namespace) -> int:
         if not folder.is_dir():
             raise CliError(f"Cannot write \"{args.screenshot}\": the folder \"{folder}\" does not exist.")
     _check_qt()
+    if screenshot is None:
+        _check_display()
     import importlib
 
-    app = importlib.import_module("leaddesigner.gui.app")
+    try:
+        app = importlib.import_module("leaddesigner.gui.app")
+    except ModuleNotFoundError as e:
+        top = (e.name or "").split(".")[0]
+        if top in ("PySide6", "pyqtgraph", "shiboken6"):
+            raise CliError(
+                f"The app needs {top}, which is not installed here. Install it with: "
+                "python -m pip install 'PySide6-Essentials>=6.8,<6.12' pyqtgraph "
+                "(or reinstall LeadDesigner)."
+            ) from None
+        raise
     return int(app.main(model=model, leads=leads, activities=acts, screenshot=screenshot) or 0)
 
 

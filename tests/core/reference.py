@@ -310,14 +310,27 @@ def reference_score_rows(
     types: dict[str, str],
     events: list[tuple[int, int, Any, Any]],
     as_of: pd.Timestamp,
+    horizon_days: float | None = None,
+    created: str | None = None,
 ) -> list[RefLead]:
-    """Score plain rows. ``events``: (lead row, timestamp ns, type, detail); rows outside the leads are ignored."""
+    """Score plain rows. ``events``: (lead row, timestamp ns, type, detail); rows outside the leads are ignored.
+
+    With ``horizon_days`` (and the ``created`` date attribute), each lead is
+    scored as of ``horizon_days`` after its creation, never later than
+    ``as_of``; leads without a creation date are scored as of ``as_of``.
+    """
     as_of_ns = int(pd.Timestamp(as_of).value)
     per_lead: list[list[tuple]] = [[] for _ in rows]
     for lead, ts, etype, detail in events:
         if 0 <= lead < len(rows):
             per_lead[lead].append((ts, {"type": etype, "detail": detail}))
-    return [score_lead(model, row, types, per_lead[i], as_of_ns) for i, row in enumerate(rows)]
+    out = []
+    for i, row in enumerate(rows):
+        moment = as_of_ns
+        if horizon_days is not None and created is not None and row.get(created) is not None:
+            moment = min(row[created] + int(horizon_days * DAY_NS), as_of_ns)
+        out.append(score_lead(model, row, types, per_lead[i], moment))
+    return out
 
 
 def rows_of(data) -> tuple[list[dict[str, Any]], list[tuple]]:
@@ -336,6 +349,14 @@ def rows_of(data) -> tuple[list[dict[str, Any]], list[tuple]]:
 
 
 def reference_score(model: ScoringModel, data, as_of: pd.Timestamp | None = None) -> list[RefLead]:
-    """Score every lead of a bound ``LeadData`` (``as_of`` defaults to the data's)."""
+    """Score every lead of a bound ``LeadData`` (``as_of`` defaults to the data's; its horizon applies)."""
     rows, events = rows_of(data)
-    return reference_score_rows(model, rows, dict(data.types), events, data.as_of if as_of is None else as_of)
+    return reference_score_rows(
+        model,
+        rows,
+        dict(data.types),
+        events,
+        data.as_of if as_of is None else as_of,
+        getattr(data, "horizon_days", None),
+        getattr(data, "created", None),
+    )

@@ -79,28 +79,38 @@ def assert_same_result(a, b, model, context: str = "") -> None:
             assert a.status[i] == b.status[i], f"{context} row {i}: status {a.status[i]} vs {b.status[i]}"
 
 
-def _bind(model, frames):
+def _bind(model, frames, horizon_days=None):
     leads, acts, as_of = frames
-    return bind(model, leads, acts, as_of=as_of, leads_source="leads.csv", activities_source="activities.csv")
+    return bind(
+        model, leads, acts, as_of=as_of, leads_source="leads.csv", activities_source="activities.csv", horizon_days=horizon_days
+    )
+
+
+HORIZONS = st.sampled_from([None, None, None, 0.5, 3, 30, 90])
 
 
 # ---------------------------------------------------------------- engine == reference
-@settings(max_examples=120, **SETTINGS)
-@given(model=S.models(), frames=S.lead_frames())
-def test_engine_equals_reference(model, frames):
+@settings(max_examples=100, **SETTINGS)
+@given(model=S.models(), frames=S.lead_frames(), horizon=HORIZONS)
+def test_engine_equals_reference(model, frames, horizon):
     validate_dict(to_dict(model))  # the generator only makes loadable models
-    data = _bind(model, frames)
+    data = _bind(model, frames, horizon)
     sc = Scorer(model, data)
     assert_engine_matches_reference(model, data, sc)
 
 
 @settings(max_examples=25, **SETTINGS)
-@given(model=S.models(min_rules=3), frames=S.lead_frames(min_leads=5), shift=st.sampled_from([-40, -3, -0.5, 1, 15, 200]))
-def test_set_as_of_equals_reference(model, frames, shift):
+@given(
+    model=S.models(min_rules=3),
+    frames=S.lead_frames(min_leads=5),
+    shift=st.sampled_from([-40, -3, -0.5, 1, 15, 200]),
+    horizon=HORIZONS,
+)
+def test_set_as_of_equals_reference(model, frames, shift, horizon):
     data = _bind(model, frames)
     sc = Scorer(model, data)
-    sc.set_as_of(data.as_of + pd.Timedelta(days=shift))
-    assert_engine_matches_reference(model, data, sc, f"as_of {data.as_of}")
+    sc.set_as_of(data.as_of + pd.Timedelta(days=shift), horizon)
+    assert_engine_matches_reference(model, data, sc, f"as_of {data.as_of} horizon {horizon}")
 
 
 # ---------------------------------------------------------------- incremental == full
@@ -137,18 +147,18 @@ def apply_edit(draw, model, kind: str, counter: list[int]) -> str:
         return f"points {r.id}"
     if kind == "condition":
         if r.kind == "condition":
-            r.when = draw(S.condition(S.TYPES))
+            r.when = draw(S.condition())
         elif r.kind == "map":
             r.map = draw(S.value_map())
         else:
-            r.activity.where = draw(st.one_of(st.none(), S.condition(event=True, depth=2)))
+            r.activity.where = draw(st.one_of(st.none(), S.condition(True, 2)))
         return f"condition {r.id}"
     if kind == "mutate_leaf":
         leaves = _leaves(r.when if r.kind == "condition" else (r.activity.where if r.kind == "activity" else None))
         if not leaves:
             return "noop"
         target = draw(st.sampled_from(leaves))
-        new = draw(S.leaf(event=True) if r.kind == "activity" else S.leaf(S.TYPES))
+        new = draw(S.leaf(r.kind == "activity"))
         target.attribute, target.op, target.value, target.case_sensitive = new.attribute, new.op, new.value, new.case_sensitive
         return f"mutate leaf in {r.id}"
     if kind == "activity":
@@ -238,10 +248,10 @@ def apply_edit(draw, model, kind: str, counter: list[int]) -> str:
     raise AssertionError(kind)
 
 
-@settings(max_examples=60, **SETTINGS)
-@given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=20, max_events=40), data=st.data())
-def test_incremental_equals_full(model, frames, data):
-    lead_data = _bind(model, frames)
+@settings(max_examples=50, **SETTINGS)
+@given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=20, max_events=40), horizon=HORIZONS, data=st.data())
+def test_incremental_equals_full(model, frames, horizon, data):
+    lead_data = _bind(model, frames, horizon)
     sc = Scorer(model, lead_data)
     counter = [0]
     done = []
@@ -277,7 +287,7 @@ def test_refresh_does_not_alias_the_model():
 
 
 # ---------------------------------------------------------------- explanations
-@settings(max_examples=60, **SETTINGS)
+@settings(max_examples=40, **SETTINGS)
 @given(model=S.models(), frames=S.lead_frames(), data=st.data())
 def test_explanation_lines_add_up(model, frames, data):
     lead_data = _bind(model, frames)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import gzip
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -163,6 +165,52 @@ def test_progress_is_reported_from_start_to_end(tmp_path: Path) -> None:
     assert all(isinstance(m, str) and m for _, m in calls)
 
 
+def test_unclosed_quote_is_an_error_not_a_swallowed_file(tmp_path: Path) -> None:
+    path = write(tmp_path, "leads.csv", 'id,note\n1,ok\n2,"oops\n3,lost\n4,lost too\n')
+    with pytest.raises(LeadFileError) as info:
+        read_table(path)
+    assert info.value.line == 3
+    assert "line 3" in str(info.value) and "never closed" in str(info.value)
+    # A properly closed multi-line value at the end is fine.
+    df = read_table(write(tmp_path, "ok.csv", 'id,note\n1,"two\nlines"\n'))
+    assert df["note"].tolist() == ["two\nlines"]
+
+
+def test_column_that_turns_out_not_numeric_after_many_rows(tmp_path: Path) -> None:
+    # Far beyond the first block that decides how a column is collected.
+    lines = ["zip,visits"] + [f"{10000 + i},{i % 5}" for i in range(150_000)]
+    lines.append("SW1A 1AA,3")
+    df = read_table(write(tmp_path, "leads.csv", "\n".join(lines) + "\n"))
+    assert len(df) == 150_001
+    assert df["zip"].iloc[0] == "10000" and df["zip"].iloc[-1] == "SW1A 1AA"
+    assert df["visits"].dtype == np.int64
+
+
+def test_unnamed_columns(tmp_path: Path) -> None:
+    # A trailing delimiter makes an unnamed, empty column: dropped.
+    assert read_table(write(tmp_path, "a.csv", "a;b;\n1;2;\n")).columns.tolist() == ["a", "b"]
+    # An unnamed column with data is kept under its spreadsheet letter.
+    df = read_table(write(tmp_path, "b.csv", "a,,c\n1,x,3\n"))
+    assert df.columns.tolist() == ["a", "column_B", "c"]
+
+
+def test_numbers_that_are_really_ids_stay_text(tmp_path: Path) -> None:
+    text = "hex,long,ok\n0x1F,12345678901234567890,1\n0x20,12345678901234567891,2\n"
+    df = read_table(write(tmp_path, "leads.csv", text))
+    assert df["hex"].tolist() == ["0x1F", "0x20"]
+    assert df["long"].tolist() == ["12345678901234567890", "12345678901234567891"]
+    assert df["ok"].tolist() == [1, 2]
+
+
+def test_core_module_does_not_import_qt() -> None:
+    code = (
+        "import sys, leaddesigner.core.leadfile;"
+        "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'pyqtgraph'))];"
+        "sys.exit(1 if bad else 0)"
+    )
+    assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
 # ---------------------------------------------------------------------------
 # Excel and Parquet
 # ---------------------------------------------------------------------------
@@ -254,7 +302,10 @@ def test_parquet(tmp_path: Path) -> None:
 
 
 def test_ragged_row_error_names_file_line_and_counts(tmp_path: Path) -> None:
-    text = 'id;name;city\r\n1;"Ann\r\nMarie";Paris\r\n2;Bob;Rome\r\n3;Cy;Oslo;extra\r\n4;Di;Bern\r\n'
+    text = (
+        'id;name;city\r\n1;"Ann\r\nMarie";Paris\r\n2;Bob;Rome\r\n'
+        "3;Cy;Oslo;extra\r\n4;Di;Bern\r\n"
+    )
     path = write(tmp_path, "leads.csv", text)
     with pytest.raises(LeadFileError) as info:
         read_table(path)
@@ -415,9 +466,10 @@ def test_boolean() -> None:
             "num": [1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 2, 1],
         }
     )
-    out, problems = coerce_types(df, {"b": "boolean", "num": "boolean"}, source="x.csv", row_offset=2)
+    types = {"b": "boolean", "num": "boolean"}
+    out, problems = coerce_types(df, types, source="x.csv", row_offset=2)
     assert str(out["b"].dtype) == "boolean"
-    assert out["b"].tolist()[:10] == [True, False, True, False, True, False, True, False, True, False]
+    assert out["b"].tolist()[:10] == [True, False] * 5
     assert out["b"].isna().tolist()[10:] == [True, True]
     by_col = {p.column: p for p in problems}
     assert by_col["b"].examples == [(12, "maybe")]
@@ -482,6 +534,19 @@ def test_dates_day_first_and_month_first() -> None:
     assert [(p.column, p.examples) for p in problems] == [("eu", [(5, "garbage")])]
 
 
+def test_dates_with_am_pm_and_two_digit_years() -> None:
+    df = pd.DataFrame(
+        {"d": ["1/31/2024 2:05 PM", "12/01/24 12:00 AM", "2/3/2024 13:00", "1/1/2024 25:00"]}
+    )
+    out, problems = coerce_types(df, {"d": "date"}, source="x.csv", row_offset=2)
+    assert out["d"].tolist()[:3] == [
+        pd.Timestamp("2024-01-31 14:05"),
+        pd.Timestamp("2024-12-01 00:00"),
+        pd.Timestamp("2024-02-03 13:00"),
+    ]
+    assert problems[0].examples == [(5, "1/1/2024 25:00")]
+
+
 def test_dates_out_of_range_are_reported() -> None:
     df = pd.DataFrame({"d": ["2024-01-05", "9999-12-31"]})
     out, problems = coerce_types(df, {"d": "date"}, source="x.csv", row_offset=2)
@@ -491,7 +556,9 @@ def test_dates_out_of_range_are_reported() -> None:
 
 def test_tz_aware_datetime_column_is_made_naive_utc() -> None:
     s = pd.Series(pd.to_datetime(["2024-01-05 10:00"]).tz_localize("Europe/Ljubljana"))
-    out, problems = coerce_types(pd.DataFrame({"d": s}), {"d": "date"}, source="x.parquet", row_offset=1)
+    out, problems = coerce_types(
+        pd.DataFrame({"d": s}), {"d": "date"}, source="x.parquet", row_offset=1
+    )
     assert out["d"].dtype == "datetime64[ns]"
     assert out["d"].iloc[0] == pd.Timestamp("2024-01-05 09:00")
     assert problems == []
@@ -508,7 +575,13 @@ def test_category_and_text() -> None:
     )
     out, problems = coerce_types(
         df,
-        {"cat": "category", "cat2": "category", "txt": "text", "num": "category", "gone": "number"},
+        {
+            "cat": "category",
+            "cat2": "category",
+            "txt": "text",
+            "num": "category",
+            "gone": "number",
+        },
         source="x.csv",
         row_offset=2,
     )
@@ -518,7 +591,8 @@ def test_category_and_text() -> None:
     assert sorted(out["cat"].cat.categories) == ["DE", "FR"]
     assert out["cat"].isna().tolist() == [False, False, True, False, True]
     assert sorted(out["cat2"].cat.categories) == ["a", "b"]
-    assert out["cat2"].tolist()[:2] == ["a", "a"] and out["cat2"].isna().tolist()[2:4] == [True, True]
+    assert out["cat2"].tolist()[:2] == ["a", "a"]
+    assert out["cat2"].isna().tolist()[2:4] == [True, True]
     assert out["txt"].iloc[0] == "hello" and out["txt"].isna().tolist()[1:3] == [True, True]
     assert pd.api.types.is_string_dtype(out["txt"].dtype)
     assert out["num"].tolist()[:2] == ["1", "2.5"]

@@ -47,8 +47,9 @@ def weekly(capacity: float = 300.0, seed: int = 1):
 def make_summary(mqls: int, sqls: int, leads: int = 10_000, capacity: float = 300.0, conversion=None) -> Summary:
     counts = {"lead": leads - mqls, "MQL": mqls - sqls, "SQL": sqls}
     grades = pd.DataFrame([[10, 20], [30, 40]], index=["A", "B"], columns=["1", "2"])
-    q = {"p10": 5.0, "p25": 10.0, "median": 24.0, "p75": 40.0, "p90": 60.0}
-    return Summary(leads, counts, grades, q, weekly(capacity), capacity, conversion)
+    # scores whose median is 24
+    score = np.concatenate([np.full(leads // 2, 10.0), [24.0], np.full(leads - leads // 2 - 1, 40.0)])
+    return Summary(leads, counts, grades, score, weekly(capacity), capacity, conversion)
 
 
 def distinct_colours(img: QImage, step: int = 7) -> int:
@@ -293,6 +294,7 @@ def test_weekly_bars_capacity_and_warning_brush(week_view):
     assert light.lightness() > full.lightness()
     assert week_view.capacity_line.value() == 300.0
     assert week_view.capacity_line.isVisible()
+    assert week_view.legend.text("capacity") == "SDR capacity 300/week"
     assert week_view.message() is None
     assert week_view.view_box.state["mouseEnabled"] == [False, False]
     # tick labels are the week starts

@@ -10,6 +10,7 @@ missing x, while ``x not_in [a]`` is false).
 from __future__ import annotations
 
 import re
+import warnings
 from typing import Any, Callable
 
 import numpy as np
@@ -132,7 +133,11 @@ def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndar
         flags = 0 if case_sensitive else re.IGNORECASE
         out = np.zeros(len(s), dtype=bool)
         for pat in (v if isinstance(v, list) else [v]):
-            out |= s.str.contains(str(pat), flags=flags, regex=True).fillna(False).to_numpy(dtype=bool)
+            with warnings.catch_warnings():
+                # pandas warns about capture groups, e.g. "(ceo|cfo)": harmless for a search
+                warnings.filterwarnings("ignore", "This pattern is interpreted as a regular expression", UserWarning)
+                hit = s.str.contains(str(pat), flags=flags, regex=True)
+            out |= hit.fillna(False).to_numpy(dtype=bool)
         return out
     norm = s.astype("str") if s.dtype == object else s
     if not case_sensitive:
@@ -169,8 +174,9 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
         codes, cats = s.cat.codes.to_numpy(), s.cat.categories.astype(str)
     else:
-        codes, cats = pd.factorize(s)
-        cats = pd.Index(cats).astype(str)
+        codes, uniques = pd.factorize(s)
+        # numbers read as the YAML keys are written: 1.0 -> "1" (a persona on a number column)
+        cats = [_scalar_text(c) for c in uniques]
     per_cat = np.array([table.get(key(c), m.default) for c in cats] + [0.0], dtype=float)
     return per_cat[codes]
 

@@ -57,6 +57,8 @@ class LeadData:
     #: None: every lead is scored as of ``as_of``. N: each lead is scored as of N days
     #: after its creation (never later than ``as_of``), so weekly cohorts compare fairly.
     horizon_days: float | None = None
+    #: derived values that depend only on the data (e.g. each lead's creation week)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -183,12 +185,13 @@ def bind(
                     rules=users,
                 )
             )
-    frame = leads[list(present)].rename(columns=present)
-    frame, type_problems = coerce_types(frame, types, source=leads_source, row_offset=row_offset)
+    # coerce under the file's column names, so that messages name the column the user sees
+    frame, type_problems = coerce_types(
+        leads[list(present)], {col: types[attr] for col, attr in present.items()}, source=leads_source, row_offset=row_offset
+    )
+    frame = frame.rename(columns=present)
     for p in type_problems:
-        p.rules = rules_by_attr.get(p.column, [])
-        if model.column_for(p.column) != p.column:
-            p.column = model.column_for(p.column)
+        p.rules = rules_by_attr.get(present.get(p.column, p.column), [])
     problems += type_problems
     n = len(leads)
     for a in model.attributes:
@@ -392,7 +395,8 @@ class Scorer:
         st = self._states.get(rule_id)
         if st is None:
             return 0
-        if st.rule.kind == "condition":
+        if st.rule.kind == "condition" and (self._weights is None or st.rule.dimension != "engagement"):
+            # fast path; with persona weighting a weight of 0 gives 0 points, so count the points
             return int(np.count_nonzero(st.raw)) if st.rule.points else 0
         return int(np.count_nonzero(self._points(st)))
 

@@ -78,6 +78,10 @@ def explain_row(sc: "Scorer", i: int) -> Explanation:
             continue
         r = st.rule
         pts = float(sc._points(st)[i])
+        if r.group:
+            # a group cap applies to the group's sum even when every rule in it
+            # gives 0 (a cap with min > 0 or max < 0), as in the engine
+            group_sum.setdefault(r.group, 0.0)
         if pts == 0.0:
             continue
         details = []

@@ -45,6 +45,7 @@ import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
 __all__ = [
+    "COLUMN_TYPES",
     "LeadFileError",
     "Problem",
     "ProgressCallback",
@@ -96,6 +97,7 @@ _CATEGORY_MAX_DISTINCT = 100_000
 
 _SAMPLE_BYTES = 1 << 16  # for encoding and delimiter detection
 _BLOCK_BYTES = 1 << 20  # pyarrow CSV block: smaller blocks lower the peak memory
+_DICT_GROUP_ROWS = 1 << 16  # rows dictionary-encoded together while reading
 _MAX_EXAMPLES = 5
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
@@ -391,7 +393,9 @@ def _read_head(p: Path, gz: bool) -> tuple[bytes, bool]:
             head = f.read(_SAMPLE_BYTES)
             complete = len(head) < _SAMPLE_BYTES or not f.read(1)
         except (OSError, EOFError, zlib.error) as exc:
-            raise _bad_gzip(p, exc) from exc
+            if gz:
+                raise _bad_gzip(p, exc) from exc
+            raise LeadFileError(f'Cannot read "{p.name}": {exc}.', path=p) from exc
     return head, complete
 
 
@@ -652,31 +656,50 @@ class _Collector:
     values it is classified once: a *number candidate* (its values cast to
     numbers; kept as text until the end, when :func:`_finish` casts it), a
     column that is *almost all distinct* (ids, e-mails, timestamps; kept as
-    text) or otherwise *repetitive*, which is dictionary-encoded batch by
-    batch so that the full text never has to be held in memory at once.
+    text) or otherwise *repetitive*, which is dictionary-encoded every
+    ~64k rows so that the full text never has to be held in memory at once
+    (encoding every small batch would leave too many dictionaries to merge).
     """
 
     def __init__(self, names: list[str]) -> None:
         self.names = list(names)
         self.chunks: list[list[pa.Array]] = [[] for _ in names]
+        self.pending: list[list[pa.Array]] = [[] for _ in names]
+        self.pending_rows = 0
         self.mode: list[str | None] = [None] * len(names)
 
     def add(self, batch: pa.RecordBatch) -> None:
         for i, arr in enumerate(batch.columns):
-            mode = self.mode[i]
-            if mode is None and arr.null_count < len(arr):
-                mode = self.mode[i] = _classify_text(arr)
-                if mode == "dict":  # earlier chunks were all missing
-                    self.chunks[i] = [pc.dictionary_encode(c) for c in self.chunks[i]]
-            if mode == "dict":
-                arr = pc.dictionary_encode(arr)
-            self.chunks[i].append(arr)
+            if self.mode[i] is None and arr.null_count < len(arr):
+                self.mode[i] = _classify_text(arr)
+            self.pending[i].append(arr)
+        self.pending_rows += batch.num_rows
+        if self.pending_rows >= _DICT_GROUP_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        for i, pending in enumerate(self.pending):
+            if not pending:
+                continue
+            if self.mode[i] == "dict":
+                group = pa.concat_arrays(pending) if len(pending) > 1 else pending[0]
+                self.chunks[i].append(pc.dictionary_encode(group))
+            else:
+                self.chunks[i].extend(pending)
+            self.pending[i] = []
+        self.pending_rows = 0
 
     def table(self) -> pa.Table:
+        self._flush()
         columns = []
         for i in range(len(self.names)):
             chunks, self.chunks[i] = self.chunks[i], []
             if self.mode[i] == "dict":
+                # Columns that were all missing before being classified.
+                chunks = [
+                    c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
+                    for c in chunks
+                ]
                 col = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
                 columns.append(col.unify_dictionaries())
             else:
@@ -693,7 +716,9 @@ def _classify_text(arr: pa.Array) -> str:
             pc.cast(values, target)
         except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
             continue
-        return "number"
+        if not pc.any(pc.match_substring_regex(values, _NOT_A_NUMBER_PATTERN)).as_py():
+            return "number"
+        break  # ids such as "00123": text
     if len(values) >= 100 and pc.count_distinct(values).as_py() > 0.95 * len(values):
         return "distinct"
     return "dict"
@@ -1033,7 +1058,7 @@ def _read_excel(
                     path=p,
                 )
             ws = wb[sheet]
-        total_rows = ws.max_row or 0
+        total_rows = _sheet_rows(ws)
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
         if header is None or all(_is_blank(v) for v in header):
@@ -1073,8 +1098,10 @@ def _read_excel(
                 data[j].append(v)
             if not blank:
                 last_nonblank = n
-            if n % 20_000 == 0:
-                report(0.85 * n / max(total_rows, n + 1), f"Reading {p.name}: {n:,} rows")
+            if n % 5_000 == 0:
+                # Without a stored size the total is unknown: approach 85%.
+                done = n / total_rows if total_rows > n else n / (n + 100_000)
+                report(0.85 * done, f"Reading {p.name}: {n:,} rows")
     finally:
         wb.close()
     for col in data:
@@ -1094,6 +1121,20 @@ def _read_excel(
     holder = [pa.table(arrays, names=out_names)]
     del arrays
     return _finish(holder, infer_numbers=False, report=report)
+
+
+def _sheet_rows(ws: Any) -> int:
+    """The sheet's row count from its stored dimension, or 0 if unknown.
+
+    ``ws.max_row`` would scan the whole sheet when the file does not store
+    its dimension (openpyxl's own write-only mode, some exporters).
+    """
+    try:
+        dimension = ws.calculate_dimension()
+    except (ValueError, TypeError, AttributeError):
+        return 0
+    m = re.search(r"(\d+)$", str(dimension))
+    return int(m.group(1)) if m else 0
 
 
 def _is_blank(v: Any) -> bool:
@@ -1527,10 +1568,12 @@ def _convert_boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
 _NS_MIN = pd.Timestamp.min
 _NS_MAX = pd.Timestamp.max
 # Day/month/year or month/day/year with an optional time, e.g. "31/01/2024",
-# "1.2.24", "01/31/2024 2:05 PM". (No back-references: RE2 must handle it.)
+# "1.2.24", "01/31/2024 2:05 PM". Named groups for pyarrow's extract_regex
+# (RE2: no back-references, so the two separators are compared afterwards).
 _DMY = (
-    r"(\d{1,2})([./-])(\d{1,2})([./-])(\d{4}|\d{2})"
-    r"(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,9}))?)?\s*([AaPp][Mm])?)?"
+    r"^(?P<a>\d{1,2})(?P<s1>[./-])(?P<b>\d{1,2})(?P<s2>[./-])(?P<y>\d{4}|\d{2})"
+    r"(?:[ T]+(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
+    r"\s*(?P<ampm>[AaPp][Mm])?)?$"
 )
 
 
@@ -1544,15 +1587,15 @@ def _to_naive_ns(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return values.astype("datetime64[ns]"), out_of_range
 
 
-def _guess_dayfirst(first: pd.Series, second: pd.Series, dots: pd.Series) -> bool:
+def _guess_dayfirst(first: np.ndarray, second: np.ndarray, dots: np.ndarray) -> bool:
     """Whether d/m/y (True) or m/d/y (False) fits the numbers better.
 
     A first number above 12 means day first, a second number above 12 means
     month first; when nothing decides, dots ("05.02.2024") mean day first
     and slashes month first (pandas' default).
     """
-    first_big = int((first > 12).sum())
-    second_big = int((second > 12).sum())
+    first_big = int(np.count_nonzero(first > 12))
+    second_big = int(np.count_nonzero(second > 12))
     if first_big or second_big:
         return first_big >= second_big
     return bool(dots.mean() >= 0.5) if len(dots) else False
@@ -1561,66 +1604,120 @@ def _guess_dayfirst(first: pd.Series, second: pd.Series, dots: pd.Series) -> boo
 def _parse_unusual_dates(values: pd.Series) -> pd.Series:
     """Parse non-ISO date strings (best called on distinct values): UTC datetimes.
 
-    Day/month/year forms are decomposed with one regular expression and
-    assembled without a per-value loop. Anything else ("Jan 5, 2024") goes to
-    pandas' flexible parser, but only strings with at least two groups of
+    Day/month/year forms are decomposed with one regular expression (Arrow)
+    and assembled with array arithmetic. Anything else ("Jan 5, 2024") goes
+    to pandas' flexible parser, but only strings with at least two groups of
     digits, so that words or lone numbers never become dates.
     """
-    result = pd.Series(pd.NaT, index=values.index, dtype="datetime64[ns]")
-    parts = values.str.fullmatch(_DMY)
-    matched = parts.fillna(False).to_numpy(dtype=bool)
+    n = len(values)
+    result = np.full(n, np.datetime64("NaT"), dtype="datetime64[ns]")
+    arr = pa.array(values, type=pa.string(), from_pandas=True)
+    parts = pc.extract_regex(arr, _DMY)
+    matched = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
     dayfirst = False
     if matched.any():
-        p = values[matched].str.extract(_DMY)
-        p = p[p[1] == p[3]]  # the same separator twice
-        a = p[0].astype("float64")
-        b = p[2].astype("float64")
-        dayfirst = _guess_dayfirst(a, b, p[1] == ".")
-        day, month = (a, b) if dayfirst else (b, a)
-        year = p[4].astype("float64")
-        short = p[4].str.len() == 2
-        year = year.where(~short, year + np.where(year < 69, 2000, 1900))
-        hour = p[5].astype("float64").fillna(0)
-        ampm = p[9].str.lower()
-        hour = hour.where(ampm.isna(), hour % 12 + np.where(ampm == "pm", 12, 0))
-        bad_hour = ampm.notna() & ((p[5].astype("float64") > 12) | (p[5].astype("float64") < 1))
-        frac = p[8].fillna("0").str.slice(0, 6).str.pad(6, side="right", fillchar="0")
-        parts_df = pd.DataFrame(
-            {
-                "year": year,
-                "month": month,
-                "day": day,
-                "hour": hour.where(~bad_hour),
-                "minute": p[6].astype("float64").fillna(0),
-                "second": p[7].astype("float64").fillna(0),
-                "microsecond": frac.astype("float64"),
-            }
+        def field(name: str) -> pa.Array:
+            return pc.struct_field(parts, name)
+
+        def number(name: str) -> np.ndarray:
+            f = field(name)
+            f = pc.if_else(pc.equal(f, ""), pa.scalar(None, pa.string()), f)
+            return np.asarray(
+                pc.cast(f, pa.float64()).to_numpy(zero_copy_only=False), dtype="float64"
+            )
+
+        matched &= np.asarray(
+            pc.fill_null(pc.equal(field("s1"), field("s2")), False).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=bool,
         )
-        assembled = pd.to_datetime(parts_df, errors="coerce")
-        result[assembled.index] = assembled.astype("datetime64[ns]")
-    result = result.dt.tz_localize("UTC")
+        a, b, year = number("a"), number("b"), number("y")
+        dots = np.asarray(
+            pc.fill_null(pc.equal(field("s1"), "."), False).to_numpy(zero_copy_only=False),
+            dtype=bool,
+        )
+        dayfirst = _guess_dayfirst(a[matched], b[matched], dots[matched])
+        day, month = (a, b) if dayfirst else (b, a)
+        short = np.asarray(
+            pc.fill_null(pc.equal(pc.utf8_length(field("y")), 2), False).to_numpy(
+                zero_copy_only=False
+            ),
+            dtype=bool,
+        )
+        year = np.where(short, year + np.where(year < 69, 2000, 1900), year)
+        hour = number("hh")
+        ampm = np.asarray(
+            pc.utf8_lower(field("ampm")).to_numpy(zero_copy_only=False), dtype=object
+        )
+        has_ampm = (ampm == "am") | (ampm == "pm")
+        bad_hour = has_ampm & ((hour > 12) | (hour < 1))
+        hour = np.where(has_ampm, hour % 12 + np.where(ampm == "pm", 12, 0), hour)
+        hour = np.where(bad_hour, np.nan, np.nan_to_num(hour, nan=0.0))
+        frac_text = pc.utf8_rpad(pc.utf8_slice_codeunits(field("frac"), 0, 9), 9, "0")
+        nanos = np.nan_to_num(
+            np.asarray(
+                pc.cast(frac_text, pa.float64()).to_numpy(zero_copy_only=False),
+                dtype="float64",
+            )
+        )
+        valid = matched & (month >= 1) & (month <= 12) & (day >= 1) & (day <= 31)
+        dates = pd.to_datetime(
+            pd.DataFrame(
+                {
+                    "year": np.where(valid, year, np.nan),
+                    "month": np.where(valid, month, np.nan),
+                    "day": np.where(valid, day, np.nan),
+                }
+            ),
+            errors="coerce",
+        ).to_numpy(dtype="datetime64[ns]")
+        minute = np.nan_to_num(number("mm"))
+        second = np.nan_to_num(number("ss"))
+        bad_time = (minute > 59) | (second > 60) | (hour > 23) | np.isnan(hour)
+        offset = (((hour * 60 + minute) * 60 + second) * 1e9 + nanos)
+        offset = np.where(bad_time, 0, offset).astype("int64").astype("timedelta64[ns]")
+        assembled = dates + offset
+        assembled[bad_time] = np.datetime64("NaT")
+        result = np.where(matched, assembled, result)
+    out = pd.Series(result, index=values.index).dt.tz_localize("UTC")
     todo = pd.Series(~matched, index=values.index) & values.notna()
     todo &= values.str.contains(r"\d+\D+\d+", regex=True).fillna(False)
     if todo.any():
         parsed = pd.to_datetime(
             values[todo], format="mixed", dayfirst=dayfirst, errors="coerce", utc=True
         )
-        result[todo[todo].index] = parsed.astype("datetime64[ns, UTC]")
-    return result
+        out[todo[todo].index] = parsed.astype("datetime64[ns, UTC]")
+    return out
+
+
+_ISO_START = r"[+-]?\d{4}-?\d{2}-?\d{2}"
 
 
 def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     missing = _missing_tokens(values)
     v = values.where(~missing)
     present = v.notna().to_numpy(dtype=bool)
-    parsed = pd.to_datetime(v, format="ISO8601", errors="coerce", utc=True)
+    # Failing values are slow for pandas' ISO parser: only try those that
+    # start like an ISO date (2024-01-31, 20240131).
+    iso_like = v.str.match(_ISO_START).fillna(False).to_numpy(dtype=bool)
+    if iso_like.all() or not iso_like.any():
+        parsed = pd.to_datetime(v.where(iso_like), format="ISO8601", errors="coerce", utc=True)
+    else:
+        parsed = pd.Series(pd.NaT, index=v.index, dtype="datetime64[us, UTC]")
+        parsed[iso_like] = pd.to_datetime(
+            v[iso_like], format="ISO8601", errors="coerce", utc=True
+        ).astype("datetime64[us, UTC]")
     failed = present & parsed.isna().to_numpy(dtype=bool)
     n_failed = int(failed.sum())
     if n_failed and n_failed > 0.5 * int(present.sum()):
         codes, uniques = pd.factorize(v[failed])
         fallback = _parse_unusual_dates(pd.Series(uniques, dtype="str"))
-        parsed = parsed.copy()
-        parsed.iloc[np.flatnonzero(failed)] = fallback.array.take(codes)
+        # Microseconds hold any year, so neither side can overflow here.
+        parsed = parsed.astype("datetime64[us, UTC]")
+        parsed.iloc[np.flatnonzero(failed)] = fallback.astype("datetime64[us, UTC]").array.take(
+            codes
+        )
     result, out_of_range = _to_naive_ns(parsed)
     bad = present & (result.isna().to_numpy(dtype=bool) | out_of_range)
     return result, bad

@@ -634,9 +634,8 @@ def to_dict(m: ScoringModel) -> dict:
         out["attributes"].append(ad)
     if m.activities is not None:
         a = m.activities
-        out["activities"] = {"lead_id": a.lead_id, "timestamp": a.timestamp, "type": a.type}
-        if a.detail is not None:
-            out["activities"]["detail"] = a.detail
+        # detail: null says "the log has no detail column" (left out, it means the default 'url')
+        out["activities"] = {"lead_id": a.lead_id, "timestamp": a.timestamp, "type": a.type, "detail": a.detail}
     if m.persona is not None:
         p = m.persona
         out["persona"] = {"attribute": p.attribute, "weights": {k: _plain(v) for k, v in p.weights.items()}}

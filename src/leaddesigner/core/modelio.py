@@ -139,6 +139,8 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
     data = build(node, ())
     if issues:
         raise ModelError(issues, source)
+    if data is None:  # "---" or "~" alone: as empty as an empty file
+        raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
     return data, lines
 
 
@@ -148,16 +150,17 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
 MIGRATIONS: dict[int, Callable[[dict], dict]] = {}
 
 
-def migrate(data: dict, source: str | None = None) -> dict:
+def migrate(data: dict, source: str | None = None, lines: _Lines | None = None) -> dict:
     """Bring an older model dict up to the current ``schema_version``."""
     version = data.get("schema_version")
+    line = lines.of(("schema_version",)) if lines is not None and "schema_version" in data else None
     if version is None:
         raise ModelError(
             [ModelIssue("schema_version", f"missing: add 'schema_version: {M.SCHEMA_VERSION}' at the top of the file", 1)],
             source,
         )
     if not isinstance(version, int) or version < 1:
-        raise ModelError([ModelIssue("schema_version", f"expected a whole number like {M.SCHEMA_VERSION}, found {version!r}")], source)
+        raise ModelError([ModelIssue("schema_version", f"expected a whole number like {M.SCHEMA_VERSION}, found {version!r}", line)], source)
     if version > M.SCHEMA_VERSION:
         raise ModelError(
             [
@@ -165,6 +168,7 @@ def migrate(data: dict, source: str | None = None) -> dict:
                     "schema_version",
                     f"this file uses format version {version}, newer than this LeadDesigner "
                     f"(reads up to {M.SCHEMA_VERSION}). Update LeadDesigner to open it.",
+                    line,
                 )
             ],
             source,
@@ -422,8 +426,8 @@ class _Checker:
             if a is None:
                 return
             atype = a.get("type", "category")
-        if op not in M.OPERATORS:
-            return  # the schema already reported it
+        if op not in M.OPERATORS or atype not in M.ATTRIBUTE_TYPES:
+            return  # the schema already reported it (unknown operator or attribute type)
         if atype not in M.OPERATORS[op]:
             valid = [o for o, types in M.OPERATORS.items() if atype in types]
             self.add(path + ("op",), f"'{op}' does not apply to '{name}' ({atype}). Use one of: {', '.join(valid)}")
@@ -490,6 +494,8 @@ class _Checker:
         if a is None:
             return
         atype = a.get("type")
+        if atype not in M.ATTRIBUTE_TYPES:
+            return  # the schema already reported the attribute's type
         if has_b:
             if atype != "number":
                 self.add(path + ("bins",), f"bins need a number attribute; '{a['name']}' is {atype}: use 'values'", key=True)
@@ -571,7 +577,7 @@ def loads_model(text: str, source: str | None = None) -> M.ScoringModel:
     """Parse a model from YAML text."""
     data, lines = parse_yaml(text, source)
     if isinstance(data, dict):
-        data = migrate(data, source)
+        data = migrate(data, source, lines)
     validate_dict(data, lines, source)
     return M.from_dict(data)
 

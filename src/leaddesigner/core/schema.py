@@ -62,7 +62,12 @@ SCHEMA: dict = {
             "description": "Columns of the activity log: one row per event.",
             "type": "object",
             "additionalProperties": False,
-            "properties": {"lead_id": _TEXT, "timestamp": _TEXT, "type": _TEXT, "detail": _TEXT},
+            "properties": {
+                "lead_id": _TEXT,
+                "timestamp": _TEXT,
+                "type": _TEXT,
+                "detail": {"description": "Column with the page or detail of an event; null when the log has none.", "type": ["string", "null"]},
+            },
         },
         "persona": {
             "description": "Buying-group weighting: engagement points are multiplied by the persona's weight.",

@@ -261,16 +261,20 @@ def _sum(items: list[exp.Expression]) -> exp.Expression:
     return out
 
 
-def _clip(e: exp.Expression, r: Range | None) -> exp.Expression:
-    """``np.clip`` for a range with optional ends; ``e`` is repeated, so keep it small (a column)."""
+def _clip(e: exp.Expression, r: Range | None, dialect: str) -> exp.Expression:
+    """``np.clip`` for a range with optional ends: ``LEAST(GREATEST(e, min), max)``, ``e`` appears once.
+
+    Values are never NULL here; ``ignore_nulls`` only picks the plain rendering
+    (DuckDB: GREATEST/LEAST; SQLite: scalar MAX/MIN; T-SQL: SQL Server 2022+).
+    """
     if r is None or (r.min is None and r.max is None):
         return e
-    ifs = []
+    plain = dialect == "duckdb"
     if r.min is not None:
-        ifs.append((exp.LT(this=e.copy(), expression=_n(r.min)), _dbl(r.min)))
+        e = exp.Greatest(this=e, expressions=[_dbl(r.min)], ignore_nulls=plain)
     if r.max is not None:
-        ifs.append((exp.GT(this=e.copy(), expression=_n(r.max)), _dbl(r.max)))
-    return _case(ifs, e.copy())
+        e = exp.Least(this=e, expressions=[_dbl(r.max)], ignore_nulls=plain)
+    return e
 
 
 def _scalar_text(x: Any) -> str:
@@ -353,7 +357,7 @@ class _Builder:
                 return exp.cast(exp.TimeToStr(this=e, format=_s("%s")), exp.DataType.build("BIGINT"))
 
             return exp.Sub(this=epoch(self.as_of()), expression=epoch(ts))
-        return exp.DateDiff(this=self.as_of(), expression=ts, unit=exp.var("SECOND"))
+        return exp.DateDiff(this=self.as_of(), expression=ts, unit=exp.var("SECOND"), big_int=True)  # DATEDIFF_BIG in T-SQL
 
     # -- conditions
     def condition(self, c: Condition | None, column: Callable[[str], tuple[exp.Expression, str]]) -> exp.Expression:
@@ -540,7 +544,7 @@ class _Builder:
                 exp.alias_(self.col(cols.type, "a"), "ev_type"),
                 exp.alias_(self.col(cols.detail, "a") if cols.detail else exp.cast(exp.null(), exp.DataType.build("VARCHAR")), "ev_detail"),
                 exp.alias_(self.age_seconds(ts.copy()), "age_s"),
-            ).from_(self.table(self.activities_table, "a")).where(exp.LT(this=ts.copy(), expression=self.as_of()))
+            ).from_(self.table(self.activities_table, "a"), copy=False).where(exp.LT(this=ts.copy(), expression=self.as_of()), copy=False)
             ctes.append(("ld_events", events))
 
             def ev_col(name: str) -> tuple[exp.Expression, str]:
@@ -549,7 +553,7 @@ class _Builder:
                 return self.ref("ev_" + name, "e"), ACTIVITY_FIELDS[name]
 
             age_s = self.ref("age_s", "e")
-            age_d = exp.Div(this=age_s.copy(), expression=_n(DAY_S))
+            age_d = exp.Div(this=age_s.copy(), expression=_dbl(DAY_S))  # a double everywhere (Snowflake divides integers to 6 decimals)
             sums = [exp.alias_(self.ref("ld_lead", "e"), "ld_lead")]
             for r in activity_rules:
                 a = r.activity
@@ -563,8 +567,8 @@ class _Builder:
                 sums.append(s)
             counts = (
                 exp.select(*sums)
-                .from_(exp.Table(this=self.own("ld_events"), alias=exp.TableAlias(this=self.own("e"))))
-                .group_by(self.ref("ld_lead", "e"))
+                .from_(exp.Table(this=self.own("ld_events"), alias=exp.TableAlias(this=self.own("e"))), copy=False)
+                .group_by(self.ref("ld_lead", "e"), copy=False)
             )
             ctes.append(("ld_activity", counts))
 
@@ -584,12 +588,13 @@ class _Builder:
             col = exp.alias_(e, raw_alias[r.id])
             col.add_comments([_comment(f"rule {r.id} ({r.dimension}): {r.label}: {r.describe()}")])
             base.append(col)
-        q = exp.select(*base).from_(self.table(self.leads_table, "l"))
+        q = exp.select(*base).from_(self.table(self.leads_table, "l"), copy=False)
         if activity_rules:
             q = q.join(
                 exp.Table(this=self.own("ld_activity"), alias=exp.TableAlias(this=self.own("c"))),
                 on=exp.EQ(this=self.col(m.lead_id, "l"), expression=self.ref("ld_lead", "c")),
                 join_type="left",
+                copy=False,
             )
         ctes.append(("ld_raw", q))
 
@@ -601,11 +606,11 @@ class _Builder:
                 e = exp.Mul(this=e, expression=_dbl(r.points))
                 mx = r.activity.max_points
                 if mx is not None:
-                    e = _clip_expr(e, -float(mx), float(mx))
+                    e = _clip(e, Range(-float(mx), float(mx)), self.d)
             if r.dimension == "engagement" and weight is not None:
                 e = exp.Mul(this=_paren_if_case(e), expression=self.ref("ld_weight"))
             pts.append(exp.alias_(e, pts_alias[r.id]))
-        ctes.append(("ld_points", exp.select(*pts).from_("ld_raw")))
+        ctes.append(("ld_points", exp.select(*pts).from_(exp.to_table("ld_raw"), copy=False)))
 
         # 4. buckets (groups and ungrouped rules per dimension, engine order) and products
         buckets: dict[tuple, list[Rule]] = {}
@@ -622,13 +627,13 @@ class _Builder:
         for p in m.products:
             items = [self.ref(pts_alias[r.id]) for r in self.rules if r.product == p]
             sel.append(exp.alias_(_sum(items) if items else _dbl(0), prod_alias[p]))
-        ctes.append(("ld_buckets", exp.select(*sel).from_("ld_points")))
+        ctes.append(("ld_buckets", exp.select(*sel).from_(exp.to_table("ld_points"), copy=False)))
 
         # 5. dimensions: capped groups plus ungrouped rules, then the dimension cap
         dim_parts: dict[str, list[exp.Expression]] = {"fit": [], "engagement": []}
         for key, name in bucket_alias.items():
             if key[0] == "g":
-                dim_parts[group_dim[key[1]]].append(_clip(self.ref(name), m.caps.groups.get(key[1])))
+                dim_parts[group_dim[key[1]]].append(_clip(self.ref(name), m.caps.groups.get(key[1]), self.d))
             else:
                 dim_parts[key[1]].append(self.ref(name))
         sel = [self.ref("ld_id")]
@@ -636,18 +641,18 @@ class _Builder:
             parts = dim_parts.get(dim) or []
             sel.append(exp.alias_(_sum(parts) if parts else _dbl(0), alias))
         sel += [self.ref(prod_alias[p]) for p in m.products]
-        ctes.append(("ld_dims", exp.select(*sel).from_("ld_buckets")))
+        ctes.append(("ld_dims", exp.select(*sel).from_(exp.to_table("ld_buckets"), copy=False)))
 
         sel = [
             self.ref("ld_id"),
-            exp.alias_(_clip(self.ref("ld_fit_raw"), m.caps.dimensions.get("fit")), "ld_fit"),
-            exp.alias_(_clip(self.ref("ld_eng_raw"), m.caps.dimensions.get("engagement")), "ld_eng"),
+            exp.alias_(_clip(self.ref("ld_fit_raw"), m.caps.dimensions.get("fit"), self.d), "ld_fit"),
+            exp.alias_(_clip(self.ref("ld_eng_raw"), m.caps.dimensions.get("engagement"), self.d), "ld_eng"),
         ] + [self.ref(prod_alias[p]) for p in m.products]
-        ctes.append(("ld_capped", exp.select(*sel).from_("ld_dims")))
+        ctes.append(("ld_capped", exp.select(*sel).from_(exp.to_table("ld_dims"), copy=False)))
 
         # 6. score range, grade band indexes
         total = exp.Add(this=self.ref("ld_fit"), expression=self.ref("ld_eng"))
-        sel = [self.ref("ld_id"), self.ref("ld_fit"), self.ref("ld_eng"), exp.alias_(_clip(total, m.score_range), "ld_score")]
+        sel = [self.ref("ld_id"), self.ref("ld_fit"), self.ref("ld_eng"), exp.alias_(_clip(total, m.score_range, self.d), "ld_score")]
         g = m.grades
         graded = bool(g.fit and g.engagement)
         if graded:
@@ -657,26 +662,24 @@ class _Builder:
                 idx = [_case([(exp.LT(this=self.ref(col), expression=_n(lo)), _n(1))], _n(0)) for lo in mins]
                 sel.append(exp.alias_(_sum(idx) if idx else _n(0), alias))
         sel += [self.ref(prod_alias[p]) for p in m.products]
-        ctes.append(("ld_scored", exp.select(*sel).from_("ld_capped")))
+        ctes.append(("ld_scored", exp.select(*sel).from_(exp.to_table("ld_capped"), copy=False)))
 
-        # 7. grade names
+        # 7. grade names: fit band name followed by engagement band name
         fits, engs = list(g.fit), list(g.engagement)
         if graded:
-            ifs = []
-            for i, f in enumerate(fits):
-                for j, e in enumerate(engs):
-                    ifs.append(
-                        (
-                            _and(exp.EQ(this=self.ref("ld_fi"), expression=_n(i)), exp.EQ(this=self.ref("ld_ei"), expression=_n(j))),
-                            _s(f + e),
-                        )
-                    )
-            grade: exp.Expression = _case(ifs, exp.cast(exp.null(), exp.DataType.build("VARCHAR")))
+
+            def band(idx: str, names: list[str]) -> exp.Expression:
+                if len(names) == 1:
+                    return _s(names[0])
+                ifs = [exp.If(this=_n(i), true=_s(nm)) for i, nm in enumerate(names[:-1])]
+                return exp.Case(this=self.ref(idx), ifs=ifs, default=_s(names[-1]))
+
+            grade: exp.Expression = exp.DPipe(this=band("ld_fi", fits), expression=band("ld_ei", engs))
         else:
             grade = exp.cast(exp.null(), exp.DataType.build("VARCHAR"))
         sel = [self.ref("ld_id"), self.ref("ld_fit"), self.ref("ld_eng"), self.ref("ld_score"), exp.alias_(grade, "ld_grade")]
         sel += [self.ref(prod_alias[p]) for p in m.products]
-        ctes.append(("ld_graded", exp.select(*sel).from_("ld_scored")))
+        ctes.append(("ld_graded", exp.select(*sel).from_(exp.to_table("ld_scored"), copy=False)))
 
         # 8. status and the output columns
         eligible = exp.GTE(this=self.ref("ld_score"), expression=_n(m.thresholds.mql))
@@ -699,9 +702,12 @@ class _Builder:
             exp.alias_(self.ref("ld_grade"), "grade"),
             exp.alias_(status, "status"),
             *[exp.alias_(self.round(self.ref(prod_alias[p])), self.ident(f"product_{p}")) for p in m.products],
-        ).from_("ld_graded")
+        ).from_(exp.to_table("ld_graded"), copy=False)
+        # SQLite and PostgreSQL inline single-use CTEs and would evaluate every rule once per later reference:
+        # compute the per-rule points and the scores once
+        fence = {"ld_raw", "ld_scored"} if self.d in ("sqlite", "postgres") else set()
         for name, q in ctes:
-            final = final.with_(name, as_=q)
+            final = final.with_(name, as_=q, copy=False, materialized=True if name in fence else None)
         final.args["with_"].add_comments(self.header())
         return final
 
@@ -713,7 +719,7 @@ class _Builder:
             return exp.Pow(this=_dbl(2), expression=exp.Div(this=exp.Neg(this=exp.Paren(this=age_d.copy())), expression=_dbl(d.half_life_days)))
         steps = exp.Floor(this=exp.Div(this=age_d.copy(), expression=_dbl(d.period_days)))
         f = exp.Sub(this=_dbl(1), expression=exp.Mul(this=_dbl(float(d.linear_pct) / 100.0), expression=steps))
-        return _clip_expr(f, 0.0, 1.0)
+        return _clip(f, Range(0.0, 1.0), self.d)
 
     def round(self, e: exp.Expression) -> exp.Expression:
         if self.d == "postgres":  # ROUND(double precision, int) does not exist there
@@ -732,10 +738,6 @@ class _Builder:
             "returns " + ", ".join(output_columns(m)),
         ]
         return [_comment(x) for x in lines]
-
-
-def _clip_expr(e: exp.Expression, lo: float, hi: float) -> exp.Expression:
-    return _clip(exp.Paren(this=e) if not isinstance(e, (exp.Column, exp.Literal, exp.Cast)) else e, Range(lo, hi))
 
 
 def _paren_if_case(e: exp.Expression) -> exp.Expression:

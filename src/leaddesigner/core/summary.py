@@ -6,6 +6,7 @@ further): those are the leads the SDR team must work.
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
@@ -51,41 +52,66 @@ class WeeklyVolume:
         return int(self.frame["over_capacity"].sum())
 
 
-def weekly_volume(created: pd.Series | np.ndarray | None, status: np.ndarray, capacity: float) -> WeeklyVolume:
+@dataclass
+class WeekIndex:
+    """Each lead's creation week, computed once per lead file (only statuses change on an edit)."""
+
+    rel: np.ndarray  # week number relative to the first week, for leads with a date
+    ok: np.ndarray | None  # leads with a date; None when all have one
+    w0: int
+    nweeks: int
+    partial: np.ndarray
+
+    @classmethod
+    def build(cls, created: pd.Series | np.ndarray | None) -> "WeekIndex | None":
+        if created is None:
+            return None
+        ns = np.asarray(pd.Series(created).to_numpy(dtype="datetime64[ns]")).view("int64")
+        w = week_index(ns)
+        ok = w >= 0
+        if not ok.any():
+            return None
+        wk = w[ok]
+        w0, w1 = int(wk.min()), int(wk.max())
+        nweeks = w1 - w0 + 1
+        valid = ns[ok]
+        first_day = int(valid.min() // DAY_NS)
+        last_day = int(valid.max() // DAY_NS)
+        partial = np.zeros(nweeks, dtype=bool)
+        partial[0] = (first_day + _MONDAY_SHIFT) % 7 != 0
+        partial[-1] = partial[-1] or (last_day + _MONDAY_SHIFT) % 7 < 4  # ends before Friday
+        return cls((wk - w0).astype(np.intp), None if ok.all() else ok, w0, nweeks, partial)
+
+    def starts(self) -> list[pd.Timestamp]:
+        return [week_start(self.w0 + i) for i in range(self.nweeks)]
+
+
+def weekly_volume(
+    created: pd.Series | np.ndarray | WeekIndex | None, status: np.ndarray, capacity: float
+) -> WeeklyVolume:
     """Count leads and MQLs (status >= MQL) per week of creation.
 
-    The first and last weeks are marked ``partial`` when the leads do not
-    cover them fully (an export taken on a Wednesday).
+    ``created`` may be a precomputed :class:`WeekIndex` (what the app passes on
+    every edit). The first and last weeks are marked ``partial`` when the
+    leads do not cover them fully (an export taken on a Wednesday).
     """
     cols = ["week_start", "leads", "mqls", "sqls", "capacity", "over_capacity", "partial"]
-    if created is None:
+    wi = created if isinstance(created, WeekIndex) else WeekIndex.build(created)
+    if wi is None:
         return WeeklyVolume(pd.DataFrame(columns=cols), capacity)
-    ns = np.asarray(pd.Series(created).to_numpy(dtype="datetime64[ns]")).view("int64")
-    w = week_index(ns)
-    ok = w >= 0
-    if not ok.any():
-        return WeeklyVolume(pd.DataFrame(columns=cols), capacity)
-    w0, w1 = int(w[ok].min()), int(w[ok].max())
-    rel = w[ok] - w0
-    nweeks = w1 - w0 + 1
-    st = status[ok]
-    leads = np.bincount(rel, minlength=nweeks)
-    mqls = np.bincount(rel[st >= 1], minlength=nweeks)
-    sqls = np.bincount(rel[st >= 2], minlength=nweeks)
-    first_day = int(ns[ok].min() // DAY_NS)
-    last_day = int(ns[ok].max() // DAY_NS)
-    partial = np.zeros(nweeks, dtype=bool)
-    partial[0] = (first_day + _MONDAY_SHIFT) % 7 != 0
-    partial[-1] = partial[-1] or (last_day + _MONDAY_SHIFT) % 7 < 4  # ends before Friday
+    st = status if wi.ok is None else status[wi.ok]
+    leads = np.bincount(wi.rel, minlength=wi.nweeks)
+    mqls = np.bincount(wi.rel, weights=st >= 1, minlength=wi.nweeks).astype(np.int64)
+    sqls = np.bincount(wi.rel, weights=st >= 2, minlength=wi.nweeks).astype(np.int64)
     frame = pd.DataFrame(
         {
-            "week_start": [week_start(w0 + i) for i in range(nweeks)],
+            "week_start": wi.starts(),
             "leads": leads,
             "mqls": mqls,
             "sqls": sqls,
             "capacity": float(capacity),
             "over_capacity": mqls > capacity,
-            "partial": partial,
+            "partial": wi.partial,
         }
     )
     return WeeklyVolume(frame, capacity)
@@ -140,10 +166,19 @@ class Summary:
     leads: int
     status_counts: dict[str, int]
     grade_counts: pd.DataFrame | None  # fit bands x engagement bands
-    quantiles: dict[str, float]
+    score: np.ndarray  # the scores summarised (quantiles are computed on first use)
     weekly: WeeklyVolume
     capacity_per_week: float
     conversion: dict[str, float] | None = None  # per status, when outcomes are known
+
+    @functools.cached_property
+    def median(self) -> float | None:
+        return float(np.median(self.score)) if len(self.score) else None
+
+    @functools.cached_property
+    def quantiles(self) -> dict[str, float]:
+        qs = np.quantile(self.score, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(self.score) else np.zeros(5)
+        return {"p10": float(qs[0]), "p25": float(qs[1]), "median": float(qs[2]), "p75": float(qs[3]), "p90": float(qs[4])}
 
     @property
     def mqls(self) -> int:
@@ -190,15 +225,14 @@ def summarize(scorer, outcome: np.ndarray | None = None) -> Summary:
         gc = np.bincount(res.grade[res.grade >= 0], minlength=len(names))
         fits, engs = list(model.grades.fit), list(model.grades.engagement)
         grade_counts = pd.DataFrame(gc.reshape(len(fits), len(engs)), index=fits, columns=engs)
-    qs = np.quantile(res.score, [0.1, 0.25, 0.5, 0.75, 0.9]) if len(res.score) else np.zeros(5)
-    quantiles = {"p10": qs[0], "p25": qs[1], "median": qs[2], "p75": qs[3], "p90": qs[4]}
-    created = scorer.data.frame[model.created_at] if model.created_at else None
-    weekly = weekly_volume(created, res.status, model.capacity.per_week)
+    data = scorer.data
+    key = ("week_index", model.created_at)
+    if key not in data.cache:
+        created = data.frame[model.created_at] if model.created_at in data.frame.columns else None
+        data.cache[key] = WeekIndex.build(created)
+    weekly = weekly_volume(data.cache[key], res.status, model.capacity.per_week)
     conversion = None
     if outcome is not None:
-        conversion = {}
-        for i, s in enumerate(STATUSES):
-            m = res.status == i
-            if m.any():
-                conversion[s] = float(outcome[m].mean())
-    return Summary(len(res.score), status_counts, grade_counts, quantiles, weekly, model.capacity.per_week, conversion)
+        conv = np.bincount(res.status, weights=outcome, minlength=3)
+        conversion = {s: float(conv[i] / counts[i]) for i, s in enumerate(STATUSES) if counts[i]}
+    return Summary(len(res.score), status_counts, grade_counts, res.score, weekly, model.capacity.per_week, conversion)

@@ -240,6 +240,15 @@ class ModelDocument(QObject):
             f"Loading {self.leads_path.name}" + (f" and {self.activities_path.name}" if activities else ""),
         )
 
+    def load_frames(self, leads: pd.DataFrame, activities: pd.DataFrame | None = None, name: str = "leads") -> None:
+        """Bind and score frames already in memory (generated data, benchmarks, tests)."""
+        self.leads_path = None
+        self.activities_path = None
+        self._start(
+            LoadRequest(self.model, None, None, leads_frame=leads, activities_frame=activities, generation=self._generation),
+            f"Scoring {name}",
+        )
+
     def load_activities(self, activities: Path) -> None:
         if self.leads_frame is None and self.leads_path is None:
             self.loadFailed.emit("Load a lead file first (Data > Load leads), then its activity log.")
@@ -289,18 +298,17 @@ class ModelDocument(QObject):
         w.finished.connect(w._thread.quit)
         w.failed.connect(w._thread.quit)
         w.cancelled.connect(w._thread.quit)
-        self._orphans = getattr(self, "_orphans", [])
-        self._orphans.append(w)
 
     def cancel_load(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
 
     def wait_for_workers(self, ms: int = 30000) -> None:
-        for w in [self._worker, *getattr(self, "_orphans", [])]:
-            if w is not None:
-                w.cancel()
-                w.wait(ms)
+        from .workers import _LIVE
+
+        for w in list(_LIVE):
+            w.cancel()
+            w.wait(ms)
 
     def _on_worker_progress(self, fraction: float, message: str) -> None:
         if self.sender() is self._worker:

@@ -211,7 +211,7 @@ class _WeekAxis(_FontAwareAxis):
     """Bar index -> 'Mar 2' (with the year where it changes), thinned to fit."""
 
     STEPS = (1, 2, 3, 4, 6, 8, 13, 26, 52, 104, 208)
-    _widest_label = "Sep 30 '26"
+    _widest_label = "Sep 30"  # a year suffix (only where the year changes) may eat the gap
 
     def __init__(self, orientation: str = "bottom", **kw) -> None:
         super().__init__(orientation, **kw)
@@ -224,14 +224,14 @@ class _WeekAxis(_FontAwareAxis):
 
     def _label_extent(self) -> float:
         fm = QFontMetricsF(self._tick_font)
-        return fm.horizontalAdvance(self._widest_label) + fm.height() * 1.2
+        return fm.horizontalAdvance(self._widest_label) + fm.height()
 
     def tickValues(self, minVal, maxVal, size):  # noqa: N802
         n = len(self.weeks)
         if n == 0 or size <= 0:
             return []
         fit = max(1, int(size / self._label_extent()))
-        step = next((s for s in self.STEPS if s * fit >= n), self.STEPS[-1])
+        step = next((s for s in self.STEPS if math.ceil(n / s) <= fit), self.STEPS[-1])
         values = [float(i) for i in range(0, n, step) if minVal - 0.5 <= i <= maxVal + 0.5]
         return [(float(step), values)]
 
@@ -393,6 +393,12 @@ class _Legend:
     def set_entry_visible(self, key: str, visible: bool) -> None:
         self.entries[key].setVisible(visible)
 
+    def set_text(self, key: str, text: str) -> None:
+        self.entries[key].label.setText(text)
+
+    def text(self, key: str) -> str:
+        return self.entries[key].label.text()
+
     def set_font(self, font: QFont) -> None:
         for e in self.entries.values():
             e.set_font(font)
@@ -434,7 +440,8 @@ class _PlotPanel(QWidget):
             ax.setPen(pg.mkPen(PALETTE["axis"], width=1))
             ax.setTextPen(pg.mkPen(PALETTE["text"]))
         self.x_axis, self.y_axis = x_axis, y_axis
-        self.plot_widget.viewport().installEventFilter(self)
+        self._viewport = self.plot_widget.viewport()
+        self._viewport.installEventFilter(self)
 
         self.message_label = QLabel("", self)
         self.message_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -510,7 +517,7 @@ class _PlotPanel(QWidget):
         return None
 
     def eventFilter(self, obj, ev) -> bool:  # noqa: N802
-        if ev.type() == QEvent.Type.ToolTip and obj is self.plot_widget.viewport():
+        if obj is self._viewport and ev.type() == QEvent.Type.ToolTip:
             p = self._view_pos(ev.pos())
             text = self._tooltip_at(p) if p is not None else None
             QToolTip.showText(ev.globalPos(), text or self.toolTip(), self.plot_widget)
@@ -614,6 +621,7 @@ class ScoreHistogramView(_PlotPanel):
         self._apply_bounds()
         self._set_top(1.0)
         self.set_thresholds(50.0, None)
+        self.set_font_scale(1.0)
 
     # -- construction helpers
     def _make_line(self, name: str, fmt: str, color: str, style, label_pos: float) -> _ThresholdLine:
@@ -648,7 +656,11 @@ class ScoreHistogramView(_PlotPanel):
         self.snap_step = 0.5 if hi - lo <= 20 else 1.0
         self.mql_line.snap = self.sql_line.snap = self.snap_step
         self._yrange = _YRange()
-        self._apply_bounds()
+        self._programmatic = True  # clamping the lines to new bounds is not a user edit
+        try:
+            self._apply_bounds()
+        finally:
+            self._programmatic = False
         if self._score is not None:
             self.set_scores(self._score, self._conv_mask)
 
@@ -819,11 +831,9 @@ class WeeklyVolumeView(_PlotPanel):
         self.capacity_line = pg.InfiniteLine(
             pos=0.0, angle=0, movable=False,
             pen=pg.mkPen(PALETTE["capacity"], width=3, style=Qt.PenStyle.DashLine),
-            label="SDR capacity {value:,.0f}/week",
-            labelOpts={"position": 0.99, "color": PALETTE["capacity"], "fill": (255, 255, 255, 230),
-                       "anchors": [(1, 1), (1, 1)]},
-        )
+        )  # labelled in the legend: a label on the line would cover the bars
         self.capacity_line.setZValue(5)
+        self.capacity_line.setToolTip("SDR capacity: MQLs the team can work per week")
         self.plot_item.addItem(self.capacity_line)
 
         self.brushes = {
@@ -840,9 +850,11 @@ class WeeklyVolumeView(_PlotPanel):
         self.legend.add("mqls", "MQLs", "box", PALETTE["ok"])
         self.legend.add("over", "Over capacity", "box", PALETTE["warning"])
         self.legend.add("partial", "Partial week", "box", _lighter(PALETTE["ok"], 0.62).name(), PALETTE["ok"], dashed=True)
+        self.legend.add("capacity", "SDR capacity", "line", PALETTE["capacity"], dashed=True)
 
         self._set_axis_titles("Week starting", "MQLs")
         self.set_weekly(None)
+        self.set_font_scale(1.0)
 
     def set_weekly(self, weekly: "WeeklyVolume | None") -> None:
         """Show ``weekly.frame`` (week_start, leads, mqls, sqls, capacity, over_capacity, partial)."""
@@ -875,6 +887,8 @@ class WeeklyVolumeView(_PlotPanel):
         self.legend.set_entry_visible("over", bool(over.any()))
         self.legend.set_entry_visible("partial", bool(partial.any()))
         self.capacity_line.setVisible(cap > 0)
+        self.legend.set_entry_visible("capacity", cap > 0)
+        self.legend.set_text("capacity", f"SDR capacity {cap:,.0f}/week")
         if cap > 0:
             self.capacity_line.setValue(cap)
         if list(frame["week_start"]) != self.week_axis.weeks:
@@ -898,9 +912,7 @@ class WeeklyVolumeView(_PlotPanel):
     def set_font_scale(self, factor: float) -> None:
         super().set_font_scale(factor)
         s = self._font_scale
-        self.capacity_line.label.setFont(scaled_font(s, 1.0, bold=True))
         self.capacity_line.setPen(pg.mkPen(PALETTE["capacity"], width=max(3, round(3 * s)), style=Qt.PenStyle.DashLine))
-        self.capacity_line.label.updatePosition()
 
     def _tooltip_at(self, pos: QPointF) -> str | None:
         if self._frame is None:
@@ -1222,7 +1234,8 @@ class GradeGridView(QWidget):
                 QToolTip.showText(ev.globalPos(), self.toolTip() if self._counts is not None else self.NO_GRADES, self)
             else:
                 lines = self.cell_lines(name)
-                text = f"Grade {name}: {lines[0]} leads ({lines[1]} of graded leads)"
+                one = lines[0] == "1"
+                text = f"Grade {name}: {lines[0]} lead{'' if one else 's'} ({lines[1]} of graded leads)"
                 if len(lines) > 2:
                     text += f"\n{lines[2].replace('conv', 'converted')}"
                 if name in self._mql_cells:

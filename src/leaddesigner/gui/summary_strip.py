@@ -210,7 +210,7 @@ class SummaryStrip(QWidget):
         sc = summary.status_counts
 
         d_leads = n - prev.leads if prev else 0
-        median = summary.quantiles.get("median") if summary.quantiles else None
+        median = summary.median
         t["leads"].set(
             f"{n:,}", format_delta(d_leads) if prev and d_leads else "",
             f"median score {median:.1f}" if median is not None and n else "",

@@ -374,7 +374,7 @@ class RulesTableModel(_DocTableModel):
             return ", ".join(condition_attributes(r.when))
         if key == "op":
             if r.kind == "map":
-                return "maps to points"
+                return "maps"
             if leaf is not None:
                 return OP_WORDS.get(leaf.op, leaf.op)
             return "combined" if (r.when if r.kind == "condition" else r.activity.where) is not None else ""

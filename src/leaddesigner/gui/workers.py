@@ -100,6 +100,10 @@ def outcome_array(data: LeadData, column: str | None) -> np.ndarray | None:
     return None
 
 
+#: workers whose thread has not finished yet: Python must not delete a running QThread
+_LIVE: set = set()
+
+
 class LoadWorker(QObject):
     """Runs one :class:`LoadRequest` in its own thread.
 
@@ -127,7 +131,12 @@ class LoadWorker(QObject):
         self._thread.started.connect(self.run)
         for sig in (self.finished, self.failed, self.cancelled):
             sig.connect(self._thread.quit)
+        _LIVE.add(self)
+        self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
+
+    def _on_thread_finished(self) -> None:
+        _LIVE.discard(self)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -136,7 +145,12 @@ class LoadWorker(QObject):
         return self._thread is not None and self._thread.isRunning()
 
     def wait(self, ms: int = 30000) -> bool:
-        return self._thread.wait(ms) if self._thread is not None else True
+        if self._thread is None:
+            return True
+        done = self._thread.wait(ms)
+        if done:
+            _LIVE.discard(self)
+        return done
 
     # -- work (worker thread)
     def _report(self, lo: float, hi: float):

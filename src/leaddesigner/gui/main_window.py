@@ -1,0 +1,1467 @@
+"""The main window: model tables on the left, live plots on the right, summary on top."""
+from __future__ import annotations
+
+import copy
+import traceback
+from pathlib import Path
+
+import numpy as np
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QFontMetrics, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QApplication,
+    QComboBox,
+    QDialog,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStyle,
+    QTableView,
+    QTabWidget,
+    QToolBar,
+    QToolButton,
+    QUndoView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesigner.core import commands as C
+from leaddesigner.core.leadfile import SUPPORTED_EXTENSIONS
+from leaddesigner.core.model import ActivitySpec, Attribute, Leaf, Rule, ScoringModel
+from leaddesigner.core.modelio import ModelError, dumps_model, load_model, loads_model, save_model
+
+from .delegates import AttributesDelegate, RulesDelegate, guess_type
+from .dialogs import ColumnMappingDialog, ModelYamlDialog, RuleYamlDialog, ShortcutsDialog, ValueMapDialog, suggest_column
+from .document import ModelDocument
+from .inspector import LeadInspector
+from .panels import DefinitionsPanel, TargetsPanel
+from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView
+from .recovery import RecoveryStore
+from .summary_strip import SummaryStrip
+from .table_models import (
+    AttributesTableModel,
+    LeadsTableModel,
+    ProblemsTableModel,
+    RulesTableModel,
+    _esc,
+    value_counts,
+)
+
+__all__ = ["MainWindow", "FONT_SCALES"]
+
+APP_NAME = "LeadDesigner"
+FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.4)
+MAX_RECENT = 8
+AUTOSAVE_MS = 30_000
+MODEL_FILTER = "Lead-scoring models (*.yaml *.yml *.json);;All files (*)"
+DATA_FILTER = (
+    "Lead files (" + " ".join("*" + e for e in SUPPORTED_EXTENSIONS) + ");;CSV (*.csv *.csv.gz);;"
+    "Excel (*.xlsx *.xlsm);;Parquet (*.parquet *.pq);;All files (*)"
+)
+
+
+class RulesFilterProxy(QSortFilterProxyModel):
+    """Rules of one dimension and/or containing some text; keeps the scoring order."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.dimension: str | None = None
+        self.text = ""
+
+    def set_filter(self, dimension: str | None, text: str) -> None:
+        self.beginFilterChange()
+        self.dimension, self.text = dimension, text.strip().lower()
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex) -> bool:  # noqa: N802
+        src = self.sourceModel()
+        if row >= src.rowCount():
+            return False
+        r = src.rule(row)
+        if self.dimension and r.dimension != self.dimension:
+            return False
+        if self.text:
+            hay = " ".join([r.id, r.label, r.describe(), r.group or "", r.product or "", r.why or ""]).lower()
+            return self.text in hay
+        return True
+
+
+class MainWindow(QMainWindow):
+    """LeadDesigner's window over one :class:`ModelDocument`.
+
+    ``interactive=False`` (screenshots, tests) never opens a dialog on its own
+    initiative; errors go to the status bar.
+    """
+
+    def __init__(self, document: ModelDocument | None = None, *, interactive: bool = True,
+                 settings_enabled: bool = True, recovery: RecoveryStore | None = None):
+        super().__init__()
+        self.doc = document or ModelDocument(parent=self)
+        if self.doc.parent() is None:
+            self.doc.setParent(self)
+        self.interactive = interactive
+        self.settings_enabled = settings_enabled
+        self.recovery = recovery if recovery is not None else (RecoveryStore() if settings_enabled else None)
+        self._forced_dirty = False
+        self._font_scale = 1.0
+        self._base_point_size = max(QApplication.font().pointSizeF(), 9.0)
+        self._hist_bounds: tuple | None = None
+        self._last_grid: tuple | None = None
+        self._mapping_offered_for: object = None
+        self._closing = False
+        self.setWindowTitle(APP_NAME)
+        self.setObjectName("LeadDesignerMainWindow")
+
+        self._build_actions()
+        self._build_central()
+        self._build_menus()
+        self._build_toolbar()
+        self._build_status_bar()
+        self._connect_document()
+
+        self._error_style_timer = QTimer(self)
+        self._error_style_timer.setSingleShot(True)
+        self._error_style_timer.timeout.connect(self._on_error_style_timer_timeout)
+        self._autosave = QTimer(self)
+        self._autosave.setInterval(AUTOSAVE_MS)
+        self._autosave.timeout.connect(self.autosave)
+        if self.recovery is not None:
+            self._autosave.start()
+
+        self.resize(1366, 768)
+        if settings_enabled:
+            self._restore_settings()
+        self._update_title()
+        self._update_actions()
+        self._on_document_model_reset()
+
+    # ================================================================== construction
+    def _action(self, text: str, slot, shortcut=None, tip: str = "", icon=None, context=None) -> QAction:
+        a = QAction(text, self)
+        if shortcut is not None:
+            seqs = shortcut if isinstance(shortcut, (list, tuple)) else [shortcut]
+            a.setShortcuts([QKeySequence(s) for s in seqs])
+        keys = ", ".join(s.toString(QKeySequence.SequenceFormat.NativeText) for s in a.shortcuts())
+        full = (tip or text.replace("&", "").rstrip(".")) + (f"  ({keys})" if keys else "")
+        a.setToolTip(full)
+        a.setStatusTip(tip or text.replace("&", ""))
+        if icon is not None:
+            a.setIcon(self.style().standardIcon(icon))
+        if context is not None:
+            a.setShortcutContext(context)
+        a.triggered.connect(lambda _checked=False: slot())
+        self.addAction(a)
+        return a
+
+    def _build_actions(self) -> None:
+        S = QStyle.StandardPixmap
+        self.act_new = self._action("&New model", self.new_model, "Ctrl+N", "Start an empty model (with the loaded file's columns as attributes)", S.SP_FileIcon)
+        self.act_open = self._action("&Open model...", self.open_dialog, "Ctrl+O", "Open a model file (.yaml or .json)", S.SP_DialogOpenButton)
+        self.act_save = self._action("&Save", self.save, "Ctrl+S", "Save the model (written safely: a crash never leaves half a file)", S.SP_DialogSaveButton)
+        self.act_save_as = self._action("Save &as...", self.save_as, "Ctrl+Shift+S", "Save the model under another name")
+        self.act_quit = self._action("&Quit", self.close, "Ctrl+Q", "Close LeadDesigner")
+        self.act_load_leads = self._action("Load &leads...", self.load_leads_dialog, "Ctrl+L", "Load a lead export (CSV, Excel or Parquet)", S.SP_DirOpenIcon)
+        self.act_load_acts = self._action("Load &activity log...", self.load_activities_dialog, "Ctrl+Shift+L", "Load the activity log (one row per event) for behaviour rules")
+        self.act_reload = self._action("&Reload data", self.reload_data, "F5", "Read the lead file and activity log again", S.SP_BrowserReload)
+        self.act_map = self._action("&Map columns...", self.map_columns, "Ctrl+M", "Pick which file column holds each attribute of the model")
+        self.act_cancel = self._action("&Cancel loading", self.doc.cancel_load, "Esc", "Stop loading the data")
+        self.act_cancel.setEnabled(False)
+
+        self.act_undo = self.doc.undo_stack.createUndoAction(self, "&Undo")
+        self.act_undo.setShortcuts([QKeySequence("Ctrl+Z")])
+        self.act_undo.setIcon(self.style().standardIcon(S.SP_ArrowBack))
+        self.act_undo.setToolTip("Undo the last edit (Ctrl+Z)")
+        self.act_redo = self.doc.undo_stack.createRedoAction(self, "&Redo")
+        self.act_redo.setShortcuts([QKeySequence("Ctrl+Shift+Z"), QKeySequence("Ctrl+Y")])
+        self.act_redo.setIcon(self.style().standardIcon(S.SP_ArrowForward))
+        self.act_redo.setToolTip("Redo (Ctrl+Shift+Z)")
+        self.addAction(self.act_undo)
+        self.addAction(self.act_redo)
+        self.act_history = self._action("Edit &history...", self.show_history, "Ctrl+H", "Every edit since opening; click one to go back to it")
+
+        ctx = Qt.ShortcutContext.WidgetWithChildrenShortcut
+        self.act_add_rule = self._action("&Add rule", self.add_rule, ["Ins", "Ctrl+Shift+A"], "Add a rule on a lead attribute below the selected rule")
+        self.act_add_behaviour = self._action("Add &behaviour rule", self.add_behaviour_rule, ["Shift+Ins", "Ctrl+Shift+B"], "Add a rule that counts events from the activity log")
+        self.act_duplicate = self._action("&Duplicate rule", self.duplicate_rule, "Ctrl+D", "Copy the selected rule")
+        self.act_delete = self._action("De&lete rule", self.delete_rules, "Del", "Delete the selected rules (Ctrl+Z brings them back)", context=ctx)
+        self.act_up = self._action("Move rule &up", lambda: self.move_rule(-1), "Ctrl+Up", "Move the selected rule up", context=ctx)
+        self.act_down = self._action("Move rule do&wn", lambda: self.move_rule(+1), "Ctrl+Down", "Move the selected rule down", context=ctx)
+        self.act_toggle = self._action("Switch rule on/off", self.toggle_rules, "Space", "Switch the selected rules on or off", context=Qt.ShortcutContext.WidgetShortcut)
+        self.act_edit_rule = self._action("&Edit rule as YAML...", self.edit_rule_yaml, "Ctrl+E", "Edit every part of the selected rule, including combined conditions")
+        self.act_edit_model = self._action("Edit whole model as YAML...", self.edit_model_yaml, "Ctrl+Shift+E", "Edit persona weights, activity columns and everything else")
+        self.act_filter = self._action("&Filter rules", self.focus_filter, "Ctrl+F", "Show only rules containing some text")
+
+        self.act_bigger = self._action("&Bigger text", lambda: self.step_font(+1), ["Ctrl+=", "Ctrl++"], "Bigger text in tables and plots (projector)")
+        self.act_smaller = self._action("&Smaller text", lambda: self.step_font(-1), "Ctrl+-", "Smaller text")
+        self.act_normal = self._action("&Normal text size", lambda: self.set_font_scale(1.0), "Ctrl+0", "Back to the normal text size")
+        self.act_inspector = self._action("Lead &inspector", self.show_inspector, "Ctrl+I", "Why a lead has its score, rule by rule")
+        self.act_grades = self._action("&Grades", self.show_grades, "Ctrl+G", "Leads per fit x engagement grade")
+        self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "All keyboard shortcuts")
+        self.act_about = self._action("&About LeadDesigner", self.show_about, None, "Version and credits")
+
+    def _build_central(self) -> None:
+        doc = self.doc
+        self.summary_strip = SummaryStrip(self)
+
+        # mapping banner: shown when the model's attributes are not all in the file
+        self.banner = QFrame(self)
+        self.banner.setObjectName("mappingBanner")
+        self.banner.setStyleSheet("#mappingBanner { background: #fff4e0; border: 1px solid #e8b96a; border-radius: 4px; }")
+        self.banner_label = QLabel("", self.banner)
+        self.banner_label.setWordWrap(True)
+        self.banner_button = QPushButton("Map columns...", self.banner)
+        self.banner_button.setToolTip("Pick the file column for each missing attribute (Ctrl+M)")
+        self.banner_button.clicked.connect(self.map_columns)
+        self.banner_problems = QPushButton("Show problems", self.banner)
+        self.banner_problems.clicked.connect(lambda: self.editor_tabs.setCurrentWidget(self.problems_tab))
+        bl = QHBoxLayout(self.banner)
+        bl.setContentsMargins(8, 4, 8, 4)
+        bl.addWidget(self.banner_label, 1)
+        bl.addWidget(self.banner_button)
+        bl.addWidget(self.banner_problems)
+        self.banner.setVisible(False)
+
+        # ---- rules tab
+        self.rules_model = RulesTableModel(doc, self)
+        self.rules_proxy = RulesFilterProxy(self)
+        self.rules_proxy.setSourceModel(self.rules_model)
+        self.rules_view = QTableView(self)
+        self.rules_view.setObjectName("rulesView")
+        self.rules_view.setModel(self.rules_proxy)
+        self.rules_view.setItemDelegate(RulesDelegate(doc, self.rules_view))
+        self.rules_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.rules_view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.rules_view.setEditTriggers(
+            QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+            | QAbstractItemView.EditTrigger.AnyKeyPressed
+        )
+        self.rules_view.setDragEnabled(True)
+        self.rules_view.setAcceptDrops(True)
+        self.rules_view.setDropIndicatorShown(True)
+        self.rules_view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.rules_view.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.rules_view.setAlternatingRowColors(True)
+        self.rules_view.setWordWrap(False)
+        self.rules_view.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.rules_view.verticalHeader().setVisible(False)
+        self.rules_view.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.rules_view.doubleClicked.connect(self._on_rules_view_double_clicked)
+        self.rules_view.setToolTip("")
+        for a in (self.act_delete, self.act_up, self.act_down, self.act_toggle):
+            self.rules_view.addAction(a)
+        self.rules_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.rules_view.customContextMenuRequested.connect(self._on_rules_view_context_menu)
+        widths = {"enabled": 34, "label": 190, "dimension": 86, "attribute": 120, "op": 92, "value": 160, "points": 74,
+                  "matches": 96, "max_points": 52, "within_days": 66, "decay": 70, "group": 96, "product": 84,
+                  "id": 130, "why": 260}
+        hh = self.rules_view.horizontalHeader()
+        hh.setHighlightSections(False)
+        for key, w in widths.items():
+            self.rules_view.setColumnWidth(self.rules_model.column_of(key), w)
+        hh.setSectionsMovable(True)
+        hh.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        hh.customContextMenuRequested.connect(self._on_rules_header_context_menu)
+        self.rules_view.selectionModel().currentRowChanged.connect(self._on_rules_view_current_changed)
+
+        self.rule_filter_dim = QComboBox(self)
+        self.rule_filter_dim.addItem("All rules", None)
+        self.rule_filter_dim.addItem("Fit rules", "fit")
+        self.rule_filter_dim.addItem("Engagement rules", "engagement")
+        self.rule_filter_dim.setToolTip("Show the rules of one dimension")
+        self.rule_filter_text = QLineEdit(self)
+        self.rule_filter_text.setPlaceholderText("Filter rules (Ctrl+F)")
+        self.rule_filter_text.setClearButtonEnabled(True)
+        self.rule_filter_text.setToolTip("Show only rules whose name, id, condition, group or product contains this text")
+        self.rule_filter_dim.currentIndexChanged.connect(self._on_rule_filter_changed)
+        self.rule_filter_text.textChanged.connect(self._on_rule_filter_changed)
+
+        rbar = QHBoxLayout()
+        rbar.setContentsMargins(0, 0, 0, 0)
+        self._rule_buttons = []
+        for act, label in ((self.act_add_rule, "Add rule"), (self.act_add_behaviour, "Add behaviour rule"),
+                           (self.act_duplicate, "Duplicate"), (self.act_delete, "Delete"),
+                           (self.act_up, "\u2191"), (self.act_down, "\u2193"), (self.act_edit_rule, "Edit as YAML")):
+            b = QToolButton(self)
+            b.setText(label)
+            b.setToolTip(act.toolTip())
+            b.setAutoRaise(True)
+            b.clicked.connect(act.trigger)
+            act.enabledChanged.connect(b.setEnabled)
+            b.setEnabled(act.isEnabled())
+            self._rule_buttons.append(b)
+            rbar.addWidget(b)
+        rbar.addStretch(1)
+        rbar.addWidget(self.rule_filter_dim)
+        rbar.addWidget(self.rule_filter_text, 1)
+        self.rule_details = QLabel("", self)
+        self.rule_details.setWordWrap(True)
+        self.rule_details.setTextFormat(Qt.TextFormat.RichText)
+        self.rule_details.setStyleSheet("color: #333; padding: 2px;")
+        self.rule_details.setMinimumHeight(QFontMetrics(self.font()).height() * 2 + 6)
+        self.rules_tab = QWidget(self)
+        rl = QVBoxLayout(self.rules_tab)
+        rl.setContentsMargins(4, 4, 4, 4)
+        rl.setSpacing(3)
+        rl.addLayout(rbar)
+        rl.addWidget(self.rules_view, 1)
+        rl.addWidget(self.rule_details)
+
+        # ---- attributes tab
+        self.attributes_model = AttributesTableModel(doc, self)
+        self.attributes_view = QTableView(self)
+        self.attributes_view.setModel(self.attributes_model)
+        self.attributes_view.setItemDelegate(AttributesDelegate(doc, self.attributes_view))
+        self.attributes_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.attributes_view.setAlternatingRowColors(True)
+        self.attributes_view.verticalHeader().setVisible(False)
+        self.attributes_view.setWordWrap(False)
+        for key, w in {"name": 150, "type": 84, "column": 150, "status": 70, "filled": 60, "distinct": 70,
+                       "used_by": 200, "kind": 100, "description": 260}.items():
+            self.attributes_view.setColumnWidth(self.attributes_model.column_of(key), w)
+        abar = QHBoxLayout()
+        add_attr = QPushButton("Add attribute", self)
+        add_attr.setToolTip("Declare another lead attribute (pick its file column afterwards)")
+        add_attr.clicked.connect(self.add_attribute)
+        del_attr = QPushButton("Delete attribute", self)
+        del_attr.setToolTip("Delete the selected attribute (only when no rule uses it)")
+        del_attr.clicked.connect(self.delete_attribute)
+        map_btn = QPushButton("Map columns...", self)
+        map_btn.setToolTip("Pick the file column of every attribute at once (Ctrl+M)")
+        map_btn.clicked.connect(self.map_columns)
+        abar.addWidget(add_attr)
+        abar.addWidget(del_attr)
+        abar.addStretch(1)
+        abar.addWidget(map_btn)
+        self.attributes_tab = QWidget(self)
+        al = QVBoxLayout(self.attributes_tab)
+        al.setContentsMargins(4, 4, 4, 4)
+        al.addLayout(abar)
+        al.addWidget(self.attributes_view, 1)
+
+        # ---- targets and definitions
+        self.targets_panel = TargetsPanel(doc, self)
+        self.definitions_panel = DefinitionsPanel(doc, self)
+
+        # ---- leads tab
+        self.leads_model = LeadsTableModel(doc, self)
+        self.leads_view = QTableView(self)
+        self.leads_view.setModel(self.leads_model)
+        self.leads_view.setSortingEnabled(True)
+        self.leads_view.horizontalHeader().setSortIndicator(1, Qt.SortOrder.DescendingOrder)
+        self.leads_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.leads_view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.leads_view.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.leads_view.setAlternatingRowColors(True)
+        self.leads_view.setWordWrap(False)
+        self.leads_view.verticalHeader().setVisible(False)
+        self.leads_view.activated.connect(self._on_leads_view_activated)
+        self.leads_view.doubleClicked.connect(self._on_leads_view_activated)
+        self.lead_status = QComboBox(self)
+        for text, v in (("All leads", None), ("MQLs and SQLs", 1), ("SQLs", 2), ("Below MQL", 0)):
+            self.lead_status.addItem(text, v)
+        self.lead_status.setToolTip("Show leads of one status")
+        self.lead_grade = QComboBox(self)
+        self.lead_grade.setToolTip("Show leads of one grade (or click a cell of the grade grid)")
+        self.lead_search = QLineEdit(self)
+        self.lead_search.setPlaceholderText("Lead id contains...")
+        self.lead_search.setClearButtonEnabled(True)
+        self.lead_search.setToolTip("Type part of a lead id and press Enter")
+        self.lead_count = QLabel("", self)
+        self.lead_count.setStyleSheet("color: #555;")
+        self.lead_status.currentIndexChanged.connect(self._on_lead_filter_changed)
+        self.lead_grade.currentIndexChanged.connect(self._on_lead_filter_changed)
+        self.lead_search.returnPressed.connect(self._on_lead_filter_changed)
+        lbar = QHBoxLayout()
+        lbar.addWidget(self.lead_status)
+        lbar.addWidget(self.lead_grade)
+        lbar.addWidget(self.lead_search, 1)
+        lbar.addWidget(self.lead_count)
+        self.leads_tab = QWidget(self)
+        ll = QVBoxLayout(self.leads_tab)
+        ll.setContentsMargins(4, 4, 4, 4)
+        ll.addLayout(lbar)
+        ll.addWidget(self.leads_view, 1)
+        hint = QLabel("Double-click a lead (or press Enter) to see its score rule by rule in the Lead inspector.", self)
+        hint.setStyleSheet("color: #555;")
+        ll.addWidget(hint)
+
+        # ---- problems tab
+        self.problems_model = ProblemsTableModel(doc, self)
+        self.problems_view = QTableView(self)
+        self.problems_view.setModel(self.problems_model)
+        self.problems_view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.problems_view.setWordWrap(True)
+        self.problems_view.verticalHeader().setVisible(False)
+        self.problems_view.setAlternatingRowColors(True)
+        ph = self.problems_view.horizontalHeader()
+        for c, w in enumerate((120, 120, 70, 420, 260, 160)):
+            self.problems_view.setColumnWidth(c, w)
+        ph.setStretchLastSection(True)
+        self.problems_view.doubleClicked.connect(self._on_problems_view_double_clicked)
+        self.problems_empty = QLabel("No problems: every attribute was found and every value fits its type.", self)
+        self.problems_empty.setStyleSheet("color: #1B6E3A; padding: 6px;")
+        self.problems_tab = QWidget(self)
+        pl = QVBoxLayout(self.problems_tab)
+        pl.setContentsMargins(4, 4, 4, 4)
+        pl.addWidget(self.problems_empty)
+        pl.addWidget(self.problems_view, 1)
+
+        self.editor_tabs = QTabWidget(self)
+        self.editor_tabs.setDocumentMode(True)
+        self.editor_tabs.addTab(self.rules_tab, "Rules")
+        self.editor_tabs.addTab(self.attributes_tab, "Attributes")
+        self.editor_tabs.addTab(self.targets_panel, "Thresholds && capacity")
+        self.editor_tabs.addTab(self.definitions_panel, "Definitions")
+        self.editor_tabs.addTab(self.leads_tab, "Leads")
+        self.editor_tabs.addTab(self.problems_tab, "Problems")
+        tips = ["The scoring rules, in order (Ctrl+1)", "Lead attributes and the file columns they come from (Ctrl+2)",
+                "MQL/SQL thresholds, SDR capacity, grade bands and caps (Ctrl+3)",
+                "What lead, MQL and SQL mean; the model's name and owners (Ctrl+4)",
+                "The loaded leads with their scores (Ctrl+5)", "What in the data does not fit the model (Ctrl+6)"]
+        for i, t in enumerate(tips):
+            self.editor_tabs.setTabToolTip(i, t)
+            self._action(f"Tab {i + 1}", lambda i=i: self.editor_tabs.setCurrentIndex(i), f"Ctrl+{i + 1}", t)
+        self.editor_tabs.currentChanged.connect(self._on_editor_tabs_current_changed)
+
+        # ---- plots
+        self.hist = ScoreHistogramView(self)
+        self.hist.thresholdMoved.connect(self._on_hist_threshold_moved)
+        self.hist.thresholdDragFinished.connect(self._on_hist_threshold_drag_finished)
+        self.weekly = WeeklyVolumeView(self)
+        self.grid = GradeGridView(self)
+        self.grid.cellClicked.connect(self._on_grid_cell_clicked)
+        self.inspector = LeadInspector(doc, self)
+        self.grades_page = QWidget(self)
+        gl = QVBoxLayout(self.grades_page)
+        gl.setContentsMargins(0, 0, 0, 0)
+        gl.addWidget(self.grid)
+        self.bottom_tabs = QTabWidget(self)
+        self.bottom_tabs.setDocumentMode(True)
+        self.bottom_tabs.addTab(self.grades_page, "Grades")
+        self.bottom_tabs.addTab(self.inspector, "Lead inspector")
+        self.bottom_tabs.setTabToolTip(0, "Leads per fit x engagement grade; click a cell to list its leads (Ctrl+G)")
+        self.bottom_tabs.setTabToolTip(1, "One lead's score rule by rule, and what it would take to become an MQL (Ctrl+I)")
+
+        self.plot_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.plot_split.setObjectName("plotSplit")
+        self.plot_split.addWidget(self.hist)
+        self.plot_split.addWidget(self.weekly)
+        self.plot_split.addWidget(self.bottom_tabs)
+        self.plot_split.setStretchFactor(0, 5)
+        self.plot_split.setStretchFactor(1, 4)
+        self.plot_split.setStretchFactor(2, 4)
+        self.plot_split.setChildrenCollapsible(False)
+
+        self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
+        self.main_split.setObjectName("mainSplit")
+        self.main_split.addWidget(self.editor_tabs)
+        self.main_split.addWidget(self.plot_split)
+        self.main_split.setStretchFactor(0, 11)
+        self.main_split.setStretchFactor(1, 9)
+        self.main_split.setChildrenCollapsible(False)
+
+        central = QWidget(self)
+        cl = QVBoxLayout(central)
+        cl.setContentsMargins(4, 2, 4, 2)
+        cl.setSpacing(3)
+        cl.addWidget(self.summary_strip)
+        cl.addWidget(self.banner)
+        cl.addWidget(self.main_split, 1)
+        self.setCentralWidget(central)
+        QTimer.singleShot(0, self._initial_sizes)
+
+    def _initial_sizes(self) -> None:
+        if getattr(self, "_sizes_restored", False):
+            return
+        w = self.main_split.width()
+        self.main_split.setSizes([int(w * 0.54), w - int(w * 0.54)])
+        h = self.plot_split.height()
+        self.plot_split.setSizes([int(h * 0.40), int(h * 0.30), h - int(h * 0.70)])
+
+    def _build_menus(self) -> None:
+        mb = self.menuBar()
+        m = mb.addMenu("&File")
+        m.setToolTipsVisible(True)
+        for a in (self.act_new, self.act_open):
+            m.addAction(a)
+        self.recent_menu = m.addMenu("Open &recent")
+        self.recent_menu.setToolTipsVisible(True)
+        m.addSeparator()
+        m.addAction(self.act_save)
+        m.addAction(self.act_save_as)
+        m.addSeparator()
+        m.addAction(self.act_quit)
+        self._rebuild_recent_menu()
+
+        m = mb.addMenu("&Edit")
+        m.setToolTipsVisible(True)
+        for a in (self.act_undo, self.act_redo, self.act_history, None, self.act_add_rule, self.act_add_behaviour,
+                  self.act_duplicate, self.act_delete, self.act_up, self.act_down, self.act_toggle, None,
+                  self.act_edit_rule, self.act_edit_model, None, self.act_filter):
+            m.addSeparator() if a is None else m.addAction(a)
+
+        m = mb.addMenu("&Data")
+        m.setToolTipsVisible(True)
+        for a in (self.act_load_leads, self.act_load_acts, self.act_reload, self.act_cancel, None, self.act_map):
+            m.addSeparator() if a is None else m.addAction(a)
+        self.outcome_menu = m.addMenu("&Outcome column")
+        self.outcome_menu.setToolTipsVisible(True)
+        self.outcome_menu.setToolTip("The column telling which leads converted: shows conversion on the plots")
+        self._rebuild_outcome_menu()
+
+        m = mb.addMenu("&View")
+        m.setToolTipsVisible(True)
+        for a in (self.act_bigger, self.act_smaller, self.act_normal, None, self.act_inspector, self.act_grades):
+            m.addSeparator() if a is None else m.addAction(a)
+
+        m = mb.addMenu("&Help")
+        m.addAction(self.act_shortcuts)
+        m.addAction(self.act_about)
+
+    def _build_toolbar(self) -> None:
+        tb = QToolBar("Main", self)
+        tb.setObjectName("mainToolbar")
+        tb.setMovable(False)
+        tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+        for a in (self.act_open, self.act_save, None, self.act_undo, self.act_redo, None, self.act_load_leads, self.act_reload):
+            tb.addSeparator() if a is None else tb.addAction(a)
+        spacer = QWidget(tb)
+        spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
+        tb.addWidget(spacer)
+        for a, text in ((self.act_smaller, "A\u2212"), (self.act_bigger, "A+")):
+            b = QToolButton(tb)
+            b.setDefaultAction(a)
+            b.setText(text)
+            b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+            tb.addWidget(b)
+        self.addToolBar(tb)
+        self.toolbar = tb
+
+    def _build_status_bar(self) -> None:
+        sb = self.statusBar()
+        self.data_label = QLabel("No leads loaded", self)
+        self.data_label.setToolTip("The loaded data")
+        self.progress = QProgressBar(self)
+        self.progress.setRange(0, 1000)
+        self.progress.setMaximumWidth(220)
+        self.progress.setTextVisible(True)
+        self.progress.setVisible(False)
+        self.cancel_button = QPushButton("Cancel", self)
+        self.cancel_button.setToolTip("Stop loading (Esc)")
+        self.cancel_button.clicked.connect(self.doc.cancel_load)
+        self.cancel_button.setVisible(False)
+        sb.addPermanentWidget(self.progress)
+        sb.addPermanentWidget(self.cancel_button)
+        sb.addPermanentWidget(self.data_label)
+
+    def _connect_document(self) -> None:
+        d = self.doc
+        d.scoresChanged.connect(self._on_document_scores_changed)
+        d.dataReset.connect(self._on_document_data_reset)
+        d.modelReset.connect(self._on_document_model_reset)
+        d.applied.connect(self._on_document_applied)
+        d.pathChanged.connect(self._update_title)
+        d.loadStarted.connect(self._on_document_load_started)
+        d.loadProgress.connect(self._on_document_load_progress)
+        d.loadFinished.connect(self._on_document_load_ended)
+        d.loadFailed.connect(self._on_document_load_failed)
+        d.loadCancelled.connect(self._on_document_load_cancelled)
+        d.error.connect(self.show_error)
+        d.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
+        d.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+
+    def _on_undo_stack_clean_changed(self, _clean: bool) -> None:
+        self._update_title()
+
+    def _on_undo_stack_index_changed(self, _i: int) -> None:
+        self._update_actions()
+
+    # ================================================================== state helpers
+    def is_modified(self) -> bool:
+        return self._forced_dirty or not self.doc.undo_stack.isClean()
+
+    def _update_title(self) -> None:
+        self.setWindowTitle(f"{self.doc.title}[*] \u2014 {APP_NAME}")
+        self.setWindowModified(self.is_modified())
+
+    def _update_actions(self) -> None:
+        has_rules = bool(self.doc.model.rules)
+        for a in (self.act_duplicate, self.act_delete, self.act_up, self.act_down, self.act_toggle, self.act_edit_rule):
+            a.setEnabled(has_rules)
+        self.act_reload.setEnabled(self.doc.leads_path is not None)
+        self.act_map.setEnabled(self.doc.leads_frame is not None)
+        self.act_load_acts.setEnabled(self.doc.leads_path is not None or self.doc.leads_frame is not None)
+
+    def status(self, text: str, ms: int = 6000) -> None:
+        self.statusBar().setStyleSheet("")
+        self.statusBar().showMessage(text, ms)
+
+    def show_error(self, text: str) -> None:
+        """An edit or refresh error: red in the status bar (no dialog, no traceback)."""
+        self.statusBar().setStyleSheet("QStatusBar { color: #B00020; font-weight: bold; }")
+        self.statusBar().showMessage(text, 15000)
+        self._error_style_timer.start(15000)
+
+    def _on_error_style_timer_timeout(self) -> None:
+        self.statusBar().setStyleSheet("")
+
+    def error_dialog(self, title: str, text: str, details: str | None = None) -> None:
+        """A problem the user must act on: a dialog when interactive, else the status bar."""
+        if not self.interactive:
+            self.show_error(text.replace("\n", " "))
+            return
+        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self)
+        if details:
+            box.setInformativeText(details)
+        box.exec()
+
+    # ================================================================== document signals
+    def _on_document_scores_changed(self) -> None:
+        d = self.doc
+        sc, s, m = d.scorer, d.summary, d.model
+        if sc is None or s is None:
+            return
+        lo, hi = d.bounds
+        if self._hist_bounds != (lo, hi):
+            span = hi - lo
+            bins = int(span) if 20 <= span <= 200 and float(span).is_integer() else 100
+            self.hist.set_bounds(lo, hi, bins)
+            self._hist_bounds = (lo, hi)
+        self.hist.set_scores(sc.result.score, d.outcome)
+        self.hist.set_thresholds(m.thresholds.mql, m.thresholds.sql)
+        self.weekly.set_weekly(s.weekly)
+        grid = (s.grade_counts, d.grade_conversion(), list(m.grades.mql_cells or []))
+        if not _same_grid(grid, self._last_grid):  # threshold drags leave the grades alone: no repaint
+            self._last_grid = grid
+            self.grid.set_grid(*grid)
+        self.summary_strip.set_summary(s, d.baseline)
+        self._update_lead_count()
+
+    def _on_document_data_reset(self) -> None:
+        d = self.doc
+        self._hist_bounds = None
+        self._last_grid = None
+        n_ev = len(d.data.events) if d.data is not None and d.data.events is not None else 0
+        src = d.leads_path.name if d.leads_path else "leads"
+        text = f"{len(d.data):,} leads" + (f" \u00b7 {n_ev:,} events" if n_ev else "") + f" \u00b7 as of {d.data.as_of - np.timedelta64(1, 'D'):%Y-%m-%d}"
+        self.data_label.setText(text)
+        self.data_label.setMinimumWidth(QFontMetrics(self.data_label.font()).horizontalAdvance(text) + 12)
+        self.data_label.setToolTip(
+            f"Leads: {d.leads_path or '-'}\nActivity log: {d.activities_path or '-'}\n"
+            f"Scores as of the end of {d.data.as_of - np.timedelta64(1, 'D'):%Y-%m-%d} (the latest date in the data)\n"
+            f"Outcome column: {d.outcome_column or 'none'}\nLoaded and scored in {d.load_seconds:.1f} s"
+        )
+        self._rebuild_outcome_menu()
+        self._rebuild_grade_filter()
+        self._update_problems()
+        self._update_actions()
+        self._update_lead_count()
+        self.status(f"Loaded {len(d.data):,} leads from {src}" + (f" and {n_ev:,} events" if n_ev else "")
+                    + f" in {d.load_seconds:.1f} s")
+
+    def _on_document_model_reset(self) -> None:
+        self._hist_bounds = None
+        self._last_grid = None
+        self._update_title()
+        self._update_actions()
+        self._update_rules_tab_title()
+        self._rebuild_grade_filter()
+        if self.doc.scorer is None:
+            self.hist.set_thresholds(self.doc.model.thresholds.mql, self.doc.model.thresholds.sql)
+
+    def _on_document_applied(self, cmd) -> None:
+        self._update_rules_tab_title()
+        if cmd.scope in ("attributes", "columns", "model", "rules", "meta") or type(cmd).__name__ == "_RestoreModel":
+            self._update_problems()
+        if cmd.scope == "grades" or type(cmd).__name__ in ("_RestoreModel", "ReplaceModel"):
+            self._rebuild_grade_filter()
+        self._show_rule_details()
+        self._update_actions()
+
+    def _on_document_load_started(self, message: str) -> None:
+        self.progress.setValue(0)
+        self.progress.setFormat(message[:40] + " %p%")
+        self.progress.setVisible(True)
+        self.cancel_button.setVisible(True)
+        self.act_cancel.setEnabled(True)
+        self.statusBar().showMessage(message + " ...")
+
+    def _on_document_load_progress(self, fraction: float, message: str) -> None:
+        self.progress.setValue(int(fraction * 1000))
+        self.progress.setToolTip(message)
+
+    def _on_document_load_ended(self) -> None:
+        self.progress.setVisible(False)
+        self.cancel_button.setVisible(False)
+        self.act_cancel.setEnabled(False)
+        self._maybe_offer_mapping()
+
+    def _on_document_load_failed(self, message: str) -> None:
+        self._on_document_load_ended()
+        self.error_dialog("Cannot load the data", message)
+
+    def _on_document_load_cancelled(self) -> None:
+        self._on_document_load_ended()
+        self.status("Loading cancelled; the previous data is kept." if self.doc.has_data else "Loading cancelled.")
+
+    # ================================================================== plots
+    def _on_hist_threshold_moved(self, name: str, value: float) -> None:
+        # live: the model follows the line; no undo step until the drag ends
+        self.doc.apply_live(C.SetThreshold(name, value))
+
+    def _on_hist_threshold_drag_finished(self, name: str, before: float, after: float) -> None:
+        current = self.doc.model.thresholds.mql if name == "mql" else self.doc.model.thresholds.sql
+        if current != after:
+            self.doc.apply_live(C.SetThreshold(name, after))
+        self.doc.push(C.SetThreshold(name, after), inverse=C.SetThreshold(name, before), mergeable=False)
+        self.doc.end_gesture()
+        self.status(f"{name.upper()} threshold {before:g} \u2192 {after:g} (Ctrl+Z to undo)")
+
+    def _on_grid_cell_clicked(self, cell: str) -> None:
+        i = self.lead_grade.findData(cell)
+        if i >= 0:
+            self.lead_grade.setCurrentIndex(i)
+        self.editor_tabs.setCurrentWidget(self.leads_tab)
+        self.status(f"Showing the leads graded {cell}")
+
+    # ================================================================== rules
+    def current_rule_id(self) -> str | None:
+        idx = self.rules_view.currentIndex()
+        if not idx.isValid():
+            sel = self.rules_view.selectionModel().selectedRows()
+            if not sel:
+                return None
+            idx = sel[0]
+        return self.rules_proxy.data(idx, Qt.ItemDataRole.UserRole + 1)
+
+    def selected_rule_ids(self) -> list[str]:
+        rows = sorted({self.rules_proxy.mapToSource(i).row() for i in self.rules_view.selectionModel().selectedRows()})
+        if not rows:
+            rid = self.current_rule_id()
+            return [rid] if rid else []
+        return [self.doc.model.rules[r].id for r in rows]
+
+    def select_rule(self, rule_id: str, column_key: str = "label") -> None:
+        row = self.rules_model.row_of(rule_id)
+        if row < 0:
+            return
+        src = self.rules_model.index(row, self.rules_model.column_of(column_key))
+        idx = self.rules_proxy.mapFromSource(src)
+        if not idx.isValid():  # filtered out: clear the filter
+            self.rule_filter_text.clear()
+            self.rule_filter_dim.setCurrentIndex(0)
+            idx = self.rules_proxy.mapFromSource(src)
+        from PySide6.QtCore import QItemSelectionModel
+
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        self.rules_view.selectionModel().setCurrentIndex(idx, flags)
+        self.rules_view.scrollTo(idx)
+
+    def _insert_index(self) -> int:
+        rid = self.current_rule_id()
+        return self.doc.model.rule_index(rid) + 1 if rid else len(self.doc.model.rules)
+
+    def add_rule(self) -> None:
+        m = self.doc.model
+        cur = self.doc.model.rule(self.current_rule_id()) if self.current_rule_id() else None
+        attr = None
+        if cur is not None and cur.kind == "condition" and isinstance(cur.when, Leaf):
+            attr = m.attribute(cur.when.attribute)
+        if attr is None:
+            attr = next((a for a in m.attributes if a.type == "category"), m.attributes[0] if m.attributes else None)
+        if attr is None:
+            self.show_error("Declare an attribute first (Attributes tab), then add rules on it.")
+            return
+        op = C.default_op(attr.type)
+        counts = value_counts(self.doc, attr.name, False)
+        value = {"gte": 0, "within_days": 30, "contains": "", "equals": True}.get(op)
+        if op == "in":
+            value = [counts[0][0]] if counts else ["value"]
+        elif op == "contains" and counts:
+            value = counts[0][0]
+        elif op == "contains":
+            value = "text"
+        rid = C.new_rule_id(m, f"{attr.name}_rule")
+        rule = Rule(rid, f"New rule on {attr.name}", cur.dimension if cur is not None else "fit", 5.0,
+                    when=Leaf(attr.name, op, value))
+        if self.doc.push(C.AddRule(self._insert_index(), rule)):
+            self.select_rule(rid)
+            self.rules_view.edit(self.rules_view.currentIndex())
+
+    def add_behaviour_rule(self) -> None:
+        m = self.doc.model
+        counts = value_counts(self.doc, "type", True)
+        etype = counts[0][0] if counts else "page_view"
+        rid = C.new_rule_id(m, f"{etype}_events")
+        rule = Rule(rid, f"{etype.replace('_', ' ').capitalize()} events", "engagement", 2.0,
+                    activity=ActivitySpec(Leaf("type", "equals", etype), 30, 10, None))
+        if self.doc.push(C.AddRule(self._insert_index(), rule)):
+            self.select_rule(rid)
+            self.rules_view.edit(self.rules_view.currentIndex())
+
+    def duplicate_rule(self) -> None:
+        rid = self.current_rule_id()
+        if not rid:
+            return
+        r = copy.deepcopy(self.doc.model.rule(rid))
+        r.id = C.new_rule_id(self.doc.model, rid + "_copy")
+        r.label = r.label + " (copy)"
+        if self.doc.push(C.AddRule(self.doc.model.rule_index(rid) + 1, r)):
+            self.select_rule(r.id)
+
+    def delete_rules(self) -> None:
+        ids = self.selected_rule_ids()
+        if not ids:
+            return
+        row = self.rules_view.currentIndex().row()
+        cmd = C.RemoveRule(ids[0]) if len(ids) == 1 else C.Compound([C.RemoveRule(i) for i in ids], f"Delete {len(ids)} rules")
+        if self.doc.push(cmd):
+            n = self.rules_proxy.rowCount()
+            if n:
+                self.rules_view.selectRow(min(max(row, 0), n - 1))
+            self.status(f"Deleted {', '.join(ids)} (Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back)")
+
+    def move_rule(self, step: int) -> None:
+        rid = self.current_rule_id()
+        if not rid:
+            return
+        i = self.doc.model.rule_index(rid)
+        j = i + step
+        if not 0 <= j < len(self.doc.model.rules):
+            return
+        col = self.rules_view.currentIndex().column()
+        key = self.rules_model.key_of(self.rules_proxy.mapToSource(self.rules_view.currentIndex()).column()) if col >= 0 else "label"
+        if self.doc.push(C.MoveRule(rid, j)):
+            self.select_rule(rid, key or "label")
+
+    def toggle_rules(self) -> None:
+        ids = self.selected_rule_ids()
+        if not ids:
+            return
+        m = self.doc.model
+        cmds = [C.SetRuleField(i, "enabled", not m.rule(i).enabled) for i in ids]
+        self.doc.push(cmds[0] if len(cmds) == 1 else C.Compound(cmds, f"Switch {len(cmds)} rules on/off"))
+
+    def edit_rule_yaml(self, rule_id: str | None = None) -> None:
+        rid = rule_id or self.current_rule_id()
+        if not rid:
+            return
+        dlg = RuleYamlDialog(self.doc, rid, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_command is not None:
+            if self.doc.push(dlg.result_command):
+                self.select_rule(dlg.result_command.new_id)
+
+    def edit_model_yaml(self) -> None:
+        dlg = ModelYamlDialog(self.doc, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted and dlg.result_command is not None:
+            self.doc.push(dlg.result_command)
+
+    def edit_value_map(self, rule_id: str) -> None:
+        ValueMapDialog(self.doc, rule_id, self).exec()
+
+    def focus_filter(self) -> None:
+        self.editor_tabs.setCurrentWidget(self.rules_tab)
+        self.rule_filter_text.setFocus()
+        self.rule_filter_text.selectAll()
+
+    def _on_rule_filter_changed(self, *_args) -> None:
+        self.rules_proxy.set_filter(self.rule_filter_dim.currentData(), self.rule_filter_text.text())
+        self._update_rules_tab_title()
+
+    def _on_rules_view_double_clicked(self, index: QModelIndex) -> None:
+        src = self.rules_proxy.mapToSource(index)
+        key = self.rules_model.key_of(src.column())
+        r = self.rules_model.rule(src.row())
+        if RulesTableModel.editable(r, key) or key == "enabled":
+            return  # the view opened the cell editor
+        if r.kind == "map" and key in ("attribute", "op", "value", "points"):
+            self.edit_value_map(r.id)
+        elif key in ("attribute", "op", "value", "points", "decay"):
+            self.edit_rule_yaml(r.id)
+
+    def _on_rules_view_current_changed(self, *_args) -> None:
+        self._show_rule_details()
+
+    def _show_rule_details(self) -> None:
+        rid = self.current_rule_id()
+        try:
+            r = self.doc.model.rule(rid) if rid else None
+        except KeyError:
+            r = None
+        if r is None:
+            self.rule_details.setText("<span style='color:#777'>Select a rule to see it in plain words. "
+                                      "Double-click a cell to edit it; Ctrl+Z undoes any edit.</span>")
+            return
+        hits = self.rules_model.hits(r.id)
+        text = f"<b>{_esc(r.label)}</b> ({r.dimension}): {_esc(r.describe())}"
+        if r.kind != "map" and r.kind != "activity":
+            text += f" \u2192 <b>{'+' if r.points > 0 else ''}{r.points:g}</b>"
+        if hits is not None:
+            text += f" &nbsp;\u00b7&nbsp; {hits:,} leads get points now"
+        if r.why:
+            text += f"<br><i>Why:</i> {_esc(r.why)}"
+        self.rule_details.setText(text)
+
+    def _update_rules_tab_title(self) -> None:
+        n = len(self.doc.model.rules)
+        shown = self.rules_proxy.rowCount()
+        self.editor_tabs.setTabText(0, f"Rules ({shown} of {n})" if shown != n else f"Rules ({n})")
+
+    def _on_rules_view_context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        for a in (self.act_add_rule, self.act_add_behaviour, self.act_duplicate, self.act_delete, None,
+                  self.act_up, self.act_down, self.act_toggle, None, self.act_edit_rule):
+            menu.addSeparator() if a is None else menu.addAction(a)
+        menu.exec(self.rules_view.viewport().mapToGlobal(pos))
+
+    def _on_rules_header_context_menu(self, pos) -> None:
+        menu = QMenu(self)
+        menu.setToolTipsVisible(True)
+        for c, spec in enumerate(self.rules_model.columns()):
+            a = menu.addAction(spec.header)
+            a.setCheckable(True)
+            a.setChecked(not self.rules_view.isColumnHidden(c))
+            a.setToolTip(spec.tip)
+            a.toggled.connect(lambda on, c=c: self.rules_view.setColumnHidden(c, not on))
+        menu.exec(self.rules_view.horizontalHeader().mapToGlobal(pos))
+
+    # ================================================================== attributes
+    def add_attribute(self) -> None:
+        m = self.doc.model
+        frame = self.doc.leads_frame
+        declared = {m.column_for(a.name) for a in m.attributes} | {m.lead_id}
+        extra = [c for c in (frame.columns if frame is not None else []) if c not in declared]
+        if extra:
+            col = str(extra[0])
+            from .delegates import _attribute_name
+
+            name = _attribute_name(col, m)
+            cmds = [C.AddAttribute(None, Attribute(name, guess_type(frame[col]), "other"))]
+            if name != col:
+                cmds.append(C.SetColumnMapping(name, col))
+            cmd = cmds[0] if len(cmds) == 1 else C.Compound(cmds, f"Add attribute {name}")
+        else:
+            k = 1
+            while m.attribute(f"attribute_{k}") is not None:
+                k += 1
+            name = f"attribute_{k}"
+            cmd = C.AddAttribute(None, Attribute(name, "category", "other"))
+        if self.doc.push(cmd):
+            row = len(m.attributes) - 1
+            self.attributes_view.setCurrentIndex(self.attributes_model.index(row, 0))
+            self.attributes_view.scrollToBottom()
+            self.status(f"Added attribute {name}" + (f" from column {extra[0]}" if extra else "") + "; edit its name, type and column in the table")
+
+    def delete_attribute(self) -> None:
+        idx = self.attributes_view.currentIndex()
+        if not idx.isValid():
+            return
+        name = self.doc.model.attributes[idx.row()].name
+        self.doc.push(C.RemoveAttribute(name))
+
+    # ================================================================== data
+    def _last_folder(self) -> str:
+        if not self.settings_enabled:
+            return str(Path.home())
+        return QSettings().value("files/last_folder", str(Path.home()), type=str)
+
+    def _remember_folder(self, path: Path) -> None:
+        if self.settings_enabled:
+            QSettings().setValue("files/last_folder", str(Path(path).parent))
+
+    def load_leads_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load leads", self._last_folder(), DATA_FILTER)
+        if not path:
+            return
+        self._remember_folder(Path(path))
+        acts = None
+        guess = Path(path).with_name("activities" + "".join(Path(path).suffixes))
+        if guess.exists() and guess != Path(path):
+            acts = guess
+        self.load_data(Path(path), acts)
+        if acts is not None:
+            self.status(f"Also loading the activity log next to it: {acts.name}")
+
+    def load_activities_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Load activity log", self._last_folder(), DATA_FILTER)
+        if path:
+            self._remember_folder(Path(path))
+            self.doc.load_activities(Path(path))
+
+    def load_data(self, leads: Path, activities: Path | None = None) -> None:
+        self._mapping_offered_for = None
+        self.doc.load(Path(leads), Path(activities) if activities else None)
+        self._update_actions()
+
+    def reload_data(self) -> None:
+        if self.doc.leads_path is not None:
+            self.load_data(self.doc.leads_path, self.doc.activities_path)
+
+    def map_columns(self) -> None:
+        if self.doc.leads_frame is None:
+            self.show_error("Load a lead file first (Data > Load leads, Ctrl+L); then map its columns.")
+            return
+        dlg = ColumnMappingDialog(self.doc, self)
+        if dlg.exec() == QDialog.DialogCode.Accepted:
+            cmd = dlg.command()
+            if cmd is not None:
+                self.doc.push(cmd)
+
+    def missing_attributes(self) -> list[str]:
+        d = self.doc
+        if d.leads_frame is None:
+            return []
+        cols = set(d.leads_frame.columns)
+        return [a.name for a in d.model.attributes if d.model.column_for(a.name) not in cols]
+
+    def _maybe_offer_mapping(self) -> None:
+        missing = self.missing_attributes()
+        if not missing:
+            return
+        d = self.doc
+        used = [a for a in missing if any(a in r.attributes() for r in d.model.rules)]
+        taken = {d.model.column_for(a.name) for a in d.model.attributes}
+        cols = [str(c) for c in d.leads_frame.columns]
+        suggest = [a for a in used if suggest_column(a, cols, taken)]
+        key = (id(d.leads_frame), tuple(missing))
+        if self.interactive and suggest and self._mapping_offered_for != key and self.isVisible():
+            self._mapping_offered_for = key
+            QTimer.singleShot(0, self.map_columns)
+
+    def _update_problems(self) -> None:
+        self.problems_model._reset()
+        n = self.problems_model.rowCount()
+        self.editor_tabs.setTabText(5, f"Problems ({n})" if n else "Problems")
+        self.problems_empty.setVisible(n == 0 and self.doc.data is not None)
+        self.problems_view.setVisible(n > 0 or self.doc.data is None)
+        self.problems_view.resizeRowsToContents()
+        missing = self.missing_attributes()
+        if missing:
+            d = self.doc
+            used = [a for a in missing if any(a in r.attributes() for r in d.model.rules)]
+            src = d.leads_path.name if d.leads_path else "the lead file"
+            names = ", ".join(missing[:6]) + (" ..." if len(missing) > 6 else "")
+            self.banner_label.setText(
+                f"<b>{len(missing)} attribute{'s' if len(missing) != 1 else ''} of the model {'are' if len(missing) != 1 else 'is'} not in {_esc(src)}</b>: "
+                f"{_esc(names)}." + (f" {len(used)} {'are' if len(used) != 1 else 'is'} used by rules, which give 0 points until mapped." if used else "")
+            )
+            self.banner.setVisible(True)
+        else:
+            self.banner.setVisible(False)
+
+    def _rebuild_outcome_menu(self) -> None:
+        menu = self.outcome_menu
+        menu.clear()
+        group = QActionGroup(menu)
+        group.setExclusive(True)
+        options = [(None, "None (no conversion shown)")] + [(c, c) for c in self.doc.outcome_columns]
+        for col, text in options:
+            a = menu.addAction(text)
+            a.setCheckable(True)
+            a.setChecked(col == self.doc.outcome_column)
+            a.setToolTip("Show conversion with this column" if col else "Do not show conversion")
+            group.addAction(a)
+            a.triggered.connect(lambda _c=False, col=col: self.set_outcome_column(col))
+        if not self.doc.outcome_columns:
+            a = menu.addAction("No column in the lead file looks like an outcome (0/1, yes/no, won/lost)")
+            a.setEnabled(False)
+        self._outcome_group = group
+
+    def set_outcome_column(self, column: str | None) -> None:
+        self.doc.set_outcome_column(column)
+        self.leads_model._reset()
+        self.status(f"Conversion from column {column}" if column else "Conversion not shown")
+
+    def _rebuild_grade_filter(self) -> None:
+        cur = self.lead_grade.currentData()
+        self.lead_grade.blockSignals(True)
+        self.lead_grade.clear()
+        self.lead_grade.addItem("All grades", None)
+        g = self.doc.model.grades
+        for f in g.fit:
+            for e in g.engagement:
+                self.lead_grade.addItem(f"Grade {f}{e}", f"{f}{e}")
+        i = self.lead_grade.findData(cur)
+        self.lead_grade.setCurrentIndex(max(0, i))
+        self.lead_grade.blockSignals(False)
+
+    def _on_lead_filter_changed(self, *_args) -> None:
+        self.leads_model.set_filters(self.lead_status.currentData(), self.lead_grade.currentData(), self.lead_search.text())
+        self._update_lead_count()
+
+    def _update_lead_count(self) -> None:
+        n = self.leads_model.rowCount()
+        total = self.leads_model.n
+        self.lead_count.setText(f"{n:,} of {total:,} leads" if total else "")
+        self.editor_tabs.setTabText(4, f"Leads ({total:,})" if total else "Leads")
+
+    def _on_leads_view_activated(self, index: QModelIndex) -> None:
+        if not index.isValid():
+            return
+        self.inspector.set_row(self.leads_model.data_row(index.row()))
+        self.bottom_tabs.setCurrentWidget(self.inspector)
+
+    def _on_problems_view_double_clicked(self, index: QModelIndex) -> None:
+        kind = self.problems_model.data(index, Qt.ItemDataRole.UserRole + 1)
+        if kind == "missing_column":
+            self.map_columns()
+        elif kind == "no_activities":
+            self.load_activities_dialog()
+
+    def _on_editor_tabs_current_changed(self, i: int) -> None:
+        self.leads_model.set_active(self.editor_tabs.widget(i) is self.leads_tab)
+
+    # ================================================================== files
+    def new_model(self) -> None:
+        if not self.maybe_save():
+            return
+        m = ScoringModel(name="Untitled model")
+        frame = self.doc.leads_frame
+        if frame is not None:
+            lead_id = self.doc.model.lead_id if self.doc.model.lead_id in frame.columns else str(frame.columns[0])
+            m.lead_id = lead_id
+            from .delegates import _attribute_name
+
+            for c in frame.columns:
+                if c == lead_id:
+                    continue
+                name = _attribute_name(str(c), m)
+                m.attributes.append(Attribute(name, guess_type(frame[c]), "other"))
+                if name != c:
+                    m.columns[name] = str(c)
+            dates = [a.name for a in m.attributes if a.type == "date"]
+            m.created_at = next((d for d in dates if "creat" in d), dates[0] if dates else None)
+        self.doc.set_model(m, None)
+        self._forced_dirty = False
+        self._clear_recovery()
+        self._update_title()
+        self.status("New model: add rules on the Rules tab (Ins)")
+
+    def open_dialog(self) -> None:
+        if not self.maybe_save():
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Open model", self._last_folder(), MODEL_FILTER)
+        if path:
+            self.open_model(Path(path), ask=False)
+
+    def open_model(self, path: Path, ask: bool = True) -> bool:
+        """Open a model file; problems are shown with their lines. Returns True when opened."""
+        if ask and not self.maybe_save():
+            return False
+        path = Path(path)
+        try:
+            m = load_model(path)
+        except ModelError as e:
+            lines = [(f"line {i.line}: " if i.line else "") + (f"{i.path}: " if i.path else "") + i.message for i in e.issues[:12]]
+            more = f"\n... and {len(e.issues) - 12} more" if len(e.issues) > 12 else ""
+            self.error_dialog(f"Cannot open {path.name}",
+                              f"{path.name} has {len(e.issues)} problem{'s' if len(e.issues) != 1 else ''}. "
+                              "Fix them in a text editor (the lines are given) and open it again.",
+                              "\n".join(lines) + more)
+            return False
+        except OSError as e:
+            self.error_dialog(f"Cannot open {path.name}", f"Cannot read {path}: {e.strerror or e}. Check the file exists and you may read it.")
+            return False
+        self.doc.set_model(m, path)
+        self._forced_dirty = False
+        self._clear_recovery()
+        self._add_recent(path)
+        self._remember_folder(path)
+        self._update_title()
+        self.status(f"Opened {path.name}: {len(m.rules)} rules")
+        return True
+
+    def save(self) -> bool:
+        if self.doc.path is None or self.doc.path.suffix.lower() not in (".yaml", ".yml", ".json"):
+            return self.save_as()
+        return self._save_to(self.doc.path)
+
+    def save_as(self) -> bool:
+        start = str(self.doc.path) if self.doc.path else str(Path(self._last_folder()) / _file_name(self.doc.model.name))
+        path, _ = QFileDialog.getSaveFileName(self, "Save model as", start, MODEL_FILTER)
+        if not path:
+            return False
+        p = Path(path)
+        if p.suffix.lower() not in (".yaml", ".yml", ".json"):
+            p = p.with_suffix(".yaml")
+        return self._save_to(p)
+
+    def _save_to(self, path: Path) -> bool:
+        self.doc.flush()
+        try:
+            save_model(self.doc.model, path)
+        except ModelError as e:
+            lines = [(f"{i.path}: " if i.path else "") + i.message for i in e.issues[:12]]
+            self.error_dialog("The model cannot be saved yet",
+                              f"The model has {len(e.issues)} problem{'s' if len(e.issues) != 1 else ''} that the production "
+                              "system would reject. Fix them (or undo the edit that caused them) and save again.",
+                              "\n".join(lines))
+            return False
+        except OSError as e:
+            self.error_dialog("Cannot save", f"Cannot write {path}: {e.strerror or e}. Choose another folder with Save as (Ctrl+Shift+S).")
+            return False
+        self.doc.set_path(path)
+        self.doc.undo_stack.setClean()
+        self._forced_dirty = False
+        self._clear_recovery()
+        self._add_recent(path)
+        self._remember_folder(path)
+        self._update_title()
+        self.status(f"Saved {path}")
+        return True
+
+    def maybe_save(self) -> bool:
+        """Ask to save unsaved changes. False means: stop (the user cancelled or saving failed)."""
+        if not self.is_modified():
+            return True
+        ans = QMessageBox.question(
+            self, "Save changes?",
+            f"The model \u201c{self.doc.model.name}\u201d has unsaved changes. Save them first?",
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Save,
+        )
+        if ans == QMessageBox.StandardButton.Save:
+            return self.save()
+        if ans == QMessageBox.StandardButton.Discard:
+            self._clear_recovery()
+            return True
+        return False
+
+    # -- recent files
+    def recent_files(self) -> list[str]:
+        if not self.settings_enabled:
+            return getattr(self, "_recent", [])
+        v = QSettings().value("files/recent", [])
+        if isinstance(v, str):
+            v = [v]
+        return [str(x) for x in (v or [])]
+
+    def _add_recent(self, path: Path) -> None:
+        p = str(Path(path).resolve())
+        items = [x for x in self.recent_files() if x != p]
+        items.insert(0, p)
+        items = items[:MAX_RECENT]
+        if self.settings_enabled:
+            QSettings().setValue("files/recent", items)
+        else:
+            self._recent = items
+        self._rebuild_recent_menu()
+
+    def _rebuild_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        items = self.recent_files()
+        for i, p in enumerate(items):
+            a = self.recent_menu.addAction(f"&{i + 1}  {Path(p).name}")
+            a.setToolTip(p)
+            a.triggered.connect(lambda _c=False, p=p: self.open_model(Path(p)))
+        if not items:
+            a = self.recent_menu.addAction("No recent models")
+            a.setEnabled(False)
+
+    # ================================================================== recovery
+    def autosave(self) -> None:
+        if self.recovery is None or not self.is_modified():
+            return
+        try:
+            self.recovery.save(
+                dumps_model(self.doc.model),
+                path=str(self.doc.path) if self.doc.path else None,
+                name=self.doc.model.name,
+                leads=str(self.doc.leads_path) if self.doc.leads_path else None,
+                activities=str(self.doc.activities_path) if self.doc.activities_path else None,
+            )
+        except OSError as e:
+            self.show_error(f"Autosave failed ({e.strerror or e}); save your work with Ctrl+S.")
+
+    def _clear_recovery(self) -> None:
+        if self.recovery is not None:
+            try:
+                self.recovery.clear()
+            except OSError:
+                pass
+
+    def check_recovery(self) -> bool:
+        """Offer the newest recovery file a crashed session left. Returns True if one was recovered."""
+        if self.recovery is None:
+            return False
+        try:
+            orphans = self.recovery.orphans()
+        except OSError:
+            return False
+        if not orphans:
+            return False
+        rec = orphans[0]
+        import datetime as _dt
+
+        when = _dt.datetime.fromtimestamp(rec.saved_at).strftime("%d %b %Y at %H:%M")
+        where = f" ({rec.original})" if rec.original else ""
+        ans = QMessageBox.question(
+            self, "Recover unsaved changes?",
+            f"LeadDesigner closed unexpectedly on {when} with unsaved changes to \u201c{rec.name}\u201d{where}.\n\n"
+            "Recover them? (No deletes the recovered copy.)",
+            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+            QMessageBox.StandardButton.Yes,
+        )
+        recovered = False
+        if ans == QMessageBox.StandardButton.Yes:
+            try:
+                m = loads_model(rec.text(), str(rec.model_path))
+            except (ModelError, OSError) as e:
+                self.error_dialog("Cannot recover", f"The recovered copy cannot be read ({e}). It is kept at {rec.model_path}.")
+                return False
+            original = Path(rec.original) if rec.original else None
+            self.doc.set_model(m, original)
+            self._forced_dirty = True
+            self._update_title()
+            self.autosave()  # our own recovery file now holds it
+            recovered = True
+            self.status(f"Recovered unsaved changes to {rec.name}; save them with Ctrl+S")
+            leads = rec.meta.get("leads")
+            if leads and not self.doc.has_data and Path(leads).exists():
+                acts = rec.meta.get("activities")
+                self.load_data(Path(leads), Path(acts) if acts and Path(acts).exists() else None)
+        for o in orphans:
+            o.remove()
+        return recovered
+
+    # ================================================================== view
+    def font_scale(self) -> float:
+        return self._font_scale
+
+    def step_font(self, step: int) -> None:
+        cur = min(range(len(FONT_SCALES)), key=lambda i: abs(FONT_SCALES[i] - self._font_scale))
+        self.set_font_scale(FONT_SCALES[max(0, min(len(FONT_SCALES) - 1, cur + step))])
+
+    def set_font_scale(self, scale: float) -> None:
+        """Scale the text of tables, panels and plots (presentation mode)."""
+        self._font_scale = float(scale)
+        f = QFont(self.font())
+        f.setPointSizeF(self._base_point_size * self._font_scale)
+        self.centralWidget().setFont(f)
+        for v in (self.hist, self.weekly, self.grid, self.summary_strip):
+            v.set_font_scale(self._font_scale)
+        row_h = int(QFontMetrics(f).height() * 1.5)
+        for view in (self.rules_view, self.attributes_view, self.leads_view, self.problems_view, self.inspector.table,
+                     self.targets_panel.caps_table, *self.targets_panel.band_tables.values()):
+            view.verticalHeader().setDefaultSectionSize(row_h)
+            view.setFont(f)
+        self.rule_details.setMinimumHeight(QFontMetrics(f).height() * 2 + 6)
+        if self.settings_enabled:
+            QSettings().setValue("view/font_scale", self._font_scale)
+        self.status(f"Text size {round(self._font_scale * 100)}% (Ctrl+0: normal)", 2500)
+
+    def show_inspector(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.inspector)
+        self.inspector.search.setFocus()
+
+    def show_grades(self) -> None:
+        self.bottom_tabs.setCurrentWidget(self.grades_page)
+
+    def show_history(self) -> None:
+        dlg = QDialog(self)
+        dlg.setWindowTitle("Edit history")
+        view = QUndoView(self.doc.undo_stack, dlg)
+        view.setEmptyLabel("<opened>")
+        lay = QVBoxLayout(dlg)
+        lay.addWidget(QLabel("Click an entry to go back to that point; every edit after it can be redone.", dlg))
+        lay.addWidget(view)
+        dlg.resize(420, 480)
+        dlg.exec()
+
+    def show_shortcuts(self) -> None:
+        ShortcutsDialog(self).exec()
+
+    def show_about(self) -> None:
+        import leaddesigner
+
+        QMessageBox.about(
+            self, "About LeadDesigner",
+            f"<b>LeadDesigner {getattr(leaddesigner, '__version__', '')}</b><br>"
+            "Design lead-scoring models with sales and marketing: edit the rules, see at once how many MQLs per week "
+            "they produce against SDR capacity, and save the model for the production system.",
+        )
+
+    # ================================================================== settings and closing
+    def _restore_settings(self) -> None:
+        s = QSettings()
+        geo = s.value("window/geometry")
+        if isinstance(geo, QByteArray) and not geo.isEmpty():
+            self.restoreGeometry(geo)
+        state = s.value("window/state")
+        if isinstance(state, QByteArray) and not state.isEmpty():
+            self.restoreState(state)
+        restored = False
+        for key, split in (("window/main_split", self.main_split), ("window/plot_split", self.plot_split)):
+            v = s.value(key)
+            if isinstance(v, QByteArray) and not v.isEmpty():
+                restored = split.restoreState(v) or restored
+        self._sizes_restored = restored
+        hv = s.value("rules/header")
+        if isinstance(hv, QByteArray) and not hv.isEmpty():
+            self.rules_view.horizontalHeader().restoreState(hv)
+        scale = s.value("view/font_scale", 1.0, type=float)
+        if scale and abs(scale - 1.0) > 1e-6:
+            self.set_font_scale(scale)
+
+    def save_settings(self) -> None:
+        if not self.settings_enabled:
+            return
+        s = QSettings()
+        s.setValue("window/geometry", self.saveGeometry())
+        s.setValue("window/state", self.saveState())
+        s.setValue("window/main_split", self.main_split.saveState())
+        s.setValue("window/plot_split", self.plot_split.saveState())
+        s.setValue("rules/header", self.rules_view.horizontalHeader().saveState())
+        s.setValue("view/font_scale", self._font_scale)
+        s.sync()
+
+    def closeEvent(self, ev: QCloseEvent) -> None:  # noqa: N802
+        if self.is_modified():
+            ans = QMessageBox.question(
+                self, "Save changes before closing?",
+                f"The model \u201c{self.doc.model.name}\u201d has unsaved changes.",
+                QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Save,
+            )
+            if ans == QMessageBox.StandardButton.Cancel or (ans == QMessageBox.StandardButton.Save and not self.save()):
+                ev.ignore()
+                return
+        self._closing = True
+        self._autosave.stop()
+        self._clear_recovery()
+        self.save_settings()
+        self.doc.wait_for_workers(5000)
+        ev.accept()
+
+
+def _same_grid(a: tuple, b: tuple | None) -> bool:
+    """Whether two (counts, conversion, mql_cells) tuples show the same grid."""
+    if b is None:
+        return False
+    for x, y in zip(a[:2], b[:2]):
+        if (x is None) != (y is None):
+            return False
+        if x is not None and (x.shape != y.shape or list(x.index) != list(y.index) or list(x.columns) != list(y.columns)
+                              or not np.array_equal(x.to_numpy(), y.to_numpy(), equal_nan=True)):
+            return False
+    return a[2] == b[2]
+
+
+def _file_name(name: str) -> str:
+    import re
+
+    base = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "model"
+    return base + ".yaml"
+
+
+_ = traceback

@@ -1,0 +1,417 @@
+"""Form panels bound to the model: thresholds, capacity, grades and caps; definitions and metadata.
+
+Two-way binding without loops: widgets push core commands; when the document
+reports a change the panel writes model values back with signals blocked.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QDoubleSpinBox,
+    QFormLayout,
+    QGridLayout,
+    QGroupBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QScrollArea,
+    QSpinBox,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesigner.core import commands as C
+
+from .delegates import NumberDelegate
+from .document import ModelDocument
+from .table_models import CapsTableModel, GradeBandsTableModel
+
+__all__ = ["DefinitionsPanel", "TargetsPanel"]
+
+
+def _spin(parent, lo: float, hi: float, step: float = 1.0, decimals: int = 1, suffix: str = "") -> QDoubleSpinBox:
+    sb = QDoubleSpinBox(parent)
+    sb.setRange(lo, hi)
+    sb.setDecimals(decimals)
+    sb.setSingleStep(step)
+    sb.setKeyboardTracking(False)
+    sb.setAccelerated(True)
+    if suffix:
+        sb.setSuffix(suffix)
+    return sb
+
+
+def _ispin(parent, lo: int, hi: int, suffix: str = "") -> QSpinBox:
+    sb = QSpinBox(parent)
+    sb.setRange(lo, hi)
+    sb.setKeyboardTracking(False)
+    if suffix:
+        sb.setSuffix(suffix)
+    return sb
+
+
+def _small_table(parent, model) -> QTableView:
+    t = QTableView(parent)
+    t.setModel(model)
+    t.setItemDelegate(NumberDelegate(t, optional=True))
+    t.verticalHeader().setVisible(False)
+    t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    t.setEditTriggers(QAbstractItemView.EditTrigger.DoubleClicked | QAbstractItemView.EditTrigger.EditKeyPressed
+                      | QAbstractItemView.EditTrigger.AnyKeyPressed)
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
+    t.setAlternatingRowColors(True)
+    return t
+
+
+class TargetsPanel(QWidget):
+    """MQL/SQL thresholds, SDR capacity, grade bands and MQL grades, caps."""
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = document
+        inner = QWidget(self)
+
+        # -- thresholds
+        self.mql = _spin(inner, -10000, 10000)
+        self.mql.setToolTip("Leads with at least this score are MQLs (you can also drag the MQL line on the histogram)")
+        self.sql_on = QCheckBox("SQL stage", inner)
+        self.sql_on.setToolTip("Mark leads above a second, higher threshold as SQLs")
+        self.sql = _spin(inner, -10000, 10000)
+        self.sql.setToolTip("MQLs with at least this score are SQLs (dashed line on the histogram)")
+        thr = QGroupBox("Thresholds", inner)
+        f = QFormLayout(thr)
+        f.addRow("MQL at score \u2265", self.mql)
+        row = QHBoxLayout()
+        row.addWidget(self.sql_on)
+        row.addWidget(self.sql, 1)
+        f.addRow("SQL at score \u2265", row)
+        hint = QLabel("Tip: drag the lines on the histogram; each drag is one undo step.", thr)
+        hint.setStyleSheet("color: #555;")
+        hint.setWordWrap(True)
+        f.addRow(hint)
+
+        # -- capacity
+        self.sdrs = _ispin(inner, 0, 10000)
+        self.sdrs.setToolTip("How many SDRs work the MQLs")
+        self.per_sdr = _spin(inner, 0, 100000, 5, 0)
+        self.per_sdr.setToolTip("How many MQLs one SDR can work in a week")
+        self.sla = _spin(inner, 0, 10000, 1, 0, " h")
+        self.sla.setToolTip("Hours within which an SDR must follow up an MQL")
+        self.days = _ispin(inner, 1, 7)
+        self.days.setToolTip("Working days per week")
+        self.capacity_label = QLabel("", inner)
+        cap = QGroupBox("SDR capacity", inner)
+        f2 = QFormLayout(cap)
+        f2.addRow("SDRs", self.sdrs)
+        f2.addRow("MQLs per SDR per week", self.per_sdr)
+        f2.addRow("", self.capacity_label)
+        f2.addRow("Follow-up SLA", self.sla)
+        f2.addRow("Working days per week", self.days)
+
+        # -- grades
+        grades = QGroupBox("Grades: fit letter x engagement number", inner)
+        g = QGridLayout(grades)
+        self.band_models = {}
+        self.band_tables = {}
+        for j, dim in enumerate(("fit", "engagement")):
+            m = GradeBandsTableModel(document, dim, self)
+            t = _small_table(grades, m)
+            t.setToolTip(f"{dim.capitalize()} bands, highest first: a lead gets the first band whose minimum its {dim} score reaches")
+            t.setMinimumHeight(120)
+            self.band_models[dim], self.band_tables[dim] = m, t
+            g.addWidget(QLabel(f"<b>{dim.capitalize()} bands</b>", grades), 0, 2 * j)
+            add = QPushButton("+", grades)
+            add.setToolTip(f"Add a {dim} band")
+            add.setFixedWidth(32)
+            add.clicked.connect(lambda _c=False, d=dim: self._on_add_band_clicked(d))
+            rem = QPushButton("\u2212", grades)
+            rem.setToolTip(f"Remove the selected {dim} band")
+            rem.setFixedWidth(32)
+            rem.clicked.connect(lambda _c=False, d=dim: self._on_remove_band_clicked(d))
+            btns = QHBoxLayout()
+            btns.addStretch(1)
+            btns.addWidget(add)
+            btns.addWidget(rem)
+            g.addLayout(btns, 0, 2 * j + 1)
+            g.addWidget(t, 1, 2 * j, 1, 2)
+        self.cells_box = QWidget(grades)
+        self.cells_layout = QGridLayout(self.cells_box)
+        self.cells_layout.setContentsMargins(0, 0, 0, 0)
+        self.any_grade = QCheckBox("MQLs may come from any grade", grades)
+        self.any_grade.setToolTip("Untick to allow MQLs only from the grades ticked below (e.g. not from poor-fit leads)")
+        self.any_grade.toggled.connect(self._on_any_grade_toggled)
+        g.addWidget(self.any_grade, 2, 0, 1, 4)
+        g.addWidget(self.cells_box, 3, 0, 1, 4)
+        self.cell_boxes: dict[str, QCheckBox] = {}
+
+        # -- caps
+        caps = QGroupBox("Caps: limits on sums of points", inner)
+        v = QVBoxLayout(caps)
+        self.caps_model = CapsTableModel(document, self)
+        self.caps_table = _small_table(caps, self.caps_model)
+        self.caps_table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.caps_table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        self.caps_table.setMinimumHeight(170)
+        self.caps_table.setToolTip("Double-click a minimum or maximum to change it; empty means no limit")
+        v.addWidget(self.caps_table)
+
+        grid = QGridLayout(inner)
+        grid.addWidget(thr, 0, 0)
+        grid.addWidget(cap, 0, 1)
+        grid.addWidget(grades, 1, 0, 1, 2)
+        grid.addWidget(caps, 2, 0, 1, 2)
+        grid.setRowStretch(3, 1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(scroll)
+
+        self.mql.valueChanged.connect(lambda v: self.doc.push(C.SetThreshold("mql", v)))
+        self.sql.valueChanged.connect(lambda v: self.doc.push(C.SetThreshold("sql", v)) if self.sql_on.isChecked() else None)
+        self.sql_on.toggled.connect(self._on_sql_toggled)
+        self.sdrs.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("sdrs", v)))
+        self.per_sdr.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("leads_per_sdr_per_week", v)))
+        self.sla.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("sla_hours", v)))
+        self.days.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("working_days", v)))
+        document.applied.connect(self._on_document_applied)
+        document.modelReset.connect(self.sync)
+        self.sync()
+
+    # -- model -> widgets
+    def _on_document_applied(self, cmd) -> None:
+        if cmd.scope in ("thresholds", "capacity", "grades", "model") or type(cmd).__name__ == "_RestoreModel":
+            self.sync()
+
+    def sync(self) -> None:
+        m = self.doc.model
+        widgets = (self.mql, self.sql, self.sql_on, self.sdrs, self.per_sdr, self.sla, self.days, self.any_grade)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.mql.setValue(m.thresholds.mql)
+            self.sql_on.setChecked(m.thresholds.sql is not None)
+            self.sql.setEnabled(m.thresholds.sql is not None)
+            if m.thresholds.sql is not None:
+                self.sql.setValue(m.thresholds.sql)
+            c = m.capacity
+            self.sdrs.setValue(int(c.sdrs))
+            self.per_sdr.setValue(c.leads_per_sdr_per_week)
+            self.sla.setValue(c.sla_hours)
+            self.days.setValue(int(c.working_days))
+            self.capacity_label.setText(f"= <b>{c.per_week:,.0f} MQLs per week</b> the team can work")
+            self.any_grade.setChecked(m.grades.mql_cells is None)
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+        self._rebuild_cells()
+
+    def _rebuild_cells(self) -> None:
+        m = self.doc.model
+        names = [f + e for f in m.grades.fit for e in m.grades.engagement]
+        if list(self.cell_boxes) != names:
+            while self.cells_layout.count():
+                it = self.cells_layout.takeAt(0)
+                if it.widget() is not None:
+                    it.widget().deleteLater()
+            self.cell_boxes = {}
+            ne = max(1, len(m.grades.engagement))
+            for i, name in enumerate(names):
+                cb = QCheckBox(name, self.cells_box)
+                cb.setToolTip(f"Leads graded {name} can become MQLs")
+                cb.toggled.connect(self._on_cell_toggled)
+                self.cell_boxes[name] = cb
+                self.cells_layout.addWidget(cb, i // ne, i % ne)
+        allowed = m.grades.mql_cells
+        for name, cb in self.cell_boxes.items():
+            cb.blockSignals(True)
+            cb.setChecked(allowed is None or name in allowed)
+            cb.setEnabled(allowed is not None)
+            cb.blockSignals(False)
+        self.any_grade.setEnabled(bool(names))
+
+    # -- widgets -> model
+    def _on_sql_toggled(self, on: bool) -> None:
+        m = self.doc.model
+        if on:
+            v = max(self.sql.value(), m.thresholds.mql + 20)
+            self.doc.push(C.SetThreshold("sql", v))
+        else:
+            self.doc.push(C.SetThreshold("sql", None))
+
+    def _on_any_grade_toggled(self, on: bool) -> None:
+        if on:
+            self.doc.push(C.SetMqlCells(None))
+        else:
+            self.doc.push(C.SetMqlCells(list(self.cell_boxes)))
+
+    def _on_cell_toggled(self, _on: bool) -> None:
+        cells = [n for n, cb in self.cell_boxes.items() if cb.isChecked()]
+        self.doc.push(C.SetMqlCells(cells))
+
+    def _on_add_band_clicked(self, dim: str) -> None:
+        bands = dict(getattr(self.doc.model.grades, dim))
+        items = list(bands.items())
+        if dim == "fit":
+            used = set(bands)
+            name = next(ch for ch in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" if ch not in used)
+        else:
+            used = set(bands)
+            k = 1
+            while str(k) in used:
+                k += 1
+            name = str(k)
+        # the new band goes last; the old last band gets a minimum below the one before it
+        if items:
+            last_name, last_min = items[-1]
+            prev_min = next((v for _, v in reversed(items[:-1]) if v is not None), 10.0)
+            bands[last_name] = prev_min - 10 if last_min is None else last_min
+        bands[name] = None
+        self.doc.push(C.SetGradeBands(dim, bands))
+
+    def _on_remove_band_clicked(self, dim: str) -> None:
+        t = self.band_tables[dim]
+        rows = sorted({i.row() for i in t.selectionModel().selectedRows()} or {t.currentIndex().row()})
+        items = list(getattr(self.doc.model.grades, dim).items())
+        keep = [(k, v) for i, (k, v) in enumerate(items) if i not in rows]
+        if len(keep) < 1 or len(keep) == len(items):
+            return
+        keep[-1] = (keep[-1][0], None)
+        self.doc.push(C.SetGradeBands(dim, dict(keep)))
+
+
+class _TextEdit(QPlainTextEdit):
+    """A multi-line edit that reports editing finished when it loses focus."""
+
+    editingFinished = Signal()
+
+    def focusOutEvent(self, ev) -> None:  # noqa: N802
+        super().focusOutEvent(ev)
+        self.editingFinished.emit()
+
+
+class DefinitionsPanel(QWidget):
+    """What lead / MQL / SQL mean, and the model's name, version, owners and products."""
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = document
+        inner = QWidget(self)
+        self.name = QLineEdit(inner)
+        self.name.setToolTip("The model's name")
+        self.version = QLineEdit(inner)
+        self.version.setToolTip("Version label, e.g. 2026.11")
+        self.owners = QLineEdit(inner)
+        self.owners.setToolTip("Who owns the model (comma-separated)")
+        self.products = QLineEdit(inner)
+        self.products.setToolTip("Product lines rules can count for (comma-separated ids)")
+        self.lead_id = QLineEdit(inner)
+        self.lead_id.setToolTip("The file column holding each lead's unique id")
+        self.created_at = QComboBox(inner)
+        self.created_at.setToolTip("The date attribute that dates a lead: used for MQLs per week")
+        self.description = _TextEdit(inner)
+        self.description.setToolTip("What the model is for")
+        self.defs = {k: _TextEdit(inner) for k in ("lead", "mql", "sql")}
+        tips = {"lead": "What counts as a lead", "mql": "When marketing hands a lead to sales", "sql": "When sales accepts it"}
+        for k, w in self.defs.items():
+            w.setToolTip(tips[k] + ": agreed in words by sales and marketing")
+            w.setPlaceholderText(tips[k] + " ...")
+            w.setMinimumHeight(60)
+        self.description.setMinimumHeight(50)
+
+        box1 = QGroupBox("Definitions agreed by sales and marketing", inner)
+        f1 = QFormLayout(box1)
+        f1.addRow("Lead", self.defs["lead"])
+        f1.addRow("MQL", self.defs["mql"])
+        f1.addRow("SQL", self.defs["sql"])
+        box2 = QGroupBox("Model", inner)
+        f2 = QFormLayout(box2)
+        f2.addRow("Name", self.name)
+        f2.addRow("Version", self.version)
+        f2.addRow("Owners", self.owners)
+        f2.addRow("Products", self.products)
+        f2.addRow("Lead id column", self.lead_id)
+        f2.addRow("Created date", self.created_at)
+        f2.addRow("Description", self.description)
+        v = QVBoxLayout(inner)
+        v.addWidget(box1)
+        v.addWidget(box2)
+        v.addStretch(1)
+        scroll = QScrollArea(self)
+        scroll.setWidgetResizable(True)
+        scroll.setWidget(inner)
+        scroll.setFrameShape(QScrollArea.Shape.NoFrame)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(scroll)
+
+        self.name.editingFinished.connect(lambda: self._meta("name", self.name.text()))
+        self.version.editingFinished.connect(lambda: self._meta("version", self.version.text()))
+        self.owners.editingFinished.connect(lambda: self._meta("owners", self.owners.text()))
+        self.products.editingFinished.connect(lambda: self._meta("products", self.products.text()))
+        self.lead_id.editingFinished.connect(lambda: self._meta("lead_id", self.lead_id.text()))
+        self.created_at.activated.connect(lambda _i: self._meta("created_at", self.created_at.currentData()))
+        self.description.editingFinished.connect(lambda: self._meta("description", self.description.toPlainText()))
+        for k, w in self.defs.items():
+            w.editingFinished.connect(lambda k=k, w=w: self._definition(k, w.toPlainText()))
+        document.applied.connect(self._on_document_applied)
+        document.modelReset.connect(self.sync)
+        self.sync()
+
+    def _meta(self, field: str, value) -> None:
+        m = self.doc.model
+        cur = getattr(m, field)
+        if isinstance(cur, list):
+            cur_text = ", ".join(cur)
+            if str(value).strip() == cur_text:
+                return
+        elif (cur or "") == (value or "").strip() if isinstance(value, str) else cur == value:
+            return
+        if not self.doc.push(C.SetMeta(field, value)):
+            self.sync()
+
+    def _definition(self, key: str, text: str) -> None:
+        if (self.doc.model.definitions.get(key) or "").strip() == text.strip():
+            return
+        self.doc.push(C.SetDefinition(key, text))
+
+    def _on_document_applied(self, cmd) -> None:
+        if cmd.scope in ("meta", "definitions", "attributes", "model") or type(cmd).__name__ == "_RestoreModel":
+            self.sync()
+
+    def sync(self) -> None:
+        m = self.doc.model
+        for w, text in (
+            (self.name, m.name),
+            (self.version, m.version or ""),
+            (self.owners, ", ".join(m.owners)),
+            (self.products, ", ".join(m.products)),
+            (self.lead_id, m.lead_id),
+        ):
+            if w.text() != text:
+                w.blockSignals(True)
+                w.setText(text)
+                w.blockSignals(False)
+        for w, text in [(self.description, m.description or "")] + [(self.defs[k], m.definitions.get(k, "")) for k in self.defs]:
+            if w.toPlainText() != text:
+                w.blockSignals(True)
+                w.setPlainText(text)
+                w.blockSignals(False)
+        self.created_at.blockSignals(True)
+        self.created_at.clear()
+        self.created_at.addItem("(none: no MQLs per week)", None)
+        for a in m.attributes:
+            if a.type == "date":
+                self.created_at.addItem(a.name, a.name)
+        i = self.created_at.findData(m.created_at)
+        self.created_at.setCurrentIndex(max(0, i))
+        self.created_at.blockSignals(False)

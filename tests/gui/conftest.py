@@ -1,0 +1,83 @@
+"""GUI test fixtures: settings in a temp folder, a small generated data set, a loaded window."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QSettings
+from PySide6.QtWidgets import QMessageBox
+
+SAMPLE_LEADS = 2500
+
+
+@pytest.fixture(autouse=True)
+def qsettings_tmp(qapp, tmp_path):
+    """Point QSettings (and the recovery folder) at a temp folder for every GUI test."""
+    QCoreApplication.setOrganizationName("LeadDesigner")
+    QCoreApplication.setApplicationName("LeadDesignerTests")
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    folder = tmp_path / "settings"
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(folder))
+    s = QSettings()
+    s.clear()
+    s.setValue("recovery/folder", str(tmp_path / "recovery"))
+    s.sync()
+    yield folder
+    QSettings().clear()
+
+
+@pytest.fixture(autouse=True)
+def no_blocking_dialogs(monkeypatch):
+    """A test that does not say how to answer a message box gets 'Discard' / 'No' (never a hang)."""
+    asked: list[tuple[str, str]] = []
+
+    def question(parent, title, text, buttons=None, default=None):
+        asked.append((title, text))
+        if buttons is not None and buttons & QMessageBox.StandardButton.Discard:
+            return QMessageBox.StandardButton.Discard
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(question))
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: QMessageBox.StandardButton.Ok))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self: int(QMessageBox.StandardButton.Ok))
+    return asked
+
+
+@pytest.fixture(scope="session")
+def dataset(tmp_path_factory) -> tuple[Path, Path]:
+    """A small generated lead file and activity log (CSV), written once per session."""
+    from leaddesigner.core.generate import generate, write_frames
+
+    out = tmp_path_factory.mktemp("data")
+    leads, acts = generate(SAMPLE_LEADS, seed=11, weeks=12)
+    return write_frames(leads, acts, out, "csv")
+
+
+@pytest.fixture(scope="session")
+def model_path() -> Path:
+    from leaddesigner import paths
+
+    p = paths.default_model()
+    if not p.exists():
+        pytest.skip("the default sample model is missing")
+    return p
+
+
+@pytest.fixture
+def window(qtbot, dataset, model_path, tmp_path):
+    """The main window with the sample model and the generated data loaded and scored."""
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_model(model_path, ask=False)
+    w.load_data(*dataset)
+    qtbot.waitUntil(lambda: w.doc.has_data and w.doc.ready and w.doc.summary is not None, timeout=30000)
+    yield w
+    w.doc.wait_for_workers(10000)
