@@ -364,8 +364,8 @@ def main(argv=None) -> int:
 
         def run():
             nonlocal result
-            cur = con.execute(sql)
-            result = cur.to_arrow_table() if hasattr(cur, "to_arrow_table") else cur.fetch_arrow_table()
+            rel = con.sql(sql)
+            result = rel.to_arrow_table() if hasattr(rel, "to_arrow_table") else rel.arrow()
 
         out["duckdb_s"], runs = median_time(run, 3)
         out["duckdb_s"] = round(out["duckdb_s"], 3)

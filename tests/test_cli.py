@@ -273,8 +273,6 @@ def test_score_duplicate_ids_warn(files, capsys):
     assert len(pd.read_csv(files / "scores.csv")) == 5
 
 
-@pytest.mark.xfail(strict=True, reason="engine.bind: ids.get_indexer raises InvalidIndexError when lead ids repeat "
-                   "and an activity log is given (reported to the engine's owner)")
 def test_score_duplicate_ids_with_activities(files, capsys):
     (files / "leads.csv").write_text(LEADS + "L0002,30,Retail,2026-01-07,Intern,no\n")
     code, _, err = run(capsys, *score_args("-o", "scores.csv"))
@@ -546,15 +544,20 @@ def fake_app(monkeypatch):
     return calls
 
 
-def test_gui_passes_files(files, capsys, fake_app):
+def test_gui_passes_files(files, capsys, fake_app, monkeypatch):
+    monkeypatch.delenv("QT_QPA_PLATFORM", raising=False)
     code, _, _ = run(capsys, "gui", "model.yaml", "--leads", "leads.csv", "--activities", "activities.csv", "--screenshot", "shot.png")
     assert code == 0
     assert fake_app == [
         {"model": Path("model.yaml"), "leads": Path("leads.csv"), "activities": Path("activities.csv"), "screenshot": Path("shot.png")}
     ]
+    assert os.environ["QT_QPA_PLATFORM"] == "offscreen"  # a screenshot renders without a display
     code, _, _ = run(capsys, "gui")
     assert code == 0
     assert fake_app[-1] == {"model": None, "leads": None, "activities": None, "screenshot": None}
+    code, _, err = run(capsys, "gui", "model.yaml", "--activities", "activities.csv")
+    assert code == 2 and "--activities needs a lead file too" in err
+    assert len(fake_app) == 2
 
 
 def test_no_command_opens_the_app_with_the_samples(capsys, fake_app):

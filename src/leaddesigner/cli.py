@@ -699,9 +699,13 @@ def cmd_gui(args: argparse.Namespace) -> int:
         folder = screenshot.parent if str(screenshot.parent) else Path(".")
         if not folder.is_dir():
             raise CliError(f"Cannot write \"{args.screenshot}\": the folder \"{folder}\" does not exist.")
+    if acts is not None and leads is None and not getattr(args, "defaults", False):
+        raise CliError("--activities needs a lead file too: add --leads FILE.")
     _check_qt()
     if screenshot is None:
         _check_display()
+    elif "QT_QPA_PLATFORM" not in os.environ:
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"  # a screenshot needs no display
     import importlib
 
     try:
@@ -932,7 +936,10 @@ def build_parser() -> argparse.ArgumentParser:
     sp.add_argument("model", metavar="MODEL", nargs="?", help=DATA_HELP["model"])
     sp.add_argument("--leads", metavar="FILE", help=DATA_HELP["leads"])
     sp.add_argument("--activities", metavar="FILE", help=DATA_HELP["activities"])
-    sp.add_argument("--screenshot", metavar="PNG", help="render the window into this PNG file and quit")
+    sp.add_argument(
+        "--screenshot", metavar="PNG",
+        help="render the window into this PNG file and quit (offscreen unless QT_QPA_PLATFORM says otherwise)",
+    )
     sp.set_defaults(func=cmd_gui)
     return p
 

@@ -407,6 +407,9 @@ def make_frames(n: int, k: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, 
     """``n`` leads and ``k`` events (some of unknown leads), and an as-of moment."""
     rnd = random.Random(seed)
     ids = [f"L{i}" for i in range(n)]
+    if n > 2 and rnd.random() < 0.25:  # a repeated id and a row without an id
+        ids[-1] = ids[0]
+        ids[-2] = rnd.choice([None, ""])
     rows = []
     for i in range(n):
         rows.append(
@@ -428,6 +431,7 @@ def make_frames(n: int, k: int, seed: int) -> tuple[pd.DataFrame, pd.DataFrame, 
     events = []
     for _ in range(k):
         who = rnd.choice(ids) if ids and rnd.random() < 0.9 else rnd.choice(["ghost-1", "ghost-2"])
+        who = "ghost-3" if who is None else who
         days = rnd.randint(-3, 120)
         minutes = rnd.choice([0, 0, 1, 30, 720])
         ts = AS_OF - pd.Timedelta(days=days) - pd.Timedelta(minutes=minutes)

@@ -671,3 +671,13 @@ def test_horizon_scores_each_lead_days_after_creation():
     assert list(sc.rule_points("new")) == [0, 10, 0]
     sc.set_as_of(AS_OF)  # no horizon: everybody as of the 16th
     assert list(sc.rule_points("a")) == [2, 1, 2] and list(sc.rule_points("new")) == [0, 10, 0]
+
+
+def test_events_find_their_lead_when_ids_are_missing_or_repeated():
+    m = activity_model(1)
+    leads = pd.DataFrame({"lead_id": ["x", None, "y", "", "x"]})
+    acts = events(("y", 1, "v", "/"), ("y", 2, "v", "/"), ("x", 1, "v", "/"))
+    data = bind(m, leads, acts, as_of=AS_OF)
+    assert {p.kind for p in data.problems} == {"empty_id", "duplicate_id"}
+    # a row without an id gets no events; a repeated id's events go to its first row
+    assert list(Scorer(m, data).result.score) == [1, 0, 2, 0, 0]

@@ -102,7 +102,12 @@ def parse_as_of(text: str | None) -> pd.Timestamp | None:
     """``2026-06-30`` means the end of that day; a timestamp means that moment."""
     if text is None:
         return None
-    t = pd.Timestamp(text)
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        t = pd.NaT
+    if t is pd.NaT:
+        raise ValueError(f"'{text}' is not a date: expected a date like 2026-06-30 or a timestamp like 2026-06-30 14:00")
     if t.tzinfo is not None:
         t = t.tz_convert("UTC").tz_localize(None)
     if len(str(text).strip()) <= 10:
@@ -255,7 +260,7 @@ def _bind_events(
         types[cols.detail] = "category"
     part, tp = coerce_types(act[list(need.values())], types, source=source, row_offset=row_offset)
     problems += tp
-    lead = ids.get_indexer(act[cols.lead_id].astype("str").to_numpy(dtype=object))
+    lead = lead_rows(ids, act[cols.lead_id])
     ts = part[cols.timestamp].to_numpy(dtype="datetime64[ns]").view("int64")
     nat = ts == np.iinfo(np.int64).min
     unknown = lead < 0
@@ -281,6 +286,27 @@ def _bind_events(
         if not isinstance(frame[c].dtype, pd.CategoricalDtype):
             frame[c] = frame[c].astype("category")
     return Events(lead[keep].astype(np.int64), ts[keep], frame), problems
+
+
+def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
+    """Row of each event's lead in the lead file (-1: unknown lead).
+
+    Lead ids may repeat (a problem reported by ``bind``): events then belong to
+    the first row with that id. A categorical event id column is resolved on
+    its categories only, which is what makes binding millions of events fast.
+    """
+    codes, uniques = pd.factorize(ids)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    known = codes >= 0  # code -1 (a missing id) must not write into first[-1]
+    first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
+    lookup = pd.Index(uniques)
+    if isinstance(event_ids.dtype, pd.CategoricalDtype):
+        cats = event_ids.cat.categories.astype(str).to_numpy(dtype=object)
+        pos = lookup.get_indexer(cats)
+        pos = np.append(pos, -1)[event_ids.cat.codes.to_numpy()]
+    else:
+        pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
+    return np.where(pos >= 0, first[np.maximum(pos, 0)], -1)
 
 
 # ---------------------------------------------------------------- scoring state

@@ -122,6 +122,8 @@ class ModelDocument(QObject):
         self._generation = 0  # bumps on edits that need a re-bind
         self._last_merge_key = None
         self._outcome_user_set = False
+        self._batch = 0
+        self._rebind_due = False
         self._refresher = Coalescer(self._refresh_now, 30, self)
 
     # ------------------------------------------------------------ state
@@ -167,6 +169,7 @@ class ModelDocument(QObject):
             self._start_edit(cmd)
         if isinstance(cmd, C.Compound):
             done: list[C.Command] = []
+            self._batch += 1
             try:
                 for c in cmd.commands:
                     done.append(self.apply(c, track=False))
@@ -174,6 +177,11 @@ class ModelDocument(QObject):
                 for inv in reversed(done):
                     self.apply(inv, track=False)
                 raise
+            finally:
+                self._batch -= 1
+                if self._batch == 0 and self._rebind_due:
+                    self._rebind_due = False
+                    self.rebind()
             return C.Compound(list(reversed(done)), cmd.label)
         if isinstance(cmd, (C.AddRule, C.RemoveRule, C.MoveRule, C.AddAttribute, C.RemoveAttribute, C.ReplaceModel)):
             # dry run on a copy: views that begin inserting or removing rows must see the end too
@@ -187,7 +195,10 @@ class ModelDocument(QObject):
         self.applied.emit(cmd)
         if C.needs_rebind(cmd):
             self._generation += 1
-            self.rebind()
+            if self._batch:
+                self._rebind_due = True  # once, after the whole compound
+            else:
+                self.rebind()
         else:
             self.schedule_refresh()
         return inverse

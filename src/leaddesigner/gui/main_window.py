@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QPushButton,
+    QSizePolicy,
     QSplitter,
     QStyle,
     QTableView,
@@ -68,6 +69,22 @@ DATA_FILTER = (
     "Lead files (" + " ".join("*" + e for e in SUPPORTED_EXTENSIONS) + ");;CSV (*.csv *.csv.gz);;"
     "Excel (*.xlsx *.xlsm);;Parquet (*.parquet *.pq);;All files (*)"
 )
+
+
+class _CachedGradeGridView(GradeGridView):
+    """The grade grid, with each cell's text computed once per ``set_grid`` (not twice per cell per paint)."""
+
+    def set_grid(self, *args, **kwargs) -> None:
+        self._cell_cache: dict = {}
+        super().set_grid(*args, **kwargs)
+
+    def cell_lines(self, name: str) -> list[str]:
+        cache = getattr(self, "_cell_cache", None)
+        if cache is None:
+            return super().cell_lines(name)
+        if name not in cache:
+            cache[name] = super().cell_lines(name)
+        return cache[name]
 
 
 class RulesFilterProxy(QSortFilterProxyModel):
@@ -432,13 +449,14 @@ class MainWindow(QMainWindow):
             self.editor_tabs.setTabToolTip(i, t)
             self._action(f"Tab {i + 1}", lambda i=i: self.editor_tabs.setCurrentIndex(i), f"Ctrl+{i + 1}", t)
         self.editor_tabs.currentChanged.connect(self._on_editor_tabs_current_changed)
+        self._on_editor_tabs_current_changed(self.editor_tabs.currentIndex())
 
         # ---- plots
         self.hist = ScoreHistogramView(self)
         self.hist.thresholdMoved.connect(self._on_hist_threshold_moved)
         self.hist.thresholdDragFinished.connect(self._on_hist_threshold_drag_finished)
         self.weekly = WeeklyVolumeView(self)
-        self.grid = GradeGridView(self)
+        self.grid = _CachedGradeGridView(self)
         self.grid.cellClicked.connect(self._on_grid_cell_clicked)
         self.inspector = LeadInspector(doc, self)
         self.grades_page = QWidget(self)
@@ -474,6 +492,8 @@ class MainWindow(QMainWindow):
         cl = QVBoxLayout(central)
         cl.setContentsMargins(4, 2, 4, 2)
         cl.setSpacing(3)
+        # the strip's texts change on every edit; a fixed height keeps that from re-laying out the window
+        self.summary_strip.setSizePolicy(self.summary_strip.sizePolicy().horizontalPolicy(), QSizePolicy.Policy.Fixed)
         cl.addWidget(self.summary_strip)
         cl.addWidget(self.banner)
         cl.addWidget(self.main_split, 1)
@@ -534,7 +554,24 @@ class MainWindow(QMainWindow):
         tb.setMovable(False)
         tb.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         for a in (self.act_open, self.act_save, None, self.act_undo, self.act_redo, None, self.act_load_leads, self.act_reload):
-            tb.addSeparator() if a is None else tb.addAction(a)
+            if a is None:
+                tb.addSeparator()
+            elif a in (self.act_undo, self.act_redo):
+                # a fixed label: the action's text names the command and would re-lay out the bar on every edit
+                b = QToolButton(tb)
+                b.setIcon(a.icon())
+                b.setText("Undo" if a is self.act_undo else "Redo")
+                b.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
+                b.setAutoRaise(True)
+                b.clicked.connect(a.trigger)
+                b.setEnabled(a.isEnabled())
+                a.enabledChanged.connect(b.setEnabled)
+                a.changed.connect(self._on_undo_action_changed)
+                setattr(self, "undo_button" if a is self.act_undo else "redo_button", b)
+                b.setToolTip("Undo the last edit (Ctrl+Z)" if a is self.act_undo else "Redo (Ctrl+Shift+Z)")
+                tb.addWidget(b)
+            else:
+                tb.addAction(a)
         spacer = QWidget(tb)
         spacer.setSizePolicy(spacer.sizePolicy().horizontalPolicy().Expanding, spacer.sizePolicy().verticalPolicy())
         tb.addWidget(spacer)
@@ -579,6 +616,11 @@ class MainWindow(QMainWindow):
         d.error.connect(self.show_error)
         d.undo_stack.cleanChanged.connect(self._on_undo_stack_clean_changed)
         d.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed)
+
+    def _on_undo_action_changed(self) -> None:
+        self.undo_button.setToolTip(self.act_undo.text().replace("&", "") + "  (Ctrl+Z)")
+        if hasattr(self, "redo_button"):
+            self.redo_button.setToolTip(self.act_redo.text().replace("&", "") + "  (Ctrl+Shift+Z)")
 
     def _on_undo_stack_clean_changed(self, _clean: bool) -> None:
         self._update_title()
@@ -640,7 +682,7 @@ class MainWindow(QMainWindow):
         self.hist.set_scores(sc.result.score, d.outcome)
         self.hist.set_thresholds(m.thresholds.mql, m.thresholds.sql)
         self.weekly.set_weekly(s.weekly)
-        grid = (s.grade_counts, d.grade_conversion(), list(m.grades.mql_cells or []))
+        grid = (_plain_frame(s.grade_counts), _plain_frame(d.grade_conversion()), list(m.grades.mql_cells or []))
         if not _same_grid(grid, self._last_grid):  # threshold drags leave the grades alone: no repaint
             self._last_grid = grid
             self.grid.set_grid(*grid)
@@ -680,6 +722,8 @@ class MainWindow(QMainWindow):
             self.hist.set_thresholds(self.doc.model.thresholds.mql, self.doc.model.thresholds.sql)
 
     def _on_document_applied(self, cmd) -> None:
+        if cmd.scope in ("thresholds", "model") and self.doc.scorer is None:
+            self.hist.set_thresholds(self.doc.model.thresholds.mql, self.doc.model.thresholds.sql)
         self._update_rules_tab_title()
         if cmd.scope in ("attributes", "columns", "model", "rules", "meta") or type(cmd).__name__ == "_RestoreModel":
             self._update_problems()
@@ -899,8 +943,8 @@ class MainWindow(QMainWindow):
         except KeyError:
             r = None
         if r is None:
-            self.rule_details.setText("<span style='color:#777'>Select a rule to see it in plain words. "
-                                      "Double-click a cell to edit it; Ctrl+Z undoes any edit.</span>")
+            _set_text(self.rule_details, "<span style='color:#777'>Select a rule to see it in plain words. "
+                                         "Double-click a cell to edit it; Ctrl+Z undoes any edit.</span>")
             return
         hits = self.rules_model.hits(r.id)
         text = f"<b>{_esc(r.label)}</b> ({r.dimension}): {_esc(r.describe())}"
@@ -910,12 +954,12 @@ class MainWindow(QMainWindow):
             text += f" &nbsp;\u00b7&nbsp; {hits:,} leads get points now"
         if r.why:
             text += f"<br><i>Why:</i> {_esc(r.why)}"
-        self.rule_details.setText(text)
+        _set_text(self.rule_details, text)
 
     def _update_rules_tab_title(self) -> None:
         n = len(self.doc.model.rules)
         shown = self.rules_proxy.rowCount()
-        self.editor_tabs.setTabText(0, f"Rules ({shown} of {n})" if shown != n else f"Rules ({n})")
+        _set_tab_text(self.editor_tabs, 0, f"Rules ({shown} of {n})" if shown != n else f"Rules ({n})")
 
     def _on_rules_view_context_menu(self, pos) -> None:
         menu = QMenu(self)
@@ -1041,7 +1085,7 @@ class MainWindow(QMainWindow):
     def _update_problems(self) -> None:
         self.problems_model._reset()
         n = self.problems_model.rowCount()
-        self.editor_tabs.setTabText(5, f"Problems ({n})" if n else "Problems")
+        _set_tab_text(self.editor_tabs, 5, f"Problems ({n})" if n else "Problems")
         self.problems_empty.setVisible(n == 0 and self.doc.data is not None)
         self.problems_view.setVisible(n > 0 or self.doc.data is None)
         self.problems_view.resizeRowsToContents()
@@ -1102,8 +1146,8 @@ class MainWindow(QMainWindow):
     def _update_lead_count(self) -> None:
         n = self.leads_model.rowCount()
         total = self.leads_model.n
-        self.lead_count.setText(f"{n:,} of {total:,} leads" if total else "")
-        self.editor_tabs.setTabText(4, f"Leads ({total:,})" if total else "Leads")
+        _set_text(self.lead_count, f"{n:,} of {total:,} leads" if total else "")
+        _set_tab_text(self.editor_tabs, 4, f"Leads ({total:,})" if total else "Leads")
 
     def _on_leads_view_activated(self, index: QModelIndex) -> None:
         if not index.isValid():
@@ -1442,6 +1486,27 @@ class MainWindow(QMainWindow):
         self.save_settings()
         self.doc.wait_for_workers(5000)
         ev.accept()
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    """Change a label only when its text changes (a new text re-lays out the window)."""
+    if label.text() != text:
+        label.setText(text)
+
+
+def _set_tab_text(tabs: QTabWidget, i: int, text: str) -> None:
+    if tabs.tabText(i) != text:
+        tabs.setTabText(i, text)
+
+
+def _plain_frame(df):
+    """The same table with object-dtype labels: cheap ``.loc`` lookups when the grid paints."""
+    if df is None:
+        return None
+    import pandas as pd
+
+    return pd.DataFrame(df.to_numpy(), index=pd.Index([str(x) for x in df.index], dtype=object),
+                        columns=pd.Index([str(x) for x in df.columns], dtype=object))
 
 
 def _same_grid(a: tuple, b: tuple | None) -> bool:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QTimer
 from PySide6.QtGui import QColor, QFont
 
 from leaddesigner.core import commands as C
@@ -198,6 +198,11 @@ class RulesTableModel(_DocTableModel):
     def __init__(self, document: ModelDocument, parent=None):
         super().__init__(document, parent)
         self._hits: dict[str, int] = {}
+        # the Leads column follows the scores a moment after the plots (counting reads every rule's column)
+        self._hits_timer = QTimer(self)
+        self._hits_timer.setSingleShot(True)
+        self._hits_timer.setInterval(150)
+        self._hits_timer.timeout.connect(self._on_hits_timer_timeout)
         document.aboutToApply.connect(self._on_document_about_to_apply)
         document.applied.connect(self._on_document_applied)
         document.scoresChanged.connect(self._on_document_scores_changed)
@@ -258,6 +263,9 @@ class RulesTableModel(_DocTableModel):
             self._all_changed()
 
     def _on_document_scores_changed(self) -> None:
+        self._hits_timer.start()
+
+    def _on_hits_timer_timeout(self) -> None:
         self._hits = {}
         c = self.column_of("matches")
         n = self.rowCount()
@@ -731,7 +739,7 @@ class LeadsTableModel(_DocTableModel):
         self.status_filter: int | None = None  # None all, 1: MQL and SQL, 0 lead, 2 SQL
         self.grade_filter: str | None = None
         self.search: str = ""
-        self._active = True
+        self._active = False  # the window says when the table is on screen
         self._stale = False
         self._build_columns()
         self._apply_rows()
@@ -805,9 +813,6 @@ class LeadsTableModel(_DocTableModel):
 
     def _on_document_scores_changed(self) -> None:
         if not self.n:
-            return
-        if self._cols and self._cols[-1].key.startswith("attr:") and self.doc.outcome is not None and self.column_of("outcome") < 0:
-            self._reset()
             return
         if self._depends_on_scores():
             if not self._active:
