@@ -751,3 +751,19 @@ def test_explain_subprocess_output_is_clean(files):
     r = _subprocess("explain", "model.yaml", "leads.csv", "--activities", "activities.csv", "--lead", "L0001", cwd=files)
     assert r.returncode == 0, r.stderr
     assert r.stdout.splitlines()[0] == "Lead L0001: score 70 (SQL, grade A2)"
+
+
+def test_summary_with_horizon_days_scores_cohorts(capsys):
+    from leaddesigner.paths import default_model, sample_activities, sample_leads
+
+    if not sample_leads().exists():
+        pytest.skip("sample data not generated")
+    args = ["summary", str(default_model()), str(sample_leads()), "--activities", str(sample_activities())]
+    code, plain, _ = run(capsys, *args)
+    assert code == 0
+    code, cohort, _ = run(capsys, *args, "--horizon-days", "30")
+    assert code == 0
+    assert "30 days after each lead was created" in cohort
+    assert plain != cohort
+    code, _, err = run(capsys, *args, "--horizon-days", "0")
+    assert code == 2 and "above 0" in err

@@ -135,6 +135,16 @@ def _seconds(s: float) -> str:
 
 
 # ---------------------------------------------------------------- argument types
+def _horizon_arg(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        v = -1.0
+    if not v > 0:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number of days above 0, like 30")
+    return v
+
+
 def _as_of_arg(text: str):
     from leaddesigner.core.engine import parse_as_of
 
@@ -248,6 +258,7 @@ def _load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
             leads,
             activities,
             as_of=args.as_of,
+            horizon_days=getattr(args, "horizon_days", None),
             leads_source=leads_source,
             activities_source=act_source,
             row_offset=lead_offset,
@@ -498,7 +509,9 @@ def cmd_summary(args: argparse.Namespace) -> int:
     m = loaded.model
     files = loaded.leads_source + (f" + {loaded.activities_source}" if loaded.activities_source else "")
     print(f"Model: {m.name} ({args.model})")
-    print(f"Data: {files}, scored as of {_as_of_text(loaded.data.as_of)}")
+    horizon = loaded.data.horizon_days
+    when = f"{horizon:g} days after each lead was created, at most " if horizon else ""
+    print(f"Data: {files}, scored as of {when}{_as_of_text(loaded.data.as_of)}")
     if outcome is not None:
         n = max(len(outcome), 1)
         print(f"Outcome: column '{outcome_col}', {int(outcome.sum()):,} converted ({100 * outcome.sum() / n:.1f}%)")
@@ -745,6 +758,10 @@ DATA_HELP = {
         "score as of this moment: YYYY-MM-DD means the end of that day (default: the end of the day "
         "of the latest event or lead in the data)"
     ),
+    "horizon_days": (
+        "score each lead as it stood N days after it was created (never later than --as-of), so that "
+        "weekly MQL volumes of old and new leads compare fairly; default: every lead as of --as-of"
+    ),
     "allow_missing": (
         "score even if columns that rules need (or the activity log for activity rules) are missing; "
         "those rules give 0 points"
@@ -787,6 +804,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("leads", metavar="LEADS", help=DATA_HELP["leads"])
         sp.add_argument("--activities", metavar="FILE", help=DATA_HELP["activities"])
         sp.add_argument("--as-of", metavar="DATE", type=_as_of_arg, help=DATA_HELP["as_of"])
+        sp.add_argument("--horizon-days", metavar="N", type=_horizon_arg, help=DATA_HELP["horizon_days"])
         if allow_missing:
             sp.add_argument("--allow-missing", action="store_true", help=DATA_HELP["allow_missing"])
 
