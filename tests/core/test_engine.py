@@ -681,3 +681,13 @@ def test_events_find_their_lead_when_ids_are_missing_or_repeated():
     assert {p.kind for p in data.problems} == {"empty_id", "duplicate_id"}
     # a row without an id gets no events; a repeated id's events go to its first row
     assert list(Scorer(m, data).result.score) == [1, 0, 2, 0, 0]
+
+
+def test_events_without_a_lead_id_are_unknown():
+    m = activity_model(1)
+    leads = pd.DataFrame({"lead_id": ["x", "", "y"]})
+    acts = events(("", 1, "v", "/"), ("  ", 1, "v", "/"), ("y", 1, "v", "/"))
+    data = bind(m, leads, acts, as_of=AS_OF)
+    unknown = problems_of(data, "unknown_lead")[0]
+    assert unknown.count == 2 and [e[0] for e in unknown.examples] == [2, 3]
+    assert list(Scorer(m, data).result.score) == [0, 0, 1]

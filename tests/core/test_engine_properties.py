@@ -322,3 +322,49 @@ def test_explanation_lines_add_up(model, frames, data):
         assert math.isclose(eng_lines, ex.engagement, abs_tol=1e-9), ex.text()
         assert ex.text()  # renders
         assert ex.status == STATUSES[int(sc.result.status[i])]
+
+
+# ---------------------------------------------------------------- large frames
+def _tile(frames, copies: int):
+    """``copies`` copies of the leads (ids made unique per copy) and of their events."""
+    leads, acts, as_of = frames
+
+    def tiled(df: pd.DataFrame, col: str) -> pd.DataFrame:
+        n = len(df)
+        out = df.iloc[np.tile(np.arange(n), copies)].reset_index(drop=True)
+        copy_no = np.repeat(np.arange(copies), n)
+        out[col] = [
+            x if x is None or not str(x).strip() or str(x).startswith("ghost") else f"{x}#{c}"
+            for x, c in zip(out[col].tolist(), copy_no.tolist())
+        ]
+        return out
+
+    return tiled(leads, "Lead ID"), tiled(acts, "lead"), as_of
+
+
+@settings(max_examples=8, **SETTINGS)
+@given(model=S.models(min_rules=4), frames=S.lead_frames(min_leads=3, max_leads=12, max_events=12), horizon=HORIZONS, data=st.data())
+def test_large_frames_equal_small_ones(model, frames, horizon, data):
+    """Big columns take other code paths (cached lowered text, dictionaries): same results per lead."""
+    n = len(frames[0])
+    copies = -(-60_000 // n)
+    small = Scorer(model, _bind(model, frames, horizon))
+    big_data = _bind(model, _tile(frames, copies), horizon)
+    big = Scorer(model, big_data)
+
+    def check(context):
+        tiled = lambda a: np.tile(a, copies)  # noqa: E731
+        s, b = small.result, big.result
+        for name in ("score", "fit", "engagement"):
+            np.testing.assert_allclose(getattr(b, name), tiled(getattr(s, name)), rtol=TOL, atol=TOL, err_msg=f"{context} {name}")
+        assert (b.status == tiled(s.status)).all() and (b.grade == tiled(s.grade)).all(), context
+        for p in s.products:
+            np.testing.assert_allclose(b.products[p], tiled(s.products[p]), rtol=TOL, atol=TOL)
+
+    check("full")
+    counter = [100]
+    for _ in range(3):
+        what = apply_edit(data.draw, model, data.draw(st.sampled_from(["condition", "mutate_leaf", "add", "points", "persona"])), counter)
+        small.refresh()
+        big.refresh()
+        check(what)

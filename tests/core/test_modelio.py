@@ -464,3 +464,10 @@ def test_utf8_bom_and_non_utf8(tmp_path):
 def test_missing_file_is_an_os_error(tmp_path):
     with pytest.raises(OSError):
         load_model(tmp_path / "nope.yaml")
+
+
+def test_ambiguous_grade_cells_are_rejected():
+    # A + 11 and A1 + 1 would both be called "A11"
+    text = BASE + "grades:\n  fit: {A: 10, A1: 0, B: null}\n  engagement: {'1': 5, '11': 0, '2': null}\n"
+    line, path, msg = one_error(text)
+    assert (line, path) == (13, "grades") and "grade cell 'A11' is ambiguous: it is A + 11 and A1 + 1" in msg

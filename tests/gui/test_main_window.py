@@ -239,6 +239,23 @@ def test_rule_edits_through_the_window_undo_exactly(window, qtbot):
     assert not w.isWindowModified()
 
 
+def test_rules_can_be_reordered_by_drag_and_drop(window):
+    doc, m = window.doc, window.rules_model
+    ids = [r.id for r in doc.model.rules]
+    mime = m.mimeData([m.index(0, 1)])
+    assert m.canDropMimeData(mime, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
+    m.dropMimeData(mime, Qt.DropAction.MoveAction, 3, 0, QModelIndex())
+    assert [r.id for r in doc.model.rules] == ids[1:3] + [ids[0]] + ids[3:]
+    # through the filter proxy too: the drop lands where the user sees it
+    proxy = window.rules_proxy
+    pm = proxy.mimeData([proxy.index(1, 1)])
+    proxy.dropMimeData(pm, Qt.DropAction.MoveAction, 0, 0, QModelIndex())
+    assert doc.model.rules[0].id == ids[2]
+    doc.undo_stack.undo()
+    doc.undo_stack.undo()
+    assert [r.id for r in doc.model.rules] == ids
+
+
 def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
     w, doc = window, window.doc
     rid = next(r.id for r in doc.model.rules if r.kind == "condition" and r.when is not None
@@ -265,7 +282,41 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
 
     editors = w.rules_view.findChildren(ValuePickerEditor)
     assert editors and editors[0].list is not None and editors[0].list.count() >= 2
-    assert "(" in editors[0].list.item(0).text()
+    ed = editors[0]
+    assert "(" in ed.list.item(0).text()
+    # ticking a value in the list and applying changes the rule (one undo step)
+    unticked = next(ed.list.item(i) for i in range(ed.list.count())
+                    if ed.list.item(i).checkState() != Qt.CheckState.Checked)
+    unticked.setCheckState(Qt.CheckState.Checked)
+    n = doc.undo_stack.count()
+    with qtbot.waitSignal(doc.applied, timeout=2000):
+        ed.committed.emit()
+    assert unticked.data(Qt.ItemDataRole.UserRole) in doc.model.rule(rid).when.value
+    assert doc.undo_stack.count() == n + 1
+
+
+def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
+    from leaddesigner.gui.delegates import PointsSpinBox
+
+    w, doc = window, window.doc
+    rid = max((r.id for r in doc.model.rules if r.kind == "condition" and r.points > 0), key=doc.scorer.rule_matches)
+    w.select_rule(rid, "points")
+    w.rules_view.edit(w.rules_view.currentIndex())
+    spin = w.rules_view.findChildren(PointsSpinBox)[0]
+    start = doc.model.rule(rid).points
+    for k in range(1, 4):
+        with qtbot.waitSignal(doc.scoresChanged, timeout=3000):
+            spin.stepUp()
+        assert doc.model.rule(rid).points == start + k
+    assert doc.undo_stack.count() == 1  # the spin steps merged
+    spin.setValue(-7)
+    qtbot.waitUntil(lambda: doc.model.rule(rid).points == -7)
+    from leaddesigner.gui.table_models import NEGATIVE_COLOR
+
+    idx = rules_index(w, rid, "points")
+    assert w.rules_model.data(idx, Qt.ItemDataRole.ForegroundRole) == NEGATIVE_COLOR
+    doc.undo_stack.undo()
+    assert doc.model.rule(rid).points == start
 
 
 def test_negative_points_are_coloured(window):
@@ -476,7 +527,7 @@ def test_leads_table_sorts_filters_and_opens_the_inspector(window, qtbot):
     # activating a lead explains it
     idx = lm.index(0, 0)
     w._on_leads_view_activated(idx)
-    assert w.bottom_tabs.currentWidget() is w.inspector
+    assert w.editor_tabs.currentWidget() is w.leads_tab
     exp = w.inspector.explanation()
     assert exp is not None and exp.lead_id == lm.data(idx)
     assert abs(exp.total() - exp.score) < 1e-6
@@ -529,8 +580,10 @@ def test_settings_are_remembered(window, qtbot, dataset, model_path, tmp_path):
 
 
 def test_every_action_has_a_tooltip_and_menu_actions_have_shortcuts(window):
-    for a in window.actions():
+    for a in window.actions() + window.rules_view.actions():
         assert a.toolTip(), a.text()
+    # rule shortcuts act on the rules table only: Del in the lead table deletes nothing
+    assert window.act_delete not in window.actions() and window.act_delete in window.rules_view.actions()
     for a in (window.act_open, window.act_save, window.act_save_as, window.act_undo, window.act_redo,
               window.act_add_rule, window.act_delete, window.act_bigger, window.act_smaller, window.act_normal,
               window.act_load_leads, window.act_map, window.act_inspector):
@@ -559,7 +612,7 @@ def test_layout_at_1366x768(window, qtbot):
     w = window
     w.resize(1366, 768)
     qtbot.wait(50)
-    for v in (w.hist, w.weekly, w.bottom_tabs, w.rules_view):
+    for v in (w.hist, w.weekly, w.grid, w.rules_view):
         assert v.isVisible() and v.width() > 300 and v.height() > 120, v
     assert w.summary_strip.height() < 140
 
@@ -573,6 +626,19 @@ def test_main_screenshot_writes_a_png(qtbot, tmp_path, dataset, model_path):
     assert main(model_path, dataset[0], dataset[1], out) == 0
     img = QImage(str(out))
     assert not img.isNull() and img.width() == 1366 and img.height() == 768
+
+
+def test_grade_conversion_matches_a_direct_count(window):
+    doc = window.doc
+    assert doc.outcome is not None, "the generated leads have a 'converted' column"
+    conv = doc.grade_conversion()
+    g, out = doc.scorer.result.grade, doc.outcome
+    names = doc.scorer.grade_names()
+    for i, name in enumerate(names):
+        m = g == i
+        expected = out[m].mean() if m.any() else np.nan
+        got = conv.loc[name[0], name[1:]]
+        assert (np.isnan(expected) and np.isnan(got)) or got == pytest.approx(expected)
 
 
 def test_document_without_data_accepts_edits():

@@ -475,6 +475,8 @@ RULE_FIELDS = {
     "map_default": "points for values not listed (value maps)",
 }
 _MERGEABLE_RULE_FIELDS = ("points", "within_days", "max_points", "half_life_days", "map_default")
+#: fields whose values ``_set`` validates completely: no schema check needed (spin-box edits stay cheap)
+_SELF_CHECKED_FIELDS = ("points", "enabled", "label", "why", "within_days", "max_points", "half_life_days", "map_default")
 
 
 @dataclass
@@ -551,11 +553,12 @@ class SetRuleField(Command):
         new = copy.deepcopy(old)
         self._set(model, new)
         model.rules[i] = new
-        try:
-            _check_rule(model, new)
-        except CommandError:
-            model.rules[i] = old
-            raise
+        if self.field not in _SELF_CHECKED_FIELDS:
+            try:
+                _check_rule(model, new)
+            except CommandError:
+                model.rules[i] = old
+                raise
         return _drop_orphan_caps(model, SetRule(new.id, old, self.text))
 
     # the per-field logic: mutate ``r`` (a copy) or raise CommandError

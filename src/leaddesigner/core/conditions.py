@@ -11,10 +11,13 @@ from __future__ import annotations
 
 import re
 import warnings
+import weakref
 from typing import Any, Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from .model import AllOf, AnyOf, Bin, Condition, Leaf, Not, ValueMap
 
@@ -128,17 +131,12 @@ def _text(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
 
 
 def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
+    arr = _arrow_strings(s)
+    if arr is not None:
+        return _text_arrow(arr, op, v, case_sensitive)
     present = s.notna().to_numpy()
     if op == "regex":
-        flags = 0 if case_sensitive else re.IGNORECASE
-        out = np.zeros(len(s), dtype=bool)
-        for pat in (v if isinstance(v, list) else [v]):
-            with warnings.catch_warnings():
-                # pandas warns about capture groups, e.g. "(ceo|cfo)": harmless for a search
-                warnings.filterwarnings("ignore", "This pattern is interpreted as a regular expression", UserWarning)
-                hit = s.str.contains(str(pat), flags=flags, regex=True)
-            out |= hit.fillna(False).to_numpy(dtype=bool)
-        return out
+        return _regex_python(s.to_numpy(dtype=object, na_value=None), v, case_sensitive)
     norm = s.astype("str") if s.dtype == object else s
     if not case_sensitive:
         norm = norm.str.lower()
@@ -157,6 +155,175 @@ def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndar
     if op == "ends_with":
         return norm.str.endswith(tuple(vals)).fillna(False).to_numpy(dtype=bool)
     raise ValueError(f"operator {op!r} does not apply to text")
+
+
+# ---------------------------------------------------------------- text columns backed by Arrow
+# pandas' string dtype keeps text in Arrow arrays. The operators below call the same
+# Arrow kernels pandas would (utf8_lower, is_in, match_substring, starts_with,
+# ends_with), skipping pandas' per-call overhead, and keep what several rules on
+# the same column need (the lowered text, the dictionary of a column with few
+# distinct values, whether the text is plain printable ASCII) for as long as the
+# column's Arrow data lives.
+_BIG = 50_000  # below this many rows nothing is worth keeping
+_derived: dict[int, tuple[weakref.ref, dict]] = {}
+
+
+def _arrow_strings(s: pd.Series):
+    """The Arrow string data of ``s`` (no copy), or None for other dtypes."""
+    if not isinstance(s.dtype, pd.StringDtype) or not hasattr(s.array, "__arrow_array__"):
+        return None
+    arr = s.array.__arrow_array__()
+    if isinstance(arr, pa.Array):
+        arr = pa.chunked_array([arr])
+    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+        return None
+    return arr
+
+
+def _derived_of(arr) -> dict:
+    if len(arr) < _BIG:
+        return {}
+    key = id(arr)
+    hit = _derived.get(key)
+    if hit is not None and hit[0]() is arr:
+        return hit[1]
+    store: dict = {}
+    _derived[key] = (weakref.ref(arr, lambda _r, k=key: _derived.pop(k, None)), store)
+    return store
+
+
+def _dictionary(arr, store: dict):
+    """(indices, dictionary) of a column with few distinct values, else None (decided once per column)."""
+    if "dictionary" not in store:
+        sample = arr.slice(0, 20_000)
+        few = len(arr) >= _BIG and pc.count_distinct(sample).as_py() <= len(sample) // 4
+        if few:
+            enc = arr.dictionary_encode().combine_chunks()
+            few = len(enc.dictionary) <= len(arr) // 4
+            store["dictionary"] = (pc.fill_null(enc.indices, -1).to_numpy(zero_copy_only=False), enc.dictionary) if few else None
+        else:
+            store["dictionary"] = None
+    return store["dictionary"]
+
+
+def _plain_ascii(arr, store: dict) -> bool:
+    """Every value is printable ASCII (no control characters): Python's and RE2's regex semantics agree there."""
+    if "plain_ascii" not in store:
+        store["plain_ascii"] = bool(len(arr) == arr.null_count or pc.all(pc.ascii_is_printable(arr)).as_py())
+    return store["plain_ascii"]
+
+
+def _lowered(arr, store: dict):
+    low = store.get("lower")
+    if low is None:
+        # ASCII text: ascii_lower is utf8_lower (and Python's str.lower), 5x faster
+        ascii_only = len(arr) == arr.null_count or pc.all(pc.string_is_ascii(arr)).as_py()
+        low = pc.ascii_lower(arr) if ascii_only else pc.utf8_lower(arr)
+        if len(arr) >= _BIG:
+            store["lower"] = low
+    return low
+
+
+def _np(mask) -> np.ndarray:
+    return pc.fill_null(mask, False).to_numpy(zero_copy_only=False).astype(bool, copy=False)
+
+
+def _text_arrow(arr, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
+    store = _derived_of(arr)
+    enc = _dictionary(arr, store) if len(arr) >= _BIG else None
+    if enc is not None:
+        indices, dictionary = enc
+        on_dict = _text_values(pd.Series(dictionary.to_numpy(zero_copy_only=False), dtype="str"), op, v, case_sensitive)
+        return np.append(on_dict, False)[indices]  # index -1 (missing) reads the appended False
+    present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
+    if op == "regex":
+        pats = [str(p) for p in (v if isinstance(v, list) else [v])]
+        out = np.zeros(len(arr), dtype=bool)
+        values = None
+        for pat in pats:
+            re.compile(pat, 0 if case_sensitive else re.IGNORECASE)  # the semantics are Python's: invalid patterns fail as before
+            if _re2_equivalent(pat) and _plain_ascii(arr, store):
+                try:
+                    out |= _np(pc.match_substring_regex(arr, pat, ignore_case=not case_sensitive))
+                    continue
+                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                    pass  # RE2 does not know the construct: Python's re below
+            if values is None:
+                values = arr.to_numpy(zero_copy_only=False)
+            out |= _regex_python(values, pat, case_sensitive)
+        return out
+    norm = arr if case_sensitive else _lowered(arr, store)
+    vals = _norm_values(v, case_sensitive)
+    if op in ("equals", "in"):
+        return _np(pc.is_in(norm, value_set=pa.array(vals, pa.string()))) & present
+    if op in ("not_equals", "not_in"):
+        return ~_np(pc.is_in(norm, value_set=pa.array(vals, pa.string()))) & present
+    if op in ("contains", "not_contains"):
+        hit = np.zeros(len(arr), dtype=bool)
+        for x in vals:
+            hit |= _np(pc.match_substring(norm, x))
+        return hit if op == "contains" else ~hit & present
+    if op in ("starts_with", "ends_with"):
+        fn = pc.starts_with if op == "starts_with" else pc.ends_with
+        hit = np.zeros(len(arr), dtype=bool)
+        for x in vals:
+            hit |= _np(fn(norm, x))
+        return hit
+    raise ValueError(f"operator {op!r} does not apply to text")
+
+
+def _regex_python(values: np.ndarray, v: Any, case_sensitive: bool) -> np.ndarray:
+    """``re.search`` per value (``None`` for missing values never matches)."""
+    flags = 0 if case_sensitive else re.IGNORECASE
+    out = np.zeros(len(values), dtype=bool)
+    for pat in (v if isinstance(v, list) else [v]):
+        search = re.compile(str(pat), flags).search
+        out |= np.fromiter((x is not None and x == x and search(str(x)) is not None for x in values), dtype=bool, count=len(values))
+    return out
+
+
+_RE2_ESCAPES = set("dDwWsSbBAafnrtv")
+
+
+def _re2_equivalent(pattern: str) -> bool:
+    """Whether RE2 (Arrow) finds a match exactly when Python's ``re.search`` does, on printable ASCII text.
+
+    A conservative whitelist: ASCII literals, classes, anchors, groups ``(...)``
+    ``(?:...)`` and ``(?i)``-style flags, the quantifiers ``* + ? {m} {m,} {m,n}``
+    (lazy too) and the escapes ``\\d \\w \\s \\b \\A`` etc. and escaped punctuation.
+    Anything else (back-references, look-arounds, ``{,n}``, POSIX classes, octal
+    or Unicode escapes, possessive quantifiers) goes to Python's ``re``.
+    """
+    if not pattern.isascii() or "[:" in pattern or "{," in pattern or "*+" in pattern or "++" in pattern or "?+" in pattern or "}+" in pattern:
+        return False
+    i, n = 0, len(pattern)
+    while i < n:
+        ch = pattern[i]
+        if ch == "\\":
+            if i + 1 >= n:
+                return False
+            nxt = pattern[i + 1]
+            if nxt.isalnum():
+                if nxt == "x":
+                    hexd = pattern[i + 2 : i + 4]
+                    if len(hexd) != 2 or not all(c in "0123456789abcdefABCDEF" for c in hexd):
+                        return False
+                    i += 4
+                    continue
+                if nxt not in _RE2_ESCAPES:
+                    return False
+            i += 2
+            continue
+        if ch == "(" and pattern.startswith("(?", i):
+            m = re.match(r"\(\?(?::|[ims]+[:)])", pattern[i:])
+            if m is None:
+                return False
+            i += m.end()
+            continue
+        if ord(ch) < 32 or ord(ch) == 127:
+            return False
+        i += 1
+    return True
 
 
 def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:

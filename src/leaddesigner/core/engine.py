@@ -43,6 +43,112 @@ class Events:
 
 
 @dataclass
+class EventIndex:
+    """The events grouped by their (type, detail) pair, each group sorted by time.
+
+    An activity rule's condition reads only ``type`` and ``detail``, so it is
+    evaluated once per distinct pair and the rule then reads just the time
+    slices of the matching groups: the work follows the events that count, not
+    the size of the log. Built once per bound data (see :func:`event_index`).
+    """
+
+    combos: pd.DataFrame  # one row per distinct pair: 'type', 'detail' (categorical, as Events.frame)
+    starts: np.ndarray  # group k holds positions starts[k]:starts[k + 1] of ts and lead
+    ts: np.ndarray  # int64 ns, ascending inside each group
+    lead: np.ndarray  # lead rows, same order
+
+    def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lead rows and ages (days) of the events that count: matching ``where``, before ``as_of_ns``, inside the window."""
+        from .model import ACTIVITY_FIELDS
+
+        n = len(self.combos)
+        if where is None:
+            ks = np.arange(n)
+        else:
+            match = C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns)
+            ks = np.flatnonzero(match)
+        lo = None
+        if within_days is not None:
+            # a candidate bound 1 ms wide of the window; the exact test (the float age, as elsewhere) follows
+            lo_f = as_of_ns - float(within_days) * DAY_NS - 1e6
+            lo = int(np.floor(lo_f)) if lo_f > -9.2e18 else None
+        starts, ts = self.starts, self.ts
+        i0 = np.empty(len(ks), dtype=np.int64)
+        i1 = np.empty(len(ks), dtype=np.int64)
+        for j, k in enumerate(ks):
+            s, e = int(starts[k]), int(starts[k + 1])
+            seg = ts[s:e]
+            i0[j] = s + (int(np.searchsorted(seg, lo, "left")) if lo is not None else 0)
+            i1[j] = s + int(np.searchsorted(seg, as_of_ns, "left"))  # strictly before the as-of moment
+        lengths = np.maximum(i1 - i0, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(total, dtype=np.int64) + np.repeat(i0 - first, lengths)
+        age = (as_of_ns - ts[pos]) / DAY_NS
+        lead = self.lead[pos]
+        if within_days is not None:
+            keep = age <= within_days
+            if not keep.all():
+                age, lead = age[keep], lead[keep]
+        return lead, age
+
+
+#: above this many distinct (type, detail) pairs the per-group loop costs more than a full pass
+MAX_EVENT_GROUPS = 20_000
+
+
+def event_index(data: "LeadData") -> EventIndex | None:
+    """The :class:`EventIndex` of the data's events (built on first use and kept in ``data.cache``)."""
+    ev = data.events
+    if ev is None:
+        return None
+    hit = data.cache.get("event_index")
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    idx = _build_event_index(ev)
+    data.cache["event_index"] = (ev, idx)
+    return idx
+
+
+def _build_event_index(ev: Events) -> EventIndex | None:
+    f = ev.frame
+    if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("type", "detail")):
+        return None
+    tcat, dcat = f["type"].cat, f["detail"].cat
+    nt, nd = len(tcat.categories) + 1, len(dcat.categories) + 1
+    if nt * nd > 50_000_000:
+        return None
+    key = (tcat.codes.to_numpy().astype(np.int64) + 1) * nd + (dcat.codes.to_numpy().astype(np.int64) + 1)
+    counts = np.bincount(key, minlength=nt * nd)
+    used = np.flatnonzero(counts)
+    if len(used) > MAX_EVENT_GROUPS:
+        return None
+    remap = np.zeros(nt * nd, dtype=np.uint16)
+    remap[used] = np.arange(len(used), dtype=np.uint16)
+    group = remap[key]
+    del key
+    ts = ev.ts
+    if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
+        by_time = np.argsort(ts, kind="stable")
+        order = by_time[np.argsort(group[by_time], kind="stable")]  # radix sort on 16-bit keys
+    else:
+        order = np.argsort(group, kind="stable")
+    del group
+    starts = np.zeros(len(used) + 1, dtype=np.int64)
+    np.cumsum(counts[used], out=starts[1:])
+    combos = pd.DataFrame(
+        {
+            "type": pd.Categorical.from_codes(used // nd - 1, dtype=f["type"].dtype),
+            "detail": pd.Categorical.from_codes(used % nd - 1, dtype=f["detail"].dtype),
+        }
+    )
+    lead_dtype = np.int32 if len(ev.lead) == 0 or int(ev.lead.max()) < 2**31 - 1 else np.int64
+    return EventIndex(combos, starts, ts[order], ev.lead[order].astype(lead_dtype, copy=False))
+
+
+@dataclass
 class LeadData:
     """Leads (and events) bound to a model: what the engine scores."""
 
@@ -297,7 +403,11 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
     """
     codes, uniques = pd.factorize(ids)
     first = np.full(len(uniques), -1, dtype=np.int64)
-    known = codes >= 0  # code -1 (a missing id) must not write into first[-1]
+    # rows without an id (missing: code -1, or blank text) get no events: an event
+    # with a blank lead id is an unknown lead, not the lead whose id is also blank
+    blank = np.asarray(pd.Index(uniques).astype(str).str.strip() == "", dtype=bool)
+    known = codes >= 0
+    known[known] = ~blank[codes[known]]
     first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
     lookup = pd.Index(uniques)
     if isinstance(event_ids.dtype, pd.CategoricalDtype):
@@ -360,6 +470,8 @@ class Scorer:
         self._products.clear()
         self._weights = self._persona_weights()
         self._age = None
+        self._agg = None  # aggregation cache (see _aggregate)
+        self._dirty: set = set()
         self._row_as_of = self.data.row_as_of_ns()
         rules = [r for r in self.model.rules if r.enabled]
         for i, r in enumerate(rules):
@@ -522,9 +634,13 @@ class Scorer:
         ev = self.data.events
         if ev is None or len(ev) == 0:
             return np.zeros(self.n)
-        m = self.activity_event_mask(r)
-        w = self.decay_factors(r, self.event_ages()[m])
-        return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float)
+        idx = event_index(self.data) if np.isscalar(self._row_as_of) else None
+        if idx is None:  # per-lead scoring moments (horizon) or too many (type, detail) pairs
+            m = self.activity_event_mask(r)
+            w = self.decay_factors(r, self.event_ages()[m])
+            return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float)
+        lead, age = idx.select(r.activity.where, r.activity.within_days, int(self._row_as_of), self.data.as_of_ns)
+        return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float)
 
     def _points(self, st: RuleState) -> np.ndarray:
         r = st.rule
@@ -541,10 +657,13 @@ class Scorer:
         return v
 
     def _add(self, st: RuleState, sign: float) -> None:
+        self._dirty.add(st.bucket)
         v = self._points(st)
         b = self._buckets.get(st.bucket)
         if b is None:
             self._buckets[st.bucket] = v * sign if sign != 1.0 else v.astype(float, copy=True)
+        elif sign == -1.0:
+            b -= v
         else:
             b += v * sign if sign != 1.0 else v
         p = st.rule.product
@@ -552,6 +671,8 @@ class Scorer:
             pa = self._products.get(p)
             if pa is None:
                 self._products[p] = v * sign if sign != 1.0 else v.astype(float, copy=True)
+            elif sign == -1.0:
+                pa -= v
             else:
                 pa += v * sign if sign != 1.0 else v
 
@@ -567,32 +688,80 @@ class Scorer:
         return "fit"
 
     def _aggregate(self) -> ScoreArrays:
+        """Caps, score range, grades and status from the buckets.
+
+        An edit touches one or two buckets: the capped contributions of the
+        other buckets, the sums of an untouched dimension and its grade bands
+        are kept from the previous call (sums are redone in bucket order, so
+        the result equals a fresh scoring bit for bit). Any change of caps,
+        range, grade bands or bucket layout recomputes everything.
+        """
         m = self.model
-        dims = {"fit": np.zeros(self.n), "engagement": np.zeros(self.n)}
+        n = self.n
         group_dims = {st.rule.group: st.rule.dimension for st in self._states.values() if st.rule.group}
-        for key, s in self._buckets.items():
+        layout = []
+        for key in self._buckets:
             if key[0] == "g":
                 if key[1] not in group_dims:
                     continue  # emptied bucket
-                cap = m.caps.groups.get(key[1])
-                dims[group_dims[key[1]]] += _clip(s, cap)
+                layout.append((key, group_dims[key[1]]))
             else:
-                dims[key[1]] += s
-        fit = _clip(dims["fit"], m.caps.dimensions.get("fit"))
-        eng = _clip(dims["engagement"], m.caps.dimensions.get("engagement"))
-        total = _clip(fit + eng, m.score_range)
-        grade = self._grades(fit, eng)
+                layout.append((key, key[1]))
+        layout = tuple(layout)
+        config = (copy.deepcopy(m.caps), copy.deepcopy(m.score_range), copy.deepcopy(m.grades.fit), copy.deepcopy(m.grades.engagement))
+        agg = self._agg
+        if agg is None or agg["layout"] != layout or agg["config"] != config:
+            agg = {"layout": layout, "config": config, "contrib": {}, "raw": {}, "capped": {}, "band": {}}
+            dirty = {key for key, _ in layout}
+            dims = {"fit", "engagement"}
+        else:
+            dirty = self._dirty
+            dims = {d for key, d in layout if key in dirty}
+        for key, _ in layout:
+            if key in dirty or key not in agg["contrib"]:
+                s = self._buckets[key]
+                # ungrouped buckets (and uncapped groups) are read as they are; they change in place only through _add
+                agg["contrib"][key] = _clip(s, m.caps.groups.get(key[1])) if key[0] == "g" else s
+        g = m.grades
+        graded = bool(g.fit and g.engagement)
+        for dim in ("fit", "engagement"):
+            if dim in dims or dim not in agg["raw"]:
+                acc = np.zeros(n)
+                for key, d in layout:
+                    if d == dim:
+                        acc += agg["contrib"][key]
+                agg["raw"][dim] = acc
+                agg["capped"][dim] = _clip(acc, m.caps.dimensions.get(dim))
+                agg["band"].pop(dim, None)
+            if graded and dim not in agg["band"]:
+                agg["band"][dim] = band_index(agg["capped"][dim], list((g.fit if dim == "fit" else g.engagement).values()))
+                agg.pop("grade", None)
+        self._dirty = set()
+        self._agg = agg
+        fit, eng = agg["capped"]["fit"], agg["capped"]["engagement"]
+        total = fit + eng
+        r = m.score_range
+        if r is not None and (r.min is not None or r.max is not None):
+            np.clip(total, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max, out=total)
+        grade = None
+        if graded:
+            if "grade" not in agg:
+                fi = agg["band"]["fit"] * np.int16(len(g.engagement))
+                fi += agg["band"]["engagement"]
+                agg["grade"] = fi
+            grade = agg["grade"]
         eligible = total >= m.thresholds.mql
         if m.grades.mql_cells is not None and grade is not None:
             names = self.grade_names()
-            cells = [names.index(c) for c in m.grades.mql_cells if c in names]
-            eligible &= np.isin(grade, cells)
-        status = eligible.astype(np.int8)
+            allowed = np.zeros(len(names), dtype=bool)
+            allowed[[names.index(c) for c in m.grades.mql_cells if c in names]] = True
+            eligible &= allowed[grade]
+        status = eligible.view(np.int8).copy()  # True -> 1 (MQL)
         if m.thresholds.sql is not None:
-            status[eligible & (total >= m.thresholds.sql)] = 2
-        products = {p: self._products.get(p, np.zeros(self.n)) for p in m.products}
+            status += eligible & (total >= m.thresholds.sql)  # SQL -> 2
+        products = {p: self._products[p] if p in self._products else np.zeros(n) for p in m.products}
         if grade is None:
-            grade = np.full(self.n, -1, dtype=np.int16)
+            grade = np.full(n, -1, dtype=np.int16)
         return ScoreArrays(total, fit, eng, grade, status, products)
 
     def _grades(self, fit: np.ndarray, eng: np.ndarray) -> np.ndarray | None:

@@ -538,6 +538,19 @@ class _Checker:
                     self.add(p, f"bands must go from highest to lowest minimum; {lo} is not below {prev}")
                 if lo is not None:
                     prev = lo
+        fit_bands, eng_bands = list(g.get("fit") or {}), list(g.get("engagement") or {})
+        made: dict[str, tuple] = {}
+        for f in fit_bands:
+            for e in eng_bands:
+                cell = f"{f}{e}"
+                if cell in made and made[cell] != (f, e):
+                    # grade names would repeat (the engine's grade column cannot hold that)
+                    self.add(
+                        ("grades",),
+                        f"grade cell '{cell}' is ambiguous: it is {made[cell][0]} + {made[cell][1]} and {f} + {e}. Rename a band",
+                        key=True,
+                    )
+                made.setdefault(cell, (f, e))
         cells = g.get("mql_cells")
         if cells is not None:
             fit, eng = list((g.get("fit") or {})), list((g.get("engagement") or {}))

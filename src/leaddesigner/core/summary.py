@@ -143,7 +143,9 @@ def parse_outcome(s: pd.Series) -> np.ndarray | None:
 def histogram(score: np.ndarray, lo: float, hi: float, bins: int = 100) -> tuple[np.ndarray, np.ndarray]:
     """Counts in ``bins`` equal bins over [lo, hi]; values outside land in the end bins."""
     width = (hi - lo) / bins if hi > lo else 1.0
-    idx = ((score - lo) / width).astype(np.int64)
+    x = np.subtract(score, lo, dtype=float)  # one temporary instead of two
+    x /= width
+    idx = x.astype(np.int64)
     np.clip(idx, 0, bins - 1, out=idx)
     return np.bincount(idx, minlength=bins), lo + width * np.arange(bins + 1)
 

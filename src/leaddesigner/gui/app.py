@@ -154,7 +154,13 @@ def main(model=None, leads=None, activities=None, screenshot=None, *, size=None)
     from PySide6.QtCore import QTimer
 
     QTimer.singleShot(0, window.check_recovery)
-    return int(app.exec())
+    code = int(app.exec())
+    from .workers import _LIVE
+
+    for w in list(_LIVE):  # a QThread must not be destroyed while it runs: let a cancelled load finish
+        w.cancel()
+        w.wait(-1)
+    return code
 
 
 def _parse(argv: Sequence[str]) -> argparse.Namespace:

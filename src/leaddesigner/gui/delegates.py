@@ -158,7 +158,10 @@ class ValuePickerEditor(QFrame):
         self.setFocusProxy(self.edit)
 
     def preferred_height(self) -> int:
-        return 300 if self.list is not None else 90
+        if self.list is None:
+            return self.sizeHint().height()
+        rows = min(self.list.count(), 12)
+        return min(330, self.sizeHint().height() - self.list.sizeHint().height() + rows * self.list.sizeHintForRow(0) + 8)
 
     def value_text(self) -> str:
         return self.edit.text()

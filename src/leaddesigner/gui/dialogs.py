@@ -118,6 +118,8 @@ class ColumnMappingDialog(QDialog):
             grid.addWidget(sample, i, 3)
             self.combos[a.name] = cb
             self._on_combo_changed(a.name)
+        grid.setRowStretch(len(self.combos) + 1, 1)
+        grid.setColumnStretch(3, 1)
         inner = QWidget(self)
         inner.setLayout(grid)
         scroll = QScrollArea(self)
@@ -144,7 +146,9 @@ class ColumnMappingDialog(QDialog):
             return
         s = self.doc.leads_frame[col]
         vals = [_cell_text(v) for v in s.dropna().iloc[:200].unique()[:4]]
-        lab.setText(", ".join(v[:24] for v in vals))
+        text = ", ".join(v[:24] for v in vals)
+        lab.setText(text if len(text) <= 60 else text[:59] + "\u2026")
+        lab.setToolTip(", ".join(vals))
 
     def mapping(self) -> dict[str, str | None]:
         """Attribute -> chosen column (None: not in the file)."""

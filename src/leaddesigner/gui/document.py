@@ -409,12 +409,14 @@ class ModelDocument(QObject):
         sc, out = self.scorer, self.outcome
         if sc is None or out is None or self.summary is None or self.summary.grade_counts is None:
             return None
-        g = sc.result.grade
-        ok = g >= 0
-        n = len(sc.grade_names())
-        counts = np.bincount(g[ok], minlength=n).astype(float)
-        conv = np.bincount(g[ok], weights=out[ok].astype(float), minlength=n)
+        # only the converted leads are counted per refresh (a tenth of the leads, typically)
+        if getattr(self, "_converted_rows_of", None) is not out:
+            self._converted_rows = np.flatnonzero(out)
+            self._converted_rows_of = out
+        gc = self.summary.grade_counts
+        g = sc.result.grade[self._converted_rows]
+        conv = np.bincount(g[g >= 0], minlength=gc.size)[: gc.size].astype(float)
+        counts = gc.to_numpy(dtype=float).ravel()
         with np.errstate(invalid="ignore", divide="ignore"):
             rate = np.where(counts > 0, conv / counts, np.nan)
-        gc = self.summary.grade_counts
         return pd.DataFrame(rate.reshape(gc.shape), index=gc.index, columns=gc.columns)

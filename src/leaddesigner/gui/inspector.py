@@ -229,7 +229,8 @@ class LeadInspector(QWidget):
                     break
         n_ev = ""
         if d.events is not None:
-            n_ev = f"{int(np.count_nonzero(d.events.lead == row)):,} events"
+            k = int(np.count_nonzero(d.events.lead == row))
+            n_ev = f"{k:,} event{'s' if k != 1 else ''}"
         return " · ".join(parts + ([n_ev] if n_ev else []))
 
     def explanation(self):

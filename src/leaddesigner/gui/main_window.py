@@ -46,7 +46,7 @@ from .dialogs import ColumnMappingDialog, ModelYamlDialog, RuleYamlDialog, Short
 from .document import ModelDocument
 from .inspector import LeadInspector
 from .panels import DefinitionsPanel, TargetsPanel
-from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView
+from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView, scaled_font
 from .recovery import RecoveryStore
 from .summary_strip import SummaryStrip
 from .table_models import (
@@ -161,6 +161,7 @@ class MainWindow(QMainWindow):
         self._update_title()
         self._update_actions()
         self._on_document_model_reset()
+        self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
 
     # ================================================================== construction
     def _action(self, text: str, slot, shortcut=None, tip: str = "", icon=None, context=None) -> QAction:
@@ -177,7 +178,8 @@ class MainWindow(QMainWindow):
         if context is not None:
             a.setShortcutContext(context)
         a.triggered.connect(lambda _checked=False: slot())
-        self.addAction(a)
+        if context is None:
+            self.addAction(a)  # window-wide; actions with a context are added to their widget by the caller
         return a
 
     def _build_actions(self) -> None:
@@ -222,7 +224,9 @@ class MainWindow(QMainWindow):
         self.act_smaller = self._action("&Smaller text", lambda: self.step_font(-1), "Ctrl+-", "Smaller text")
         self.act_normal = self._action("&Normal text size", lambda: self.set_font_scale(1.0), "Ctrl+0", "Back to the normal text size")
         self.act_inspector = self._action("Lead &inspector", self.show_inspector, "Ctrl+I", "Why a lead has its score, rule by rule")
-        self.act_grades = self._action("&Grades", self.show_grades, "Ctrl+G", "Leads per fit x engagement grade")
+        self.act_grades = self._action("Show &grades", self.toggle_grades, "Ctrl+G", "Show or hide the grade grid (more room for the plots on a projector)")
+        self.act_grades.setCheckable(True)
+        self.act_grades.setChecked(True)
         self.act_shortcuts = self._action("&Keyboard shortcuts", self.show_shortcuts, "F1", "All keyboard shortcuts")
         self.act_about = self._action("&About LeadDesigner", self.show_about, None, "Version and credits")
 
@@ -292,8 +296,8 @@ class MainWindow(QMainWindow):
 
         self.rule_filter_dim = QComboBox(self)
         self.rule_filter_dim.addItem("All rules", None)
-        self.rule_filter_dim.addItem("Fit rules", "fit")
-        self.rule_filter_dim.addItem("Engagement rules", "engagement")
+        self.rule_filter_dim.addItem("Fit", "fit")
+        self.rule_filter_dim.addItem("Engagement", "engagement")
         self.rule_filter_dim.setToolTip("Show the rules of one dimension")
         self.rule_filter_text = QLineEdit(self)
         self.rule_filter_text.setPlaceholderText("Filter rules (Ctrl+F)")
@@ -305,11 +309,15 @@ class MainWindow(QMainWindow):
         rbar = QHBoxLayout()
         rbar.setContentsMargins(0, 0, 0, 0)
         self._rule_buttons = []
-        for act, label in ((self.act_add_rule, "Add rule"), (self.act_add_behaviour, "Add behaviour rule"),
-                           (self.act_duplicate, "Duplicate"), (self.act_delete, "Delete"),
-                           (self.act_up, "\u2191"), (self.act_down, "\u2193"), (self.act_edit_rule, "Edit as YAML")):
+        S = QStyle.StandardPixmap
+        for act, label, icon in ((self.act_add_rule, "Add rule", None), (self.act_add_behaviour, "Add behaviour rule", None),
+                                 (self.act_duplicate, "Duplicate", None), (self.act_delete, "", S.SP_TrashIcon),
+                                 (self.act_up, "", S.SP_ArrowUp), (self.act_down, "", S.SP_ArrowDown)):
             b = QToolButton(self)
-            b.setText(label)
+            if icon is not None:
+                b.setIcon(self.style().standardIcon(icon))
+            else:
+                b.setText(label)
             b.setToolTip(act.toolTip())
             b.setAutoRaise(True)
             b.clicked.connect(act.trigger)
@@ -318,6 +326,7 @@ class MainWindow(QMainWindow):
             self._rule_buttons.append(b)
             rbar.addWidget(b)
         rbar.addStretch(1)
+        self.rule_filter_text.setMinimumWidth(90)
         rbar.addWidget(self.rule_filter_dim)
         rbar.addWidget(self.rule_filter_text, 1)
         self.rule_details = QLabel("", self)
@@ -403,14 +412,35 @@ class MainWindow(QMainWindow):
         lbar.addWidget(self.lead_grade)
         lbar.addWidget(self.lead_search, 1)
         lbar.addWidget(self.lead_count)
-        self.leads_tab = QWidget(self)
-        ll = QVBoxLayout(self.leads_tab)
-        ll.setContentsMargins(4, 4, 4, 4)
+        leads_top = QWidget(self)
+        ll = QVBoxLayout(leads_top)
+        ll.setContentsMargins(0, 0, 0, 0)
         ll.addLayout(lbar)
         ll.addWidget(self.leads_view, 1)
-        hint = QLabel("Double-click a lead (or press Enter) to see its score rule by rule in the Lead inspector.", self)
+        hint = QLabel("Double-click a lead (or press Enter) to see below why it has its score.", self)
         hint.setStyleSheet("color: #555;")
         ll.addWidget(hint)
+        self.inspector = LeadInspector(doc, self)
+        self.inspector_box = QFrame(self)
+        self.inspector_box.setObjectName("inspectorBox")
+        self.inspector_box.setStyleSheet("#inspectorBox { border-top: 1px solid #c8c8c8; }")
+        ib = QVBoxLayout(self.inspector_box)
+        ib.setContentsMargins(0, 2, 0, 0)
+        self.inspector_title = QLabel("<b>Lead inspector</b> <span style='color:#555'>&nbsp;why a lead has its score, "
+                                      "and what it would take to become an MQL (Ctrl+I)</span>", self)
+        ib.addWidget(self.inspector_title)
+        ib.addWidget(self.inspector, 1)
+        self.leads_split = QSplitter(Qt.Orientation.Vertical, self)
+        self.leads_split.setObjectName("leadsSplit")
+        self.leads_split.addWidget(leads_top)
+        self.leads_split.addWidget(self.inspector_box)
+        self.leads_split.setChildrenCollapsible(False)
+        self.leads_split.setStretchFactor(0, 4)
+        self.leads_split.setStretchFactor(1, 5)
+        self.leads_tab = QWidget(self)
+        lt = QVBoxLayout(self.leads_tab)
+        lt.setContentsMargins(4, 4, 4, 4)
+        lt.addWidget(self.leads_split)
 
         # ---- problems tab
         self.problems_model = ProblemsTableModel(doc, self)
@@ -427,11 +457,13 @@ class MainWindow(QMainWindow):
         self.problems_view.doubleClicked.connect(self._on_problems_view_double_clicked)
         self.problems_empty = QLabel("No problems: every attribute was found and every value fits its type.", self)
         self.problems_empty.setStyleSheet("color: #1B6E3A; padding: 6px;")
+        self.problems_empty.setAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop)
         self.problems_tab = QWidget(self)
         pl = QVBoxLayout(self.problems_tab)
         pl.setContentsMargins(4, 4, 4, 4)
         pl.addWidget(self.problems_empty)
         pl.addWidget(self.problems_view, 1)
+        pl.addStretch(0)
 
         self.editor_tabs = QTabWidget(self)
         self.editor_tabs.setDocumentMode(True)
@@ -458,27 +490,38 @@ class MainWindow(QMainWindow):
         self.weekly = WeeklyVolumeView(self)
         self.grid = _CachedGradeGridView(self)
         self.grid.cellClicked.connect(self._on_grid_cell_clicked)
-        self.inspector = LeadInspector(doc, self)
         self.grades_page = QWidget(self)
+        self.grades_page.setAutoFillBackground(True)
+        pal = self.grades_page.palette()
+        pal.setColor(self.grades_page.backgroundRole(), Qt.GlobalColor.white)
+        self.grades_page.setPalette(pal)
+        self.grades_title = QLabel("Leads per grade", self.grades_page)
+        self.grades_title.setToolTip(self.grid.toolTip())
         gl = QVBoxLayout(self.grades_page)
-        gl.setContentsMargins(0, 0, 0, 0)
-        gl.addWidget(self.grid)
-        self.bottom_tabs = QTabWidget(self)
-        self.bottom_tabs.setDocumentMode(True)
-        self.bottom_tabs.addTab(self.grades_page, "Grades")
-        self.bottom_tabs.addTab(self.inspector, "Lead inspector")
-        self.bottom_tabs.setTabToolTip(0, "Leads per fit x engagement grade; click a cell to list its leads (Ctrl+G)")
-        self.bottom_tabs.setTabToolTip(1, "One lead's score rule by rule, and what it would take to become an MQL (Ctrl+I)")
+        gl.setContentsMargins(6, 2, 0, 0)
+        gl.setSpacing(0)
+        gl.addWidget(self.grades_title)
+        gl.addWidget(self.grid, 1)
 
         self.plot_split = QSplitter(Qt.Orientation.Vertical, self)
         self.plot_split.setObjectName("plotSplit")
         self.plot_split.addWidget(self.hist)
         self.plot_split.addWidget(self.weekly)
-        self.plot_split.addWidget(self.bottom_tabs)
+        self.plot_split.addWidget(self.grades_page)
         self.plot_split.setStretchFactor(0, 5)
         self.plot_split.setStretchFactor(1, 4)
         self.plot_split.setStretchFactor(2, 4)
         self.plot_split.setChildrenCollapsible(False)
+
+        # explicit minimums: at big presentation fonts the panes clip or scroll instead of growing
+        # the window past a 1366x768 screen
+        for wdg in (self.hist, self.weekly):
+            wdg.setMinimumSize(220, 110)
+        self.grades_page.setMinimumSize(220, 100)
+        self.grid.setMinimumSize(200, 70)
+        self.editor_tabs.setMinimumSize(380, 220)
+        self.editor_tabs.tabBar().setUsesScrollButtons(True)
+        self.inspector_box.setMinimumHeight(120)
 
         self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_split.setObjectName("mainSplit")
@@ -498,15 +541,23 @@ class MainWindow(QMainWindow):
         cl.addWidget(self.banner)
         cl.addWidget(self.main_split, 1)
         self.setCentralWidget(central)
-        QTimer.singleShot(0, self._initial_sizes)
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if not getattr(self, "_sizes_done", False):
+            self._sizes_done = True
+            self._initial_sizes()
 
     def _initial_sizes(self) -> None:
+        """Left 55% for the tables, right for the plots, unless the user's own sizes were restored."""
         if getattr(self, "_sizes_restored", False):
             return
-        w = self.main_split.width()
-        self.main_split.setSizes([int(w * 0.54), w - int(w * 0.54)])
-        h = self.plot_split.height()
-        self.plot_split.setSizes([int(h * 0.40), int(h * 0.30), h - int(h * 0.70)])
+        w = max(self.main_split.width(), self.width() - 10)
+        self.main_split.setSizes([int(w * 0.55), w - int(w * 0.55)])
+        h = max(self.plot_split.height(), self.height() - 230)
+        self.plot_split.setSizes([int(h * 0.40), int(h * 0.32), h - int(h * 0.72)])
+        lh = max(self.leads_split.height(), h - 40)
+        self.leads_split.setSizes([int(lh * 0.45), lh - int(lh * 0.45)])
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
@@ -1153,7 +1204,6 @@ class MainWindow(QMainWindow):
         if not index.isValid():
             return
         self.inspector.set_row(self.leads_model.data_row(index.row()))
-        self.bottom_tabs.setCurrentWidget(self.inspector)
 
     def _on_problems_view_double_clicked(self, index: QModelIndex) -> None:
         kind = self.problems_model.data(index, Qt.ItemDataRole.UserRole + 1)
@@ -1394,22 +1444,43 @@ class MainWindow(QMainWindow):
         self.centralWidget().setFont(f)
         for v in (self.hist, self.weekly, self.grid, self.summary_strip):
             v.set_font_scale(self._font_scale)
+        self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
         row_h = int(QFontMetrics(f).height() * 1.5)
+        ratio = self._font_scale / getattr(self, "_applied_scale", 1.0)
+        self._applied_scale = self._font_scale
         for view in (self.rules_view, self.attributes_view, self.leads_view, self.problems_view, self.inspector.table,
                      self.targets_panel.caps_table, *self.targets_panel.band_tables.values()):
             view.verticalHeader().setDefaultSectionSize(row_h)
             view.setFont(f)
+            h = view.horizontalHeader()
+            if abs(ratio - 1.0) > 1e-6 and h.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive:
+                for c in range(h.count()):  # columns grow with the text
+                    h.resizeSection(c, max(24, round(h.sectionSize(c) * ratio)))
+        # labels styled with a style sheet do not follow their parent's font: set it on them
+        plots = (self.hist, self.weekly, self.grid, self.summary_strip, self.grades_title)
+        for wdg in self.centralWidget().findChildren(QWidget):
+            if wdg.styleSheet() and not any(p is wdg or p.isAncestorOf(wdg) for p in plots):
+                wdg.setFont(f)
         self.rule_details.setMinimumHeight(QFontMetrics(f).height() * 2 + 6)
+        if abs(ratio - 1.0) > 1e-6:  # bigger text needs the room in the plots more than in the grade grid
+            sizes = self.plot_split.sizes()
+            total = sum(sizes)
+            share = (0.38, 0.37, 0.25) if self._font_scale >= 1.3 else (0.40, 0.32, 0.28)
+            if self.grades_page.isHidden():
+                share = (0.52, 0.48, 0.0)
+            self.plot_split.setSizes([int(total * x) for x in share])
         if self.settings_enabled:
             QSettings().setValue("view/font_scale", self._font_scale)
         self.status(f"Text size {round(self._font_scale * 100)}% (Ctrl+0: normal)", 2500)
 
     def show_inspector(self) -> None:
-        self.bottom_tabs.setCurrentWidget(self.inspector)
+        self.editor_tabs.setCurrentWidget(self.leads_tab)
         self.inspector.search.setFocus()
 
-    def show_grades(self) -> None:
-        self.bottom_tabs.setCurrentWidget(self.grades_page)
+    def toggle_grades(self) -> None:
+        self.grades_page.setVisible(self.act_grades.isChecked())
+        if self.act_grades.isChecked():
+            self.grid.setFocus()
 
     def show_history(self) -> None:
         dlg = QDialog(self)
@@ -1484,7 +1555,8 @@ class MainWindow(QMainWindow):
         self._autosave.stop()
         self._clear_recovery()
         self.save_settings()
-        self.doc.wait_for_workers(5000)
+        self.doc.cancel_load()
+        self.doc.wait_for_workers(300)  # a load still running finishes after the window closes (see app.main)
         ev.accept()
 
 

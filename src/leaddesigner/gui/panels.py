@@ -45,6 +45,7 @@ def _spin(parent, lo: float, hi: float, step: float = 1.0, decimals: int = 1, su
     sb.setAccelerated(True)
     if suffix:
         sb.setSuffix(suffix)
+    sb.setMaximumWidth(130)
     return sb
 
 
@@ -54,6 +55,7 @@ def _ispin(parent, lo: int, hi: int, suffix: str = "") -> QSpinBox:
     sb.setKeyboardTracking(False)
     if suffix:
         sb.setSuffix(suffix)
+    sb.setMaximumWidth(130)
     return sb
 
 
@@ -107,6 +109,7 @@ class TargetsPanel(QWidget):
         self.days = _ispin(inner, 1, 7)
         self.days.setToolTip("Working days per week")
         self.capacity_label = QLabel("", inner)
+        self.capacity_label.setWordWrap(True)
         cap = QGroupBox("SDR capacity", inner)
         f2 = QFormLayout(cap)
         f2.addRow("SDRs", self.sdrs)

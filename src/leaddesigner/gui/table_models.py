@@ -165,12 +165,12 @@ class RulesTableModel(_DocTableModel):
     COLUMNS = [
         ColumnSpec("enabled", "On", "Untick to switch a rule off without deleting it (Space)"),
         ColumnSpec("label", "Rule", "The rule's name as sales and marketing read it"),
+        ColumnSpec("points", "Points", "Points a matching lead gets (per event for behaviour rules); negative points subtract"),
+        ColumnSpec("matches", "Leads", "How many loaded leads get points from this rule now"),
         ColumnSpec("dimension", "Dimension", "fit: who the lead is; engagement: what the lead does"),
         ColumnSpec("attribute", "Attribute", "The lead attribute (file column) or event field the rule tests"),
         ColumnSpec("op", "Operator", "How the attribute is compared; only operators that fit its type are offered"),
         ColumnSpec("value", "Value(s)", "What it is compared with; pick from the values in the loaded file"),
-        ColumnSpec("points", "Points", "Points a matching lead gets (per event for behaviour rules); negative points subtract"),
-        ColumnSpec("matches", "Leads", "How many loaded leads get points from this rule now"),
         ColumnSpec("max_points", "Max", "Behaviour rules: at most this many points per lead (empty: no limit)"),
         ColumnSpec("within_days", "Window", "Behaviour rules: only events in the last N days count (empty: all)"),
         ColumnSpec("decay", "Half-life", "Behaviour rules: an event's points halve every N days (empty: no decay)"),
@@ -198,11 +198,9 @@ class RulesTableModel(_DocTableModel):
     def __init__(self, document: ModelDocument, parent=None):
         super().__init__(document, parent)
         self._hits: dict[str, int] = {}
-        # the Leads column follows the scores a moment after the plots (counting reads every rule's column)
-        self._hits_timer = QTimer(self)
-        self._hits_timer.setSingleShot(True)
-        self._hits_timer.setInterval(150)
-        self._hits_timer.timeout.connect(self._on_hits_timer_timeout)
+        #: rules edited since the last scoring: their Leads count is recounted after the next refresh
+        #: (a rule's count depends on that rule only, so a points edit recounts one rule, not all)
+        self._edited: set[str] = set()
         document.aboutToApply.connect(self._on_document_about_to_apply)
         document.applied.connect(self._on_document_applied)
         document.scoresChanged.connect(self._on_document_scores_changed)
@@ -222,6 +220,7 @@ class RulesTableModel(_DocTableModel):
 
     def _invalidate(self) -> None:
         self._hits = {}
+        self._edited = set()
 
     def _on_document_about_to_apply(self, cmd) -> None:
         rules = self.doc.model.rules
@@ -246,6 +245,10 @@ class RulesTableModel(_DocTableModel):
 
     def _on_document_applied(self, cmd) -> None:
         pending, self._pending = self._pending, None
+        if isinstance(cmd, C.AddRule):
+            self._edited.add(cmd.rule.id)
+        elif isinstance(cmd, C.RemoveRule):
+            self._hits.pop(cmd.rule_id, None)
         if pending == "insert":
             self.endInsertRows()
         elif pending == "remove":
@@ -256,6 +259,7 @@ class RulesTableModel(_DocTableModel):
             self._invalidate()
             self.endResetModel()
         elif isinstance(cmd, (C.SetRule, C.SetRuleField)):
+            self._edited.update({cmd.rule_id, cmd.new_id})
             row = self.row_of(cmd.new_id)
             if row >= 0:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
@@ -263,14 +267,14 @@ class RulesTableModel(_DocTableModel):
             self._all_changed()
 
     def _on_document_scores_changed(self) -> None:
-        self._hits_timer.start()
-
-    def _on_hits_timer_timeout(self) -> None:
-        self._hits = {}
+        edited, self._edited = self._edited, set()
         c = self.column_of("matches")
-        n = self.rowCount()
-        if n:
-            self.dataChanged.emit(self.index(0, c), self.index(n - 1, c), [Qt.ItemDataRole.DisplayRole])
+        for rid in edited:
+            self._hits.pop(rid, None)
+            row = self.row_of(rid)
+            if row >= 0:
+                idx = self.index(row, c)
+                self.dataChanged.emit(idx, idx, [Qt.ItemDataRole.DisplayRole])
 
     def hits(self, rule_id: str) -> int | None:
         sc = self.doc.scorer

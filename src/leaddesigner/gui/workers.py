@@ -147,7 +147,9 @@ class LoadWorker(QObject):
     def wait(self, ms: int = 30000) -> bool:
         if self._thread is None:
             return True
-        done = self._thread.wait(ms)
+        from PySide6.QtCore import QDeadlineTimer
+
+        done = self._thread.wait(QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever) if ms < 0 else ms)
         if done:
             _LIVE.discard(self)
         return done
