@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from leaddesigner.core import commands as C
-from leaddesigner.core.model import Attribute, Bin, Decay, Leaf, Rule, ValueMap, to_dict
+from leaddesigner.core.model import Attribute, Bin, Decay, Leaf, Rule, to_dict
 from leaddesigner.core.modelio import loads_model, validate_dict
 
 MODEL_YAML = """

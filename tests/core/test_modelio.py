@@ -471,3 +471,46 @@ def test_ambiguous_grade_cells_are_rejected():
     text = BASE + "grades:\n  fit: {A: 10, A1: 0, B: null}\n  engagement: {'1': 5, '11': 0, '2': null}\n"
     line, path, msg = one_error(text)
     assert (line, path) == (13, "grades") and "grade cell 'A11' is ambiguous: it is A + 11 and A1 + 1" in msg
+
+
+W = "attribute: industry, op: equals, value: Software"
+EXTRA_ATTRS = "  - {name: role, type: category}\n  - {name: seen, type: date}\n  - {name: vip, type: boolean}\n"
+BASE2 = BASE.replace("  - {name: role, type: category}\n", EXTRA_ATTRS)  # rules[0] starts on line 11, its when on 13
+
+
+@pytest.mark.parametrize(
+    "text, line, path, message",
+    [
+        (BASE.replace("products: [crm]\n", "products: [crm]\ncreated_at: industry\n"), 8, "created_at", "'industry' must be a date attribute, it is declared as category"),
+        (BASE.replace("products: [crm]\n", "products: [crm]\ncreated_at: created\n"), 8, "created_at", "'created' is not a declared attribute"),
+        (BASE.replace(W, "attribute: employees, op: equals, value: ten"), 11, "rules[0].when.value", "expected a number, found text 'ten'"),
+        (BASE.replace(W, "attribute: employees, op: in, value: [1, two]"), 11, "rules[0].when.value", "expected a list of numbers"),
+        (BASE2.replace(W, "attribute: seen, op: before, value: yesterday"), 13, "rules[0].when.value", "expected a date like 2026-01-31, found text 'yesterday'"),
+        (BASE2.replace(W, "attribute: seen, op: within_days, value: week"), 13, "rules[0].when.value", "'within_days' takes a number"),
+        (BASE2.replace(W, "attribute: seen, op: equals, value: 2026-01-01"), 13, "rules[0].when.op", "'equals' does not apply to 'seen' (date). Use one of: is_empty, is_not_empty, within_days"),
+        (BASE2.replace(W, "attribute: vip, op: equals, value: maybe"), 13, "rules[0].when.value", "expected true or false, found text 'maybe'"),
+        (BASE.replace(W, "attribute: industry, op: contains, value: true"), 11, "rules[0].when.value", "'contains' takes text or a list of texts, found true"),
+        (BASE.replace(W, "attribute: industry, value: Software"), 11, "rules[0].when", "missing required key 'op'"),
+        (BASE + "  - id: a\n    dimension: engagement\n    activity: {decay: {half_life_days: 3, period_days: 7}}\n    points: 1\n", 15, "rules[1].activity.decay.period_days", "period_days goes with linear_pct"),
+        (BASE + "  - id: a\n    dimension: engagement\n    activity: {decay: {linear_pct: 150}}\n    points: 1\n", 15, "rules[1].activity.decay.linear_pct", "expected a number at most 100, found 150"),
+        (BASE + "  - id: m\n    dimension: fit\n    map: {attribute: industry, bins: [{points: 1}]}\n", 15, "rules[1].map.bins", "bins need a number attribute; 'industry' is category: use 'values'"),
+        (BASE + "  - id: m\n    dimension: fit\n    map: {attribute: employees, values: {a: 1}, bins: [{points: 1}]}\n", 15, "rules[1].map", "a map needs exactly one of 'values'"),
+        (BASE + "  - id: m\n    dimension: fit\n    map: {attribute: industy, values: {a: 1}}\n", 15, "rules[1].map.attribute", "Did you mean 'industry'?"),
+        (BASE + "  - id: m\n    dimension: fit\n    map: {attribute: industry, values: {a: 1}}\n    points: 3\n", 16, "rules[1].points", "a 'map' rule takes its points from the map; remove 'points'"),
+        (BASE + "  - id: x\n    dimension: fit\n    points: 1\n", 13, "rules[1]", "a rule needs exactly one of 'when' (a condition), 'map' (per-value points) or 'activity' (events)"),
+        (BASE.replace("  - {name: role, type: category}\n", "  - {name: role, type: category}\n  - {name: role, type: text}\n"), 7, "attributes[3].name", "attribute 'role' is declared twice"),
+        (BASE + "grades:\n  fit: {A: null, B: 5}\n  engagement: {'1': null}\n", 14, "grades.fit.A", "only the last band may have no minimum"),
+        (BASE + "score_range: {min: 10, max: 0}\n", 13, "score_range", "min (10) is above max (0)"),
+        (BASE + "caps:\n  dimensions:\n    fit: {min: 5, max: 1}\n", 15, "caps.dimensions.fit", "min (5) is above max (1)"),
+        (BASE + "caps:\n  dimensions:\n    fitt: {max: 1}\n", 15, "caps.dimensions.fitt", "Did you mean 'fit'?"),
+        (BASE.replace("id: r1", "id: " + "r" * 81), 9, "rules[0].id", "is longer than 80 characters"),
+        (BASE.replace("products: [crm]", "products: [crm, crm]"), 7, "products", "lists the same item twice"),
+        (BASE + "persona: {attribute: role, weights: {a: -1}}\n", 13, "persona.weights.a", "expected a number at least 0, found -1"),
+        (BASE + "capacity: {sdrs: 2.5}\n", 13, "capacity.sdrs", "expected a whole number, found 2.5"),
+        (BASE.replace("schema_version: 1", "schema_version: 1.0"), 1, "schema_version", "expected a whole number like 1"),
+    ],
+)
+def test_more_validation_errors(text, line, path, message):
+    got_line, got_path, got_message = one_error(text)
+    assert (got_line, got_path) == (line, path), got_message
+    assert message in got_message

@@ -56,9 +56,14 @@ def _sql_column(s: pd.Series, atype: str) -> pd.Series:
     return s.astype("datetime64[ns]")
 
 
+def _sql_id(s: pd.Series) -> pd.Series:
+    """Lead ids as a loader stores them: text, NULL when missing or blank (a blank id is no id)."""
+    return pd.Series([None if v is None or (isinstance(v, float) and math.isnan(v)) or not str(v).strip() else str(v) for v in s.astype(object)], dtype=object)
+
+
 def warehouse_tables(model: ScoringModel, data, activities: pd.DataFrame | None) -> tuple[pd.DataFrame, pd.DataFrame | None]:
     """Typed leads (file column names, from the bound data) and typed raw activities (unknown leads included)."""
-    leads = {model.lead_id: pd.Series(data.ids.to_numpy(dtype=object), dtype=object)}
+    leads = {model.lead_id: _sql_id(pd.Series(data.ids.to_numpy(dtype=object), dtype=object))}
     for a in model.attributes:
         leads[model.column_for(a.name)] = _sql_column(data.frame[a.name].reset_index(drop=True), a.type)
     acts = None
@@ -68,7 +73,7 @@ def warehouse_tables(model: ScoringModel, data, activities: pd.DataFrame | None)
         if cols.detail:
             types[cols.detail] = "category"
         typed, _ = coerce_types(activities[[c for c in [cols.lead_id, *types] if c in activities.columns]], types, source="activities", row_offset=2)
-        acts = pd.DataFrame({cols.lead_id: pd.Series(activities[cols.lead_id].astype("str").to_numpy(dtype=object), dtype=object)})
+        acts = pd.DataFrame({cols.lead_id: _sql_id(activities[cols.lead_id])})
         acts[cols.timestamp] = typed[cols.timestamp].astype("datetime64[ns]").to_numpy()
         acts[cols.type] = _sql_column(typed[cols.type], "category").to_numpy()
         if cols.detail:

@@ -1,9 +1,6 @@
 """The main window over a real model and generated leads (pytest-qt, offscreen)."""
 from __future__ import annotations
 
-import copy
-from pathlib import Path
-
 import numpy as np
 import pandas as pd
 import pytest
@@ -16,14 +13,7 @@ from leaddesigner.core import commands as C
 from leaddesigner.core.model import to_dict
 from leaddesigner.core.modelio import dumps_model, load_model
 from leaddesigner.gui.document import ModelDocument
-from leaddesigner.gui.table_models import (
-    CapsTableModel,
-    ExplanationTableModel,
-    GradeBandsTableModel,
-    ROLE_KEY,
-    RulesTableModel,
-    ValueMapTableModel,
-)
+from leaddesigner.gui.table_models import ExplanationTableModel, ValueMapTableModel
 
 EDIT = Qt.ItemDataRole.EditRole
 

@@ -30,7 +30,7 @@ import copy
 import datetime as _dt
 import math
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from . import model as M
@@ -50,7 +50,6 @@ from .model import (
     Range,
     Rule,
     ScoringModel,
-    ValueMap,
 )
 
 __all__ = [

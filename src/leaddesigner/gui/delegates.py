@@ -3,10 +3,9 @@ a value picker with the values found in the data and their counts, spin boxes
 for points that update the plots while they spin."""
 from __future__ import annotations
 
-from PySide6.QtCore import QEvent, QModelIndex, QRect, QSize, Qt, Signal
+from PySide6.QtCore import QModelIndex, QRect, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
     QFrame,
@@ -22,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
-from leaddesigner.core.model import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS, NO_VALUE_OPS, OP_WORDS, OPERATORS, TEXT_OPS
+from leaddesigner.core.model import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS, NO_VALUE_OPS, OP_WORDS, TEXT_OPS
 
 from .table_models import (
     ATTRIBUTE_KIND_CHOICES,

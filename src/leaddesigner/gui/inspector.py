@@ -17,8 +17,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core.model import STATUSES
-
 from .document import ModelDocument
 from .table_models import ExplanationTableModel, _cell_text, _esc, fmt_number
 
@@ -240,5 +238,3 @@ class LeadInspector(QWidget):
         exp = self.model.explanation()
         return exp.status if exp is not None else None
 
-
-_ = STATUSES

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import copy
-import traceback
 from pathlib import Path
 
 import numpy as np
@@ -162,6 +161,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._on_document_model_reset()
         self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
+        self._apply_row_heights(self.centralWidget().font())
 
     # ================================================================== construction
     def _action(self, text: str, slot, shortcut=None, tip: str = "", icon=None, context=None) -> QAction:
@@ -1131,7 +1131,7 @@ class MainWindow(QMainWindow):
         key = (id(d.leads_frame), tuple(missing))
         if self.interactive and suggest and self._mapping_offered_for != key and self.isVisible():
             self._mapping_offered_for = key
-            QTimer.singleShot(0, self.map_columns)
+            QTimer.singleShot(0, self, self.map_columns)
 
     def _update_problems(self) -> None:
         self.problems_model._reset()
@@ -1445,12 +1445,11 @@ class MainWindow(QMainWindow):
         for v in (self.hist, self.weekly, self.grid, self.summary_strip):
             v.set_font_scale(self._font_scale)
         self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
-        row_h = int(QFontMetrics(f).height() * 1.5)
+        self._apply_row_heights(f)
         ratio = self._font_scale / getattr(self, "_applied_scale", 1.0)
         self._applied_scale = self._font_scale
         for view in (self.rules_view, self.attributes_view, self.leads_view, self.problems_view, self.inspector.table,
                      self.targets_panel.caps_table, *self.targets_panel.band_tables.values()):
-            view.verticalHeader().setDefaultSectionSize(row_h)
             view.setFont(f)
             h = view.horizontalHeader()
             if abs(ratio - 1.0) > 1e-6 and h.sectionResizeMode(0) == QHeaderView.ResizeMode.Interactive:
@@ -1462,22 +1461,53 @@ class MainWindow(QMainWindow):
             if wdg.styleSheet() and not any(p is wdg or p.isAncestorOf(wdg) for p in plots):
                 wdg.setFont(f)
         self.rule_details.setMinimumHeight(QFontMetrics(f).height() * 2 + 6)
-        if abs(ratio - 1.0) > 1e-6:  # bigger text needs the room in the plots more than in the grade grid
-            sizes = self.plot_split.sizes()
-            total = sum(sizes)
-            share = (0.38, 0.37, 0.25) if self._font_scale >= 1.3 else (0.40, 0.32, 0.28)
-            if self.grades_page.isHidden():
-                share = (0.52, 0.48, 0.0)
-            self.plot_split.setSizes([int(total * x) for x in share])
+        if abs(ratio - 1.0) > 1e-6:
+            QTimer.singleShot(0, self, self._rebalance_plots)  # once the layouts know the new text sizes
         if self.settings_enabled:
             QSettings().setValue("view/font_scale", self._font_scale)
         self.status(f"Text size {round(self._font_scale * 100)}% (Ctrl+0: normal)", 2500)
+
+    def _tables(self) -> list:
+        return [self.rules_view, self.attributes_view, self.leads_view, self.problems_view, self.inspector.table,
+                self.targets_panel.caps_table, *self.targets_panel.band_tables.values()]
+
+    def _apply_row_heights(self, font: QFont) -> None:
+        row_h = int(QFontMetrics(font).height() * 1.45) + 2
+        for view in self._tables():
+            view.verticalHeader().setDefaultSectionSize(row_h)
 
     def show_inspector(self) -> None:
         self.editor_tabs.setCurrentWidget(self.leads_tab)
         self.inspector.search.setFocus()
 
+    def _rebalance_plots(self) -> None:
+        """Bigger text needs the room in the plots more than in the grade grid."""
+        self._fit_grades_to_height()
+        total = sum(self.plot_split.sizes())
+        share = (0.38, 0.37, 0.25) if self._font_scale >= 1.3 else (0.40, 0.32, 0.28)
+        if self.grades_page.isHidden():
+            share = (0.52, 0.48, 0.0)
+        self.plot_split.setSizes([int(total * x) for x in share])
+
+    def _say_grades_hidden(self) -> None:
+        self.status("The grade grid is hidden to make room for the plots (Ctrl+G shows it)", 8000)
+
+    def _fit_grades_to_height(self) -> None:
+        """Hide the grade grid when big text leaves too little height for it and the two plots."""
+        need = sum(v.minimumSizeHint().height() for v in (self.hist, self.weekly, self.grid))
+        have = self.plot_split.height()
+        if self.grades_page.isVisible() and need > have:
+            self._grades_auto_hidden = True
+            self.act_grades.setChecked(False)
+            self.grades_page.setVisible(False)
+            QTimer.singleShot(2600, self, self._say_grades_hidden)
+        elif getattr(self, "_grades_auto_hidden", False) and need <= have:
+            self._grades_auto_hidden = False
+            self.act_grades.setChecked(True)
+            self.grades_page.setVisible(True)
+
     def toggle_grades(self) -> None:
+        self._grades_auto_hidden = False
         self.grades_page.setVisible(self.act_grades.isChecked())
         if self.act_grades.isChecked():
             self.grid.setFocus()
@@ -1600,5 +1630,3 @@ def _file_name(name: str) -> str:
     base = re.sub(r"[^A-Za-z0-9]+", "_", name).strip("_").lower() or "model"
     return base + ".yaml"
 
-
-_ = traceback

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, QPersistentModelIndex, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelIndex, Qt
 from PySide6.QtGui import QColor, QFont
 
 from leaddesigner.core import commands as C
@@ -167,10 +167,10 @@ class RulesTableModel(_DocTableModel):
         ColumnSpec("label", "Rule", "The rule's name as sales and marketing read it"),
         ColumnSpec("points", "Points", "Points a matching lead gets (per event for behaviour rules); negative points subtract"),
         ColumnSpec("matches", "Leads", "How many loaded leads get points from this rule now"),
-        ColumnSpec("dimension", "Dimension", "fit: who the lead is; engagement: what the lead does"),
         ColumnSpec("attribute", "Attribute", "The lead attribute (file column) or event field the rule tests"),
         ColumnSpec("op", "Operator", "How the attribute is compared; only operators that fit its type are offered"),
         ColumnSpec("value", "Value(s)", "What it is compared with; pick from the values in the loaded file"),
+        ColumnSpec("dimension", "Dimension", "fit: who the lead is; engagement: what the lead does"),
         ColumnSpec("max_points", "Max", "Behaviour rules: at most this many points per lead (empty: no limit)"),
         ColumnSpec("within_days", "Window", "Behaviour rules: only events in the last N days count (empty: all)"),
         ColumnSpec("decay", "Half-life", "Behaviour rules: an event's points halve every N days (empty: no decay)"),
@@ -389,7 +389,8 @@ class RulesTableModel(_DocTableModel):
                 return "maps"
             if leaf is not None:
                 return OP_WORDS.get(leaf.op, leaf.op)
-            return "combined" if (r.when if r.kind == "condition" else r.activity.where) is not None else ""
+            cond = r.when if r.kind == "condition" else r.activity.where
+            return {"AllOf": "all of", "AnyOf": "any of", "Not": "not"}.get(type(cond).__name__, "")
         if key == "value":
             if r.kind == "map":
                 return _map_summary(r)
