@@ -328,7 +328,7 @@ def _example_text(kind: str, raw: str, atype: str) -> str:
         what = {"number": "a number", "date": "a date", "boolean": "a yes/no value"}.get(atype, f"a valid {atype or 'value'}")
         return f"'{raw}' is not {what}"
     if kind == "duplicate_id":
-        return f"lead id '{raw}' appears again (each row is scored separately)"
+        return f"lead id '{raw}' appears again (each row is scored separately; its events count for the first row only)"
     if kind == "empty_id":
         return "no lead id"
     if kind == "unknown_lead":

@@ -123,7 +123,7 @@ def assert_same(model: ScoringModel, scorer: Scorer, out: pd.DataFrame, context:
     # rows are matched by id: leads without an id or with a repeated id are left out (in SQL every row of a
     # repeated id gets that id's events, the engine gives them to the first row: a documented difference)
     def unique_rows(f: pd.DataFrame) -> pd.DataFrame:
-        ids = f[idc].astype(object).where(f[idc].notna(), None)
+        ids = _sql_id(f[idc])
         return f[(ids.notna() & ~ids.duplicated(keep=False)).to_numpy()]
 
     eng, out = unique_rows(eng), unique_rows(out)
@@ -200,8 +200,8 @@ def test_sample_models_on_generated_data(engine, as_of, generated_data):
 
 
 # ---------------------------------------------------------------- random models and data
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
-@given(model=S.models(max_rules=10), frames=S.lead_frames())
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(model=S.models(max_rules=10), frames=S.lead_frames(messy_ids=True))
 def test_random_models_duckdb(model, frames):
     leads_raw, acts_raw, as_of = frames
     data = bind(model, leads_raw, acts_raw, as_of=as_of)
@@ -217,7 +217,7 @@ def _ascii_only(model, leads_raw, acts_raw) -> bool:
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
-@given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=15, max_events=30))
+@given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=15, max_events=30, messy_ids=True))
 def test_random_models_sqlite(model, frames):
     from hypothesis import assume
 

@@ -637,3 +637,183 @@ def test_document_without_data_accepts_edits():
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert not doc.model.attributes
+
+
+# ------------------------------------------------------------------ scoring moment
+def expected_scores(doc, as_of=None, horizon_days=None) -> np.ndarray:
+    """What the core Scorer gives for the loaded frames at that moment."""
+    import copy
+
+    from leaddesigner.core.engine import Scorer, bind
+
+    data = bind(copy.deepcopy(doc.model), doc.leads_frame, doc.activities_frame, as_of=as_of,
+                horizon_days=horizon_days)
+    return Scorer(copy.deepcopy(doc.model), data).result.score
+
+
+def test_scoring_moment_defaults_to_30_days_after_creation(window):
+    w, doc = window, window.doc
+    box = w.targets_panel.moment_box
+    assert doc.has_creation_dates
+    assert doc.data.horizon_days == 30 and doc.data.as_of == doc.data_end
+    assert box.horizon_radio.isChecked() and box.days.value() == 30
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, None, 30))
+    end = f"{doc.data_end - pd.Timedelta(days=1):%Y-%m-%d}"
+    assert f"each lead 30 days after creation (at most {end})" in w.data_label.text()
+    assert "each lead 30 days after creation" in w.weekly.note()
+    assert box.date.date().toString("yyyy-MM-dd") == end and "end of data" in box.end_label.text()
+
+
+def test_scoring_moment_control_rescores_exactly_like_the_scorer(window, qtbot):
+    from PySide6.QtCore import QDate
+
+    w, doc = window, window.doc
+    box = w.targets_panel.moment_box
+    w.editor_tabs.setCurrentWidget(w.leads_tab)
+    w.inspector.show_top()
+    row = w.inspector.row
+    n_undo = doc.undo_stack.count()
+    end = doc.data_end
+
+    with qtbot.waitSignal(doc.scoresChanged, timeout=10000):
+        box.as_of_radio.click()
+    assert doc.data.horizon_days is None
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, None, None))
+    assert f"every lead as of the end of {end - pd.Timedelta(days=1):%Y-%m-%d}" in w.data_label.text()
+    assert w.weekly.note().startswith("every lead as of")
+    # the summary, plots, lead table and inspector follow
+    assert doc.summary.mqls == int((doc.scorer.result.status >= 1).sum())
+    assert w.hist.shown_counts()["total"].sum() == len(doc.data)
+    assert w.weekly.bar_heights().sum() == doc.summary.mqls
+    qtbot.waitUntil(lambda: w.inspector.explanation() is not None
+                    and w.inspector.explanation().score == pytest.approx(doc.scorer.result.score[row]), timeout=5000)
+    lm = w.leads_model
+    top = lm.data_row(0)
+    assert float(lm.data(lm.index(0, lm.column_of("score")))) == pytest.approx(round(doc.scorer.result.score[top], 1))
+
+    with qtbot.waitSignal(doc.scoresChanged, timeout=10000):
+        box.days.setValue(14)  # picks "days after creation" again
+    assert box.horizon_radio.isChecked() and doc.data.horizon_days == 14
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, None, 14))
+
+    day = end - pd.Timedelta(days=15)  # scores as of the end of that day
+    with qtbot.waitSignal(doc.scoresChanged, timeout=10000):
+        box.date.setDate(QDate(day.year, day.month, day.day))
+    assert doc.data.as_of == day + pd.Timedelta(days=1) == doc.as_of_pref
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, day + pd.Timedelta(days=1), 14))
+    assert "back to the end of data" in box.end_label.text()
+    with qtbot.waitSignal(doc.scoresChanged, timeout=10000):
+        box._on_end_label_link_activated("end")
+    assert doc.data.as_of == end and doc.as_of_pref is None
+
+    # a view setting: no undo step, the model stays unmodified
+    assert doc.undo_stack.count() == n_undo
+    assert not w.isWindowModified()
+
+
+def test_slow_scoring_moment_change_runs_in_the_worker(window, qtbot):
+    w, doc = window, window.doc
+    doc.last_score_seconds = 5.0  # as with a million leads
+    rid = next(r.id for r in doc.model.rules if r.kind == "condition" and r.enabled and r.points > 0)
+    doc.set_scoring_moment(None)
+    assert doc.loading and doc.data.horizon_days == 30  # the old scores stay until the new ones are ready
+    doc.push(C.SetRuleField(rid, "points", doc.model.rule(rid).points + 7))  # an edit meanwhile is not lost
+    qtbot.waitUntil(lambda: doc.ready and doc.data.horizon_days is None, timeout=30000)
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, None, None))
+    assert "every lead as of" in w.data_label.text()
+    # changing twice quickly: only the last choice counts
+    doc.set_scoring_moment(20)
+    doc.set_scoring_moment(10)
+    qtbot.waitUntil(lambda: doc.ready, timeout=30000)
+    assert doc.data.horizon_days == 10
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, None, 10))
+    assert w.targets_panel.moment_box.days.value() == 10
+
+
+def test_scoring_moment_survives_a_data_reload(window, qtbot):
+    w, doc = window, window.doc
+    box = w.targets_panel.moment_box
+    with qtbot.waitSignal(doc.scoresChanged, timeout=10000):
+        box.days.setValue(21)
+    day = doc.data_end - pd.Timedelta(days=8)
+    doc.set_scoring_moment(21, day)
+    w.reload_data()
+    qtbot.waitUntil(lambda: doc.ready and not doc.loading, timeout=30000)
+    assert doc.data.horizon_days == 21 and doc.data.as_of == day  # the same file: the same moment
+    assert box.horizon_radio.isChecked() and box.days.value() == 21
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, day, 21))
+    # one moment for every lead also survives a reload
+    doc.set_scoring_moment(None, doc.as_of_pref)
+    w.reload_data()
+    qtbot.waitUntil(lambda: doc.ready and not doc.loading, timeout=30000)
+    assert doc.data.horizon_days is None and box.as_of_radio.isChecked()
+    assert np.array_equal(doc.scorer.result.score, expected_scores(doc, day, None))
+    # another file keeps the choice of days but not the date (it has its own end)
+    doc.set_scoring_moment(21, day)
+    doc.load_frames(doc.leads_frame.copy(), doc.activities_frame)
+    qtbot.waitUntil(lambda: doc.ready and not doc.loading, timeout=30000)
+    assert doc.data.horizon_days == 21 and doc.data.as_of == doc.data_end
+
+
+def test_scoring_moment_is_remembered(window, qtbot, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    box = window.targets_panel.moment_box
+    with qtbot.waitSignal(window.doc.scoresChanged, timeout=10000):
+        box.days.setValue(45)
+    assert QSettings().value("scoring/mode") == "horizon"
+    assert float(QSettings().value("scoring/horizon_days")) == 45
+    w2 = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "r2"))
+    qtbot.addWidget(w2)
+    assert w2.doc.horizon_pref == 45 and w2.targets_panel.moment_box.days.value() == 45
+    assert w2.targets_panel.moment_box.horizon_radio.isChecked()
+    with qtbot.waitSignal(window.doc.scoresChanged, timeout=10000):
+        box.as_of_radio.click()
+    assert QSettings().value("scoring/mode") == "as_of"
+    w3 = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "r3"))
+    qtbot.addWidget(w3)
+    assert w3.doc.horizon_pref is None and w3.targets_panel.moment_box.as_of_radio.isChecked()
+    assert w3.targets_panel.moment_box.days.value() == 45  # the days are kept for next time
+
+
+def test_leads_without_creation_dates_are_scored_at_one_moment(qtbot, dataset, model_path, tmp_path):
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    w.show()
+    m = load_model(model_path)
+    m.created_at = None
+    w.doc.set_model(m)
+    leads = pd.read_csv(dataset[0])
+    w.doc.load_frames(leads, pd.read_csv(dataset[1]))
+    qtbot.waitUntil(lambda: w.doc.ready and w.doc.summary is not None, timeout=30000)
+    box = w.targets_panel.moment_box
+    assert not w.doc.has_creation_dates and w.doc.data.horizon_days is None
+    assert box.as_of_radio.isChecked() and not box.horizon_radio.isEnabled()
+    assert "every lead as of" in w.data_label.text()
+    assert w.doc.horizon_pref == 30  # the choice is kept for data that has dates
+    w.doc.wait_for_workers(10000)
+
+
+def test_grade_grid_of_the_window_shows_conversion(window, qtbot):
+    w, doc = window, window.doc
+    assert doc.outcome is not None
+    conv = doc.grade_conversion()
+    counts = doc.summary.grade_counts
+    for name in w.grid.cells():
+        f, e = name[0], name[1:]
+        n = int(counts.loc[f, e])
+        lines = w.grid.cell_lines(name)
+        if n >= 20:
+            assert lines[1].endswith("% conv.")
+            assert f"{round(conv.loc[f, e] * n):,} converted" in w.grid.cell_tooltip(name)
+        elif n:
+            assert lines[1] == "n<20"
+    w.resize(1366, 768)
+    qtbot.wait(50)
+    assert w.grid._geometry()["mode"] in ("stacked", "side")

@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QApplication
 
 from leaddesigner.core.summary import Summary, histogram, weekly_volume
 from leaddesigner.gui.plots import PALETTE, GradeGridView, ScoreHistogramView, WeeklyVolumeView
-from leaddesigner.gui.summary_strip import SummaryStrip, format_delta
+from leaddesigner.gui.summary_strip import SummaryStrip, format_delta, median_of
 
 
 # ------------------------------------------------------------------ helpers
@@ -336,16 +336,70 @@ def grid(qtbot):
 
 
 def test_grade_grid_shows_counts_and_conversion(grid):
-    conv = GRID * 0 + 0.125
+    conv = GRID * 0 + 0.35
+    conv.loc["A", "4"] = 0.4  # 2 of 5 leads: too few to show a rate
     grid.set_grid(GRID, conv, ["A1", "A2", "B1"])
     assert grid.cells()[:4] == ["A1", "A2", "A3", "A4"] and len(grid.cells()) == 16
     total = GRID.to_numpy().sum()
-    assert grid.cell_lines("D1") == ["5,000", f"{100 * 5000 / total:.1f}%", "conv 12.5%"]
+    assert grid.cell_lines("D1") == ["5,000", "35% conv."]
+    assert grid.cell_lines("A4") == ["5", "n<20"]  # nobody reads 40% from 5 leads
+    assert grid.cell_lines("D4") == ["30", "35% conv."]
     for f in GRID.index:
         for e in GRID.columns:
             assert grid.cell_lines(f"{f}{e}")[0] == f"{GRID.loc[f, e]:,}"
+    tip = grid.cell_tooltip("A1").splitlines()
+    assert tip[0] == "A1: 120 leads, 42 converted (35%), MQL cell"
+    assert tip[1] == f"{100 * 120 / total:.1f}% of the graded leads"
+    assert grid.cell_tooltip("D1").splitlines()[0] == "D1: 5,000 leads, 1,750 converted (35%)"
+    assert "too few" in grid.cell_tooltip("A4") and "2 converted (40%)" in grid.cell_tooltip("A4")
+    # small rates keep a decimal
+    grid.set_grid(GRID, GRID * 0 + 0.025)
+    assert grid.cell_lines("D1") == ["5,000", "2.5% conv."]
+    # no outcomes: the share of graded leads instead
     grid.set_grid(GRID)
-    assert len(grid.cell_lines("A1")) == 2  # no conversion known
+    assert grid.cell_lines("A1") == ["120", f"{100 * 120 / total:.1f}%"]
+    assert "converted" not in grid.cell_tooltip("A1")
+
+
+def test_grade_grid_lays_the_rate_below_beside_or_not_at_all(grid):
+    grid.set_grid(GRID, GRID * 0 + 0.12)
+    grid.resize(480, 400)  # tall cells: the rate under the count
+    assert grid._geometry()["mode"] == "stacked"
+    assert grid.shown_lines("D1") == ["5,000", "12% conv."]
+    grid.resize(700, 150)  # wide and short (a 768 px high screen): beside it
+    assert grid._geometry()["mode"] == "side"
+    assert grid.shown_lines("D1") == ["5,000", "12% conv."]
+    grid.resize(230, 120)  # tiny: the count only (the tooltip has the rate)
+    assert grid._geometry()["mode"] == "count"
+    assert grid.shown_lines("D1") == ["5,000"]
+    for size in ((480, 400), (700, 150), (230, 120)):
+        grid.resize(*size)
+        assert distinct_colours(grid.grab().toImage()) > 5
+
+
+def test_grade_grid_paints_from_its_cache(grid, qtbot, monkeypatch):
+    """Cell texts and colours are computed once per set_grid, the layout once per size: not per paint."""
+    calls = {"cells": 0, "geometry": 0}
+    build, geometry = GradeGridView._build_cells, GradeGridView._geometry
+
+    def counting_build(self):
+        calls["cells"] += 1
+        return build(self)
+
+    def counting_geometry(self):
+        if self._geo is None:
+            calls["geometry"] += 1
+        return geometry(self)
+
+    monkeypatch.setattr(GradeGridView, "_build_cells", counting_build)
+    monkeypatch.setattr(GradeGridView, "_geometry", counting_geometry)
+    grid.set_grid(GRID, GRID * 0 + 0.1, ["A1"])
+    for _ in range(20):
+        grid.repaint()
+    assert calls == {"cells": 1, "geometry": 1}
+    grid.resize(500, 420)
+    grid.repaint()
+    assert calls == {"cells": 1, "geometry": 2}
 
 
 def test_grade_grid_click_emits_cell(grid, qtbot):
@@ -398,8 +452,8 @@ def test_summary_strip_counts_and_signed_deltas(qtbot):
     assert t["conversion"].isHidden()  # outcomes unknown
     assert "MQLs 412 (+37)" in strip.text()
     # negative in the warning colour, positive not
-    assert PALETTE["warning"].lower() in t["sqls"].delta_label.styleSheet().lower()
-    assert PALETTE["warning"].lower() not in t["mqls"].delta_label.styleSheet().lower()
+    assert t["sqls"].delta_colour() == PALETTE["warning"].lower()
+    assert t["mqls"].delta_colour() == PALETTE["ok"].lower()
     # without a previous summary: no deltas
     strip.set_summary(now)
     assert t["mqls"].text() == "MQLs 412"
@@ -422,7 +476,39 @@ def test_summary_strip_conversion_and_capacity(qtbot):
     assert "others 2.0%" in tile.detail_label.text()
     # average over capacity: the value turns warning-coloured
     strip.set_summary(make_summary(400, 100, capacity=1.0))
-    assert PALETTE["warning"].lower() in strip.tiles["weekly"].value_label.styleSheet().lower()
+    assert strip.tiles["weekly"].value_colour() == PALETTE["warning"].lower()
+    strip.set_summary(make_summary(400, 100, capacity=1000.0))
+    assert strip.tiles["weekly"].value_colour() == PALETTE["text"].lower()
+
+
+def test_summary_strip_updates_set_no_style_sheets(qtbot, monkeypatch):
+    """Colours change through palettes; a style sheet on every update would re-polish the labels."""
+    from PySide6.QtWidgets import QLabel
+
+    strip = SummaryStrip()
+    qtbot.addWidget(strip)
+    sheets = []
+    monkeypatch.setattr(QLabel, "setStyleSheet", lambda self, text: sheets.append(text))
+    palettes = []
+    orig = QLabel.setPalette
+    monkeypatch.setattr(QLabel, "setPalette", lambda self, pal: (palettes.append(self), orig(self, pal)))
+    prev = make_summary(375, 90, capacity=1.0)
+    for k in range(5):
+        strip.set_summary(make_summary(412 + k, 85, capacity=1.0), prev)
+    assert sheets == []
+    n = len(palettes)
+    strip.set_summary(make_summary(417, 85, capacity=1.0), prev)  # same colours as the last update
+    assert len(palettes) == n
+    assert all(not lab.styleSheet() for t in strip.tiles.values() for lab in (t.value_label, t.delta_label))
+
+
+@pytest.mark.parametrize("n", [1, 2, 10, 250_000, 1_000_001])
+def test_median_of_equals_numpy(n):
+    rng = np.random.default_rng(n)
+    for a in (rng.gamma(2.0, 12.0, n), np.round(rng.gamma(2.0, 12.0, n)), np.sort(rng.normal(size=n)), np.zeros(n)):
+        s = Summary(n, {}, None, a, None, 0.0)
+        assert median_of(s) == np.median(a)
+        assert s.median == np.median(a)  # stored as the summary's cached median
 
 
 def test_format_delta():

@@ -265,7 +265,7 @@ def bind(
             Problem(
                 "duplicate_id",
                 model.lead_id,
-                f"{_count(len(rows), 'lead id')} repeated from earlier rows; each row is scored separately",
+                f"{_count(len(rows), 'lead id')} repeated from earlier rows; each row is scored separately, and activity-log events of a repeated id count for its first row only",
                 len(rows),
                 [(int(r) + row_offset, str(id_text.iloc[r])) for r in rows[:5]],
             )

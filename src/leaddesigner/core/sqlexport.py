@@ -17,7 +17,9 @@ particular order (add ``ORDER BY`` when you need one).
 
 Assumptions about the tables (the loader or the warehouse provides them):
 
-* the leads table has one row per lead, the model's ``lead_id`` column and one
+* the leads table has one row per lead (ids unique; a missing or blank id is
+  ``NULL`` and gets no events; were an id repeated, every row with it would get
+  its events, where the engine gives them to the first row), the model's ``lead_id`` column and one
   column per declared attribute named as in the file (``model.column_for``),
   **typed**: numbers numeric, dates ``TIMESTAMP`` (naive, UTC like the
   engine), booleans ``BOOLEAN`` (0/1 in SQLite), categories and text

@@ -12,9 +12,15 @@ into scores:
 The refresh runs in the GUI thread (it is incremental: ~10-30 ms for a
 million leads); loading and re-binding after attribute or column changes run
 in a :class:`~leaddesigner.gui.workers.LoadWorker`.
+
+The *scoring moment* (every lead as of one moment, or each lead N days after
+its creation) is a view setting, not part of the model: changing it re-scores
+everything (in the worker when a full scoring took more than
+``RESCORE_IN_THREAD_S``) but is neither undoable nor a modification.
 """
 from __future__ import annotations
 
+import dataclasses
 import time
 import traceback
 from pathlib import Path
@@ -32,7 +38,28 @@ from leaddesigner.core.summary import Summary, score_bounds, summarize
 from .undo import CoreUndoCommand
 from .workers import LoadRequest, LoadResult, LoadWorker, outcome_array
 
-__all__ = ["Coalescer", "ModelDocument"]
+__all__ = ["Coalescer", "ModelDocument", "DEFAULT_HORIZON_DAYS", "moment_text"]
+
+#: each lead is scored this many days after its creation unless the user chose otherwise
+DEFAULT_HORIZON_DAYS = 30.0
+#: a full scoring slower than this (about 1M leads) re-scores in the worker thread
+RESCORE_IN_THREAD_S = 0.1
+
+
+def day_text(as_of: pd.Timestamp) -> str:
+    """``2026-08-30`` for the end of that day (midnight after it), else the moment."""
+    ts = pd.Timestamp(as_of)
+    if ts == ts.normalize():
+        return f"{ts - pd.Timedelta(days=1):%Y-%m-%d}"
+    return f"{ts:%Y-%m-%d %H:%M}"
+
+
+def moment_text(as_of: pd.Timestamp, horizon_days: float | None) -> str:
+    """How leads are scored, in words: ``each lead 30 days after creation (at most 2026-08-30)``."""
+    if horizon_days is not None:
+        return f"each lead {horizon_days:g} days after creation (at most {day_text(as_of)})"
+    ts = pd.Timestamp(as_of)
+    return f"every lead as of the end of {day_text(ts)}" if ts == ts.normalize() else f"every lead as of {day_text(ts)}"
 
 
 class Coalescer(QObject):
@@ -90,6 +117,8 @@ class ModelDocument(QObject):
     scoresChanged = Signal()
     #: path or title changed
     pathChanged = Signal()
+    #: the scoring moment (preference or the data's) changed; scoresChanged follows once scored
+    momentChanged = Signal()
     loadStarted = Signal(str)
     loadProgress = Signal(float, str)
     loadFinished = Signal()
@@ -118,6 +147,14 @@ class ModelDocument(QObject):
         self.bounds: tuple[float, float] = (0.0, 100.0)
         self.last_refresh_ms = 0.0
         self.load_seconds = 0.0
+        #: the user's choice: days after creation (applies when the data has creation dates), or None
+        self.horizon_pref: float | None = DEFAULT_HORIZON_DAYS
+        #: the user's as-of moment; None: the end of the latest day in the data
+        self.as_of_pref: pd.Timestamp | None = None
+        #: the end of the latest day in the loaded data (the default as-of)
+        self.data_end: pd.Timestamp | None = None
+        self.last_score_seconds = 0.0
+        self._has_dates = False
         self._worker: LoadWorker | None = None
         self._generation = 0  # bumps on edits that need a re-bind
         self._last_merge_key = None
@@ -244,10 +281,13 @@ class ModelDocument(QObject):
     # ------------------------------------------------------------ data
     def load(self, leads: Path, activities: Path | None = None) -> None:
         """Read files in the background, bind and score."""
+        if self.leads_path is None or Path(leads).resolve() != self.leads_path.resolve():
+            self.as_of_pref = None  # another file: its own end (the horizon choice stays)
         self.leads_path = Path(leads)
         self.activities_path = Path(activities) if activities else None
         self._start(
-            LoadRequest(self.model, self.leads_path, self.activities_path, generation=self._generation),
+            LoadRequest(self.model, self.leads_path, self.activities_path, generation=self._generation,
+                        **self._moment_request()),
             f"Loading {self.leads_path.name}" + (f" and {self.activities_path.name}" if activities else ""),
         )
 
@@ -255,8 +295,10 @@ class ModelDocument(QObject):
         """Bind and score frames already in memory (generated data, benchmarks, tests)."""
         self.leads_path = None
         self.activities_path = None
+        self.as_of_pref = None
         self._start(
-            LoadRequest(self.model, None, None, leads_frame=leads, activities_frame=activities, generation=self._generation),
+            LoadRequest(self.model, None, None, leads_frame=leads, activities_frame=activities, generation=self._generation,
+                        **self._moment_request()),
             f"Scoring {name}",
         )
 
@@ -268,7 +310,7 @@ class ModelDocument(QObject):
         self.activities_frame = None
         self._start(
             LoadRequest(self.model, None if self.leads_frame is not None else self.leads_path, self.activities_path,
-                        leads_frame=self.leads_frame, generation=self._generation),
+                        leads_frame=self.leads_frame, generation=self._generation, **self._moment_request()),
             f"Loading {self.activities_path.name}",
         )
 
@@ -278,7 +320,7 @@ class ModelDocument(QObject):
             return
         self._start(
             LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_frame, self.activities_frame,
-                        generation=self._generation),
+                        generation=self._generation, **self._moment_request()),
             "Checking the data against the model",
         )
 
@@ -330,6 +372,9 @@ class ModelDocument(QObject):
         if w is None or result.request is not w.request:
             return
         self._worker = None
+        if result.request.rescore is not None:
+            self._install_rescored(result)
+            return
         if result.request.generation != self._generation:
             # the model's attributes changed while loading: bind again with the frames we now have
             self.leads_frame, self.activities_frame = result.leads_frame, result.activities_frame
@@ -342,6 +387,12 @@ class ModelDocument(QObject):
         scorer.model = self.model  # follow the live model from now on (rules are compared by value)
         self.scorer = scorer
         self.load_seconds = result.seconds
+        self.last_score_seconds = result.score_seconds
+        self.data_end = result.data_end if result.data_end is not None else self.data.as_of
+        created = self.data.created
+        self._has_dates = created is not None and bool(self.data.frame[created].notna().any())
+        if not self._has_dates:
+            self.data.horizon_days = None  # nothing to count days from: every lead is scored as of as_of
         self.outcome_columns = result.outcome_columns
         if not self._outcome_user_set or self.outcome_column not in self.outcome_columns:
             self.outcome_column = self.outcome_columns[0] if self.outcome_columns else None
@@ -349,8 +400,11 @@ class ModelDocument(QObject):
         self.bounds = score_bounds(self.model, scorer.result.score)
         self.baseline = None
         self.dataReset.emit()
+        self.momentChanged.emit()
         self.loadFinished.emit()
         self._refresh_now()
+        if self._data_moment() != self.scoring_moment():  # the user changed it while this loaded
+            self._apply_moment()
 
     def _on_worker_failed(self, message: str) -> None:
         if self.sender() is not self._worker:
@@ -361,14 +415,109 @@ class ModelDocument(QObject):
     def _on_worker_cancelled(self) -> None:
         if self.sender() is not self._worker:
             return
+        rescore = self._worker.request.rescore is not None
         self._worker = None
+        if rescore and self.data is not None:  # keep showing what is scored: the data's moment
+            self.as_of_pref = None if self.data.as_of == self.data_end else self.data.as_of
+            if self.data.horizon_days is not None:
+                self.horizon_pref = self.data.horizon_days
+            elif self._has_dates:
+                self.horizon_pref = None
+            self.momentChanged.emit()
         self.loadCancelled.emit()
+        if rescore:
+            self.schedule_refresh()  # edits made while it ran
 
     def set_outcome_column(self, column: str | None) -> None:
         self.outcome_column = column
         self._outcome_user_set = True
         self.outcome = outcome_array(self.data, column) if self.data is not None else None
         self.baseline = None
+        self._refresh_now()
+
+    # ------------------------------------------------------------ scoring moment
+    @property
+    def has_creation_dates(self) -> bool:
+        """Whether the loaded leads have creation dates (so a horizon in days can apply)."""
+        return self.data is not None and self._has_dates
+
+    def scoring_moment(self) -> tuple[pd.Timestamp | None, float | None]:
+        """(as_of, horizon_days) the preferences give for the loaded data (as_of None without data)."""
+        as_of = self.as_of_pref if self.as_of_pref is not None else self.data_end
+        return as_of, (self.horizon_pref if self.has_creation_dates else None)
+
+    def moment_text(self) -> str:
+        """The moment the current scores are for, in words (empty without data)."""
+        if self.data is None:
+            return ""
+        return moment_text(self.data.as_of, self.data.horizon_days)
+
+    def set_scoring_moment(self, horizon_days: float | None, as_of: pd.Timestamp | None = None) -> None:
+        """Score each lead ``horizon_days`` after its creation (None: all as of one moment), at most ``as_of``.
+
+        ``as_of`` None means the end of the latest day in the data. Not an edit of
+        the model: no undo step, the model stays unmodified. Re-scores at once,
+        or in the worker when scoring takes long (then ``loadStarted`` ... ``loadFinished``).
+        """
+        self.horizon_pref = float(horizon_days) if horizon_days is not None else None
+        self.as_of_pref = pd.Timestamp(as_of) if as_of is not None else None
+        if self.as_of_pref is not None and self.as_of_pref == self.data_end:
+            self.as_of_pref = None
+        self.momentChanged.emit()
+        self._apply_moment()
+
+    def _moment_request(self) -> dict:
+        return {"as_of": self.as_of_pref, "horizon_days": self.horizon_pref}
+
+    def _data_moment(self) -> tuple:
+        return (self.data.as_of, self.data.horizon_days) if self.data is not None else (None, None)
+
+    def _apply_moment(self) -> None:
+        """Re-score for the preferred moment if the data is scored for another one."""
+        if self.scorer is None:
+            return
+        w = self._worker
+        if w is not None and w.request.rescore is None:
+            return  # loading or re-binding: the moment is checked when it finishes
+        as_of, horizon = self.scoring_moment()
+        if w is not None:  # a re-score for another moment is running: its result is not wanted
+            self._discard_worker()
+        if self._data_moment() == (as_of, horizon):
+            if w is not None:
+                self.loadFinished.emit()
+                self.schedule_refresh()
+            return
+        before = self.summary
+        if self.last_score_seconds > RESCORE_IN_THREAD_S:
+            data = dataclasses.replace(self.data, as_of=as_of, horizon_days=horizon)
+            self._start(
+                LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_frame, self.activities_frame,
+                            rescore=data, generation=self._generation),
+                f"Scoring {len(data):,} leads {moment_text(as_of, horizon)}",
+            )
+            return
+        t0 = time.perf_counter()
+        try:
+            self.scorer.set_as_of(as_of, horizon)
+        except Exception as e:  # a rule that cannot be evaluated
+            traceback.print_exc()
+            self.error.emit(f"The leads could not be scored for that moment: {type(e).__name__}: {str(e)[:200]}.")
+            return
+        self.last_score_seconds = time.perf_counter() - t0
+        self.baseline = before  # the strip shows what the other moment changes
+        self.momentChanged.emit()
+        self._refresh_now()
+
+    def _install_rescored(self, result: LoadResult) -> None:
+        before = self.summary
+        self.data = result.data
+        scorer = result.scorer
+        scorer.model = self.model  # edits made meanwhile are picked up by the refresh below
+        self.scorer = scorer
+        self.last_score_seconds = result.score_seconds
+        self.baseline = before
+        self.loadFinished.emit()
+        self.momentChanged.emit()
         self._refresh_now()
 
     # ------------------------------------------------------------ scoring

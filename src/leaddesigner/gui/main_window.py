@@ -42,7 +42,7 @@ from leaddesigner.core.modelio import ModelError, dumps_model, load_model, loads
 
 from .delegates import AttributesDelegate, RulesDelegate, guess_type
 from .dialogs import ColumnMappingDialog, ModelYamlDialog, RuleYamlDialog, ShortcutsDialog, ValueMapDialog, suggest_column
-from .document import ModelDocument
+from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
 from .inspector import LeadInspector
 from .panels import DefinitionsPanel, TargetsPanel
 from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView, scaled_font
@@ -68,22 +68,6 @@ DATA_FILTER = (
     "Lead files (" + " ".join("*" + e for e in SUPPORTED_EXTENSIONS) + ");;CSV (*.csv *.csv.gz);;"
     "Excel (*.xlsx *.xlsm);;Parquet (*.parquet *.pq);;All files (*)"
 )
-
-
-class _CachedGradeGridView(GradeGridView):
-    """The grade grid, with each cell's text computed once per ``set_grid`` (not twice per cell per paint)."""
-
-    def set_grid(self, *args, **kwargs) -> None:
-        self._cell_cache: dict = {}
-        super().set_grid(*args, **kwargs)
-
-    def cell_lines(self, name: str) -> list[str]:
-        cache = getattr(self, "_cell_cache", None)
-        if cache is None:
-            return super().cell_lines(name)
-        if name not in cache:
-            cache[name] = super().cell_lines(name)
-        return cache[name]
 
 
 class RulesFilterProxy(QSortFilterProxyModel):
@@ -488,7 +472,8 @@ class MainWindow(QMainWindow):
         self.hist.thresholdMoved.connect(self._on_hist_threshold_moved)
         self.hist.thresholdDragFinished.connect(self._on_hist_threshold_drag_finished)
         self.weekly = WeeklyVolumeView(self)
-        self.grid = _CachedGradeGridView(self)
+        self.weekly.noteLinkActivated.connect(self._on_weekly_note_link_activated)
+        self.grid = GradeGridView(self)
         self.grid.cellClicked.connect(self._on_grid_cell_clicked)
         self.grades_page = QWidget(self)
         self.grades_page.setAutoFillBackground(True)
@@ -656,6 +641,7 @@ class MainWindow(QMainWindow):
         d = self.doc
         d.scoresChanged.connect(self._on_document_scores_changed)
         d.dataReset.connect(self._on_document_data_reset)
+        d.momentChanged.connect(self._on_document_moment_changed)
         d.modelReset.connect(self._on_document_model_reset)
         d.applied.connect(self._on_document_applied)
         d.pathChanged.connect(self._update_title)
@@ -746,14 +732,7 @@ class MainWindow(QMainWindow):
         self._last_grid = None
         n_ev = len(d.data.events) if d.data is not None and d.data.events is not None else 0
         src = d.leads_path.name if d.leads_path else "leads"
-        text = f"{len(d.data):,} leads" + (f" \u00b7 {n_ev:,} events" if n_ev else "") + f" \u00b7 as of {d.data.as_of - np.timedelta64(1, 'D'):%Y-%m-%d}"
-        self.data_label.setText(text)
-        self.data_label.setMinimumWidth(QFontMetrics(self.data_label.font()).horizontalAdvance(text) + 12)
-        self.data_label.setToolTip(
-            f"Leads: {d.leads_path or '-'}\nActivity log: {d.activities_path or '-'}\n"
-            f"Scores as of the end of {d.data.as_of - np.timedelta64(1, 'D'):%Y-%m-%d} (the latest date in the data)\n"
-            f"Outcome column: {d.outcome_column or 'none'}\nLoaded and scored in {d.load_seconds:.1f} s"
-        )
+        self._update_data_label()
         self._rebuild_outcome_menu()
         self._rebuild_grade_filter()
         self._update_problems()
@@ -761,6 +740,53 @@ class MainWindow(QMainWindow):
         self._update_lead_count()
         self.status(f"Loaded {len(d.data):,} leads from {src}" + (f" and {n_ev:,} events" if n_ev else "")
                     + f" in {d.load_seconds:.1f} s")
+
+    def _update_data_label(self) -> None:
+        """Status bar, right: the leads, events and the moment they are scored for."""
+        d = self.doc
+        if d.data is None:
+            return
+        n_ev = len(d.data.events) if d.data.events is not None else 0
+        moment = d.moment_text()
+        text = f"{len(d.data):,} leads" + (f" \u00b7 {n_ev:,} events" if n_ev else "") + f" \u00b7 {moment}"
+        _set_text(self.data_label, text)
+        self.data_label.setMinimumWidth(QFontMetrics(self.data_label.font()).horizontalAdvance(text) + 12)
+        end = f"the end of {day_text(d.data_end)}, the latest day in the data" if d.data_end is not None else "-"
+        self.data_label.setToolTip(
+            f"Leads: {d.leads_path or '-'}\nActivity log: {d.activities_path or '-'}\n"
+            f"Scored: {moment}\nEnd of the data: {end}\n"
+            "(Thresholds && capacity tab: when leads are scored)\n"
+            f"Outcome column: {d.outcome_column or 'none'}\nLoaded and scored in {d.load_seconds:.1f} s"
+        )
+
+    def _on_document_moment_changed(self) -> None:
+        d = self.doc
+        self._update_data_label()
+        if d.data is not None:
+            as_of, horizon = d.data.as_of, d.data.horizon_days
+            short = (f"each lead {horizon:g} days after creation" if horizon is not None
+                     else f"every lead as of {day_text(as_of)}")
+            self.weekly.set_note(f"{short} <a href='moment'>change</a>")
+            self.weekly.note_label.setToolTip(
+                f"Leads scored {d.moment_text()}.\nClick \u201cchange\u201d to choose when leads are scored "
+                "(Thresholds && capacity tab).")
+            self.weekly.set_moment(as_of, horizon)
+        else:
+            self.weekly.set_note("")
+        if self.settings_enabled:
+            s = QSettings()
+            s.setValue("scoring/mode", "horizon" if d.horizon_pref is not None else "as_of")
+            s.setValue("scoring/horizon_days", float(d.horizon_pref or self.targets_panel.moment_box.days.value()))
+
+    def _on_weekly_note_link_activated(self, _link: str) -> None:
+        self.show_scoring_moment()
+
+    def show_scoring_moment(self) -> None:
+        """Show the control that sets when leads are scored."""
+        self.editor_tabs.setCurrentWidget(self.targets_panel)
+        box = self.targets_panel.moment_box
+        self.targets_panel.scroll.ensureWidgetVisible(box)
+        (box.days if box.horizon_radio.isChecked() else box.date).setFocus()
 
     def _on_document_model_reset(self) -> None:
         self._hist_bounds = None
@@ -1557,6 +1583,13 @@ class MainWindow(QMainWindow):
         scale = s.value("view/font_scale", 1.0, type=float)
         if scale and abs(scale - 1.0) > 1e-6:
             self.set_font_scale(scale)
+        mode = s.value("scoring/mode", "horizon", type=str)
+        days = s.value("scoring/horizon_days", DEFAULT_HORIZON_DAYS, type=float)
+        days = days if days and days > 0 else DEFAULT_HORIZON_DAYS
+        self.targets_panel.moment_box.days.blockSignals(True)
+        self.targets_panel.moment_box.days.setValue(int(round(days)))
+        self.targets_panel.moment_box.days.blockSignals(False)
+        self.doc.set_scoring_moment(days if mode == "horizon" else None, self.doc.as_of_pref)
 
     def save_settings(self) -> None:
         if not self.settings_enabled:

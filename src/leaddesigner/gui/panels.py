@@ -5,11 +5,14 @@ reports a change the panel writes model values back with signals blocked.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+import pandas as pd
+from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QButtonGroup,
     QCheckBox,
     QComboBox,
+    QDateEdit,
     QDoubleSpinBox,
     QFormLayout,
     QGridLayout,
@@ -20,6 +23,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QRadioButton,
     QScrollArea,
     QSpinBox,
     QTableView,
@@ -30,10 +34,10 @@ from PySide6.QtWidgets import (
 from leaddesigner.core import commands as C
 
 from .delegates import NumberDelegate
-from .document import ModelDocument
+from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
 from .table_models import CapsTableModel, GradeBandsTableModel
 
-__all__ = ["DefinitionsPanel", "TargetsPanel"]
+__all__ = ["DefinitionsPanel", "ScoringMomentBox", "TargetsPanel"]
 
 
 def _spin(parent, lo: float, hi: float, step: float = 1.0, decimals: int = 1, suffix: str = "") -> QDoubleSpinBox:
@@ -70,6 +74,143 @@ def _small_table(parent, model) -> QTableView:
     t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Stretch)
     t.setAlternatingRowColors(True)
     return t
+
+
+class ScoringMomentBox(QGroupBox):
+    """When leads are scored: every lead as of one date, or each lead N days after it was created.
+
+    A view setting, not a model edit (no undo step): it pushes
+    :meth:`ModelDocument.set_scoring_moment` and follows ``momentChanged``.
+    The date is the last day counted (scores as of the end of it) and caps the
+    N days of young leads.
+    """
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        super().__init__("When leads are scored", parent)
+        self.doc = document
+        self.setObjectName("scoringMomentBox")
+        self.as_of_radio = QRadioButton("as of the end of", self)
+        self.as_of_radio.setToolTip("Every lead as it stood at the end of one day (by default the latest day in the data)")
+        self.horizon_radio = QRadioButton("", self)
+        self.horizon_radio.setToolTip(
+            "Each lead as it stood N days after it was created: every week's leads are judged alike "
+            "(leads younger than that are scored as of the date above)")
+        self.group = QButtonGroup(self)
+        self.group.addButton(self.as_of_radio)
+        self.group.addButton(self.horizon_radio)
+        self.date = QDateEdit(self)
+        self.date.setDisplayFormat("yyyy-MM-dd")
+        self.date.setCalendarPopup(True)
+        self.date.setKeyboardTracking(False)
+        self.date.setToolTip("The last day counted: scores as of the end of it (activity after it is ignored)")
+        self.end_label = QLabel("", self)
+        self.end_label.setTextFormat(Qt.TextFormat.RichText)
+        self.end_label.linkActivated.connect(self._on_end_label_link_activated)
+        self.days = QSpinBox(self)
+        self.days.setRange(1, 3650)
+        self.days.setValue(int(DEFAULT_HORIZON_DAYS))
+        self.days.setKeyboardTracking(False)
+        self.days.setToolTip("Days after creation at which each lead is scored")
+        self.days_label = QLabel("days after they were created (at most that day)", self)
+        self.days_label.setToolTip(self.horizon_radio.toolTip())
+        self.hint = QLabel(
+            "With one date, old leads have lost the points of their recent activity, so MQLs per week seem to "
+            "rise toward the latest weeks; N days after creation judges every week's leads the same way.", self)
+        self.hint.setWordWrap(True)
+        self.hint.setStyleSheet("color: #555;")
+
+        g = QGridLayout(self)
+        g.setHorizontalSpacing(6)
+        g.addWidget(QLabel("Score leads:", self), 0, 0)
+        row1 = QHBoxLayout()
+        row1.setSpacing(6)
+        row1.addWidget(self.as_of_radio)
+        row1.addWidget(self.date)
+        row1.addWidget(self.end_label)
+        row1.addStretch(1)
+        row2 = QHBoxLayout()
+        row2.setSpacing(6)
+        row2.addWidget(self.horizon_radio)
+        row2.addWidget(self.days)
+        row2.addWidget(self.days_label)
+        row2.addStretch(1)
+        g.addLayout(row1, 0, 1)
+        g.addLayout(row2, 1, 1)
+        g.addWidget(self.hint, 2, 0, 1, 2)
+        g.setColumnStretch(1, 1)
+
+        self.as_of_radio.toggled.connect(self._on_radio_toggled)
+        self.days.valueChanged.connect(self._on_days_value_changed)
+        self.date.dateChanged.connect(self._on_date_changed)
+        document.momentChanged.connect(self.sync)
+        document.dataReset.connect(self.sync)
+        self.sync()
+
+    # -- model -> widgets
+    def sync(self) -> None:
+        d = self.doc
+        widgets = (self.as_of_radio, self.horizon_radio, self.days, self.date)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            dates = d.has_creation_dates or d.data is None
+            horizon = d.horizon_pref if dates else None
+            (self.horizon_radio if horizon is not None else self.as_of_radio).setChecked(True)
+            if d.horizon_pref is not None:
+                self.days.setValue(int(round(d.horizon_pref)))
+            self.horizon_radio.setEnabled(dates)
+            self.days.setEnabled(dates)
+            self.days_label.setEnabled(dates)
+            why = "" if dates else "The leads have no creation dates (the model's created date): every lead is scored as of one date."
+            self.horizon_radio.setToolTip(why or self.days_label.toolTip())
+            as_of, _ = d.scoring_moment()
+            self.date.setEnabled(as_of is not None)
+            if as_of is not None:
+                day = pd.Timestamp(as_of) - pd.Timedelta(days=1)
+                self.date.setDate(QDate(day.year, day.month, day.day))
+            if d.data_end is None:
+                self.end_label.setText("<span style='color:#555'>(the end of the data once leads are loaded)</span>")
+            elif d.as_of_pref is None:
+                self.end_label.setText("<span style='color:#555'>(end of data)</span>")
+            else:
+                self.end_label.setText(f"<a href='end'>back to the end of data ({day_text(d.data_end)})</a>")
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def text(self) -> str:
+        """What the controls say, e.g. ``30 days after creation`` (tests, status)."""
+        if self.horizon_radio.isChecked():
+            return f"{self.days.value()} days after creation"
+        return f"as of {self.date.date().toString('yyyy-MM-dd')}"
+
+    # -- widgets -> document
+    def _as_of(self) -> pd.Timestamp | None:
+        if not self.date.isEnabled():
+            return self.doc.as_of_pref
+        q = self.date.date()
+        ts = pd.Timestamp(q.year(), q.month(), q.day()) + pd.Timedelta(days=1)
+        return None if ts == self.doc.data_end else ts
+
+    def _push(self) -> None:
+        horizon = float(self.days.value()) if self.horizon_radio.isChecked() else None
+        self.doc.set_scoring_moment(horizon, self._as_of())
+
+    def _on_radio_toggled(self, _on: bool) -> None:
+        self._push()
+
+    def _on_days_value_changed(self, _v: int) -> None:
+        if not self.horizon_radio.isChecked():
+            self.horizon_radio.setChecked(True)  # toggled pushes
+        else:
+            self._push()
+
+    def _on_date_changed(self, _d) -> None:
+        self._push()
+
+    def _on_end_label_link_activated(self, _link: str) -> None:
+        horizon = float(self.days.value()) if self.horizon_radio.isChecked() else None
+        self.doc.set_scoring_moment(horizon, None)
 
 
 class TargetsPanel(QWidget):
@@ -165,13 +306,17 @@ class TargetsPanel(QWidget):
         self.caps_table.setToolTip("Double-click a minimum or maximum to change it; empty means no limit")
         v.addWidget(self.caps_table)
 
+        # -- when leads are scored (next to capacity: it decides what MQLs per week mean)
+        self.moment_box = ScoringMomentBox(document, inner)
+
         grid = QGridLayout(inner)
         grid.addWidget(thr, 0, 0)
         grid.addWidget(cap, 0, 1)
-        grid.addWidget(grades, 1, 0, 1, 2)
-        grid.addWidget(caps, 2, 0, 1, 2)
-        grid.setRowStretch(3, 1)
-        scroll = QScrollArea(self)
+        grid.addWidget(self.moment_box, 1, 0, 1, 2)
+        grid.addWidget(grades, 2, 0, 1, 2)
+        grid.addWidget(caps, 3, 0, 1, 2)
+        grid.setRowStretch(4, 1)
+        self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
         scroll.setFrameShape(QScrollArea.Shape.NoFrame)

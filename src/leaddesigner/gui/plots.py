@@ -408,6 +408,9 @@ class _Legend:
 class _PlotPanel(QWidget):
     """Title + legend row over a white, non-zoomable pyqtgraph plot (or a message)."""
 
+    #: a link in the note next to the title was clicked (its href)
+    noteLinkActivated = Signal(str)
+
     def __init__(self, title: str, x_axis: _FontAwareAxis, y_axis: _FontAwareAxis, parent=None):
         super().__init__(parent)
         self._font_scale = 1.0
@@ -421,6 +424,12 @@ class _PlotPanel(QWidget):
         head = _FlowLayout(hspacing=14)
         head.setContentsMargins(6, 2, 6, 0)
         head.addWidget(self.title_label)
+        self.note_label = QLabel("", self)  # e.g. how the plotted leads were scored
+        self.note_label.setTextFormat(Qt.TextFormat.RichText)
+        self.note_label.setStyleSheet(f"color: {PALETTE['muted']};")
+        self.note_label.linkActivated.connect(self.noteLinkActivated)
+        self.note_label.setVisible(False)
+        head.addWidget(self.note_label)
         self.legend = _Legend(self, head)
 
         self.plot_widget = pg.PlotWidget(
@@ -464,6 +473,15 @@ class _PlotPanel(QWidget):
         self.title_label.setText(text)
         self.title_label.setVisible(bool(text))
 
+    def set_note(self, html: str) -> None:
+        """A muted note after the title (rich text; links emit :attr:`noteLinkActivated`); empty hides it."""
+        if self.note_label.text() != html:
+            self.note_label.setText(html)
+        self.note_label.setVisible(bool(html))
+
+    def note(self) -> str:
+        return self.note_label.text()
+
     def font_scale(self) -> float:
         return self._font_scale
 
@@ -498,6 +516,7 @@ class _PlotPanel(QWidget):
         # room for the end tick labels that stick out of the plot area (top of y, right of x)
         self.plot_item.layout.setContentsMargins(4, self.y_axis.overflow, max(8, self.x_axis.overflow), 4)
         self.title_label.setFont(scaled_font(s, 1.15, bold=True))
+        self.note_label.setFont(scaled_font(s, 0.95))
         self.legend.set_font(scaled_font(s, 0.95))
         self.message_label.setFont(scaled_font(s, 1.2))
 
@@ -824,6 +843,8 @@ class WeeklyVolumeView(_PlotPanel):
         self._frame: pd.DataFrame | None = None
         self._capacity = 0.0
         self._yrange = _YRange()
+        self._as_of: pd.Timestamp | None = None
+        self._horizon: float | None = None
 
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8, brush=PALETTE["ok"], pen=None)
         self.bars.setVisible(False)
@@ -902,6 +923,11 @@ class WeeklyVolumeView(_PlotPanel):
     def frame(self) -> pd.DataFrame | None:
         return self._frame
 
+    def set_moment(self, as_of: pd.Timestamp | None, horizon_days: float | None) -> None:
+        """When the leads were scored (for the tooltips of weeks too young for the horizon)."""
+        self._as_of = pd.Timestamp(as_of) if as_of is not None else None
+        self._horizon = horizon_days
+
     def bar_heights(self) -> np.ndarray:
         """Heights of the bars as drawn."""
         return np.asarray(self.bars.opts["height"], dtype=float) if self.bars.isVisible() else np.zeros(0)
@@ -929,16 +955,48 @@ class WeeklyVolumeView(_PlotPanel):
                 text += f": {int(r['mqls']) - self._capacity:,.0f} over"
         if bool(r["partial"]):
             text += "\nPartial week: the data does not cover all of it"
+        h, as_of = self._horizon, self._as_of
+        if h is not None and as_of is not None and ws + pd.Timedelta(days=7 + h) > as_of:
+            day = as_of - pd.Timedelta(days=1) if as_of == as_of.normalize() else as_of
+            text += (f"\nSome leads of this week were not {h:g} days old yet on {day:%Y-%m-%d}: "
+                     "they are scored as of then, with less time to engage")
         return text
 
 
 # ------------------------------------------------------------------ grade grid
+#: cells with fewer leads show "n<20" instead of a conversion rate nobody should read
+MIN_LEADS_FOR_RATE = 20
+
+
+def _pct(rate: float) -> str:
+    """``35%``, ``2.5%``: one decimal below 10%."""
+    v = 100.0 * rate
+    return f"{v:.1f}%" if 0 < v < 9.95 else f"{v:.0f}%"
+
+
+class _Cell:
+    """What one grade cell shows; computed once per :meth:`GradeGridView.set_grid`."""
+
+    __slots__ = ("name", "row", "col", "n", "converted", "rate", "count_text", "small_text", "small_dim",
+                 "fill", "text_colour", "small_colour", "tooltip", "mql")
+
+    def __init__(self, name: str, row: int, col: int):
+        self.name, self.row, self.col = name, row, col
+
+
 class GradeGridView(QWidget):
     """Fit letter (rows, e.g. A..D) x engagement number (columns, e.g. 1..4) grid of lead counts.
 
-    Cells are shaded by count, show the share of graded leads and, when known,
-    the conversion rate; cells that may become MQL are outlined. Clicking a cell
-    (or Enter on the focused cell) emits :attr:`cellClicked` with its grade, e.g. ``"A1"``.
+    Cells are shaded by count. Each shows its count big and, below it (or to
+    its right when the cell is wide and short), the conversion rate when
+    outcomes are known (``12% conv.``; ``n<20`` for cells too small to read a
+    rate from), else the share of graded leads. Cells that may become MQL are
+    outlined. Clicking a cell (or Enter on the focused cell) emits
+    :attr:`cellClicked` with its grade, e.g. ``"A1"``.
+
+    Everything a cell shows is computed in :meth:`set_grid`; the cell
+    geometry and fitted fonts once per size or font change; painting only
+    reads them.
     """
 
     cellClicked = Signal(str)
@@ -952,9 +1010,10 @@ class GradeGridView(QWidget):
         self._counts: pd.DataFrame | None = None
         self._conversion: pd.DataFrame | None = None
         self._mql_cells: set[str] = set()
+        self._cells: dict[str, _Cell] = {}
         self._hover: str | None = None
         self._focus: tuple[int, int] = (0, 0)
-        self._rects: dict[str, QRectF] = {}
+        self._geo: dict | None = None  # geometry and fitted fonts for the current size (None: stale)
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setAutoFillBackground(True)
@@ -971,69 +1030,126 @@ class GradeGridView(QWidget):
         conversion: pd.DataFrame | None = None,
         mql_cells: list[str] | None = None,
     ) -> None:
-        """Show lead counts per grade (index = fit bands, columns = engagement bands); None: no grades."""
+        """Show lead counts per grade (index = fit bands, columns = engagement bands); None: no grades.
+
+        ``conversion`` (same shape, rates 0..1, NaN for empty cells) adds each
+        cell's conversion rate.
+        """
+        old_shape = None if self._counts is None else self._counts.shape
         self._counts = counts if counts is not None and counts.size else None
         self._conversion = conversion if self._counts is not None else None
         self._mql_cells = set(mql_cells or [])
+        self._build_cells()
         if self._counts is not None:
             r, c = self._counts.shape
             self._focus = (min(self._focus[0], r - 1), min(self._focus[1], c - 1))
-        self._rects = {}
-        self.updateGeometry()
+        self._geo = None
+        if old_shape != (None if self._counts is None else self._counts.shape):
+            self.updateGeometry()
         self.update()
 
     def set_font_scale(self, factor: float) -> None:
         self._scale = max(0.5, float(factor))
-        self._rects = {}
+        self._geo = None
         self.updateGeometry()
         self.update()
 
     def cells(self) -> list[str]:
         """Grade names, row by row (e.g. A1, A2, ..., D4)."""
-        if self._counts is None:
-            return []
-        return [f"{f}{e}" for f in self._counts.index for e in self._counts.columns]
+        return list(self._cells)
 
     def cell_rect(self, name: str) -> QRectF:
         """Where the cell ``name`` is drawn (widget coordinates)."""
-        return self._layout().get(name, QRectF())
+        return self._geometry()["rects"].get(name, QRectF()) if self._counts is not None else QRectF()
 
     def cell_at(self, pos: QPointF) -> str | None:
-        for name, r in self._layout().items():
+        if self._counts is None:
+            return None
+        for name, r in self._geometry()["rects"].items():
             if r.contains(QPointF(pos)):
                 return name
         return None
 
     def cell_lines(self, name: str) -> list[str]:
-        """The text lines drawn in a cell: count, share, conversion (when known)."""
-        loc = self._locate(name)
-        if loc is None:
+        """The texts of a cell: the count, then the conversion rate (``12% conv.``, ``n<20``) or the share."""
+        c = self._cells.get(name)
+        if c is None:
             return []
-        f, e = loc
-        counts = self._counts
-        n = int(counts.loc[f, e])
-        total = int(np.nansum(counts.to_numpy(dtype=float)))
-        lines = [f"{n:,}", f"{100 * n / total:.1f}%" if total else "0%"]
-        conv = self._conversion
-        if conv is not None and f in conv.index and e in conv.columns:
-            v = conv.loc[f, e]
-            if pd.notna(v):
-                lines.append(f"conv {100 * float(v):.1f}%")
-        return lines
+        return [c.count_text] + ([c.small_text] if c.small_text else [])
+
+    def cell_tooltip(self, name: str) -> str:
+        """``A1: 20 leads, 7 converted (35%), MQL cell`` and more lines."""
+        c = self._cells.get(name)
+        return c.tooltip if c is not None else ""
+
+    def shown_lines(self, name: str) -> list[str]:
+        """The texts that fit the cell at its current size (the count always)."""
+        c = self._cells.get(name)
+        if c is None:
+            return []
+        return [c.count_text] + ([c.small_text] if c.small_text and self._geometry()["mode"] != "count" else [])
 
     def message(self) -> str | None:
         return self.NO_GRADES if self._counts is None else None
 
-    # -- layout and painting
-    def _locate(self, name: str) -> tuple | None:
-        if self._counts is None:
-            return None
-        for f in self._counts.index:
-            for e in self._counts.columns:
-                if f"{f}{e}" == name:
-                    return f, e
-        return None
+    # -- cell contents (once per set_grid)
+    def _build_cells(self) -> None:
+        self._cells = {}
+        counts = self._counts
+        if counts is None:
+            return
+        values = np.nan_to_num(counts.to_numpy(dtype=float))
+        total = float(values.sum())
+        vmax = float(values.max()) if values.size and values.max() > 0 else 1.0
+        rates = None
+        if self._conversion is not None:
+            rates = self._conversion.reindex(index=counts.index, columns=counts.columns).to_numpy(dtype=float)
+        low, high = QColor(PALETTE["grid_low"]), QColor(PALETTE["grid_high"])
+        for i, f in enumerate(counts.index):
+            for j, e in enumerate(counts.columns):
+                name = f"{f}{e}"
+                c = _Cell(name, i, j)
+                n = int(values[i, j])
+                c.n = n
+                c.mql = name in self._mql_cells
+                t = 0.0 if n <= 0 else 0.12 + 0.88 * (n / vmax) ** 0.6
+                c.fill = QColor(round(low.red() + (high.red() - low.red()) * t),
+                                round(low.green() + (high.green() - low.green()) * t),
+                                round(low.blue() + (high.blue() - low.blue()) * t))
+                dark = t > 0.45
+                c.text_colour = QColor("#ffffff") if dark else QColor(PALETTE["text"])
+                c.count_text = f"{n:,}"
+                share = f"{100 * n / total:.1f}%" if total else "0%"
+                rate = float(rates[i, j]) if rates is not None else float("nan")
+                c.rate = rate
+                c.converted = int(round(rate * n)) if rates is not None and n and rate == rate else None
+                c.small_dim = False
+                if rates is None:
+                    c.small_text = share
+                elif n == 0:
+                    c.small_text = ""
+                elif n < MIN_LEADS_FOR_RATE:
+                    c.small_text = f"n<{MIN_LEADS_FOR_RATE}"
+                    c.small_dim = True
+                else:
+                    c.small_text = f"{_pct(rate)} conv."
+                if c.small_dim:
+                    c.small_colour = QColor(255, 255, 255, 165) if dark else QColor("#7a7a7a")
+                else:
+                    c.small_colour = c.text_colour
+                head = f"{name}: {n:,} lead{'' if n == 1 else 's'}"
+                if c.converted is not None:
+                    head += f", {c.converted:,} converted ({_pct(rate)})"
+                if c.mql:
+                    head += ", MQL cell"
+                lines = [head, f"{share} of the graded leads"]
+                if rates is not None and 0 < n < MIN_LEADS_FOR_RATE:
+                    lines.append(f"Fewer than {MIN_LEADS_FOR_RATE} leads: too few to read a conversion rate from")
+                lines.append("Click to select these leads")
+                c.tooltip = "\n".join(lines)
+                self._cells[name] = c
 
+    # -- layout (once per size, font or grid change)
     def _fonts(self) -> tuple[QFont, QFont, QFont]:
         s = self._scale
         return scaled_font(s, 1.0, bold=True), scaled_font(s, 1.35, bold=True), scaled_font(s, 0.85)
@@ -1052,10 +1168,13 @@ class GradeGridView(QWidget):
                      round(hh * 3 + rows * QFontMetricsF(big).height() * 1.3))
 
     def resizeEvent(self, ev) -> None:  # noqa: N802
-        self._rects = {}
+        self._geo = None
         super().resizeEvent(ev)
 
     def _geometry(self) -> dict:
+        """Cell rectangles, captions and fonts fitted to the current size (cached)."""
+        if self._geo is not None:
+            return self._geo
         head, big, small = self._fonts()
         fm = QFontMetricsF(head)
         pad = fm.height() * 0.4
@@ -1068,28 +1187,42 @@ class GradeGridView(QWidget):
         left = pad + axis_w + row_w
         top = pad + top_caption + col_head
         grid = QRectF(left, top, self.width() - left - pad, self.height() - top - foot)
-        return {"pad": pad, "grid": grid, "row_w": row_w, "axis_w": axis_w, "top_caption": top_caption,
-                "col_head": col_head, "foot": foot}
+        rows, cols = counts.shape
+        gap = max(3.0, 3.0 * self._scale)
+        cw = (grid.width() - gap * (cols - 1)) / cols
+        ch = (grid.height() - gap * (rows - 1)) / rows
+        rects = {c.name: QRectF(grid.left() + c.col * (cw + gap), grid.top() + c.row * (ch + gap), cw, ch)
+                 for c in self._cells.values()}
 
-    def _layout(self) -> dict[str, QRectF]:
-        if self._counts is None:
-            return {}
-        if not self._rects:
-            g = self._geometry()["grid"]
-            rows, cols = self._counts.shape
-            gap = max(3.0, 3.0 * self._scale)
-            cw = (g.width() - gap * (cols - 1)) / cols
-            ch = (g.height() - gap * (rows - 1)) / rows
-            for i, f in enumerate(self._counts.index):
-                for j, e in enumerate(self._counts.columns):
-                    self._rects[f"{f}{e}"] = QRectF(g.left() + j * (cw + gap), g.top() + i * (ch + gap), cw, ch)
-        return self._rects
+        # the counts shrink (never grow) to fit the cells; the small line follows
+        inner_w = cw - 8
+        widest = max(QFontMetricsF(big).horizontalAdvance(c.count_text) for c in self._cells.values())
+        if widest > inner_w > 0:
+            big.setPointSizeF(max(6.0, big.pointSizeF() * inner_w / widest))
+            small.setPointSizeF(min(small.pointSizeF(), max(6.0, big.pointSizeF() * 0.7)))
+        fb, fs = QFontMetricsF(big), QFontMetricsF(small)
+        widest = max(fb.horizontalAdvance(c.count_text) for c in self._cells.values())
+        small_texts = [c.small_text for c in self._cells.values() if c.small_text]
+        widest_small = max((fs.horizontalAdvance(t) for t in small_texts), default=0.0)
+        side_gap = fs.averageCharWidth() * 1.2
+        if not small_texts:
+            mode = "count"
+        elif fb.height() + fs.height() <= ch - 4 and widest_small <= cw - 8:
+            mode = "stacked"
+        elif widest + side_gap + widest_small <= inner_w:
+            mode = "side"  # wide and short cells (a 768 px high screen)
+        else:
+            mode = "count"  # the tooltip still has it all
+        self._geo = {"pad": pad, "grid": grid, "row_w": row_w, "axis_w": axis_w, "top_caption": top_caption,
+                     "col_head": col_head, "rects": rects, "head": head, "big": big, "small": small,
+                     "mode": mode, "side_gap": side_gap}
+        return self._geo
 
+    # -- painting (reads the caches only)
     def paintEvent(self, ev) -> None:  # noqa: N802
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         p.fillRect(self.rect(), QColor(PALETTE["background"]))
-        head, big, small = self._fonts()
         if self._counts is None:
             p.setFont(scaled_font(self._scale, 1.2))
             p.setPen(QColor(PALETTE["muted"]))
@@ -1097,90 +1230,79 @@ class GradeGridView(QWidget):
             p.end()
             return
         geo = self._geometry()
-        g, pad = geo["grid"], geo["pad"]
-        rects = self._layout()
+        g, pad, rects = geo["grid"], geo["pad"], geo["rects"]
+        head, big, small, mode = geo["head"], geo["big"], geo["small"], geo["mode"]
         counts = self._counts
-        values = counts.to_numpy(dtype=float)
-        vmax = float(np.nanmax(values)) if values.size and np.nanmax(values) > 0 else 1.0
-        low, high = QColor(PALETTE["grid_low"]), QColor(PALETTE["grid_high"])
+        center = Qt.AlignmentFlag.AlignCenter
+        text_pen = QColor(PALETTE["text"])
 
         # captions and headers
         p.setFont(head)
-        p.setPen(QColor(PALETTE["text"]))
-        p.drawText(QRectF(g.left(), pad, g.width(), geo["top_caption"]), Qt.AlignmentFlag.AlignCenter, "Engagement")
+        p.setPen(text_pen)
+        p.drawText(QRectF(g.left(), pad, g.width(), geo["top_caption"]), center, "Engagement")
         p.save()
         p.translate(pad, g.center().y())
         p.rotate(-90)
-        p.drawText(QRectF(-g.height() / 2, 0, g.height(), geo["axis_w"]), Qt.AlignmentFlag.AlignCenter, "Fit")
+        p.drawText(QRectF(-g.height() / 2, 0, g.height(), geo["axis_w"]), center, "Fit")
         p.restore()
-        for j, e in enumerate(counts.columns):
-            r = rects[f"{counts.index[0]}{e}"]
-            p.drawText(QRectF(r.left(), pad + geo["top_caption"], r.width(), geo["col_head"]), Qt.AlignmentFlag.AlignCenter, str(e))
+        first_row, first_col = counts.index[0], counts.columns[0]
+        for e in counts.columns:
+            r = rects[f"{first_row}{e}"]
+            p.drawText(QRectF(r.left(), pad + geo["top_caption"], r.width(), geo["col_head"]), center, str(e))
         for f in counts.index:
-            r = rects[f"{f}{counts.columns[0]}"]
-            p.drawText(QRectF(pad + geo["axis_w"], r.top(), geo["row_w"] - pad, r.height()),
-                       Qt.AlignmentFlag.AlignCenter, str(f))
+            r = rects[f"{f}{first_col}"]
+            p.drawText(QRectF(pad + geo["axis_w"], r.top(), geo["row_w"] - pad, r.height()), center, str(f))
 
-        # the counts shrink (never grow) to fit the narrowest cell
-        cell_w = min(r.width() for r in rects.values()) - 8
-        widest = max(QFontMetricsF(big).horizontalAdvance(self.cell_lines(n)[0]) for n in rects)
-        if widest > cell_w > 0:
-            big.setPointSizeF(max(6.0, big.pointSizeF() * cell_w / widest))
-            small.setPointSizeF(min(small.pointSizeF(), max(6.0, big.pointSizeF() * 0.7)))
         fm_big, fm_small = QFontMetricsF(big), QFontMetricsF(small)
+        hb, hs = fm_big.height(), fm_small.height()
         focus_name = None
         if self.hasFocus():
             i, j = self._focus
             focus_name = f"{counts.index[i]}{counts.columns[j]}"
-        for f in counts.index:
-            for e in counts.columns:
-                name = f"{f}{e}"
-                r = rects[name]
-                v = float(counts.loc[f, e]) if pd.notna(counts.loc[f, e]) else 0.0
-                t = 0.0 if v <= 0 else 0.12 + 0.88 * (v / vmax) ** 0.6
-                fill = QColor(
-                    round(low.red() + (high.red() - low.red()) * t),
-                    round(low.green() + (high.green() - low.green()) * t),
-                    round(low.blue() + (high.blue() - low.blue()) * t),
-                )
-                p.setPen(Qt.PenStyle.NoPen)
-                p.setBrush(fill)
-                p.drawRect(r)
-                dark_bg = t > 0.45
-                text_col = QColor("#ffffff") if dark_bg else QColor(PALETTE["text"])
-                lines = self.cell_lines(name)
-                # drop lines that do not fit, the count always stays
-                avail = r.height() - 4
-                heights = [fm_big.height()] + [fm_small.height()] * (len(lines) - 1)
-                while len(lines) > 1 and sum(heights) > avail:
-                    lines.pop()
-                    heights.pop()
-                y = r.center().y() - sum(heights) / 2
-                for k, (text, h) in enumerate(zip(lines, heights)):
-                    p.setFont(big if k == 0 else small)
-                    p.setPen(text_col)
-                    p.drawText(QRectF(r.left() + 2, y, r.width() - 4, h), Qt.AlignmentFlag.AlignCenter, text)
-                    y += h
-                if name in self._mql_cells:
-                    w = max(3.0, 3.5 * self._scale)
-                    p.setPen(QPen(QColor(PALETTE["mql"]), w))
-                    p.setBrush(Qt.BrushStyle.NoBrush)
-                    p.drawRect(r.adjusted(w / 2, w / 2, -w / 2, -w / 2))
-                if name == self._hover or name == focus_name:
-                    pen = QPen(QColor(PALETTE["text"]), 1.5, Qt.PenStyle.DashLine if name == focus_name else Qt.PenStyle.SolidLine)
-                    p.setPen(pen)
-                    p.setBrush(Qt.BrushStyle.NoBrush)
-                    inset = max(3.0, 3.5 * self._scale) + 2
-                    p.drawRect(r.adjusted(inset, inset, -inset, -inset))
+        outline_w = max(3.0, 3.5 * self._scale)
+        for name, c in self._cells.items():
+            r = rects[name]
+            p.setPen(Qt.PenStyle.NoPen)
+            p.setBrush(c.fill)
+            p.drawRect(r)
+            show_small = mode != "count" and bool(c.small_text)
+            p.setFont(big)
+            p.setPen(c.text_colour)
+            if not show_small:
+                p.drawText(QRectF(r.left() + 2, r.top(), r.width() - 4, r.height()), center, c.count_text)
+            elif mode == "stacked":
+                y = r.center().y() - (hb + hs) / 2
+                p.drawText(QRectF(r.left() + 2, y, r.width() - 4, hb), center, c.count_text)
+                p.setFont(small)
+                p.setPen(c.small_colour)
+                p.drawText(QRectF(r.left() + 2, y + hb, r.width() - 4, hs), center, c.small_text)
+            else:  # side by side, on one baseline, centred as a pair
+                wb, ws = fm_big.horizontalAdvance(c.count_text), fm_small.horizontalAdvance(c.small_text)
+                x = r.center().x() - (wb + geo["side_gap"] + ws) / 2
+                base = r.center().y() + (fm_big.ascent() - fm_big.descent()) / 2
+                p.drawText(QPointF(x, base), c.count_text)
+                p.setFont(small)
+                p.setPen(c.small_colour)
+                p.drawText(QPointF(x + wb + geo["side_gap"], base), c.small_text)
+            if c.mql:
+                p.setPen(QPen(QColor(PALETTE["mql"]), outline_w))
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                p.drawRect(r.adjusted(outline_w / 2, outline_w / 2, -outline_w / 2, -outline_w / 2))
+            if name == self._hover or name == focus_name:
+                pen = QPen(text_pen, 1.5, Qt.PenStyle.DashLine if name == focus_name else Qt.PenStyle.SolidLine)
+                p.setPen(pen)
+                p.setBrush(Qt.BrushStyle.NoBrush)
+                inset = outline_w + 2
+                p.drawRect(r.adjusted(inset, inset, -inset, -inset))
         if self._mql_cells:
             p.setFont(small)
             y = g.bottom() + pad * 0.5
-            key = QRectF(g.left(), y + fm_small.height() * 0.15, fm_small.height() * 1.2, fm_small.height() * 0.7)
+            key = QRectF(g.left(), y + hs * 0.15, hs * 1.2, hs * 0.7)
             p.setPen(QPen(QColor(PALETTE["mql"]), max(2.0, 2.5 * self._scale)))
             p.setBrush(Qt.BrushStyle.NoBrush)
             p.drawRect(key)
-            p.setPen(QColor(PALETTE["text"]))
-            p.drawText(QRectF(key.right() + pad, y, g.width(), fm_small.height()),
+            p.setPen(text_pen)
+            p.drawText(QRectF(key.right() + pad, y, g.width(), hs),
                        Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter, "outlined: grades that can become MQL")
         p.end()
 
@@ -1203,8 +1325,8 @@ class GradeGridView(QWidget):
         if ev.button() == Qt.MouseButton.LeftButton:
             name = self.cell_at(ev.position())
             if name is not None:
-                loc = self._locate(name)
-                self._focus = (list(self._counts.index).index(loc[0]), list(self._counts.columns).index(loc[1]))
+                c = self._cells[name]
+                self._focus = (c.row, c.col)
                 self.update()
                 self.cellClicked.emit(name)
                 ev.accept()
@@ -1233,14 +1355,6 @@ class GradeGridView(QWidget):
             if name is None:
                 QToolTip.showText(ev.globalPos(), self.toolTip() if self._counts is not None else self.NO_GRADES, self)
             else:
-                lines = self.cell_lines(name)
-                one = lines[0] == "1"
-                text = f"Grade {name}: {lines[0]} lead{'' if one else 's'} ({lines[1]} of graded leads)"
-                if len(lines) > 2:
-                    text += f"\n{lines[2].replace('conv', 'converted')}"
-                if name in self._mql_cells:
-                    text += "\nCan become MQL"
-                text += "\nClick to select these leads"
-                QToolTip.showText(ev.globalPos(), text, self)
+                QToolTip.showText(ev.globalPos(), self.cell_tooltip(name), self)
             return True
         return super().event(ev)

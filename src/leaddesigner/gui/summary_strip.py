@@ -4,13 +4,19 @@ Tiles: Leads, MQLs (count and share), SQLs, MQLs per week against SDR capacity
 (and weeks over), and conversion of MQLs against other leads when outcomes are
 known. With a ``previous`` summary each tile shows the signed change of the
 last edit, e.g. ``MQLs 412 (+37)``.
+
+Updates are cheap (the strip changes on every edit, up to ~30 times a
+second): texts and colours are set only when they change, and colours go
+through the labels' palettes, never style sheets (a new style sheet makes Qt
+re-polish the label and its layout).
 """
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import numpy as np
 from PySide6.QtCore import QSize, Qt
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
 
 from .plots import PALETTE, scaled_font
@@ -18,7 +24,7 @@ from .plots import PALETTE, scaled_font
 if TYPE_CHECKING:  # pragma: no cover
     from leaddesigner.core.summary import Summary
 
-__all__ = ["SummaryStrip", "Tile", "format_delta"]
+__all__ = ["SummaryStrip", "Tile", "format_delta", "median_of"]
 
 #: neutral colour for unchanged values
 _SAME = "#6b6b6b"
@@ -30,6 +36,57 @@ def format_delta(delta: float, decimals: int = 0, unit: str = "") -> str:
     if r == 0:
         return f"±0{unit}"
     return f"{r:+,.{decimals}f}{unit}"
+
+
+def _set_colour(label: QLabel, colour: str) -> None:
+    """Text colour through the palette, and only when it changes."""
+    c = QColor(colour)
+    pal = label.palette()
+    if pal.color(QPalette.ColorRole.WindowText) != c:
+        pal.setColor(QPalette.ColorRole.WindowText, c)
+        label.setPalette(pal)
+
+
+def _set_text(label: QLabel, text: str) -> None:
+    if label.text() != text:
+        label.setText(text)
+
+
+#: below this many scores np.median is fast enough
+_FAST_MEDIAN_FROM = 200_000
+
+
+def median_of(summary: "Summary") -> float | None:
+    """``summary.median``, computed about 3x faster for big arrays (exactly the same value).
+
+    ``np.median`` partitions a copy of all scores (~13 ms at 1M leads, on every
+    edit). Here a strided sample brackets the middle ranks, one pass counts
+    the scores below the bracket and only those inside it are partitioned;
+    if the bracket misses (odd data), ``np.median`` decides. The value is
+    stored as the summary's cached ``median``.
+    """
+    cached = summary.__dict__.get("median")
+    if cached is not None or len(summary.score) < _FAST_MEDIAN_FROM:
+        return summary.median
+    a = np.asarray(summary.score)
+    n = len(a)
+    step = max(1, n // 20_000)
+    sample = np.sort(a[::step])
+    m = len(sample)
+    spread = int(np.ceil(6 * np.sqrt(m * 0.25))) + 2  # 6 standard deviations of the sample's middle rank
+    lo = sample[max(0, m // 2 - spread)]
+    hi = sample[min(m - 1, m // 2 + spread)]
+    below = int(np.count_nonzero(a < lo))
+    inside = a[(a >= lo) & (a <= hi)]
+    ranks = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    rel = [r - below for r in ranks]
+    if all(0 <= r < len(inside) for r in rel):
+        part = np.partition(inside, rel)
+        value = float(np.mean(part[rel]))
+    else:
+        value = float(np.median(a))
+    summary.__dict__["median"] = value  # what functools.cached_property would have stored
+    return value
 
 
 class Tile(QFrame):
@@ -54,9 +111,10 @@ class Tile(QFrame):
         self.detail_label.setWordWrap(True)
         for lab in (self.caption_label, self.value_label, self.delta_label, self.detail_label):
             lab.setTextInteractionFlags(Qt.TextInteractionFlag.NoTextInteraction)
-        self.caption_label.setStyleSheet(f"color: {PALETTE['muted']};")
-        self.detail_label.setStyleSheet(f"color: {PALETTE['muted']};")
-        self.value_label.setStyleSheet(f"color: {PALETTE['text']};")
+        _set_colour(self.caption_label, PALETTE["muted"])
+        _set_colour(self.detail_label, PALETTE["muted"])
+        _set_colour(self.value_label, PALETTE["text"])
+        _set_colour(self.delta_label, _SAME)
         self._top = QHBoxLayout()
         self._top.setSpacing(8)
         self._top.addWidget(self.caption_label, 0, Qt.AlignmentFlag.AlignBaseline)
@@ -79,14 +137,23 @@ class Tile(QFrame):
 
     def set(self, value: str, delta: str = "", detail: str = "", *, value_color: str | None = None,
             delta_color: str | None = None) -> None:
-        self.value_label.setText(value)
-        self.value_label.setStyleSheet(f"color: {value_color or PALETTE['text']};")
-        self.delta_label.setText(f"({delta})" if delta else "")
-        self.delta_label.setVisible(bool(delta))
-        self.delta_label.setStyleSheet(f"color: {delta_color or _SAME};")
-        self.detail_label.setText(detail)
-        self.detail_label.setVisible(bool(detail))
+        _set_text(self.value_label, value)
+        _set_colour(self.value_label, value_color or PALETTE["text"])
+        _set_text(self.delta_label, f"({delta})" if delta else "")
+        if self.delta_label.isHidden() == bool(delta):
+            self.delta_label.setVisible(bool(delta))
+        _set_colour(self.delta_label, delta_color or _SAME)
+        _set_text(self.detail_label, detail)
+        if self.detail_label.isHidden() == bool(detail):
+            self.detail_label.setVisible(bool(detail))
         self._update_compact()
+
+    def value_colour(self) -> str:
+        """The value's text colour, e.g. ``#d55e00`` (tests)."""
+        return self.value_label.palette().color(QPalette.ColorRole.WindowText).name()
+
+    def delta_colour(self) -> str:
+        return self.delta_label.palette().color(QPalette.ColorRole.WindowText).name()
 
     def text(self) -> str:
         """Plain text of the tile, e.g. ``MQLs 412 (+37)``."""
@@ -210,7 +277,7 @@ class SummaryStrip(QWidget):
         sc = summary.status_counts
 
         d_leads = n - prev.leads if prev else 0
-        median = summary.median
+        median = median_of(summary)
         t["leads"].set(
             f"{n:,}", format_delta(d_leads) if prev and d_leads else "",
             f"median score {median:.1f}" if median is not None and n else "",
@@ -258,7 +325,8 @@ class SummaryStrip(QWidget):
             )
 
         conv = _mql_conversion(summary)
-        t["conversion"].setVisible(conv is not None)
+        if t["conversion"].isHidden() == (conv is not None):
+            t["conversion"].setVisible(conv is not None)
         if conv is not None:
             rm, ro = conv
             lift = f" ({rm / ro:.1f}×)" if ro > 0 else ""

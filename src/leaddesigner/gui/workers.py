@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 from PySide6.QtCore import QObject, QThread, Signal
 
-from leaddesigner.core.engine import LeadData, Scorer, bind
+from leaddesigner.core.engine import LeadData, Scorer, bind, default_as_of
 from leaddesigner.core.leadfile import LeadFileError, read_table, row_label
 from leaddesigner.core.model import ScoringModel
 from leaddesigner.core.summary import parse_outcome
@@ -44,6 +44,10 @@ class LoadRequest:
     leads_frame: pd.DataFrame | None = None
     activities_frame: pd.DataFrame | None = None
     as_of: pd.Timestamp | None = None
+    #: score each lead this many days after its creation (see :class:`LeadData`)
+    horizon_days: float | None = None
+    #: already bound data to score again (another scoring moment): no reading, no binding
+    rescore: LeadData | None = None
     generation: int = 0
 
 
@@ -56,6 +60,10 @@ class LoadResult:
     scorer: Scorer
     outcome_columns: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    #: time spent in ``Scorer`` alone (decides whether the next re-score needs a thread)
+    score_seconds: float = 0.0
+    #: the end of the latest day in the data (the default ``as_of``)
+    data_end: pd.Timestamp | None = None
 
 
 def outcome_candidates(data: LeadData) -> list[str]:
@@ -155,6 +163,15 @@ class LoadWorker(QObject):
         return done
 
     # -- work (worker thread)
+    def _rescore(self, model: ScoringModel, t0: float) -> None:
+        """Score ``request.rescore`` (bound data with another scoring moment) from scratch."""
+        req = self.request
+        data = req.rescore
+        self._report(0.0, 0.0)(0.0, f"Scoring {len(data):,} leads")
+        scorer = Scorer(model, data, progress=self._report(0.0, 1.0))
+        dt = time.perf_counter() - t0
+        self.finished.emit(LoadResult(req, req.leads_frame, req.activities_frame, data, scorer, [], dt, dt))
+
     def _report(self, lo: float, hi: float):
         def cb(fraction: float, message: str) -> None:
             if self._cancel.is_set():
@@ -168,6 +185,9 @@ class LoadWorker(QObject):
         req = self.request
         try:
             model = copy.deepcopy(req.model)
+            if req.rescore is not None:
+                self._rescore(model, t0)
+                return
             has_acts = req.activities_path is not None or req.activities_frame is not None
             leads = req.leads_frame
             leads_source = req.leads_path.name if req.leads_path is not None else "leads"
@@ -189,13 +209,21 @@ class LoadWorker(QObject):
                 activities_source=act_source,
                 row_offset=lead_offset,
                 activity_row_offset=act_offset,
+                horizon_days=req.horizon_days,
             )
+            if req.as_of is None:
+                data_end = data.as_of
+            else:
+                created = data.frame[data.created] if data.created is not None else None
+                data_end = default_as_of(created, data.events.ts if data.events is not None else None)
             self._report(0.8, 0.8)(0.0, f"Scoring {len(data):,} leads")
+            t1 = time.perf_counter()
             scorer = Scorer(model, data, progress=self._report(0.8, 0.97))
+            score_s = time.perf_counter() - t1
             candidates = outcome_candidates(data)
             self._report(0.97, 1.0)(1.0, "Ready")
             self.finished.emit(
-                LoadResult(req, leads, acts, data, scorer, candidates, time.perf_counter() - t0)
+                LoadResult(req, leads, acts, data, scorer, candidates, time.perf_counter() - t0, score_s, data_end)
             )
         except Cancelled:
             self.cancelled.emit()

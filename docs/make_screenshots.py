@@ -1,0 +1,97 @@
+"""Regenerate the README screenshots from the sample model and sample data.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python docs/make_screenshots.py [--out docs/images] [--size 1366x768]
+
+Writes
+
+* ``main_window.png``: the window as it opens (``leaddesigner.gui.app.main``
+  with ``screenshot=``): default settings, each lead scored 30 days after
+  its creation;
+* ``lead_inspector.png``: the Leads tab, with the inspector explaining a
+  near-miss lead (a lead a few points below the MQL threshold) and that lead
+  selected in the table.
+
+Both use no saved settings (QSettings points at a temporary folder) and the
+same random seed, so the images change only when the app or the samples do.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+
+def _isolate_settings() -> None:
+    """Default settings: never read (or write) the user's own QSettings."""
+    from PySide6.QtCore import QSettings
+
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="ld-shots-"))
+
+
+def main_window(out: Path, size: tuple[int, int]) -> None:
+    from leaddesigner import paths
+    from leaddesigner.gui.app import main
+
+    code = main(paths.default_model(), paths.sample_leads(), paths.sample_activities(), screenshot=out, size=size)
+    if code != 0:
+        raise SystemExit(f"could not render {out} (exit status {code})")
+
+
+def lead_inspector(out: Path, size: tuple[int, int]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    from leaddesigner import paths
+    from leaddesigner.gui.app import _wait_until, create_app, take_screenshot
+    from leaddesigner.gui.main_window import MainWindow
+
+    app = create_app()
+    w = MainWindow(interactive=False, settings_enabled=False)
+    w.resize(*size)
+    w.show()
+    if not w.open_model(paths.default_model(), ask=False):
+        raise SystemExit("cannot open the sample model")
+    w.load_data(paths.sample_leads(), paths.sample_activities())
+    if not _wait_until(app, lambda: w.doc.ready and w.doc.summary is not None, 300):
+        raise SystemExit("the sample data did not load in time")
+    w.editor_tabs.setCurrentWidget(w.leads_tab)
+    app.processEvents()
+    w.inspector.show_near_miss()  # seeded: the same lead every time
+    row = w.inspector.row
+    view_row = w.leads_model.view_row(row)
+    if view_row >= 0:
+        idx = w.leads_model.index(view_row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        w.leads_view.selectionModel().setCurrentIndex(idx, flags)
+        w.leads_view.scrollTo(idx, w.leads_view.ScrollHint.PositionAtCenter)
+    ok = take_screenshot(w, out)
+    w.doc.wait_for_workers(5000)
+    w.hide()
+    w.deleteLater()
+    app.processEvents()
+    if not ok:
+        raise SystemExit(f"could not render {out}")
+
+
+def cli(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "images"), help="folder for the PNGs")
+    ap.add_argument("--size", default="1366x768", help="window size, e.g. 1920x1080")
+    args = ap.parse_args(argv)
+    w, h = (int(x) for x in args.size.lower().split("x", 1))
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    _isolate_settings()
+    main_window(out / "main_window.png", (w, h))
+    lead_inspector(out / "lead_inspector.png", (w, h))
+    for name in ("main_window.png", "lead_inspector.png"):
+        print(out / name)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(cli())
