@@ -23,6 +23,8 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py --leads 100000
 	$(BIN)/python benchmarks/bench_scoring.py --leads 1000000
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_plots.py
+	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
 
 schema: $(STAMP)
 	$(BIN)/python -m leaddesigner.core.schema > resources/model.schema.json

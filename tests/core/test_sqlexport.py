@@ -10,7 +10,6 @@ from __future__ import annotations
 import math
 import re
 import sqlite3
-from pathlib import Path
 
 import duckdb
 import numpy as np
@@ -419,3 +418,56 @@ def test_boolean_maps_and_persona_on_sqlite_and_duckdb():
         sql = export_sql(m, dialect=engine, as_of="2026-01-01")
         out = (run_duckdb if engine == "duckdb" else run_sqlite)(sql, *tables)
         assert_same(m, scorer, out, f"booleans on {engine}")
+
+
+def test_persona_on_a_number_column():
+    from leaddesigner.core.model import Persona
+
+    m = ScoringModel(
+        name="numeric persona",
+        attributes=[Attribute("tier", "number"), Attribute("seen", "boolean")],
+        persona=Persona("tier", {"1": 2.0, "2.5": 0.5, "3.0": 9.0, "x": 4.0}, 0.75),
+        rules=[Rule("e", "seen", "engagement", 10, when=Leaf("seen", "equals", True)), Rule("f", "fit", "fit", 1, when=Leaf("seen", "is_not_empty"))],
+        thresholds=Thresholds(5, 15),
+    )
+    leads = pd.DataFrame({"lead_id": list("abcdef"), "tier": [1, 2.5, 3, None, 7, 1], "seen": ["yes", "yes", "yes", "yes", "yes", "no"]})
+    data = bind(m, leads)
+    scorer = Scorer(m, data)
+    tables = warehouse_tables(m, data, None)
+    for engine in ("duckdb", "sqlite"):
+        out = (run_duckdb if engine == "duckdb" else run_sqlite)(export_sql(m, dialect=engine, as_of="2026-01-01"), *tables)
+        assert_same(m, scorer, out, f"numeric persona on {engine}")
+    # "3.0" is not how the engine writes 3.0 ("3"): the default weight applies
+    assert list(scorer.frame()["engagement_score"]) == [20.0, 5.0, 7.5, 7.5, 7.5, 0.0]
+
+
+# ---------------------------------------------------------------- engine fast paths (text on Arrow strings)
+REGEXES = [r"\.edu$", r"^(vp|director|head)\b", "c.o", "(ceo|cfo)", r"\(bi\)", "^[a-z ]+$", r"\d{2,}", r"a{,2}b", r"(a)\1",
+           r"(?i)ab", r"(?=a)b", r"[[:alpha:]]+", r"\s", r"\w+@\w+", "", "^$", "a|", r"\x41", "[^a-z]", r"(?:ab)+c?", r"\bab\B"]
+
+
+@pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
+@pytest.mark.parametrize("ascii_only", [True, False])
+def test_engine_text_fast_paths_equal_python(ascii_only):
+    """Arrow/RE2 text evaluation (used on big string columns) gives exactly Python's answers."""
+    import random
+    import string
+
+    from leaddesigner.core import conditions as C
+
+    rng = random.Random(3)
+    alphabet = string.ascii_letters + string.digits + " .@-_()|\\'" + ("" if ascii_only else "ÄäİıßK\u212a\x0b\n")
+    vals = ["".join(rng.choice(alphabet) for _ in range(rng.randint(0, 10))) for _ in range(60_000)] + [None] * 50
+    for strings in (pd.Series(vals, dtype="str"), pd.Series([rng.choice(vals[:300]) for _ in range(60_000)], dtype="str")):  # unique-ish / few distinct
+        py = [None if v is None or (isinstance(v, float) and v != v) else v for v in strings.astype(object)]
+        for pat in REGEXES:
+            for cs in (True, False):
+                rx = re.compile(pat, 0 if cs else re.IGNORECASE)
+                want = np.array([v is not None and rx.search(v) is not None for v in py])
+                got = C.leaf_mask(strings, "text", Leaf("t", "regex", pat, cs), 0)
+                assert np.array_equal(got, want), (pat, cs)
+        for op, value in [("contains", ["a", "."]), ("starts_with", ["ab", "x"]), ("ends_with", "z"), ("in", ["ab", "AB", "a b"]), ("not_contains", "e"), ("not_in", ["ab"])]:
+            for cs in (True, False):
+                got = C.leaf_mask(strings, "text", Leaf("t", op, value, cs), 0)
+                old = C._text_values(strings.astype(object), op, value, cs)  # the pandas (object dtype) path
+                assert np.array_equal(got, old), (op, value, cs)

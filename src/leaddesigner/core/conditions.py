@@ -10,7 +10,6 @@ missing x, while ``x not_in [a]`` is false).
 from __future__ import annotations
 
 import re
-import warnings
 import weakref
 from typing import Any, Callable
 

@@ -391,7 +391,9 @@ def _bind_events(
     for c in ("type", "detail"):
         if not isinstance(frame[c].dtype, pd.CategoricalDtype):
             frame[c] = frame[c].astype("category")
-    return Events(lead[keep].astype(np.int64), ts[keep], frame), problems
+    if keep.all():  # the usual case: no copies of the two big arrays
+        return Events(lead.astype(np.int64, copy=False), ts, frame), problems
+    return Events(lead[keep].astype(np.int64, copy=False), ts[keep], frame), problems
 
 
 def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:

@@ -17,13 +17,15 @@ particular order (add ``ORDER BY`` when you need one).
 
 Assumptions about the tables (the loader or the warehouse provides them):
 
-* the leads table has one row per lead (ids unique; a missing or blank id is
-  ``NULL`` and gets no events; were an id repeated, every row with it would get
-  its events, where the engine gives them to the first row), the model's ``lead_id`` column and one
+* the leads table has one row per lead, the model's ``lead_id`` column and one
   column per declared attribute named as in the file (``model.column_for``),
   **typed**: numbers numeric, dates ``TIMESTAMP`` (naive, UTC like the
-  engine), booleans ``BOOLEAN`` (0/1 in SQLite), categories and text
-  ``VARCHAR`` already stripped, with missing values as ``NULL`` (not ``''``);
+  engine; ``DATETIME`` in BigQuery), booleans ``BOOLEAN`` (0/1 in SQLite),
+  categories and text ``VARCHAR`` already stripped, with missing values as
+  ``NULL`` (not ``''``);
+* lead ids are unique; a missing or blank id is ``NULL`` and gets no events.
+  Were an id repeated, every row with it would get its events (the engine
+  gives them to the first row);
 * the activities table has the columns named in the model's ``activities``
   section (defaults ``lead_id``, ``timestamp``, ``type``, ``url``), the lead id
   of the same type as in the leads table and the timestamp as ``TIMESTAMP``;
@@ -44,7 +46,17 @@ Assumptions about the tables (the loader or the warehouse provides them):
   ``(?i)`` in front of case-insensitive patterns;
 * SQLite needs the math functions ``POWER`` and ``FLOOR`` (built in since
   SQLite 3.35 when compiled with them, as Python's usually is) and timestamps
-  stored as ISO text ``YYYY-MM-DD HH:MM:SS[.ffffff]``;
+  stored as ISO text ``YYYY-MM-DD HH:MM:SS[.ffffff]``; T-SQL needs SQL Server
+  2022 (``GREATEST``/``LEAST``; ages use ``DATEDIFF_BIG``);
+* SQLite and PostgreSQL inline single-use CTEs, which would evaluate every rule
+  once per later reference: there the per-rule CTE (``ld_raw``) and the scores
+  (``ld_scored``) are ``MATERIALIZED``. Text tested case-insensitively is
+  lowered once in a CTE (columns ``ld_lc_<n>`` next to the leads' own columns,
+  ``ev_type_lc`` / ``ev_detail_lc`` for events); when every activity rule has a
+  window, older events are filtered out before aggregating;
+* the engine's per-lead scoring moment (``LeadData.horizon_days``, "score each
+  lead N days after creation") is not exported: the query scores every lead
+  as of one moment;
 * the as-of moment is a literal (``as_of``: a date means the end of that day,
   as :func:`leaddesigner.core.engine.parse_as_of`); with ``as_of=None`` the
   query uses ``CAST(CURRENT_TIMESTAMP AS TIMESTAMP)`` (``GETDATE()`` in T-SQL,
@@ -313,6 +325,19 @@ class _Builder:
         self.as_of_ts = None if as_of is None else as_of_literal(as_of)
         self.types = {a.name: a.type for a in model.attributes}
         self.rules = [r for r in model.rules if r.enabled]
+        #: (table alias, column) -> alias of its LOWER(), computed once in the CTE that reads the table
+        self.lowered: dict[tuple[str, str], str] = {}
+
+    def lower(self, s: exp.Expression) -> exp.Expression:
+        """``LOWER(s)``; for a column of the leads or events, a column holding it (each text lowered once)."""
+        if isinstance(s, exp.Column) and s.table in ("l", "e"):
+            key = (s.table, s.name)
+            alias = self.lowered.get(key)
+            if alias is None:
+                alias = f"{s.name}_lc" if s.table == "e" else f"ld_lc_{sum(1 for k in self.lowered if k[0] == 'l') + 1}"
+                self.lowered[key] = alias
+            return exp.Column(this=self.own(alias), table=self.own(s.table))
+        return exp.Lower(this=s.copy())
 
     # -- identifiers and tables
     def ident(self, name: str) -> exp.Identifier:
@@ -436,7 +461,7 @@ class _Builder:
             pats = [str(p) for p in (v if isinstance(v, list) else [v])]
             return _or(*[self.regex(s.copy(), p, case_sensitive) for p in pats])
         def norm() -> exp.Expression:
-            return s.copy() if case_sensitive else exp.Lower(this=s.copy())
+            return s.copy() if case_sensitive else self.lower(s)
 
         vals = _text_values(v, case_sensitive)
         if op in ("equals", "in"):
@@ -497,15 +522,25 @@ class _Builder:
                 else:
                     out = _case([(exp.GTE(this=s.copy(), expression=_n(b.lower)), inner)], out)
             return _case([(is_null, missing)], out) if not isinstance(out, exp.Case) else _prepend_if(out, is_null, missing)
-        if atype in ("number", "date"):
+        if atype == "date":
             raise SQLExportError(f"value lists need a category, text or boolean attribute, '{m.attribute}' is {atype}")
         key = (lambda k: k) if m.case_sensitive else (lambda k: k.lower())
         table = {key(_scalar_text(k)): float(p) for k, p in (m.values or {}).items()}
+        if atype == "number":  # a persona on a number column: the engine reads 1.0 as "1"
+            ifs = [(is_null, missing)]
+            for k, pts in table.items():
+                try:
+                    x = float(k)
+                except ValueError:
+                    continue
+                if x == x and abs(x) != float("inf") and key(_scalar_text(x)) == k:
+                    ifs.append((exp.EQ(this=s.copy(), expression=_n(x)), _dbl(pts)))
+            return _case(ifs, _dbl(m.default))
         if atype == "boolean":
             t = table.get("true", table.get("yes", m.default))
             f = table.get("false", table.get("no", m.default))
             return _case([(is_null, missing), (exp.EQ(this=s.copy(), expression=exp.true()), _dbl(t))], _dbl(f))
-        norm = s.copy() if m.case_sensitive else exp.Lower(this=s.copy())
+        norm = s.copy() if m.case_sensitive else self.lower(s)
         ifs: list[tuple[exp.Expression, exp.Expression]] = [(is_null, missing)]
         by_points: dict[float, list[str]] = {}
         for k, p in table.items():
@@ -541,13 +576,10 @@ class _Builder:
         if activity_rules:
             cols = m.activities or ActivityColumns()
             ts = self.col(cols.timestamp, "a")
-            events = exp.select(
-                exp.alias_(self.col(cols.lead_id, "a"), "ld_lead"),
-                exp.alias_(self.col(cols.type, "a"), "ev_type"),
-                exp.alias_(self.col(cols.detail, "a") if cols.detail else exp.cast(exp.null(), exp.DataType.build("VARCHAR")), "ev_detail"),
-                exp.alias_(self.age_seconds(ts.copy()), "age_s"),
-            ).from_(self.table(self.activities_table, "a"), copy=False).where(exp.LT(this=ts.copy(), expression=self.as_of()), copy=False)
-            ctes.append(("ld_events", events))
+            ev_source = {
+                "ev_type": self.col(cols.type, "a"),
+                "ev_detail": self.col(cols.detail, "a") if cols.detail else exp.cast(exp.null(), exp.DataType.build("VARCHAR")),
+            }
 
             def ev_col(name: str) -> tuple[exp.Expression, str]:
                 if name not in ACTIVITY_FIELDS:
@@ -572,6 +604,21 @@ class _Builder:
                 .from_(exp.Table(this=self.own("ld_events"), alias=exp.TableAlias(this=self.own("e"))), copy=False)
                 .group_by(self.ref("ld_lead", "e"), copy=False)
             )
+            ev_cols = [
+                exp.alias_(self.col(cols.lead_id, "a"), "ld_lead"),
+                exp.alias_(ev_source["ev_type"].copy(), "ev_type"),
+                exp.alias_(ev_source["ev_detail"].copy(), "ev_detail"),
+            ]
+            for (table, name), alias in self.lowered.items():
+                if table == "e":  # type and detail lowered once per event, not once per rule
+                    ev_cols.append(exp.alias_(exp.Lower(this=ev_source[name].copy()), alias))
+            ev_cols.append(exp.alias_(self.age_seconds(ts.copy()), "age_s"))
+            keep = exp.LT(this=ts.copy(), expression=self.as_of())
+            windows = [r.activity.within_days for r in activity_rules]
+            if all(w is not None for w in windows):  # older events count for no rule
+                keep = _and(keep, exp.LTE(this=self.age_seconds(ts.copy()), expression=_n(max(float(w) for w in windows) * DAY_S)))
+            events = exp.select(*ev_cols).from_(self.table(self.activities_table, "a"), copy=False).where(keep, copy=False)
+            ctes.append(("ld_events", events))
             ctes.append(("ld_activity", counts))
 
         # 2. raw points per rule (before persona weighting), persona weight
@@ -590,7 +637,14 @@ class _Builder:
             col = exp.alias_(e, raw_alias[r.id])
             col.add_comments([_comment(f"rule {r.id} ({r.dimension}): {r.label}: {r.describe()}")])
             base.append(col)
-        q = exp.select(*base).from_(self.table(self.leads_table, "l"), copy=False)
+        lead_lc = [(name, alias) for (table, name), alias in self.lowered.items() if table == "l"]
+        if lead_lc:  # text columns tested case-insensitively: lowered once per lead, not once per rule
+            leads = exp.select(exp.Column(this=exp.Star(), table=self.own("l")), *[exp.alias_(exp.Lower(this=self.col(name, "l")), alias) for name, alias in lead_lc])
+            ctes.append(("ld_leads", leads.from_(self.table(self.leads_table, "l"), copy=False)))
+            source = exp.Table(this=self.own("ld_leads"), alias=exp.TableAlias(this=self.own("l")))
+        else:
+            source = self.table(self.leads_table, "l")
+        q = exp.select(*base).from_(source, copy=False)
         if activity_rules:
             q = q.join(
                 exp.Table(this=self.own("ld_activity"), alias=exp.TableAlias(this=self.own("c"))),

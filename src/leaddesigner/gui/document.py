@@ -493,7 +493,7 @@ class ModelDocument(QObject):
             self._start(
                 LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_frame, self.activities_frame,
                             rescore=data, generation=self._generation),
-                f"Scoring {len(data):,} leads {moment_text(as_of, horizon)}",
+                f"Re-scoring {len(data):,} leads",
             )
             return
         t0 = time.perf_counter()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QTimer, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -202,8 +203,9 @@ class LeadInspector(QWidget):
             f" &nbsp;<span style='color:{colour}'><b>{status}</b></span>{grade}</span><br>"
             f"fit {fmt_number(round(exp.fit, 1), 1)} + engagement {fmt_number(round(exp.engagement, 1), 1)}"
             + ("".join(f" &nbsp;·&nbsp; {p} {fmt_number(round(v, 1), 1)}" for p, v in exp.products.items()))
+
         )
-        self.profile.setText(self._profile_text(self.row))
+        self.profile.setText(" · ".join(t for t in (self._profile_text(self.row), self._moment_text(self.row)) if t))
         if exp.to_mql:
             self.verdict.setText(f"<b>What it would take:</b> {_esc(exp.to_mql)}")
             self.verdict.setVisible(True)
@@ -214,6 +216,21 @@ class LeadInspector(QWidget):
         else:
             self.verdict.setVisible(False)
         self.table.resizeColumnToContents(0)
+
+    def _moment_text(self, row: int) -> str:
+        """When this lead is scored: ``scored 30 days after creation (2026-05-13)``."""
+        d = self.doc.data
+        end = d.as_of
+        end_text = f"the end of {end - pd.Timedelta(days=1):%Y-%m-%d}" if end == end.normalize() else f"{end:%Y-%m-%d %H:%M}"
+        h = d.horizon_days
+        if h is not None and d.created is not None:
+            created = d.frame[d.created].iat[row]
+            if created == created:  # not NaT
+                moment = pd.Timestamp(created) + pd.Timedelta(days=h)
+                if moment < end:
+                    return f"scored {h:g} days after creation ({moment:%Y-%m-%d})"
+                return f"scored at {end_text} (younger than {h:g} days)"
+        return f"scored at {end_text}"
 
     def _profile_text(self, row: int) -> str:
         d = self.doc.data

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -145,6 +145,7 @@ class MainWindow(QMainWindow):
         self._update_actions()
         self._on_document_model_reset()
         self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
+        self.grades_hint.setFont(scaled_font(self._font_scale, 0.95))
         self._apply_row_heights(self.centralWidget().font())
 
     # ================================================================== construction
@@ -407,9 +408,14 @@ class MainWindow(QMainWindow):
         self.inspector = LeadInspector(doc, self)
         self.inspector_box = QFrame(self)
         self.inspector_box.setObjectName("inspectorBox")
-        self.inspector_box.setStyleSheet("#inspectorBox { border-top: 1px solid #c8c8c8; }")
+        # a line, not a style sheet: children of a widget with a style sheet stop following the font scale
+        rule = QFrame(self.inspector_box)
+        rule.setFrameShape(QFrame.Shape.HLine)
+        rule.setFrameShadow(QFrame.Shadow.Sunken)
         ib = QVBoxLayout(self.inspector_box)
-        ib.setContentsMargins(0, 2, 0, 0)
+        ib.setContentsMargins(0, 0, 0, 0)
+        ib.setSpacing(2)
+        ib.addWidget(rule)
         self.inspector_title = QLabel("<b>Lead inspector</b> <span style='color:#555'>&nbsp;why a lead has its score, "
                                       "and what it would take to become an MQL (Ctrl+I)</span>", self)
         ib.addWidget(self.inspector_title)
@@ -482,10 +488,21 @@ class MainWindow(QMainWindow):
         self.grades_page.setPalette(pal)
         self.grades_title = QLabel("Leads per grade", self.grades_page)
         self.grades_title.setToolTip(self.grid.toolTip())
+        # names the axes also when the grid drops its own captions (short panes, big text)
+        self.grades_hint = QLabel("fit \u00d7 engagement", self.grades_page)
+        self.grades_hint.setToolTip(self.grid.toolTip())
+        hp = self.grades_hint.palette()
+        hp.setColor(self.grades_hint.foregroundRole(), QColor("#555555"))
+        self.grades_hint.setPalette(hp)
+        head = QHBoxLayout()
+        head.setSpacing(10)
+        head.addWidget(self.grades_title, 0, Qt.AlignmentFlag.AlignBaseline)
+        head.addWidget(self.grades_hint, 0, Qt.AlignmentFlag.AlignBaseline)
+        head.addStretch(1)
         gl = QVBoxLayout(self.grades_page)
         gl.setContentsMargins(6, 2, 0, 0)
         gl.setSpacing(0)
-        gl.addWidget(self.grades_title)
+        gl.addLayout(head)
         gl.addWidget(self.grid, 1)
 
         self.plot_split = QSplitter(Qt.Orientation.Vertical, self)
@@ -1471,6 +1488,7 @@ class MainWindow(QMainWindow):
         for v in (self.hist, self.weekly, self.grid, self.summary_strip):
             v.set_font_scale(self._font_scale)
         self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
+        self.grades_hint.setFont(scaled_font(self._font_scale, 0.95))
         self._apply_row_heights(f)
         ratio = self._font_scale / getattr(self, "_applied_scale", 1.0)
         self._applied_scale = self._font_scale
@@ -1482,7 +1500,7 @@ class MainWindow(QMainWindow):
                 for c in range(h.count()):  # columns grow with the text
                     h.resizeSection(c, max(24, round(h.sectionSize(c) * ratio)))
         # labels styled with a style sheet do not follow their parent's font: set it on them
-        plots = (self.hist, self.weekly, self.grid, self.summary_strip, self.grades_title)
+        plots = (self.hist, self.weekly, self.grid, self.summary_strip, self.grades_title, self.grades_hint)
         for wdg in self.centralWidget().findChildren(QWidget):
             if wdg.styleSheet() and not any(p is wdg or p.isAncestorOf(wdg) for p in plots):
                 wdg.setFont(f)
@@ -1506,13 +1524,15 @@ class MainWindow(QMainWindow):
         self.editor_tabs.setCurrentWidget(self.leads_tab)
         self.inspector.search.setFocus()
 
-    def _rebalance_plots(self) -> None:
+    def _rebalance_plots(self, fit_grades: bool = True) -> None:
         """Bigger text needs the room in the plots more than in the grade grid."""
-        self._fit_grades_to_height()
+        if fit_grades:
+            self._fit_grades_to_height()
         total = sum(self.plot_split.sizes())
         share = (0.38, 0.37, 0.25) if self._font_scale >= 1.3 else (0.40, 0.32, 0.28)
         if self.grades_page.isHidden():
-            share = (0.52, 0.48, 0.0)
+            # the weekly plot's header (title, scoring moment, legend) wraps to more lines than the histogram's
+            share = (0.47, 0.53, 0.0)
         self.plot_split.setSizes([int(total * x) for x in share])
 
     def _say_grades_hidden(self) -> None:
@@ -1535,6 +1555,8 @@ class MainWindow(QMainWindow):
     def toggle_grades(self) -> None:
         self._grades_auto_hidden = False
         self.grades_page.setVisible(self.act_grades.isChecked())
+        if self._font_scale >= 1.3:  # the user's choice stands: share the height again, without hiding it
+            QTimer.singleShot(0, self, lambda: self._rebalance_plots(fit_grades=False))
         if self.act_grades.isChecked():
             self.grid.setFocus()
 

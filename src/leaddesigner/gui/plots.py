@@ -938,6 +938,15 @@ class WeeklyVolumeView(_PlotPanel):
     def set_font_scale(self, factor: float) -> None:
         super().set_font_scale(factor)
         s = self._font_scale
+        # big text: the header wraps to more lines (title, scoring moment, legend); the dated ticks
+        # say enough, so the axis title gives its line to the bars
+        big_text = s >= 1.3
+        self.x_axis.showLabel(not big_text)
+        if big_text:  # pyqtgraph's own height misses part of the tick labels once the title is gone
+            fh = QFontMetricsF(scaled_font(s, 1.0)).height()
+            self.x_axis.setHeight(math.ceil(fh + max(3, round(fh * 0.25)) + 4))
+        else:
+            self.x_axis.setHeight(None)
         self.capacity_line.setPen(pg.mkPen(PALETTE["capacity"], width=max(3, round(3 * s)), style=Qt.PenStyle.DashLine))
 
     def _tooltip_at(self, pos: QPointF) -> str | None:
@@ -1179,16 +1188,19 @@ class GradeGridView(QWidget):
         fm = QFontMetricsF(head)
         pad = fm.height() * 0.4
         counts = self._counts
+        rows, cols = counts.shape
+        gap = max(3.0, 3.0 * self._scale)
         row_w = max(fm.horizontalAdvance(str(f)) for f in counts.index) + 2 * pad
-        axis_w = fm.height() + pad  # rotated "Fit" caption
-        top_caption = fm.height() + pad * 0.5  # "Engagement"
         col_head = fm.height() + pad * 0.5
         foot = fm.height() + pad if self._mql_cells else pad
+        # the "Engagement" and "Fit" captions go first when the cells would be too short for their counts
+        captions = (self.height() - 2 * pad - col_head - foot - fm.height() - gap * (rows - 1)) / rows \
+            >= QFontMetricsF(big).height() * 1.05
+        axis_w = fm.height() + pad if captions else 0.0  # rotated "Fit" caption
+        top_caption = fm.height() + pad * 0.5 if captions else 0.0  # "Engagement"
         left = pad + axis_w + row_w
         top = pad + top_caption + col_head
         grid = QRectF(left, top, self.width() - left - pad, self.height() - top - foot)
-        rows, cols = counts.shape
-        gap = max(3.0, 3.0 * self._scale)
         cw = (grid.width() - gap * (cols - 1)) / cols
         ch = (grid.height() - gap * (rows - 1)) / rows
         rects = {c.name: QRectF(grid.left() + c.col * (cw + gap), grid.top() + c.row * (ch + gap), cw, ch)
@@ -1200,22 +1212,31 @@ class GradeGridView(QWidget):
         if widest > inner_w > 0:
             big.setPointSizeF(max(6.0, big.pointSizeF() * inner_w / widest))
             small.setPointSizeF(min(small.pointSizeF(), max(6.0, big.pointSizeF() * 0.7)))
+        fb = QFontMetricsF(big)
+        if fb.height() > ch - 1 > 0:  # and to the height of very short cells (big text, small pane)
+            big.setPointSizeF(max(6.0, big.pointSizeF() * (ch - 1) / fb.height()))
+            small.setPointSizeF(min(small.pointSizeF(), max(6.0, big.pointSizeF() * 0.7)))
         fb, fs = QFontMetricsF(big), QFontMetricsF(small)
         widest = max(fb.horizontalAdvance(c.count_text) for c in self._cells.values())
         small_texts = [c.small_text for c in self._cells.values() if c.small_text]
         widest_small = max((fs.horizontalAdvance(t) for t in small_texts), default=0.0)
-        side_gap = fs.averageCharWidth() * 1.2
-        if not small_texts:
+        side_gap = fs.averageCharWidth()
+        nominal_small = self._fonts()[2].pointSizeF()
+        room = cw - 6  # beside the count: what is left of the cell
+        if not small_texts or small.pointSizeF() < 0.8 * nominal_small:  # shrunk past reading: the tooltip has it
             mode = "count"
         elif fb.height() + fs.height() <= ch - 4 and widest_small <= cw - 8:
             mode = "stacked"
-        elif widest + side_gap + widest_small <= inner_w:
+        elif widest + side_gap + widest_small <= room:
             mode = "side"  # wide and short cells (a 768 px high screen)
+        elif widest_small and (room - widest - side_gap) / widest_small * small.pointSizeF() >= 0.8 * nominal_small:
+            small.setPointSizeF(small.pointSizeF() * (room - widest - side_gap) / widest_small * 0.98)
+            mode = "side"  # with the rate a little smaller
         else:
             mode = "count"  # the tooltip still has it all
         self._geo = {"pad": pad, "grid": grid, "row_w": row_w, "axis_w": axis_w, "top_caption": top_caption,
                      "col_head": col_head, "rects": rects, "head": head, "big": big, "small": small,
-                     "mode": mode, "side_gap": side_gap}
+                     "mode": mode, "side_gap": side_gap, "captions": captions}
         return self._geo
 
     # -- painting (reads the caches only)
@@ -1239,12 +1260,13 @@ class GradeGridView(QWidget):
         # captions and headers
         p.setFont(head)
         p.setPen(text_pen)
-        p.drawText(QRectF(g.left(), pad, g.width(), geo["top_caption"]), center, "Engagement")
-        p.save()
-        p.translate(pad, g.center().y())
-        p.rotate(-90)
-        p.drawText(QRectF(-g.height() / 2, 0, g.height(), geo["axis_w"]), center, "Fit")
-        p.restore()
+        if geo["captions"]:
+            p.drawText(QRectF(g.left(), pad, g.width(), geo["top_caption"]), center, "Engagement")
+            p.save()
+            p.translate(pad, g.center().y())
+            p.rotate(-90)
+            p.drawText(QRectF(-g.height() / 2, 0, g.height(), geo["axis_w"]), center, "Fit")
+            p.restore()
         first_row, first_col = counts.index[0], counts.columns[0]
         for e in counts.columns:
             r = rects[f"{first_row}{e}"]
