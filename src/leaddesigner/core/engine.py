@@ -413,11 +413,12 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
     first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
     lookup = pd.Index(uniques)
     if isinstance(event_ids.dtype, pd.CategoricalDtype):
+        # resolve the categories, then one gather: no event-sized temporaries
         cats = event_ids.cat.categories.astype(str).to_numpy(dtype=object)
         pos = lookup.get_indexer(cats)
-        pos = np.append(pos, -1)[event_ids.cat.codes.to_numpy()]
-    else:
-        pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
+        cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
+        return cat_rows[event_ids.cat.codes.to_numpy()]
+    pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
     return np.where(pos >= 0, first[np.maximum(pos, 0)], -1)
 
 
