@@ -413,7 +413,7 @@ class Command:
         return self._apply(model)
 
     def _apply(self, model: ScoringModel) -> "Command":  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define _apply (Command is an abstract base)")
 
     @property
     def text(self) -> str:

@@ -214,7 +214,7 @@ class _YamlDialog(QDialog):
         self.accept()
 
     def build(self) -> C.Command:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise TypeError(f"{type(self).__name__} must define build() (an abstract base dialog)")
 
 
 def _error_text(e: Exception) -> str:
