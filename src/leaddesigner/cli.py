@@ -137,10 +137,10 @@ def _seconds(s: float) -> str:
 # ---------------------------------------------------------------- argument types
 def _horizon_arg(text: str) -> float:
     try:
-        v = float(text)
-    except ValueError:
-        v = -1.0
-    if not v > 0:
+        v = _nonneg_float(text)
+    except argparse.ArgumentTypeError:
+        v = 0.0
+    if v == 0:
         raise argparse.ArgumentTypeError(f"'{text}' is not a number of days above 0, like 30")
     return v
 

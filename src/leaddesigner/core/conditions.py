@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .model import AllOf, AnyOf, Bin, Condition, Leaf, Not, ValueMap
+from .leadfile import ARROW_CANNOT
 
 DAY_NS = 86_400 * 10**9
 
@@ -245,7 +246,7 @@ def _text_arrow(arr, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
                 try:
                     out |= _np(pc.match_substring_regex(arr, pat, ignore_case=not case_sensitive))
                     continue
-                except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+                except ARROW_CANNOT:
                     pass  # RE2 does not know the construct: Python's re below
             if values is None:
                 values = arr.to_numpy(zero_copy_only=False)

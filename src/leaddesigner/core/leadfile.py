@@ -44,6 +44,9 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+#: what Arrow raises when a compute kernel cannot handle some input: callers fall back to Python
+ARROW_CANNOT = (pa.ArrowInvalid, pa.ArrowNotImplementedError)
+
 __all__ = [
     "COLUMN_TYPES",
     "LeadFileError",
@@ -714,7 +717,7 @@ def _classify_text(arr: pa.Array) -> str:
     for target in (pa.int64(), pa.float64()):
         try:
             pc.cast(values, target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        except ARROW_CANNOT:
             continue
         if not pc.any(pc.match_substring_regex(values, _NOT_A_NUMBER_PATTERN)).as_py():
             return "number"
@@ -913,22 +916,22 @@ def _numeric_or_none(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
     target = pa.int64()
     try:
         pc.cast(sample, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except ARROW_CANNOT:
         target = pa.float64()
         try:
             pc.cast(sample, target)
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        except ARROW_CANNOT:
             return None
     if pc.any(pc.match_substring_regex(sample, _NOT_A_NUMBER_PATTERN)).as_py():
         return None
     try:
         out = pc.cast(col, target)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    except ARROW_CANNOT:
         if target == pa.float64():
             return None
         try:
             out = pc.cast(col, pa.float64())
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        except ARROW_CANNOT:
             return None
     if pa.types.is_floating(out.type) and pc.any(pc.invert(pc.is_finite(out))).as_py():
         return None  # "nan"/"inf" look like words to a marketer
@@ -1427,7 +1430,7 @@ _SPACE_GROUPED = rf"[+-]?\d{{1,3}}(?:[{_GROUP_SPACES}]\d{{3}})+(?:[.,]\d+)?"
 
 
 _PLAIN_NUMBER = r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?"
-_ARROW_ERRORS = (pa.ArrowInvalid, pa.ArrowNotImplementedError, pa.ArrowTypeError)
+_ARROW_ERRORS = (*ARROW_CANNOT, pa.ArrowTypeError)
 
 
 def _to_float(values: pd.Series) -> np.ndarray:
