@@ -783,6 +783,11 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=30)
 
 
+# Sub-command modules (one per feature area), registered in this order after the built-in ones.
+COMMAND_MODULES: tuple[str, ...] = (
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     quiet = argparse.ArgumentParser(add_help=False)
     quiet.add_argument("-q", "--quiet", action="store_true", help="no progress and no result line on stderr (warnings still show)")
@@ -959,6 +964,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="render the window into this PNG file and quit (offscreen unless QT_QPA_PLATFORM says otherwise)",
     )
     sp.set_defaults(func=cmd_gui)
+
+    # commands that live in their own modules: each has ``register(sub)`` that adds its
+    # parser(s) with ``set_defaults(func=...)``; the functions may use this module's helpers
+    for name in COMMAND_MODULES:
+        importlib.import_module(name).register(sub)
     return p
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 from pathlib import Path
 
 import numpy as np
@@ -70,6 +71,12 @@ DATA_FILTER = (
 )
 
 
+
+# Analysis panels, each a module with ``install(window)`` that adds its tab to ``window.view_tabs``,
+# its actions to ``window.analysis_menu`` (or ``window.file_menu``) and itself to ``window.panels``.
+PANEL_MODULES: tuple[str, ...] = (
+)
+
 class RulesFilterProxy(QSortFilterProxyModel):
     """Rules of one dimension and/or containing some text; keeps the scoring order."""
 
@@ -125,6 +132,9 @@ class MainWindow(QMainWindow):
         self._build_actions()
         self._build_central()
         self._build_menus()
+        self.panels: dict[str, object] = {}
+        for name in PANEL_MODULES:
+            importlib.import_module(name).install(self)
         self._build_toolbar()
         self._build_status_bar()
         self._connect_document()
@@ -528,7 +538,14 @@ class MainWindow(QMainWindow):
         self.main_split = QSplitter(Qt.Orientation.Horizontal, self)
         self.main_split.setObjectName("mainSplit")
         self.main_split.addWidget(self.editor_tabs)
-        self.main_split.addWidget(self.plot_split)
+        # the right side: the live overview plots, then one tab per analysis panel (PANEL_MODULES)
+        self.view_tabs = QTabWidget(self)
+        self.view_tabs.setObjectName("viewTabs")
+        self.view_tabs.setDocumentMode(True)
+        self.view_tabs.addTab(self.plot_split, "Overview")
+        self.view_tabs.setTabToolTip(0, "Score distribution, MQLs per week against capacity, leads per grade")
+        self.view_tabs.setMinimumSize(240, 220)
+        self.main_split.addWidget(self.view_tabs)
         self.main_split.setStretchFactor(0, 11)
         self.main_split.setStretchFactor(1, 9)
         self.main_split.setChildrenCollapsible(False)
@@ -563,7 +580,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         mb = self.menuBar()
-        m = mb.addMenu("&File")
+        m = self.file_menu = mb.addMenu("&File")
         m.setToolTipsVisible(True)
         for a in (self.act_new, self.act_open):
             m.addAction(a)
@@ -592,7 +609,11 @@ class MainWindow(QMainWindow):
         self.outcome_menu.setToolTip("The column telling which leads converted: shows conversion on the plots")
         self._rebuild_outcome_menu()
 
-        m = mb.addMenu("&View")
+        # filled by the analysis panels (PANEL_MODULES)
+        self.analysis_menu = mb.addMenu("&Analysis")
+        self.analysis_menu.setToolTipsVisible(True)
+
+        m = self.view_menu = mb.addMenu("&View")
         m.setToolTipsVisible(True)
         for a in (self.act_bigger, self.act_smaller, self.act_normal, None, self.act_inspector, self.act_grades):
             m.addSeparator() if a is None else m.addAction(a)
