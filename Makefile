@@ -5,8 +5,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test bench schema screenshot clean
+.PHONY: run test test-spark bench bench-outofcore schema screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -14,17 +15,31 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $(STAMP)
 
+# PySpark (the optional 'spark' extra, ~300 MB) goes into the same venv, only for this target
+$(SPARK_STAMP): $(STAMP)
+	$(BIN)/python -m pip install --quiet -e '.[test,spark]'
+	touch $(SPARK_STAMP)
+
 run: $(STAMP)
 	$(BIN)/leaddesigner
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
 
+# the exported SQL (spark dialect) on Spark SQL in local mode equals the Python engine (needs Java 17+)
+test-spark: $(SPARK_STAMP)
+	@command -v java >/dev/null || { echo "test-spark needs Java 17+ (apt-get install openjdk-17-jre-headless)"; exit 1; }
+	LEADDESIGNER_TEST_SPARK=1 QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q tests/core/test_spark.py
+
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py --leads 100000
 	$(BIN)/python benchmarks/bench_scoring.py --leads 1000000
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_plots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
+
+# 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
+bench-outofcore: $(STAMP)
+	$(BIN)/python benchmarks/bench_outofcore.py
 
 schema: $(STAMP)
 	$(BIN)/python -m leaddesigner.core.schema > resources/model.schema.json

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import argparse
 import difflib
+import importlib
 import json
 import os
 import sys
@@ -356,9 +357,63 @@ def cmd_validate(args: argparse.Namespace) -> int:
     return status
 
 
+def _score_duckdb(args: argparse.Namespace, out: Path, progress: Progress) -> int:
+    """``score --engine duckdb``: the exported SQL on DuckDB over the files, streamed to the output (core/outofcore.py)."""
+    from leaddesigner.core.outofcore import UNSUPPORTED_OPTIONS, OutOfCoreError, input_kind, score_files
+
+    if getattr(args, "horizon_days", None) is not None:
+        raise CliError(f"--horizon-days is not supported with --engine duckdb: {UNSUPPORTED_OPTIONS['--horizon-days']}. Use --engine pandas.")
+    if out.suffix.lower() not in (".csv", ".parquet"):
+        raise CliError(f"Cannot write \"{args.output}\" with --engine duckdb: write .csv or .parquet (or use --engine pandas for .xlsx).")
+    model = _load_model(args.model)
+    leads_source, act_source = _sources(args.leads, args.activities)
+    for path, what in ((args.leads, "lead file"), (args.activities, "activity log")):
+        if path is None:
+            continue
+        _existing_file(path, what)
+        if input_kind(path) is None:
+            raise CliError(
+                f"Cannot read {what} \"{path}\" with --engine duckdb: it reads CSV/TSV/TXT (optionally .gz) and Parquet files. "
+                "Save it as CSV or Parquet, or use --engine pandas."
+            )
+    try:
+        res = score_files(
+            model,
+            args.leads,
+            out,
+            activities_path=args.activities,
+            as_of=args.as_of,
+            allow_missing=getattr(args, "allow_missing", False),
+            memory_limit=args.memory_limit,
+            temp_directory=args.temp_dir,
+            threads=args.threads,
+            leads_display=leads_source,
+            activities_display=act_source,
+            progress=progress.stage,
+        )
+    except OutOfCoreError as e:
+        raise CliError(str(e)) from None
+    progress.done()
+    for w in res.warnings:
+        _err(f"warning: {w}")
+    if not args.quiet:
+        c = res.status_counts
+        why = "--as-of" if res.as_of_given else "the latest date in the data"
+        _err(
+            f"Scored {_count(res.rows, 'lead')} on DuckDB: {c['SQL']:,} SQL, {c['MQL']:,} MQL, {c['lead']:,} below MQL; "
+            f"as of {_as_of_text(res.as_of)} ({why}); {_seconds(progress.elapsed())}; wrote {args.output}"
+        )
+    return 0
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     out = Path(args.output)
     ext = out.suffix.lower()
+    engine = getattr(args, "engine", "pandas")
+    if engine != "duckdb" and (
+        getattr(args, "memory_limit", None) is not None or getattr(args, "temp_dir", None) is not None or getattr(args, "threads", 2) != 2
+    ):
+        raise CliError("--memory-limit, --temp-dir and --threads only apply to --engine duckdb.")
     if ext not in SCORE_FORMATS:
         raise CliError(
             f"Cannot write \"{args.output}\": the output format is chosen by the extension, and "
@@ -368,6 +423,12 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise CliError(f"Cannot write \"{args.output}\": the folder \"{folder}\" does not exist. Create it first.")
     progress = Progress(sys.stderr, enabled=not args.quiet)
+    if engine == "duckdb":
+        if getattr(args, "memory_limit", None) is None:
+            args.memory_limit = "2GB"
+        args.temp_dir = getattr(args, "temp_dir", None)
+        args.threads = getattr(args, "threads", 2)
+        return _score_duckdb(args, out, progress)
     loaded = _load_and_score(args, progress)
     frame = loaded.scorer.frame()
     if ext == ".xlsx" and len(frame) >= EXCEL_MAX_ROWS:
@@ -590,7 +651,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.to == "yaml":
         text = dumps_model(model)
     elif args.to == "json":
-        text = json.dumps(M.to_dict(model), indent=2, ensure_ascii=False) + "\n"
+        # the same structure as the YAML, checked against the schema we ship before anything is written
+        import jsonschema
+
+        from leaddesigner.paths import resources_dir
+
+        data = M.to_dict(model)
+        schema_file = resources_dir() / "model.schema.json"
+        try:
+            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as e:
+            raise CliError(f"Cannot read the JSON Schema \"{schema_file}\" ({e}); reinstall LeadDesigner.") from None
+        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
+        if errors:  # the loader accepted the model, so this is a schema/loader mismatch: a bug
+            where = ".".join(str(p) for p in errors[0].absolute_path) or "(top)"
+            raise RuntimeError(f"the JSON export does not match {schema_file.name} at {where}: {errors[0].message}")
+        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
     else:
         from leaddesigner.core.modelio import did_you_mean
         from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql
@@ -785,6 +861,11 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 # Sub-command modules (one per feature area), registered in this order after the built-in ones.
 COMMAND_MODULES: tuple[str, ...] = (
+    "leaddesigner.cli_backtest",
+    "leaddesigner.cli_diff",
+    "leaddesigner.cli_compare",
+    "leaddesigner.cli_fit",
+    "leaddesigner.cli_simulate",
 )
 
 
@@ -840,7 +921,12 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  leaddesigner score model.yaml leads.csv --activities activities.csv -o scores.csv\n"
         "  leaddesigner score model.yaml leads.xlsx -o scores.xlsx --as-of 2026-06-30\n"
-        "  leaddesigner score model.yaml leads.parquet --activities events.parquet -o scores.parquet",
+        "  leaddesigner score model.yaml leads.parquet --activities events.parquet -o scores.parquet\n"
+        "  leaddesigner score model.yaml big.parquet --activities events.parquet --engine duckdb -o scores.parquet\n\n"
+        "--engine duckdb scores files larger than memory: it runs the model's SQL export on DuckDB over\n"
+        "the files (CSV or Parquet in and out) within --memory-limit, spilling to --temp-dir. It reads\n"
+        "plain numbers, ISO dates and yes/no values and stops at the first value it cannot read (the\n"
+        "pandas engine reads more formats and warns instead); --horizon-days and .xlsx are not supported.",
         formatter_class=_formatter,
     )
     data_args(sp)
@@ -848,6 +934,16 @@ def build_parser() -> argparse.ArgumentParser:
         "-o", "--output", metavar="OUT", required=True,
         help="output file; the format follows the extension: .csv, .xlsx or .parquet (written atomically)",
     )
+    sp.add_argument(
+        "--engine", choices=("pandas", "duckdb"), default="pandas",
+        help="pandas (default): load everything into memory; duckdb: stream files larger than memory through the SQL export",
+    )
+    sp.add_argument("--memory-limit", metavar="SIZE", help="duckdb engine: memory DuckDB may use, like 2GB or 500MB (default: 2GB)")
+    sp.add_argument(
+        "--temp-dir", metavar="DIR",
+        help="duckdb engine: folder for what does not fit in memory (default: leaddesigner-duckdb in the system temp folder)",
+    )
+    sp.add_argument("--threads", metavar="N", type=_pos_int, default=2, help="duckdb engine: threads (default: 2)")
     sp.set_defaults(func=cmd_score)
 
     # explain

@@ -3,7 +3,8 @@
 DuckDB (in-process) and SQLite (Python's sqlite3) execute the exported query
 over typed tables built from the same data the engine scores; every lead's
 numbers must agree within 0.01 (both round to 2 decimals) and grade and status
-must be equal. The other dialects are rendered and parsed back by sqlglot.
+must be equal (DuckDB exactly: it rounds half to even like the engine). Spark SQL runs in
+tests/core/test_spark.py (``make test-spark``). The other dialects are rendered and parsed back by sqlglot.
 """
 from __future__ import annotations
 
@@ -114,7 +115,9 @@ def run_sqlite(sql: str, leads: pd.DataFrame, acts: pd.DataFrame | None) -> pd.D
         con.close()
 
 
-def assert_same(model: ScoringModel, scorer: Scorer, out: pd.DataFrame, context: str = "") -> None:
+def assert_same(model: ScoringModel, scorer: Scorer, out: pd.DataFrame, context: str = "", tol: float = TOL) -> None:
+    """Every lead's row equals the engine's: numbers within ``tol`` (0 for DuckDB and Spark, which round
+    half to even like the engine; 0.01 elsewhere: ROUND rounds an exact half away from zero)."""
     eng = scorer.frame()
     assert list(out.columns) == list(eng.columns) == output_columns(model), context
     assert len(out) == len(eng), f"{context}: {len(out)} rows from SQL, {len(eng)} from the engine"
@@ -139,7 +142,7 @@ def assert_same(model: ScoringModel, scorer: Scorer, out: pd.DataFrame, context:
             x = eng[c].to_numpy(dtype=float)
             y = out[c].to_numpy(dtype=float)
             diff = np.abs(x - y)
-            bad = np.flatnonzero(~(diff <= TOL))
+            bad = np.flatnonzero(~(diff <= tol))
             assert len(bad) == 0, f"{context}: {c} differs for {len(bad)} leads, e.g. {eng[idc].iloc[bad[0]]}: engine {x[bad[0]]} SQL {y[bad[0]]}"
 
 
@@ -182,7 +185,7 @@ def test_sample_models_on_sample_data(engine, sample_data):
         leads, acts = warehouse_tables(model, data, acts_raw)
         sql = export_sql(model, dialect=engine, as_of=data.as_of)
         out = (run_duckdb if engine == "duckdb" else run_sqlite)(sql, leads, acts)
-        assert_same(model, scorer, out, f"{model.name} on {engine}")
+        assert_same(model, scorer, out, f"{model.name} on {engine}", tol=0 if engine == "duckdb" else TOL)
 
 
 @pytest.mark.parametrize("engine", ["duckdb", "sqlite"])
@@ -195,7 +198,7 @@ def test_sample_models_on_generated_data(engine, as_of, generated_data):
         leads, acts = warehouse_tables(model, data, acts_raw)
         sql = export_sql(model, dialect=engine, as_of=as_of)
         out = (run_duckdb if engine == "duckdb" else run_sqlite)(sql, leads, acts)
-        assert_same(model, scorer, out, f"{model.name} on {engine} as of {as_of}")
+        assert_same(model, scorer, out, f"{model.name} on {engine} as of {as_of}", tol=0 if engine == "duckdb" else TOL)
 
 
 # ---------------------------------------------------------------- random models and data
@@ -207,7 +210,7 @@ def test_random_models_duckdb(model, frames):
     scorer = Scorer(model, data)
     leads, acts = warehouse_tables(model, data, acts_raw)
     sql = export_sql(model, dialect="duckdb", as_of=as_of)
-    assert_same(model, scorer, run_duckdb(sql, leads, acts), "random model on duckdb")
+    assert_same(model, scorer, run_duckdb(sql, leads, acts), "random model on duckdb", tol=0)
 
 
 def _ascii_only(model, leads_raw, acts_raw) -> bool:
@@ -471,3 +474,42 @@ def test_engine_text_fast_paths_equal_python(ascii_only):
                 got = C.leaf_mask(strings, "text", Leaf("t", op, value, cs), 0)
                 old = C._text_values(strings.astype(object), op, value, cs)  # the pandas (object dtype) path
                 assert np.array_equal(got, old), (op, value, cs)
+
+
+def _half_model() -> tuple[ScoringModel, pd.DataFrame]:
+    """Scores on an exact half of a cent (330.125, 0.125, 2.5 + 0.005 ...): the engine rounds half to even."""
+    m = ScoringModel(
+        name="halves",
+        attributes=[Attribute("x", "number")],
+        rules=[
+            Rule("a", "a", "fit", 330.125, when=Leaf("x", "gte", 1)),
+            Rule("b", "b", "engagement", 0.125, when=Leaf("x", "gte", 2)),
+            Rule("c", "c", "engagement", -2.675, when=Leaf("x", "gte", 3)),
+        ],
+        thresholds=Thresholds(100, 400),
+    )
+    return m, pd.DataFrame({"lead_id": list("abcd"), "x": [0, 1, 2, 3]})
+
+
+def test_rounding_half_to_even_like_the_engine():
+    m, leads = _half_model()
+    data = bind(m, leads)
+    scorer = Scorer(m, data)
+    eng = scorer.frame()
+    assert list(eng["fit_score"])[1] == 330.12  # np.round: rint(33012.5) / 100
+    out = run_duckdb(export_sql(m, dialect="duckdb", as_of="2026-01-01"), *warehouse_tables(m, data, None))
+    assert_same(m, scorer, out, "halves on duckdb", tol=0)
+    assert "ROUND_EVEN(" in export_sql(m, dialect="duckdb") and "BROUND(" in export_sql(m, dialect="spark")
+    # SQLite's ROUND rounds an exact half away from zero: within 0.01 (documented)
+    out = run_sqlite(export_sql(m, dialect="sqlite", as_of="2026-01-01"), *warehouse_tables(m, data, None))
+    assert_same(m, scorer, out, "halves on sqlite")
+
+
+def test_row_order_returns_rows_in_the_order_of_a_column():
+    m, leads = _half_model()
+    data = bind(m, leads)
+    tables = warehouse_tables(m, data, None)
+    t = tables[0].assign(ord=[4, 2, 3, 1])
+    sql = export_sql(m, dialect="duckdb", as_of="2026-01-01", row_order="ord")
+    out = run_duckdb(sql, t, None)
+    assert list(out["lead_id"]) == ["d", "b", "c", "a"] and list(out.columns) == output_columns(m)

@@ -31,6 +31,18 @@ def qsettings_tmp(qapp, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def no_running_workers():
+    """After each test, cancel and wait for every background worker (a QThread that outlives
+    its test would be destroyed while running when the process exits)."""
+    yield
+    from leaddesigner.gui.workers import _LIVE
+
+    for w in list(_LIVE):
+        w.cancel()
+        w.wait(60000)
+
+
+@pytest.fixture(autouse=True)
 def no_blocking_dialogs(monkeypatch):
     """A test that does not say how to answer a message box gets 'Discard' / 'No' (never a hang)."""
     asked: list[tuple[str, str]] = []

@@ -18,7 +18,7 @@ Contracts
   same key (spin-box steps on the same field) may be merged into one undo step
   by keeping the first one's inverse and the last one's forward command.
 * ``scope`` says which part of the model changed (``rules``, ``thresholds``,
-  ``capacity``, ``grades``, ``caps``, ``attributes``, ``columns``,
+  ``capacity``, ``recycling``, ``grades``, ``caps``, ``attributes``, ``columns``,
   ``definitions``, ``meta``, ``model``) so views know what to refresh;
   :func:`needs_rebind` says whether lead data must be bound again.
 
@@ -65,6 +65,7 @@ __all__ = [
     "SetAttribute",
     "SetCap",
     "SetCapacity",
+    "SetRecycling",
     "SetColumnMapping",
     "SetDefinition",
     "SetGradeBand",
@@ -822,14 +823,47 @@ _CAPACITY_FIELDS = {
 }
 
 
+#: capacity settings beyond the four numbers (field -> name as people read it)
+_CAPACITY_EXTRA = {
+    "leads_per_sdr_per_day": "leads per SDR per day",
+    "workday_start": "start of the working day",
+    "workday_hours": "working hours per day",
+    "routing": "routing",
+    "order": "queue order",
+    "sla_target": "SLA target",
+    "sla_working_hours": "SLA clock",
+}
+
+
+def M_did_you_mean(word: str, choices) -> str:
+    from .modelio import did_you_mean
+
+    return did_you_mean(word, choices)
+
+
 @dataclass
 class SetCapacity(Command):
+    """Set one capacity field. Besides sdrs, leads_per_sdr_per_week, sla_hours and
+    working_days: leads_per_sdr_per_day (None: use the weekly figure), workday_start,
+    workday_hours, routing (list of grade cells or None), order (fifo/score),
+    sla_target (0-1) and sla_working_hours (bool)."""
+
     field: str
-    value: float
+    value: Any
     scope: ClassVar[str] = "capacity"
 
     @property
     def text(self) -> str:
+        if self.field in _CAPACITY_EXTRA:
+            name = _CAPACITY_EXTRA[self.field]
+            v = self.value
+            if v is None:
+                return f"Clear {name}"
+            if isinstance(v, list):
+                return f"Set {name} to {', '.join(v) or 'none'}"
+            if isinstance(v, bool):
+                return f"Set {name} to {'working hours' if v else 'around the clock'}"
+            return f"Set {name} to {_fmt(v) if not isinstance(v, str) else v}"
         name = _CAPACITY_FIELDS.get(self.field, (self.field,))[0]
         return f"Set {name} to {_fmt(self.value)}"
 
@@ -838,8 +872,10 @@ class SetCapacity(Command):
         return ("capacity", self.field)
 
     def _apply(self, model: ScoringModel) -> Command:
+        if self.field in _CAPACITY_EXTRA:
+            return self._apply_extra(model)
         if self.field not in _CAPACITY_FIELDS:
-            raise CommandError(f"capacity has no field '{self.field}'; fields: {', '.join(_CAPACITY_FIELDS)}")
+            raise CommandError(f"capacity has no field '{self.field}'; fields: {', '.join(list(_CAPACITY_FIELDS) + list(_CAPACITY_EXTRA))}")
         name, typ, lo = _CAPACITY_FIELDS[self.field]
         x = _num(self.value, name.capitalize())
         if typ is int:
@@ -853,6 +889,89 @@ class SetCapacity(Command):
         old = getattr(model.capacity, self.field)
         setattr(model.capacity, self.field, typ(x))
         return SetCapacity(self.field, old)
+
+    def _apply_extra(self, model: ScoringModel) -> Command:
+        c = model.capacity
+        f, v = self.field, self.value
+        old = copy.deepcopy(getattr(c, f))
+        if f == "leads_per_sdr_per_day":
+            if v is not None:
+                v = float(_num(v, "Leads per SDR per day"))
+                if v < 0:
+                    raise CommandError("leads per SDR per day must be at least 0")
+        elif f in ("workday_start", "workday_hours"):
+            v = float(_num(v, _CAPACITY_EXTRA[f].capitalize()))
+            start = v if f == "workday_start" else c.workday_start
+            hours = v if f == "workday_hours" else c.workday_hours
+            if start < 0 or hours <= 0:
+                raise CommandError("the working day must start at or after 0h and last more than 0 hours")
+            if start + hours > 24:
+                raise CommandError(f"a working day from {_fmt(start)}h lasting {_fmt(hours)} hours would end after midnight")
+        elif f == "sla_target":
+            v = float(_num(v, "The SLA target"))
+            if not 0 < v <= 1:
+                raise CommandError("the SLA target is a share between 0 and 1, like 0.9 for 90%")
+        elif f == "order":
+            if v not in M.QUEUE_ORDERS:
+                raise CommandError(f"order must be one of {', '.join(M.QUEUE_ORDERS)}, not '{v}'")
+        elif f == "sla_working_hours":
+            if not isinstance(v, bool):
+                raise CommandError("sla_working_hours is true or false")
+        elif f == "routing":
+            if v is not None:
+                v = [str(x).strip() for x in v]
+                g = model.grades
+                cells = [a + b for a in g.fit for b in g.engagement]
+                if not cells:
+                    raise CommandError("routing lists grade cells, but the model has no grades yet")
+                for x in v:
+                    if x not in cells:
+                        raise CommandError(f"'{x}' is not a grade cell.{M_did_you_mean(x, cells)} Cells look like {cells[0]}")
+                if len(set(v)) != len(v):
+                    raise CommandError("routing lists a grade cell twice")
+        setattr(c, f, v)
+        return SetCapacity(f, old)
+
+
+@dataclass
+class SetRecycling(Command):
+    """Replace the recycling settings (a :class:`~leaddesigner.core.model.Recycling` or None to switch
+    recycling off). The value is checked like the model file would be."""
+
+    value: M.Recycling | None
+    scope: ClassVar[str] = "recycling"
+
+    @property
+    def text(self) -> str:
+        if self.value is None:
+            return "Turn recycling off"
+        return "Set recycling"
+
+    def _apply(self, model: ScoringModel) -> Command:
+        r = self.value
+        if r is not None:
+            if not isinstance(r, M.Recycling):
+                raise CommandError("recycling must be a Recycling value or None")
+            if r.disqualified is None and r.closed_lost is None and r.no_response_days is None:
+                raise CommandError("recycling needs at least one of disqualified, closed lost or no response after N days")
+            if r.no_response_days is not None and float(_num(r.no_response_days, "No response days")) <= 0:
+                raise CommandError("no response days must be more than 0")
+            if float(_num(r.cooldown_days, "The cool-down")) < 0:
+                raise CommandError("the cool-down must be at least 0 days")
+            for key, o in r.outcomes():
+                what = key.replace("_", " ")
+                if not str(o.column).strip() or not str(o.date).strip():
+                    raise CommandError(f"{what}: name the column and the date column")
+                if not o.values:
+                    raise CommandError(f"{what}: list the values that mean it, like Disqualified")
+                a = model.attribute(o.date)
+                if a is not None and a.type != "date":
+                    raise CommandError(f"{what}: '{o.date}' must be a date column, it is declared as {a.type}")
+            if r.response_types is not None and not r.response_types:
+                raise CommandError("response types: list at least one event type, or leave it empty for any event")
+        old = copy.deepcopy(model.recycling)
+        model.recycling = copy.deepcopy(r)
+        return SetRecycling(old)
 
 
 def _band_name(k: Any) -> str:
@@ -1379,3 +1498,30 @@ class ReplaceModel(Command):
         old = M.to_dict(model)
         _restore(model, M.from_dict(data))
         return ReplaceModel(old, self.label)
+
+
+# ---------------------------------------------------------------- changelog
+@dataclass
+class SetChangelog(Command):
+    """Replace the model's changelog (one undo step); the inverse restores the previous list.
+
+    Scope ``meta``: no re-binding of lead data and nothing to re-score.
+    """
+
+    entries: list[M.ChangelogEntry]
+    label: str = "Add a changelog entry"
+    scope: ClassVar[str] = "meta"
+
+    @property
+    def text(self) -> str:
+        return self.label
+
+    def _apply(self, model: ScoringModel) -> Command:
+        old = [M.ChangelogEntry(e.date, e.author, e.note) for e in model.changelog]
+        model.changelog = [M.ChangelogEntry(e.date, e.author, e.note) for e in self.entries]
+        return SetChangelog(old, "Remove the changelog entry" if len(old) < len(self.entries) else self.label)
+
+
+def add_changelog_entry(model: ScoringModel, entry: M.ChangelogEntry) -> SetChangelog:
+    """The command that appends ``entry`` to ``model``'s changelog."""
+    return SetChangelog([*model.changelog, entry])

@@ -15,6 +15,7 @@ Invariants kept by the scorer (checked by tests against a per-row oracle):
 from __future__ import annotations
 
 import copy
+import dataclasses
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
@@ -165,12 +166,20 @@ class LeadData:
     horizon_days: float | None = None
     #: derived values that depend only on the data (e.g. each lead's creation week)
     cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: None: moments as above. An int64 ns array (one per lead): each lead is scored as
+    #: of its own moment (NaT: ``as_of``; never later than ``as_of``); overrides the horizon.
+    #: Set by :meth:`Scorer.score_at` on a temporary copy, e.g. to score converters as of
+    #: the day they converted.
+    moments_ns: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     def __len__(self) -> int:
         return len(self.ids)
 
     def row_as_of_ns(self) -> np.ndarray | int:
         """The scoring moment of each lead (an int when all leads share ``as_of``)."""
+        if self.moments_ns is not None:
+            m = np.asarray(self.moments_ns, dtype=np.int64)
+            return np.where(m == np.iinfo(np.int64).min, self.as_of_ns, np.minimum(m, self.as_of_ns))
         if self.horizon_days is None or self.created is None:
             return self.as_of_ns
         t = self.frame[self.created].to_numpy(dtype="datetime64[ns]").view("int64")
@@ -523,6 +532,49 @@ class Scorer:
         self.data.as_of = pd.Timestamp(as_of)
         self.data.horizon_days = horizon_days
         return self.full()
+
+    def score_at(self, moments_ns: np.ndarray, rows: np.ndarray | None = None) -> ScoreArrays:
+        """Score each lead as of its own moment, leaving this scorer untouched.
+
+        ``moments_ns``: int64 nanoseconds (or datetime64) per lead, NaT meaning the
+        data's ``as_of``; moments later than ``as_of`` are scored as of ``as_of``.
+        ``rows``: score only these lead rows (``moments_ns`` then has one entry per
+        row given); the result arrays follow ``rows``. Equivalent to
+        ``set_as_of(moment)`` run per lead, in one pass: a fresh scorer over a
+        shallow copy of the data with per-lead moments (the model is copied, the
+        state, caches and ``result`` of this scorer are not changed).
+        """
+        m = np.asarray(moments_ns)
+        if np.issubdtype(m.dtype, np.datetime64):
+            m = m.astype("datetime64[ns]").view(np.int64)
+        m = m.astype(np.int64, copy=True)
+        d = self.data
+        if rows is None:
+            if len(m) != self.n:
+                raise ValueError(f"score_at: {len(m)} moments for {self.n} leads")
+            sub = dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            if len(m) != len(rows):
+                raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
+            events = d.events
+            if events is not None:
+                new_row = np.full(self.n, -1, dtype=np.int64)
+                new_row[rows] = np.arange(len(rows))
+                lead = new_row[events.lead]
+                keep = lead >= 0
+                events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
+            sub = dataclasses.replace(
+                d,
+                frame=d.frame.iloc[rows].reset_index(drop=True),
+                ids=d.ids[rows],
+                events=events,
+                extra=None,
+                problems=[],
+                moments_ns=m,
+                cache={},
+            )
+        return Scorer(copy.deepcopy(self.model), sub).result
 
     def rule_points(self, rule_id: str) -> np.ndarray:
         """Points each lead gets from one rule (after persona weighting, before caps)."""

@@ -378,16 +378,97 @@ class Grades:
     mql_cells: list[str] | None = None
 
 
+#: how the SDR queue orders leads of the same routing rank
+QUEUE_ORDERS = ("fifo", "score")
+
+
 @dataclass
 class Capacity:
+    """The SDR team that works the MQLs, and its follow-up promise.
+
+    ``leads_per_sdr_per_day``, when set, replaces ``leads_per_sdr_per_week``
+    (which is then spread evenly over the ``working_days``, Monday first).
+    SDRs touch leads during ``workday_hours`` hours from ``workday_start``
+    (hour of day) on working days. ``routing`` lists grade cells worked first,
+    in that order (cells not listed come after them); inside one rank leads are
+    taken by ``order`` (``fifo``: oldest arrival first; ``score``: highest score
+    first). ``sla_target`` is the share of MQLs that must be touched within
+    ``sla_hours`` for the SLA to count as met; the SLA clock runs around the
+    clock, or only during working hours with ``sla_working_hours``.
+    """
+
     sdrs: int = 1
     leads_per_sdr_per_week: float = 50.0
     sla_hours: float = 24.0
     working_days: int = 5
+    leads_per_sdr_per_day: float | None = None
+    workday_start: float = 9.0
+    workday_hours: float = 8.0
+    routing: list[str] | None = None
+    order: str = "fifo"
+    sla_target: float = 0.9
+    sla_working_hours: bool = False
+
+    @property
+    def per_sdr_day(self) -> float:
+        """Leads one SDR touches on one working day."""
+        if self.leads_per_sdr_per_day is not None:
+            return float(self.leads_per_sdr_per_day)
+        return self.leads_per_sdr_per_week / max(self.working_days, 1)
+
+    @property
+    def per_day(self) -> float:
+        """Leads the team touches on one working day."""
+        return self.sdrs * self.per_sdr_day
 
     @property
     def per_week(self) -> float:
+        if self.leads_per_sdr_per_day is not None:
+            return self.sdrs * self.leads_per_sdr_per_day * self.working_days
         return self.sdrs * self.leads_per_sdr_per_week
+
+
+@dataclass
+class RecycleOutcome:
+    """A lead-file column whose ``values`` mean "sent back", dated by the ``date`` column.
+
+    Both are lead-file columns: a declared attribute's name or any other column
+    of the lead file (outcome columns are often not attributes). Values compare
+    case-insensitively.
+    """
+
+    column: str
+    values: list[str]
+    date: str
+
+
+@dataclass
+class Recycling:
+    """When an MQL goes back to nurture, and when it may come back ("re-MQL").
+
+    A lead is recycled when it is an MQL (or SQL) and
+
+    * ``disqualified`` or ``closed_lost`` says so (at that column's date), or
+    * ``no_response_days`` pass after it became an MQL without a response event
+      (an activity-log event whose type is in ``response_types``; any event when
+      that is not set); it is recycled at the end of the last of those days.
+
+    After ``cooldown_days`` a recycled lead re-MQLs when its status is MQL again
+    after having been below MQL at some moment since the recycle (a fresh
+    crossing). With ``reset_engagement`` the activity-log events before the
+    recycle moment stop counting for it (all activity rules), so the lead must
+    earn its engagement points again.
+    """
+
+    disqualified: RecycleOutcome | None = None
+    closed_lost: RecycleOutcome | None = None
+    no_response_days: float | None = None
+    response_types: list[str] | None = None
+    cooldown_days: float = 30.0
+    reset_engagement: bool = True
+
+    def outcomes(self) -> list[tuple[str, RecycleOutcome]]:
+        return [(k, o) for k, o in (("disqualified", self.disqualified), ("closed_lost", self.closed_lost)) if o is not None]
 
 
 @dataclass
@@ -417,6 +498,7 @@ class ScoringModel:
     thresholds: Thresholds = field(default_factory=Thresholds)
     grades: Grades = field(default_factory=Grades)
     capacity: Capacity = field(default_factory=Capacity)
+    recycling: Recycling | None = None
     changelog: list[ChangelogEntry] = field(default_factory=list)
 
     # -- lookups
@@ -605,7 +687,15 @@ def from_dict(d: dict) -> ScoringModel:
             float(cap.get("leads_per_sdr_per_week", 50)),
             float(cap.get("sla_hours", 24)),
             int(cap.get("working_days", 5)),
+            None if cap.get("leads_per_sdr_per_day") is None else float(cap["leads_per_sdr_per_day"]),
+            float(cap.get("workday_start", 9)),
+            float(cap.get("workday_hours", 8)),
+            None if cap.get("routing") is None else [str(c) for c in cap["routing"]],
+            str(cap.get("order", "fifo")),
+            float(cap.get("sla_target", 0.9)),
+            bool(cap.get("sla_working_hours", False)),
         ),
+        recycling=recycling_from_dict(d.get("recycling")),
         changelog=[ChangelogEntry(str(c["date"]), c["author"], c["note"]) for c in d.get("changelog") or []],
     )
 
@@ -674,9 +764,69 @@ def to_dict(m: ScoringModel) -> dict:
     }
     if c.working_days != 5:
         out["capacity"]["working_days"] = c.working_days
+    if c.leads_per_sdr_per_day is not None:
+        out["capacity"]["leads_per_sdr_per_day"] = _plain(c.leads_per_sdr_per_day)
+    if c.workday_start != 9.0:
+        out["capacity"]["workday_start"] = _plain(c.workday_start)
+    if c.workday_hours != 8.0:
+        out["capacity"]["workday_hours"] = _plain(c.workday_hours)
+    if c.routing is not None:
+        out["capacity"]["routing"] = list(c.routing)
+    if c.order != "fifo":
+        out["capacity"]["order"] = c.order
+    if c.sla_target != 0.9:
+        out["capacity"]["sla_target"] = _plain(c.sla_target)
+    if c.sla_working_hours:
+        out["capacity"]["sla_working_hours"] = True
+    if m.recycling is not None:
+        out["recycling"] = recycling_to_dict(m.recycling)
     if m.changelog:
         out["changelog"] = [{"date": e.date, "author": e.author, "note": e.note} for e in m.changelog]
     return out
+
+
+def recycling_from_dict(d: dict | None) -> Recycling | None:
+    if d is None:
+        return None
+
+    def outcome(o: dict | None) -> RecycleOutcome | None:
+        if o is None:
+            return None
+        vals = o.get("values")
+        vals = [vals] if not isinstance(vals, list) else vals
+        return RecycleOutcome(str(o["column"]), [_text(v) for v in vals], str(o["date"]))
+
+    nr = d.get("no_response_days")
+    rt = d.get("response_types")
+    return Recycling(
+        outcome(d.get("disqualified")),
+        outcome(d.get("closed_lost")),
+        None if nr is None else float(nr),
+        None if rt is None else [str(t) for t in rt],
+        float(d.get("cooldown_days", 30)),
+        bool(d.get("reset_engagement", True)),
+    )
+
+
+def recycling_to_dict(r: Recycling) -> dict:
+    out: dict[str, Any] = {}
+    for key, o in r.outcomes():
+        out[key] = {"column": o.column, "values": list(o.values), "date": o.date}
+    if r.no_response_days is not None:
+        out["no_response_days"] = _plain(r.no_response_days)
+    if r.response_types is not None:
+        out["response_types"] = list(r.response_types)
+    out["cooldown_days"] = _plain(r.cooldown_days)
+    out["reset_engagement"] = r.reset_engagement
+    return out
+
+
+def _text(v: Any) -> str:
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
 
 
 def _plain(v: Any) -> Any:

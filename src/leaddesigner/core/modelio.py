@@ -330,6 +330,8 @@ class _Checker:
         self.rules()
         self.caps()
         self.grades()
+        self.capacity()
+        self.recycling()
         thr = d.get("thresholds") or {}
         if thr.get("sql") is not None and thr.get("mql") is not None and thr["sql"] < thr["mql"]:
             self.add(("thresholds", "sql"), f"the SQL threshold ({thr['sql']}) is below the MQL threshold ({thr['mql']}); it should be at least as high")
@@ -561,6 +563,45 @@ class _Checker:
             for j, c in enumerate(cells):
                 if c not in valid:
                     self.add(("grades", "mql_cells", j), f"'{c}' is not a grade cell.{did_you_mean(c, valid)} Cells combine a fit band and an engagement band, like {valid[0]}")
+
+
+    def grade_cells(self) -> list[str]:
+        g = self.d.get("grades") or {}
+        return [f"{f}{e}" for f in (g.get("fit") or {}) for e in (g.get("engagement") or {})]
+
+    def capacity(self) -> None:
+        cap = self.d.get("capacity") or {}
+        routing = cap.get("routing")
+        if routing:
+            valid = self.grade_cells()
+            if not valid:
+                self.add(("capacity", "routing"), "routing lists grade cells, but the model has no grades; add fit and engagement bands under grades")
+                return
+            for j, c in enumerate(routing):
+                if c not in valid:
+                    self.add(("capacity", "routing", j), f"'{c}' is not a grade cell.{did_you_mean(str(c), valid)} Cells combine a fit band and an engagement band, like {valid[0]}")
+                elif c in routing[:j]:
+                    self.add(("capacity", "routing", j), f"'{c}' is listed twice")
+        start, hours = cap.get("workday_start"), cap.get("workday_hours")
+        if _is_num(start) and _is_num(hours) and start + hours > 24:
+            self.add(("capacity", "workday_hours"), f"the working day starts at {start}h and lasts {hours} hours: it must end by midnight (24h)")
+
+    def recycling(self) -> None:
+        r = self.d.get("recycling")
+        if not isinstance(r, dict):
+            return
+        for key in ("disqualified", "closed_lost"):
+            o = r.get(key)
+            if not isinstance(o, dict):
+                continue
+            date = o.get("date")
+            a = self.attrs.get(date)
+            if a is not None and a.get("type") != "date":
+                self.add(("recycling", key, "date"), f"'{date}' must be a date column, it is declared as {a.get('type')}")
+        if not any(r.get(k) is not None for k in ("disqualified", "closed_lost", "no_response_days")):
+            self.add(("recycling",), "recycling needs at least one of disqualified, closed_lost or no_response_days", key=True)
+        if r.get("response_types") is not None and r.get("no_response_days") is None:
+            self.add(("recycling", "response_types"), "response_types only matter with no_response_days; set no_response_days too")
 
 
 def _is_num(x: Any) -> bool:

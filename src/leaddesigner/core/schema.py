@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import json
 
-from .model import ACTIVITY_FIELDS, ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, DIMENSIONS, OPERATORS, SCHEMA_VERSION
+from .model import ACTIVITY_FIELDS, ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, DIMENSIONS, OPERATORS, QUEUE_ORDERS, SCHEMA_VERSION
 
 _ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.\-]*$", "maxLength": 80}
 _NUM = {"type": "number"}
@@ -118,6 +118,43 @@ SCHEMA: dict = {
                 "leads_per_sdr_per_week": {"type": "number", "minimum": 0},
                 "sla_hours": {"type": "number", "exclusiveMinimum": 0},
                 "working_days": {"type": "integer", "minimum": 1, "maximum": 7},
+                "leads_per_sdr_per_day": {
+                    "description": "Leads one SDR touches per working day; replaces leads_per_sdr_per_week when set.",
+                    "type": "number",
+                    "minimum": 0,
+                },
+                "workday_start": {"description": "Hour of day the SDRs start (0-24).", "type": "number", "minimum": 0, "maximum": 24},
+                "workday_hours": {"description": "Hours the SDRs work per working day.", "type": "number", "exclusiveMinimum": 0, "maximum": 24},
+                "routing": {
+                    "description": "Grade cells worked first, in this order (cells not listed come after them).",
+                    "type": "array",
+                    "items": _TEXT,
+                },
+                "order": {"description": "Order inside one routing rank: fifo (oldest first) or score (highest first).", "enum": list(QUEUE_ORDERS)},
+                "sla_target": {"description": "Share of MQLs that must be touched within sla_hours.", "type": "number", "exclusiveMinimum": 0, "maximum": 1},
+                "sla_working_hours": {"description": "The SLA clock runs only during working hours (default: around the clock).", "type": "boolean"},
+            },
+        },
+        "recycling": {
+            "description": "When an MQL goes back to nurture and when it may re-MQL.",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "disqualified": {"$ref": "#/$defs/outcome"},
+                "closed_lost": {"$ref": "#/$defs/outcome"},
+                "no_response_days": {
+                    "description": "Recycle an MQL after this many days without a response event.",
+                    "type": "number",
+                    "exclusiveMinimum": 0,
+                },
+                "response_types": {
+                    "description": "Event types that count as a response (default: any event).",
+                    "type": "array",
+                    "minItems": 1,
+                    "items": _TEXT,
+                },
+                "cooldown_days": {"description": "Days after a recycle before the lead may re-MQL.", "type": "number", "minimum": 0},
+                "reset_engagement": {"description": "Only events after the recycle count for activity rules.", "type": "boolean"},
             },
         },
         "changelog": {
@@ -131,6 +168,17 @@ SCHEMA: dict = {
         },
     },
     "$defs": {
+        "outcome": {
+            "description": "A lead-file column whose values mean the lead was sent back, dated by another column.",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["column", "values", "date"],
+            "properties": {
+                "column": _TEXT,
+                "values": {"anyOf": [_SCALAR, {"type": "array", "minItems": 1, "items": _SCALAR}]},
+                "date": _TEXT,
+            },
+        },
         "range": {
             "type": "object",
             "additionalProperties": False,

@@ -62,6 +62,10 @@ Assumptions about the tables (the loader or the warehouse provides them):
   query uses ``CAST(CURRENT_TIMESTAMP AS TIMESTAMP)`` (``GETDATE()`` in T-SQL,
   ``DATETIME`` in BigQuery and SQLite): the warehouse clock in the session time
   zone, so run it in a UTC session for the engine's semantics;
+* numbers are rounded to 2 decimals half to even on ``x * 100`` like the
+  engine's ``np.round`` in DuckDB (``ROUND_EVEN``) and Spark (``BROUND``); the
+  other dialects use ``ROUND`` (half away from zero: 0.01 more on an exact
+  half such as 330.125);
 * sums of doubles may differ from the engine in the last bits, so a lead
   exactly on a threshold can in theory fall the other side; PostgreSQL
   returns the rounded numbers as ``NUMERIC`` (its ``ROUND`` takes no
@@ -111,6 +115,7 @@ def export_sql(
     as_of: str | pd.Timestamp | None = None,
     pretty: bool = True,
     quote_identifiers: bool = False,
+    row_order: str | None = None,
 ) -> str:
     """The model as one SQL query for ``dialect`` (one of :data:`DIALECTS`).
 
@@ -118,7 +123,9 @@ def export_sql(
     ``quote_identifiers=True`` quotes every identifier (exact-case match in
     case-sensitive warehouses); by default only names that need it (spaces,
     punctuation, reserved words) are quoted so that e.g. Snowflake's
-    upper-cased unquoted columns still resolve.
+    upper-cased unquoted columns still resolve. ``row_order`` names a column
+    of the leads table (e.g. a row number) by which the rows are returned
+    (``ORDER BY``; the column itself is not returned).
     """
     tree = build_query(
         model,
@@ -127,6 +134,7 @@ def export_sql(
         activities_table=activities_table,
         as_of=as_of,
         quote_identifiers=quote_identifiers,
+        row_order=row_order,
     )
     return tree.sql(dialect=dialect, pretty=pretty)
 
@@ -139,11 +147,12 @@ def build_query(
     activities_table: str = "activities",
     as_of: str | pd.Timestamp | None = None,
     quote_identifiers: bool = False,
+    row_order: str | None = None,
 ) -> exp.Select:
     """The query of :func:`export_sql` as a sqlglot expression tree."""
     if dialect not in DIALECTS:
         raise SQLExportError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
-    return _Builder(model, dialect, leads_table, activities_table, as_of, quote_identifiers).query()
+    return _Builder(model, dialect, leads_table, activities_table, as_of, quote_identifiers, row_order).query()
 
 
 def output_columns(model: ScoringModel) -> list[str]:
@@ -316,8 +325,9 @@ def _alias_name(prefix: str, text: str, used: set[str]) -> str:
 
 # ---------------------------------------------------------------- the builder
 class _Builder:
-    def __init__(self, model: ScoringModel, dialect: str, leads: str, activities: str, as_of, quote_all: bool):
+    def __init__(self, model: ScoringModel, dialect: str, leads: str, activities: str, as_of, quote_all: bool, row_order: str | None = None):
         self.m = model
+        self.row_order = row_order
         self.d = dialect
         self.quote_all = quote_all
         self.leads_table = leads
@@ -623,6 +633,14 @@ class _Builder:
 
         # 2. raw points per rule (before persona weighting), persona weight
         base = [exp.alias_(self.col(m.lead_id, "l"), "ld_id")]
+        # with row_order, "ld_ord" travels through every later CTE: ld_keep() lists it after the id
+        carry = [self.ref("ld_ord")] if self.row_order else []
+
+        def ld_keep() -> list[exp.Expression]:
+            return [self.ref("ld_id")] + [k.copy() for k in carry]
+
+        if self.row_order:
+            base.append(exp.alias_(self.col(self.row_order, "l"), "ld_ord"))
         weight = self.persona_weight(self.lead_column)
         if weight is not None:
             base.append(exp.alias_(weight, "ld_weight"))
@@ -655,7 +673,7 @@ class _Builder:
         ctes.append(("ld_raw", q))
 
         # 3. points per rule: activity rules times points, limited to max_points; engagement times the persona weight
-        pts = [self.ref("ld_id")]
+        pts = ld_keep()
         for r in self.rules:
             e: exp.Expression = self.ref(raw_alias[r.id])
             if r.kind == "activity":
@@ -674,7 +692,7 @@ class _Builder:
             buckets.setdefault(("g", r.group) if r.group else ("d", r.dimension), []).append(r)
         group_dim = {r.group: r.dimension for r in self.rules if r.group}
         bucket_alias: dict[tuple, str] = {}
-        sel = [self.ref("ld_id")]
+        sel = ld_keep()
         for key, rules in buckets.items():
             name = _alias_name("g_" if key[0] == "g" else "d_", str(key[1]), used)
             bucket_alias[key] = name
@@ -692,15 +710,14 @@ class _Builder:
                 dim_parts[group_dim[key[1]]].append(_clip(self.ref(name), m.caps.groups.get(key[1]), self.d))
             else:
                 dim_parts[key[1]].append(self.ref(name))
-        sel = [self.ref("ld_id")]
+        sel = ld_keep()
         for dim, alias in (("fit", "ld_fit_raw"), ("engagement", "ld_eng_raw")):
             parts = dim_parts.get(dim) or []
             sel.append(exp.alias_(_sum(parts) if parts else _dbl(0), alias))
         sel += [self.ref(prod_alias[p]) for p in m.products]
         ctes.append(("ld_dims", exp.select(*sel).from_(exp.to_table("ld_buckets"), copy=False)))
 
-        sel = [
-            self.ref("ld_id"),
+        sel = ld_keep() + [
             exp.alias_(_clip(self.ref("ld_fit_raw"), m.caps.dimensions.get("fit"), self.d), "ld_fit"),
             exp.alias_(_clip(self.ref("ld_eng_raw"), m.caps.dimensions.get("engagement"), self.d), "ld_eng"),
         ] + [self.ref(prod_alias[p]) for p in m.products]
@@ -708,7 +725,7 @@ class _Builder:
 
         # 6. score range, grade band indexes
         total = exp.Add(this=self.ref("ld_fit"), expression=self.ref("ld_eng"))
-        sel = [self.ref("ld_id"), self.ref("ld_fit"), self.ref("ld_eng"), exp.alias_(_clip(total, m.score_range, self.d), "ld_score")]
+        sel = ld_keep() + [self.ref("ld_fit"), self.ref("ld_eng"), exp.alias_(_clip(total, m.score_range, self.d), "ld_score")]
         g = m.grades
         graded = bool(g.fit and g.engagement)
         if graded:
@@ -733,7 +750,7 @@ class _Builder:
             grade: exp.Expression = exp.DPipe(this=band("ld_fi", fits), expression=band("ld_ei", engs))
         else:
             grade = exp.cast(exp.null(), exp.DataType.build("VARCHAR"))
-        sel = [self.ref("ld_id"), self.ref("ld_fit"), self.ref("ld_eng"), self.ref("ld_score"), exp.alias_(grade, "ld_grade")]
+        sel = ld_keep() + [self.ref("ld_fit"), self.ref("ld_eng"), self.ref("ld_score"), exp.alias_(grade, "ld_grade")]
         sel += [self.ref(prod_alias[p]) for p in m.products]
         ctes.append(("ld_graded", exp.select(*sel).from_(exp.to_table("ld_scored"), copy=False)))
 
@@ -759,6 +776,8 @@ class _Builder:
             exp.alias_(status, "status"),
             *[exp.alias_(self.round(self.ref(prod_alias[p])), self.ident(f"product_{p}")) for p in m.products],
         ).from_(exp.to_table("ld_graded"), copy=False)
+        if self.row_order:
+            final = final.order_by(self.ref("ld_ord"), copy=False)
         # SQLite and PostgreSQL inline single-use CTEs and would evaluate every rule once per later reference:
         # compute the per-rule points and the scores once
         fence = {"ld_raw", "ld_scored"} if self.d in ("sqlite", "postgres") else set()
@@ -778,6 +797,13 @@ class _Builder:
         return _clip(f, Range(0.0, 1.0), self.d)
 
     def round(self, e: exp.Expression) -> exp.Expression:
+        """Two decimals. DuckDB and Spark round exactly as the engine (``np.round``: ``rint(x * 100) / 100``,
+        half to even), e.g. 330.125 -> 330.12 where ``ROUND`` gives 330.13; elsewhere ``ROUND`` (half away from
+        zero), which can differ from the engine by 0.01 on an exact half."""
+        if self.d in ("duckdb", "spark"):
+            fn = "ROUND_EVEN" if self.d == "duckdb" else "BROUND"
+            scaled = exp.Mul(this=_paren_if_case(e), expression=_dbl(100))
+            return exp.Div(this=exp.Anonymous(this=fn, expressions=[scaled, _n(0)]), expression=_dbl(100))
         if self.d == "postgres":  # ROUND(double precision, int) does not exist there
             e = exp.cast(e, exp.DataType(this=exp.DataType.Type.DECIMAL))
         return exp.Round(this=e, decimals=_n(2))

@@ -7,6 +7,7 @@ further): those are the leads the SDR team must work.
 from __future__ import annotations
 
 import functools
+import re
 from dataclasses import dataclass
 
 import numpy as np
@@ -20,6 +21,20 @@ _MONDAY_SHIFT = 3
 
 TRUE_WORDS = {"1", "1.0", "true", "t", "yes", "y", "won", "closed won", "closed-won", "closedwon", "converted", "customer", "win"}
 FALSE_WORDS = {"0", "0.0", "false", "f", "no", "n", "lost", "closed lost", "closed-lost", "closedlost", "open", "not converted"}
+
+
+#: closing stages of a CRM opportunity/lead stage column (normalised as by _outcome_word)
+STAGE_WORDS = {"closed won", "closed lost", "won", "lost", "deal won", "deal lost"}
+TRUE_WORDS |= {"deal won", "purchased", "signed", "paying customer"}
+FALSE_WORDS |= {"deal lost", "disqualified", "unqualified", "rejected", "no sale"}
+
+
+def _outcome_word(value) -> str:
+    """Lower case, separators (``_ - / :`` and blanks) as single spaces, a leading stage number dropped:
+    ``'Closed_Won'``, ``'closed-won'``, ``'6 - Closed Won'`` and ``'Closed/Won'`` all read ``'closed won'``."""
+    w = re.sub(r"[\s_\-/:]+", " ", str(value).strip().lower()).strip()
+    w = re.sub(r"^\d+\s*(?:\.\s*)?(?=[a-z])", "", w)
+    return w
 
 
 def week_index(created_ns: np.ndarray) -> np.ndarray:
@@ -121,7 +136,10 @@ def parse_outcome(s: pd.Series) -> np.ndarray | None:
     """Read an outcome column (0/1, true/false, yes/no, Won/Lost, closed-won stages) as bool.
 
     Returns None when the column does not look like an outcome. Missing or
-    unrecognised values count as not converted.
+    unrecognised values count as not converted; in a CRM stage column (one
+    with a closing stage such as ``Closed Won``/``Closed Lost``) the open
+    stages count as not converted (yet). Spellings like ``closed_won``,
+    ``Closed-Won`` or ``6 - Closed Won`` are understood.
     """
     if pd.api.types.is_bool_dtype(s.dtype):
         return s.fillna(False).to_numpy(dtype=bool)
@@ -132,9 +150,12 @@ def parse_outcome(s: pd.Series) -> np.ndarray | None:
             return None
         return np.nan_to_num(x) == 1.0
     codes, uniques = pd.factorize(s)
-    words = [str(u).strip().lower() for u in uniques]
+    words = [_outcome_word(u) for u in uniques]
     known = [w in TRUE_WORDS or w in FALSE_WORDS for w in words]
-    if not words or sum(known) < max(1, len(words) // 2):
+    # a CRM stage column (Prospecting, Proposal, ..., Closed Won, Closed Lost): the open
+    # stages are not converted (yet), so the column counts when it has a closed stage
+    stages = any(w in STAGE_WORDS for w in words)
+    if not words or (sum(known) < max(1, len(words) // 2) and not stages):
         return None
     truth = np.array([w in TRUE_WORDS for w in words] + [False])
     return truth[codes]

@@ -1,10 +1,14 @@
-"""Dialogs: column mapping, editing a rule (or the whole model) as YAML, value maps, shortcuts."""
+"""Dialogs: column mapping, editing a rule (or the whole model) as YAML, value maps, shortcuts, changelog entry."""
 from __future__ import annotations
 
+import datetime as _dt
 import difflib
+import getpass
+from dataclasses import dataclass
+from typing import ClassVar
 
 import yaml
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -15,6 +19,7 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QHeaderView,
     QLabel,
+    QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QScrollArea,
@@ -25,13 +30,25 @@ from PySide6.QtWidgets import (
 
 from leaddesigner.core import commands as C
 from leaddesigner.core import model as M
-from leaddesigner.core.modelio import ModelError, _Dumper, loads_model
+from leaddesigner.core.modelio import ModelError, _Dumper, load_model, loads_model
 
 from .delegates import NumberDelegate
 from .document import ModelDocument
 from .table_models import ValueMapTableModel, _cell_text, _esc
 
-__all__ = ["ColumnMappingDialog", "ModelYamlDialog", "RuleYamlDialog", "ShortcutsDialog", "ValueMapDialog", "suggest_column"]
+__all__ = [
+    "ChangelogDialog",
+    "ColumnMappingDialog",
+    "ModelYamlDialog",
+    "RuleYamlDialog",
+    "SetChangelog",
+    "ShortcutsDialog",
+    "ValueMapDialog",
+    "add_changelog_entry",
+    "ask_changelog_entry",
+    "model_is_saveable",
+    "suggest_column",
+]
 
 NOT_IN_FILE = "(not in the file)"
 
@@ -393,3 +410,188 @@ class ShortcutsDialog(QDialog):
         lay.addWidget(scroll)
         lay.addWidget(buttons)
         self.resize(520, 620)
+
+
+# ---------------------------------------------------------------- changelog entry on save
+# the edit itself is pure: core.commands.SetChangelog / add_changelog_entry
+SetChangelog = C.SetChangelog
+add_changelog_entry = C.add_changelog_entry
+
+
+def model_is_saveable(model: M.ScoringModel) -> bool:
+    """True when ``save_model`` would accept the model (no point asking for a changelog entry otherwise)."""
+    from leaddesigner.core.modelio import validate_dict
+
+    try:
+        validate_dict(M.to_dict(model))
+    except ModelError:
+        return False
+    return True
+
+
+def default_author(settings_enabled: bool = True) -> str:
+    """QSettings ``author`` (the name given last time), else the operating-system user."""
+    if settings_enabled:
+        v = QSettings().value("author", "", type=str)
+        if v:
+            return str(v)
+    try:
+        return getpass.getuser()
+    except (OSError, KeyError, ImportError):  # no user name in the environment or password database
+        return ""
+
+
+def last_saved_model(document: ModelDocument) -> M.ScoringModel | None:
+    """The model as last saved: the document's file on disk (None for a new, never saved model)."""
+    path = document.path
+    if path is None or not path.exists():
+        return None
+    try:
+        return load_model(path)
+    except (ModelError, OSError):
+        return None
+
+
+def change_summary(old: M.ScoringModel | None, new: M.ScoringModel, max_items: int = 6) -> tuple[str, list[str]]:
+    """(a one-paragraph summary for the note, every change as a line) between the saved and current model."""
+    from leaddesigner.core.diff import diff_models
+
+    if old is None:
+        n = len(new.rules)
+        return f"New model '{new.name}' with {n} rule{'s' if n != 1 else ''}.", []
+    d = diff_models(old, new)
+    lines = [c.text for c in d.changes if c.section != "changelog"]
+    return d.summary(max_items), lines
+
+
+class ChangelogDialog(QDialog):
+    """Asked on Save when the model has unsaved changes: an optional changelog entry.
+
+    The note is prefilled with a summary of what changed since the last save;
+    the user says why. ``exec()`` returns ``Accepted`` (add the entry and save),
+    :attr:`SKIP` (save without an entry) or ``Rejected`` (do not save).
+    """
+
+    SKIP = 2
+
+    def __init__(self, summary: str, changes: list[str], author: str, date: str | None = None,
+                 parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle("Save: add a changelog entry?")
+        self.setObjectName("ChangelogDialog")
+        intro = QLabel(
+            "Say what changed and why. The entry is saved in the model file, so whoever reviews the model "
+            "next (or runs <i>leaddesigner diff</i>) knows the reason. It is optional: <b>Save without entry</b> skips it.",
+            self,
+        )
+        intro.setWordWrap(True)
+        self.date_edit = QLineEdit(date or _dt.date.today().isoformat(), self)
+        self.date_edit.setPlaceholderText("YYYY-MM-DD")
+        self.date_edit.setMaximumWidth(140)
+        self.author_edit = QLineEdit(author, self)
+        self.author_edit.setPlaceholderText("your name")
+        self.note_edit = QPlainTextEdit(self)
+        self.note_edit.setPlaceholderText("What changed, and why (the reason matters most: 'Q3 review: too many MQLs for 3 SDRs')")
+        self.note_edit.setPlainText(summary)
+        self.note_edit.setTabChangesFocus(True)
+        self.note_edit.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # the text wraps
+        form = QGridLayout()
+        form.addWidget(QLabel("Date", self), 0, 0)
+        form.addWidget(self.date_edit, 0, 1, Qt.AlignmentFlag.AlignLeft)
+        form.addWidget(QLabel("Author", self), 1, 0)
+        form.addWidget(self.author_edit, 1, 1)
+        label = QLabel("What changed and why", self)
+        form.addWidget(label, 2, 0, Qt.AlignmentFlag.AlignTop)
+        form.addWidget(self.note_edit, 2, 1)
+        form.setColumnStretch(1, 1)
+        self.changes_label = QLabel(self)
+        self.changes_label.setWordWrap(True)
+        self.changes_label.setStyleSheet("color: #555;")
+        self.changes_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        if changes:
+            shown = changes[:8]
+            more = f"<br>... and {len(changes) - len(shown)} more" if len(changes) > len(shown) else ""
+            self.changes_label.setText(
+                f"<b>Changes since the last save ({len(changes)}):</b><br>" + "<br>".join(_esc(c) for c in shown) + more
+            )
+        else:
+            self.changes_label.hide()
+        self.error = QLabel("", self)
+        self.error.setStyleSheet("color: #C0392B;")
+        buttons = QDialogButtonBox(self)
+        self.ok_button = buttons.addButton("Add entry and save", QDialogButtonBox.ButtonRole.AcceptRole)
+        self.skip_button = buttons.addButton("Save without entry", QDialogButtonBox.ButtonRole.DestructiveRole)
+        self.cancel_button = buttons.addButton(QDialogButtonBox.StandardButton.Cancel)
+        self.ok_button.setDefault(True)
+        self.ok_button.setShortcut(QKeySequence("Ctrl+Return"))
+        self.ok_button.setToolTip("Add the entry to the model's changelog and save (Ctrl+Enter)")
+        self.skip_button.setToolTip("Save the model without a changelog entry")
+        self.ok_button.clicked.connect(self._on_ok_clicked)
+        self.skip_button.clicked.connect(self._on_skip_clicked)
+        self.cancel_button.clicked.connect(self.reject)
+        for w in (self.date_edit, self.author_edit):
+            w.textChanged.connect(self._on_field_changed)
+        self.note_edit.textChanged.connect(self._on_field_changed)
+        lay = QVBoxLayout(self)
+        lay.addWidget(intro)
+        lay.addLayout(form, 1)
+        lay.addWidget(self.changes_label)
+        lay.addWidget(self.error)
+        lay.addWidget(buttons)
+        self.resize(620, 420)
+        self.note_edit.setFocus()
+        self.note_edit.selectAll()  # typing replaces the summary; arrows keep it
+        self._on_field_changed()
+
+    def problem(self) -> str:
+        """Why the entry cannot be added yet ("" when it can)."""
+        try:
+            _dt.date.fromisoformat(self.date_edit.text().strip())
+        except ValueError:
+            return "The date must look like 2026-11-22."
+        if not self.author_edit.text().strip():
+            return "Name the author."
+        if not self.note_edit.toPlainText().strip():
+            return "Say what changed and why (or save without an entry)."
+        return ""
+
+    def _on_field_changed(self, *_args: object) -> None:
+        msg = self.problem()
+        self.ok_button.setEnabled(not msg)
+        self.error.setText(msg if self.date_edit.text().strip() and self.author_edit.text().strip() else "")
+
+    def _on_ok_clicked(self) -> None:
+        if not self.problem():
+            self.accept()
+
+    def _on_skip_clicked(self) -> None:
+        self.done(self.SKIP)
+
+    def entry(self) -> M.ChangelogEntry | None:
+        """The entry as filled in, or None while it is incomplete."""
+        if self.problem():
+            return None
+        return M.ChangelogEntry(
+            self.date_edit.text().strip(), self.author_edit.text().strip(), self.note_edit.toPlainText().strip()
+        )
+
+
+def ask_changelog_entry(parent: QWidget, document: ModelDocument, *, settings_enabled: bool = True
+                        ) -> tuple[str, M.ChangelogEntry | None]:
+    """Show :class:`ChangelogDialog` for the document; returns ``("add", entry)``, ``("skip", None)`` or ``("cancel", None)``.
+
+    The author the user gives is remembered in QSettings ``author`` (when settings are enabled).
+    """
+    summary, changes = change_summary(last_saved_model(document), document.model)
+    dlg = ChangelogDialog(summary, changes, default_author(settings_enabled), parent=parent)
+    code = dlg.exec()
+    if code == ChangelogDialog.SKIP:
+        return "skip", None
+    if code != QDialog.DialogCode.Accepted and code != int(QDialog.DialogCode.Accepted):
+        return "cancel", None
+    entry = dlg.entry()
+    if entry is None:  # cannot happen through the buttons; be safe
+        return "skip", None
+    if settings_enabled:
+        QSettings().setValue("author", entry.author)
+    return "add", entry

@@ -75,6 +75,8 @@ DATA_FILTER = (
 # Analysis panels, each a module with ``install(window)`` that adds its tab to ``window.view_tabs``,
 # its actions to ``window.analysis_menu`` (or ``window.file_menu``) and itself to ``window.panels``.
 PANEL_MODULES: tuple[str, ...] = (
+    "leaddesigner.gui.timeline_panel",
+    "leaddesigner.gui.backtest_panel", "leaddesigner.gui.analysis_actions",
 )
 
 class RulesFilterProxy(QSortFilterProxyModel):
@@ -1356,9 +1358,25 @@ class MainWindow(QMainWindow):
 
     def _save_to(self, path: Path) -> bool:
         self.doc.flush()
+        entry_added = False
+        if self.interactive and self.is_modified():
+            # an optional changelog entry, added as an undoable edit: undoing it after the save
+            # marks the model modified again, as it then differs from the file. Not asked when
+            # the model cannot be saved anyway (save_model below lists its problems).
+            from .dialogs import add_changelog_entry, ask_changelog_entry, model_is_saveable
+
+            if model_is_saveable(self.doc.model):
+                choice, entry = ask_changelog_entry(self, self.doc, settings_enabled=self.settings_enabled)
+                if choice == "cancel":
+                    self.status("Not saved")
+                    return False
+                if entry is not None:
+                    entry_added = self.doc.push(add_changelog_entry(self.doc.model, entry), mergeable=False)
         try:
             save_model(self.doc.model, path)
         except ModelError as e:
+            if entry_added:  # the entry belongs to a save that did not happen
+                self.doc.undo_stack.undo()
             lines = [(f"{i.path}: " if i.path else "") + i.message for i in e.issues[:12]]
             self.error_dialog("The model cannot be saved yet",
                               f"The model has {len(e.issues)} problem{'s' if len(e.issues) != 1 else ''} that the production "
@@ -1366,6 +1384,8 @@ class MainWindow(QMainWindow):
                               "\n".join(lines))
             return False
         except OSError as e:
+            if entry_added:
+                self.doc.undo_stack.undo()
             self.error_dialog("Cannot save", f"Cannot write {path}: {e.strerror or e}. Choose another folder with Save as (Ctrl+Shift+S).")
             return False
         self.doc.set_path(path)
@@ -1375,7 +1395,7 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self._remember_folder(path)
         self._update_title()
-        self.status(f"Saved {path}")
+        self.status(f"Saved {path}" + (" with a changelog entry" if entry_added else ""))
         return True
 
     def maybe_save(self) -> bool:

@@ -5,6 +5,8 @@ reports a change the panel writes model values back with signals blocked.
 """
 from __future__ import annotations
 
+import copy
+
 import pandas as pd
 from PySide6.QtCore import QDate, Qt, Signal
 from PySide6.QtWidgets import (
@@ -32,12 +34,13 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core import model as M
 
 from .delegates import NumberDelegate
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
 from .table_models import CapsTableModel, GradeBandsTableModel
 
-__all__ = ["DefinitionsPanel", "ScoringMomentBox", "TargetsPanel"]
+__all__ = ["DefinitionsPanel", "RecyclingBox", "ScoringMomentBox", "TargetsPanel"]
 
 
 def _spin(parent, lo: float, hi: float, step: float = 1.0, decimals: int = 1, suffix: str = "") -> QDoubleSpinBox:
@@ -258,6 +261,7 @@ class TargetsPanel(QWidget):
         f2.addRow("", self.capacity_label)
         f2.addRow("Follow-up SLA", self.sla)
         f2.addRow("Working days per week", self.days)
+        self._build_capacity_extras(inner, f2)
 
         # -- grades
         grades = QGroupBox("Grades: fit letter x engagement number", inner)
@@ -309,13 +313,17 @@ class TargetsPanel(QWidget):
         # -- when leads are scored (next to capacity: it decides what MQLs per week mean)
         self.moment_box = ScoringMomentBox(document, inner)
 
+        # -- recycling: when MQLs go back to nurture and may come back (re-MQL; see the Timeline tab)
+        self.recycling_box = RecyclingBox(document, inner)
+
         grid = QGridLayout(inner)
         grid.addWidget(thr, 0, 0)
         grid.addWidget(cap, 0, 1)
         grid.addWidget(self.moment_box, 1, 0, 1, 2)
-        grid.addWidget(grades, 2, 0, 1, 2)
-        grid.addWidget(caps, 3, 0, 1, 2)
-        grid.setRowStretch(4, 1)
+        grid.addWidget(self.recycling_box, 2, 0, 1, 2)
+        grid.addWidget(grades, 3, 0, 1, 2)
+        grid.addWidget(caps, 4, 0, 1, 2)
+        grid.setRowStretch(5, 1)
         self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)
@@ -361,6 +369,7 @@ class TargetsPanel(QWidget):
         finally:
             for w in widgets:
                 w.blockSignals(False)
+        self._sync_capacity_extras()
         self._rebuild_cells()
 
     def _rebuild_cells(self) -> None:
@@ -386,6 +395,74 @@ class TargetsPanel(QWidget):
             cb.setEnabled(allowed is not None)
             cb.blockSignals(False)
         self.any_grade.setEnabled(bool(names))
+
+    # -- capacity extras (the SDR queue of the Timeline tab: SLA target and clock, hours, order, routing)
+    def _build_capacity_extras(self, parent: QWidget, form: QFormLayout) -> None:
+        self.sla_target = _ispin(parent, 1, 100, " %")
+        self.sla_target.setToolTip("Share of the MQLs that must get a first touch within the SLA hours for the SLA to count as met")
+        self.sla_clock = QComboBox(parent)
+        self.sla_clock.addItem("around the clock", False)
+        self.sla_clock.addItem("in working hours only", True)
+        self.sla_clock.setToolTip("Whether nights and days off count toward the SLA hours")
+        self.workday_start = _spin(parent, 0, 23.5, 0.5, 1, " h")
+        self.workday_start.setToolTip("Hour of the day the SDRs start touching leads (9 = 9:00)")
+        self.workday_hours = _spin(parent, 0.5, 24, 0.5, 1, " h")
+        self.workday_hours.setToolTip("Hours per working day the SDRs touch leads")
+        self.queue_order = QComboBox(parent)
+        self.queue_order.addItem("oldest MQL first", "fifo")
+        self.queue_order.addItem("highest score first", "score")
+        self.queue_order.setToolTip("Which waiting MQL an SDR takes next (after the grade cells worked first)")
+        self.routing = QLineEdit(parent)
+        self.routing.setPlaceholderText("e.g. A1, A2, B1 (empty: no grade goes first)")
+        self.routing.setToolTip("Grade cells the SDRs work first, in this order; the other cells come after them")
+        form.addRow("SLA target", self.sla_target)
+        form.addRow("SLA hours count", self.sla_clock)
+        form.addRow("Working day starts at", self.workday_start)
+        form.addRow("Working hours per day", self.workday_hours)
+        form.addRow("Queue order", self.queue_order)
+        form.addRow("Work first", self.routing)
+        self.sla_target.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("sla_target", v / 100.0)))
+        self.sla_clock.activated.connect(
+            lambda _i: self.doc.push(C.SetCapacity("sla_working_hours", bool(self.sla_clock.currentData()))))
+        self.workday_start.valueChanged.connect(self._on_workday_start_changed)
+        self.workday_hours.valueChanged.connect(self._on_workday_hours_changed)
+        self.queue_order.activated.connect(lambda _i: self.doc.push(C.SetCapacity("order", self.queue_order.currentData())))
+        self.routing.editingFinished.connect(self._on_routing_editing_finished)
+
+    def _sync_capacity_extras(self) -> None:
+        c = self.doc.model.capacity
+        widgets = (self.sla_target, self.sla_clock, self.workday_start, self.workday_hours, self.queue_order, self.routing)
+        for w in widgets:
+            w.blockSignals(True)
+        try:
+            self.sla_target.setValue(round(100 * float(c.sla_target)))
+            self.sla_clock.setCurrentIndex(max(0, self.sla_clock.findData(bool(c.sla_working_hours))))
+            self.workday_start.setValue(float(c.workday_start))
+            self.workday_hours.setValue(float(c.workday_hours))
+            self.queue_order.setCurrentIndex(max(0, self.queue_order.findData(c.order)))
+            text = ", ".join(c.routing or [])
+            if self.routing.text() != text:
+                self.routing.setText(text)
+            self.routing.setEnabled(bool(self.doc.model.grades.fit and self.doc.model.grades.engagement))
+        finally:
+            for w in widgets:
+                w.blockSignals(False)
+
+    def _on_workday_start_changed(self, v: float) -> None:
+        if not self.doc.push(C.SetCapacity("workday_start", v)):
+            self._sync_capacity_extras()
+
+    def _on_workday_hours_changed(self, v: float) -> None:
+        if not self.doc.push(C.SetCapacity("workday_hours", v)):
+            self._sync_capacity_extras()
+
+    def _on_routing_editing_finished(self) -> None:
+        cells = [x.strip() for x in self.routing.text().replace(";", ",").split(",") if x.strip()]
+        value = cells or None
+        if value == self.doc.model.capacity.routing:
+            return
+        if not self.doc.push(C.SetCapacity("routing", value)):
+            self._sync_capacity_extras()
 
     # -- widgets -> model
     def _on_sql_toggled(self, on: bool) -> None:
@@ -435,6 +512,212 @@ class TargetsPanel(QWidget):
             return
         keep[-1] = (keep[-1][0], None)
         self.doc.push(C.SetGradeBands(dim, dict(keep)))
+
+
+class RecyclingBox(QGroupBox):
+    """Recycling: when an MQL goes back to nurture, and when it may come back as a re-MQL.
+
+    Every change pushes one :class:`~leaddesigner.core.commands.SetRecycling`
+    with the whole edited setting (undoable); a setting the core refuses (no
+    trigger left, an empty values list...) is reported and the form shows the
+    model again. The Timeline tab counts new MQLs and re-MQLs apart.
+    """
+
+    OUTCOMES = (("disqualified", "Disqualified"), ("closed_lost", "Closed lost"))
+
+    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
+        super().__init__("Recycling: MQLs that go back to nurture and may come back (re-MQL)", parent)
+        self.doc = document
+        self.setObjectName("recyclingBox")
+        self.enabled = QCheckBox("Recycle MQLs", self)
+        self.enabled.setToolTip("Off: an MQL stays an MQL (it is sales' lead now). On: the triggers below send it "
+                                "back, and it counts as a re-MQL when its score crosses the threshold again")
+        self.no_response_on = QCheckBox("No response after", self)
+        self.no_response_on.setToolTip("Recycle an MQL when this many days pass without a response event")
+        self.no_response_days = _spin(self, 1, 3650, 1, 0, " days")
+        self.response_types = QLineEdit(self)
+        self.response_types.setPlaceholderText("response events, e.g. email_reply (empty: any)")
+        self.response_types.setToolTip("Activity-log event types that count as a response (comma-separated; empty: any event)")
+        self.cooldown = _spin(self, 0, 3650, 1, 0, " days")
+        self.cooldown.setToolTip("Days after a recycle before the lead may become an MQL again")
+        self.reset = QCheckBox("Reset engagement points at recycle", self)
+        self.reset.setToolTip("Events before the recycle stop counting: the lead must earn its engagement points again")
+        self.outcome_widgets: dict[str, tuple] = {}
+        g = QGridLayout(self)
+        g.setHorizontalSpacing(6)
+        g.addWidget(self.enabled, 0, 0, 1, 4)
+        g.addWidget(self.no_response_on, 1, 0)
+        g.addWidget(self.no_response_days, 1, 1)
+        g.addWidget(self.response_types, 1, 2, 1, 2)
+        for i, (key, label) in enumerate(self.OUTCOMES):
+            on = QCheckBox(label, self)
+            on.setToolTip(f"Recycle an MQL when a lead-file column says it is {label.lower()}, at that column's date")
+            column = QComboBox(self)
+            column.setEditable(True)
+            column.setToolTip("The lead-file column holding the status")
+            values = QLineEdit(self)
+            values.setPlaceholderText("values, e.g. " + ("Disqualified, Bad fit" if key == "disqualified" else "Closed Lost"))
+            values.setToolTip("Values of that column that mean it (comma-separated, any case)")
+            date = QComboBox(self)
+            date.setEditable(True)
+            date.setToolTip("The lead-file column dating it")
+            for box in (column, date):  # long column names must not widen the whole tab
+                box.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+                box.setMinimumContentsLength(8)
+            self.outcome_widgets[key] = (on, column, values, date)
+            g.addWidget(on, 2 + i, 0)
+            g.addWidget(column, 2 + i, 1)
+            g.addWidget(values, 2 + i, 2)
+            row = QHBoxLayout()
+            row.setSpacing(6)
+            row.addWidget(QLabel("dated by", self))
+            row.addWidget(date, 1)
+            g.addLayout(row, 2 + i, 3)
+            on.toggled.connect(lambda _on, k=key: self._on_outcome_changed(k))
+            column.activated.connect(lambda _i, k=key: self._on_outcome_changed(k))
+            column.lineEdit().editingFinished.connect(lambda k=key: self._on_outcome_changed(k))
+            values.editingFinished.connect(lambda k=key: self._on_outcome_changed(k))
+            date.activated.connect(lambda _i, k=key: self._on_outcome_changed(k))
+            date.lineEdit().editingFinished.connect(lambda k=key: self._on_outcome_changed(k))
+        cool = QHBoxLayout()
+        cool.setSpacing(6)
+        cool.addWidget(QLabel("Come back no sooner than", self))
+        cool.addWidget(self.cooldown)
+        cool.addWidget(QLabel("after a recycle", self))
+        cool.addStretch(1)
+        g.addLayout(cool, 4, 0, 1, 4)
+        g.addWidget(self.reset, 5, 0, 1, 4)
+        g.setColumnStretch(2, 2)
+        g.setColumnStretch(3, 1)
+
+        self.enabled.toggled.connect(self._on_enabled_toggled)
+        self.no_response_on.toggled.connect(lambda _on: self._push_edit())
+        self.no_response_days.valueChanged.connect(lambda _v: self._push_edit())
+        self.response_types.editingFinished.connect(self._on_response_types_editing_finished)
+        self.cooldown.valueChanged.connect(lambda _v: self._push_edit())
+        self.reset.toggled.connect(lambda _on: self._push_edit())
+        document.applied.connect(self._on_document_applied)
+        document.modelReset.connect(self.sync)
+        document.dataReset.connect(self._fill_columns)
+        self._fill_columns()
+        self.sync()
+
+    def _widgets(self) -> list:
+        out = [self.enabled, self.no_response_on, self.no_response_days, self.response_types, self.cooldown, self.reset]
+        for ws in self.outcome_widgets.values():
+            out.extend(ws)
+        return out
+
+    # -- model -> widgets
+    def _on_document_applied(self, cmd) -> None:
+        if cmd.scope in ("recycling", "model") or type(cmd).__name__ == "_RestoreModel":
+            self.sync()
+
+    def _fill_columns(self) -> None:
+        """Offer the lead file's columns (and the model's attributes) in the column boxes."""
+        names: list[str] = []
+        frame = self.doc.leads_frame
+        if frame is not None:
+            names += [str(c) for c in frame.columns]
+        names += [a.name for a in self.doc.model.attributes if a.name not in names]
+        dates = [a.name for a in self.doc.model.attributes if a.type == "date"]
+        if frame is not None:
+            dates += [str(c) for c in frame.columns if str(c) not in dates and ("date" in str(c).lower() or str(c).lower().endswith("_at"))]
+        for on, column, values, date in self.outcome_widgets.values():
+            for box, items in ((column, names), (date, dates)):
+                text = box.currentText()
+                box.blockSignals(True)
+                box.clear()
+                box.addItems(items)
+                box.setEditText(text)
+                box.blockSignals(False)
+
+    def sync(self) -> None:
+        r = self.doc.model.recycling
+        ws = self._widgets()
+        for w in ws:
+            w.blockSignals(True)
+        try:
+            on = r is not None
+            self.enabled.setChecked(on)
+            for w in ws[1:]:
+                w.setEnabled(on)
+            r = r or M.Recycling()
+            self.no_response_on.setChecked(r.no_response_days is not None)
+            self.no_response_days.setEnabled(on and r.no_response_days is not None)
+            self.response_types.setEnabled(on and r.no_response_days is not None)
+            if r.no_response_days is not None:
+                self.no_response_days.setValue(float(r.no_response_days))
+            text = ", ".join(r.response_types or [])
+            if self.response_types.text() != text:
+                self.response_types.setText(text)
+            self.cooldown.setValue(float(r.cooldown_days))
+            self.reset.setChecked(bool(r.reset_engagement))
+            for key, (box, column, values, date) in self.outcome_widgets.items():
+                o = getattr(r, key)
+                box.setChecked(o is not None)
+                for w in (column, values, date):
+                    w.setEnabled(on and o is not None)
+                if o is not None:
+                    column.setEditText(o.column)
+                    values.setText(", ".join(o.values))
+                    date.setEditText(o.date)
+        finally:
+            for w in ws:
+                w.blockSignals(False)
+
+    # -- widgets -> model
+    def _current(self) -> M.Recycling:
+        r = self.doc.model.recycling
+        return copy.deepcopy(r) if r is not None else M.Recycling()
+
+    def _push(self, value: M.Recycling | None) -> None:
+        if not self.doc.push(C.SetRecycling(value)):
+            self.sync()  # refused: show the model's setting again
+
+    def _on_enabled_toggled(self, on: bool) -> None:
+        if not on:
+            self._push(None)
+            return
+        # a start that works on any data: no response for 30 days (the outcome columns need the user's file)
+        self._push(M.Recycling(no_response_days=30.0, cooldown_days=30.0))
+
+    def _push_edit(self) -> None:
+        if self.doc.model.recycling is None:
+            return
+        r = self._current()
+        r.no_response_days = float(self.no_response_days.value()) if self.no_response_on.isChecked() else None
+        r.cooldown_days = float(self.cooldown.value())
+        r.reset_engagement = self.reset.isChecked()
+        if r != self.doc.model.recycling:
+            self._push(r)
+
+    def _on_response_types_editing_finished(self) -> None:
+        if self.doc.model.recycling is None:
+            return
+        r = self._current()
+        types = [t.strip() for t in self.response_types.text().split(",") if t.strip()]
+        r.response_types = types or None
+        if r != self.doc.model.recycling:
+            self._push(r)
+
+    def _on_outcome_changed(self, key: str) -> None:
+        if self.doc.model.recycling is None:
+            return
+        on, column, values, date = self.outcome_widgets[key]
+        r = self._current()
+        if not on.isChecked():
+            setattr(r, key, None)
+        else:
+            vals = [v.strip() for v in values.text().split(",") if v.strip()]
+            col, dcol = column.currentText().strip(), date.currentText().strip()
+            if not (col and vals and dcol):  # not complete yet: let the user fill in the row
+                for w in (column, values, date):
+                    w.setEnabled(True)
+                return
+            setattr(r, key, M.RecycleOutcome(col, vals, dcol))
+        if r != self.doc.model.recycling:
+            self._push(r)
 
 
 class _TextEdit(QPlainTextEdit):

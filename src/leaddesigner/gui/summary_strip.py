@@ -338,6 +338,23 @@ class SummaryStrip(QWidget):
             t["conversion"].set(f"{100 * rm:.1f}%", delta, f"others {100 * ro:.1f}%{lift}",
                                 delta_color=dcol)
 
+    def add_tile(self, key: str, tile: Tile) -> Tile:
+        """Append a tile that another part of the app keeps up to date (e.g. the holdout AUC).
+
+        :meth:`set_summary` leaves its value alone except without a summary (then it shows "–").
+        """
+        lay = self.layout()
+        sep = QFrame(self)
+        sep.setFrameShape(QFrame.Shape.VLine)
+        sep.setStyleSheet("color: #d0d0d0;")
+        lay.addWidget(sep)
+        tile.setParent(self)
+        tile.separator = sep  # hide it together with the tile
+        lay.addWidget(tile, 1)
+        self.tiles[key] = tile
+        tile.set_font_scale(self._scale)
+        return tile
+
     def text(self) -> str:
         """One line of plain text: ``Leads 120,000 · MQLs 412 (+37) · ...`` (status bar, copy, tests)."""
         return " · ".join(t.text() for t in self.tiles.values() if not t.isHidden())

@@ -1,0 +1,239 @@
+"""``leaddesigner compare`` and ``leaddesigner report``.
+
+Thin adapters over :mod:`leaddesigner.core.compare` (two models side by side on
+the same leads) and :mod:`leaddesigner.core.report` (the model explained to
+the sales team as one standalone HTML file).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from leaddesigner import cli
+
+COMPARE_DESCRIPTION = (
+    "Score the same leads with two models (say marketing's A and sales' B) and compare them: leads, MQLs, SQLs "
+    "and MQLs per week against capacity for each model (with --outcome also ROC AUC and the precision and recall "
+    "of the MQL handover), both score distributions, the agreement matrix (MQL in both, only in A, only in B, in "
+    "neither; with --outcome the conversion rate of each cell) and the leads one model hands to sales and the other "
+    "does not, each with the three rules that make the biggest difference. Each model reads the lead file through "
+    "its own column mapping."
+)
+COMPARE_EPILOG = (
+    "examples:\n"
+    "  leaddesigner compare marketing.yaml sales.yaml leads.csv --activities activities.csv\n"
+    "  leaddesigner compare A.yaml B.yaml leads.csv --activities activities.csv --outcome converted --limit 5\n"
+    "  leaddesigner compare A.yaml B.yaml leads.csv --json > comparison.json\n\n"
+    "Exit status 0 on success, 2 on bad input."
+)
+REPORT_DESCRIPTION = (
+    "Write one standalone HTML file that explains the model to the sales team: what a lead, an MQL and an SQL are, "
+    "every rule in plain words with its points (negative points marked), the limits on points, thresholds, the "
+    "fit x engagement grade grid and which grades become MQLs, SDR capacity against MQLs per week, the score "
+    "distribution and weekly MQL charts, and with --outcome the backtest (AUC with its interval, conversion by score "
+    "band, MQL against non-MQL conversion, conversions captured against leads handed over; with --converted-at the "
+    "score of each converter when it converted), the changelog and the model's version and fingerprint. "
+    "No external files or scripts: send it by mail or print it."
+)
+REPORT_EPILOG = (
+    "examples:\n"
+    "  leaddesigner report model.yaml leads.csv --activities activities.csv -o report.html\n"
+    "  leaddesigner report model.yaml leads.csv --activities activities.csv --outcome converted \\\n"
+    "      --converted-at converted_at -o report.html\n\n"
+    "Exit status 0 on success, 2 on bad input."
+)
+
+
+def register(sub) -> None:
+    # compare
+    sp = sub.add_parser(
+        "compare",
+        help="two models side by side on the same leads: metrics, agreement, the leads they disagree on",
+        description=cli._wrap(COMPARE_DESCRIPTION),
+        epilog=COMPARE_EPILOG,
+        formatter_class=cli._formatter,
+    )
+    sp.add_argument("model_a", metavar="A", help="the first model file (.yaml or .json)")
+    sp.add_argument("model_b", metavar="B", help="the second model file")
+    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
+    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
+    sp.add_argument("--outcome", metavar="COL", help="lead-file column telling whether a lead converted")
+    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
+    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
+    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
+    sp.add_argument(
+        "--limit", metavar="N", type=cli._nonneg_int, default=20,
+        help="leads listed per side, with their reasons (default: 20; the totals are always exact)",
+    )
+    sp.add_argument("--json", action="store_true", help="print one JSON document instead of the text")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still show)")
+    sp.set_defaults(func=cmd_compare)
+
+    # report
+    sp = sub.add_parser(
+        "report",
+        help="write a standalone HTML report that explains the model to the sales team",
+        description=cli._wrap(REPORT_DESCRIPTION),
+        epilog=REPORT_EPILOG,
+        formatter_class=cli._formatter,
+    )
+    sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
+    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
+    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
+    sp.add_argument("--outcome", metavar="COL", help="lead-file column telling whether a lead converted (adds the backtest)")
+    sp.add_argument("--converted-at", metavar="COL", help="lead-file column with the conversion date (adds the score at conversion)")
+    sp.add_argument("--first-contact", metavar="COL", help="lead-file column with the first sales contact date")
+    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
+    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
+    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
+    sp.add_argument("--bootstrap", metavar="B", type=cli._nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200)")
+    sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write (atomically)")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress and no result line on stderr")
+    sp.set_defaults(func=cmd_report)
+
+
+# ---------------------------------------------------------------- helpers
+def _outcome(data, col: str, source: str, option: str = "--outcome") -> np.ndarray:
+    """A lead-file column read as an outcome, or a CliError that names the columns there are."""
+    from leaddesigner.core.compare import resolve_outcome
+    from leaddesigner.core.modelio import did_you_mean
+
+    try:
+        y, _ = resolve_outcome(col, data)
+    except KeyError:
+        cols = [] if data.extra is None else [str(c) for c in data.extra.columns]
+        cols += [str(c) for c in data.frame.columns]
+        raise cli.CliError(
+            f"{option}: there is no column '{col}' in {source}.{did_you_mean(col, cols)}"
+            + (f" Columns the model does not use: {', '.join(map(str, data.extra.columns[:20]))}." if data.extra is not None else "")
+        ) from None
+    except ValueError:
+        s = data.extra[col] if data.extra is not None and col in data.extra.columns else data.frame[col]
+        seen = ", ".join(repr(str(v)) for v in s.dropna().unique()[:6])
+        raise cli.CliError(
+            f"{option}: column '{col}' of {source} does not look like an outcome: expected 0/1, true/false, yes/no or "
+            f"won/lost values, found {seen or 'only empty values'}."
+        ) from None
+    return y
+
+
+def _check_column(data, col: str, source: str, option: str) -> None:
+    from leaddesigner.core.modelio import did_you_mean
+
+    cols = ([] if data.extra is None else [str(c) for c in data.extra.columns]) + [str(c) for c in data.frame.columns]
+    if col not in cols:
+        raise cli.CliError(f"{option}: there is no column '{col}' in {source}.{did_you_mean(col, cols)}")
+
+
+def _output_path(path: str) -> Path:
+    out = Path(path)
+    if out.is_dir():
+        raise cli.CliError(f"Cannot write \"{path}\": it is a folder. Give a file name, like report.html.")
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise cli.CliError(f"Cannot write \"{path}\": the folder \"{folder}\" does not exist. Create it first.")
+    return out
+
+
+# ---------------------------------------------------------------- compare
+def cmd_compare(args: argparse.Namespace) -> int:
+    from leaddesigner.core.compare import compare
+    from leaddesigner.core.engine import bind
+    from leaddesigner.core.leadfile import read_table, row_label
+
+    model_a = cli._load_model(args.model_a)
+    model_b = cli._load_model(args.model_b)
+    leads_source, act_source = cli._sources(args.leads, args.activities)
+    _, lead_offset = row_label(args.leads)
+    cli._existing_file(args.leads, "lead file")
+    act_offset = 2
+    if args.activities:
+        act_offset = row_label(args.activities)[1]
+        cli._existing_file(args.activities, "activity log")
+    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+    progress.stage(f"Loading {leads_source}")
+    leads = read_table(args.leads, progress=progress)
+    activities = None
+    if args.activities:
+        progress.stage(f"Loading {act_source}")
+        activities = read_table(args.activities, progress=progress)
+
+    bound = []
+    for path, model in ((args.model_a, model_a), (args.model_b, model_b)):
+        progress.stage(f"Checking the data against {Path(path).name}")
+        try:
+            data = bind(
+                model, leads, activities, as_of=args.as_of, horizon_days=args.horizon_days,
+                leads_source=leads_source, activities_source=act_source,
+                row_offset=lead_offset, activity_row_offset=act_offset,
+            )
+        except KeyError as e:
+            raise cli.CliError(f"{path}: " + (str(e.args[0]) if e.args else str(e))) from None
+        ns = argparse.Namespace(model=path, leads=args.leads, activities=args.activities, allow_missing=args.allow_missing)
+        cli._report_problems(model, data, ns, leads_source, act_source, progress)
+        bound.append(data)
+    del leads, activities
+    data_a, data_b = bound
+    y = _outcome(data_a, args.outcome, leads_source) if args.outcome else None
+
+    progress.stage("Scoring and comparing")
+    comp = compare(model_a, model_b, data_a, data_b=data_b, outcome=y, limit=args.limit)
+    if args.outcome:
+        comp.outcome_name = args.outcome
+    progress.done()
+    if args.json:
+        d = comp.to_dict()
+        d["files"] = {"a": args.model_a, "b": args.model_b, "leads": args.leads, "activities": args.activities}
+        d["as_of"] = str(data_a.as_of)
+        print(json.dumps(d, indent=2, ensure_ascii=False, default=_json_default))
+    else:
+        print(f"Data: {leads_source}" + (f" + {act_source}" if args.activities else "")
+              + f", scored as of {cli._as_of_text(data_a.as_of)}")
+        print(comp.text(limit=args.limit))
+    return 0
+
+
+def _json_default(o):
+    if isinstance(o, (np.integer,)):
+        return int(o)
+    if isinstance(o, (np.floating,)):
+        return None if not np.isfinite(o) else float(o)
+    if isinstance(o, np.bool_):
+        return bool(o)
+    if isinstance(o, np.ndarray):
+        return o.tolist()
+    return str(o)
+
+
+# ---------------------------------------------------------------- report
+def cmd_report(args: argparse.Namespace) -> int:
+    from leaddesigner.core.report import write_report
+
+    out = _output_path(args.output)
+    if (args.converted_at or args.first_contact) and not args.outcome:
+        raise cli.CliError("--converted-at and --first-contact need --outcome (the column telling who converted).")
+    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+    loaded = cli._load_and_score(args, progress)
+    data = loaded.data
+    y = _outcome(data, args.outcome, loaded.leads_source) if args.outcome else None
+    for col, opt in ((args.converted_at, "--converted-at"), (args.first_contact, "--first-contact")):
+        if col:
+            _check_column(data, col, loaded.leads_source, opt)
+    progress.stage(f"Writing {out.name}")
+    html = write_report(
+        out, loaded.model, loaded.scorer,
+        outcome=y, converted_at=args.converted_at, first_contact=args.first_contact,
+        leads_source=loaded.leads_source, activities_source=loaded.activities_source,
+        outcome_name=args.outcome, n_boot=args.bootstrap,
+    )
+    progress.done()
+    if not args.quiet:
+        cli._err(
+            f"Wrote {args.output} ({len(html.encode('utf-8')) / 1024:,.0f} KB: {cli._count(len(loaded.model.rules), 'rule')}, "
+            f"{cli._count(len(data), 'lead')}{', with backtest' if y is not None else ''}) in {cli._seconds(progress.elapsed())}"
+        )
+    return 0

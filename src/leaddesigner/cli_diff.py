@@ -1,0 +1,148 @@
+"""``leaddesigner diff OLD NEW``: what changed between two model files, and what it does to leads.
+
+Exit status as diff(1): 0 the models are the same, 1 they differ, 2 trouble
+(a file that cannot be read, an invalid model, bad data, or a bug).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import warnings
+
+from leaddesigner import cli
+
+DESCRIPTION = (
+    "List what changed from OLD to NEW in words: rules added, removed, re-weighted, with conditions "
+    "changed, enabled or disabled, renamed or moved; activity windows and decay; caps and groups; MQL and SQL "
+    "thresholds; grades and MQL cells; SDR capacity; attributes and column mapping; definitions, name, version "
+    "and changelog entries. Anything else that differs is listed by its key. With --leads, both models score "
+    "the same leads at the same moment and the MQLs and SQLs gained and lost are shown, with the first lead ids "
+    "each way and the change in MQLs per week."
+)
+
+EPILOG = """\
+examples:
+  leaddesigner diff model_v1.yaml model_v2.yaml
+  leaddesigner diff old.yaml new.yaml --leads leads.csv --activities activities.csv --as-of 2026-06-30
+  leaddesigner diff old.yaml new.json --json > changes.json
+  git show HEAD~1:model.yaml > /tmp/old.yaml && leaddesigner diff /tmp/old.yaml model.yaml
+
+exit status (as diff(1)):
+  0  the models are the same (nothing printed but a 'no differences' line)
+  1  the models differ
+  2  trouble: a missing or unreadable file, an invalid model, data that cannot be scored, or a bug
+"""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    sp = sub.add_parser(
+        "diff",
+        help="what changed between two models (and, with --leads, MQLs gained and lost)",
+        description=cli._wrap(DESCRIPTION),
+        epilog=EPILOG,
+        formatter_class=cli._formatter,
+    )
+    sp.add_argument("old", metavar="OLD", help="the model before the change (.yaml or .json)")
+    sp.add_argument("new", metavar="NEW", help="the model after the change (.yaml or .json)")
+    sp.add_argument("--leads", metavar="FILE", help="score this lead file with both models and compare statuses")
+    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"] + " (with --leads)")
+    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"] + " (with --leads)")
+    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"] + " (with --leads)")
+    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"] + " (with --leads)")
+    sp.add_argument("--limit", metavar="N", type=cli._nonneg_int, default=10,
+                    help="with --leads: show at most N lead ids each way (default: 10)")
+    sp.add_argument("--json", action="store_true", help="print the changes (and the impact) as JSON")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still show)")
+    sp.set_defaults(func=cmd_diff)
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from leaddesigner.core.leadfile import LeadFileError
+    from leaddesigner.core.modelio import ModelError
+
+    try:
+        return _diff(args)
+    except (cli.CliError, ModelError, LeadFileError, OSError, KeyboardInterrupt, BrokenPipeError):
+        raise  # cli.run prints these and exits 2 (130 when interrupted)
+    except Exception as e:  # a bug: say so, but exit 2, never 1 ("the models differ")
+        cli._unexpected(e, args)
+        return 2
+
+
+def _diff(args: argparse.Namespace) -> int:
+    from leaddesigner.core.diff import diff_models
+
+    for opt in ("activities", "as_of", "horizon_days", "allow_missing"):
+        if getattr(args, opt) not in (None, False) and not args.leads:
+            raise cli.CliError(f"--{opt.replace('_', '-')} needs --leads FILE (the leads to score with both models).")
+    old = cli._load_model(args.old)
+    new = cli._load_model(args.new)
+    d = diff_models(old, new)
+    result = None
+    if args.leads:
+        result = _impact(args, old, new)
+    if args.json:
+        out = d.to_dict()
+        out["impact"] = None if result is None else result.to_dict()
+        sys.stdout.write(json.dumps(out, indent=2, ensure_ascii=False, default=str) + "\n")
+    else:
+        print(f"--- {args.old}\n+++ {args.new}")
+        print(d.text())
+        if result is not None:
+            print()
+            print(result.text())
+    sys.stdout.flush()
+    return 0 if d.empty else 1
+
+
+def _impact(args: argparse.Namespace, old, new):
+    from leaddesigner.api import MissingDataError, _check_problems
+    from leaddesigner.core.diff import impact_of_scores
+    from leaddesigner.core.engine import Scorer, bind
+    from leaddesigner.core.leadfile import read_table, row_label
+
+    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+    leads_source, act_source = cli._sources(args.leads, args.activities)
+    lead_unit, lead_offset = row_label(args.leads)
+    cli._existing_file(args.leads, "lead file")
+    act_unit, act_offset = ("line", 2)
+    if args.activities:
+        act_unit, act_offset = row_label(args.activities)
+        cli._existing_file(args.activities, "activity log")
+    progress.stage(f"Loading {leads_source}")
+    leads = read_table(args.leads, progress=progress)
+    acts = None
+    if args.activities:
+        progress.stage(f"Loading {act_source}")
+        acts = read_table(args.activities, progress=progress)
+
+    scorers = []
+    as_of = args.as_of
+    shown: set[str] = set()
+    for path, model in ((args.old, old), (args.new, new)):
+        progress.stage(f"Scoring with {path}")
+        try:
+            data = bind(model, leads, acts, as_of=as_of, horizon_days=args.horizon_days, leads_source=leads_source,
+                        activities_source=act_source, row_offset=lead_offset, activity_row_offset=act_offset)
+        except KeyError as e:
+            raise cli.CliError(f"{path}: {e.args[0] if e.args else e}") from None
+        as_of = data.as_of  # the new model scores at the moment the old one did
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            try:
+                _check_problems(model, data, acts is not None, args.allow_missing, leads_source, act_source, lead_unit, act_unit)
+            except MissingDataError as e:
+                raise cli.CliError(
+                    f"{path}: {e}".replace("call with allow_missing=True", "pass --allow-missing").replace(
+                        "pass the activity log", "give the activity log with --activities")
+                ) from None
+        progress.done()
+        for w in caught:
+            msg = str(w.message)
+            if msg not in shown:  # the same data problem seen by both models: once
+                shown.add(msg)
+                cli._err(f"warning: {path}: {msg}")
+        scorers.append(Scorer(model, data))
+    progress.done()
+    return impact_of_scores(scorers[0], scorers[1], args.limit)

@@ -1,0 +1,153 @@
+"""``leaddesigner fit``: learn a sparse integer points model from past outcomes.
+
+A thin adapter over :func:`leaddesigner.core.fit.fit_points`: reads the lead file
+(and activity log), checks the outcome column, fits, prints the holdout AUC
+against a logistic regression on the same candidate features and the rules,
+and writes an ordinary model file (atomically, validated).
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from leaddesigner import cli
+
+MODEL_EXTS = (".yaml", ".yml", ".json")
+
+
+def register(sub) -> None:
+    sp = sub.add_parser(
+        "fit",
+        help="learn a points model (sparse whole-number points) from leads with a known outcome",
+        description=cli._wrap(
+            "Learn a points model from history: type the columns, bin numbers, build candidate rules "
+            "(category values, number bands, missing values, activity counts), fit at most --max-rules rules "
+            "with whole-number points on the older leads and report the AUC on the most recent ones "
+            "(--holdout) against a logistic regression on the same candidates. Writes an ordinary model "
+            "file: plain labels, fit/engagement dimensions, MQL/SQL thresholds, grades."
+        ),
+        epilog="examples:\n"
+        "  leaddesigner fit leads.csv --outcome converted -o fitted.yaml\n"
+        "  leaddesigner fit leads.csv --outcome converted --activities activities.csv --max-rules 10 -o fitted.yaml\n"
+        "  leaddesigner fit bank.csv --outcome y --exclude duration -o bank.yaml\n\n"
+        + cli._wrap(
+            "Not used as features: the outcome, id columns, dates (conversion and contact dates leak the outcome), "
+            "columns whose names say they are recorded with or after the outcome (status, stage, won, closed, ...), "
+            "any column that on its own predicts the outcome almost perfectly, and the columns given to --exclude."
+        )
+        + "\n"
+        + cli._wrap(
+            "With an activity log, each lead is scored as of --horizon-days after it was created; score the file "
+            "with the same --horizon-days to reproduce the fitted scores."
+        )
+        + "\n\nExit status 0 on success, 2 for bad input.",
+        formatter_class=cli._formatter,
+    )
+    sp.add_argument("leads", metavar="LEADS", help="lead file with the outcome (.csv, .xlsx, .parquet)")
+    sp.add_argument("--outcome", metavar="COL", required=True, help="outcome column: 0/1, true/false, yes/no, Won/Lost")
+    sp.add_argument("--activities", metavar="FILE", help="activity log (lead id, timestamp, type[, url])")
+    sp.add_argument("--max-rules", metavar="K", type=cli._pos_int, default=12, help="at most this many rules (default 12)")
+    sp.add_argument(
+        "--exclude", metavar="COL", nargs="+", action="extend", default=[], help="columns never to use (known leaks, e.g. duration); several, or comma-separated"
+    )
+    sp.add_argument("--holdout", metavar="F", type=_fraction, default=0.2, help="most recent share of leads held out (default 0.2)")
+    sp.add_argument("--created", metavar="COL", help="creation-date column (default: one named like created_at; else row order)")
+    sp.add_argument(
+        "--horizon-days", metavar="N", type=cli._horizon_arg, default=14.0,
+        help="with --activities: score each lead N days after creation (default 14)",
+    )
+    sp.add_argument("--name", metavar="TEXT", help="model name (default: Fitted points model)")
+    sp.add_argument("--seed", metavar="N", type=cli._nonneg_int, default=0, help="seed (default 0)")
+    sp.add_argument("-o", "--output", metavar="MODEL", required=True, help="model file to write (.yaml or .json)")
+    sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
+    sp.set_defaults(func=cmd_fit)
+
+
+def _fraction(text: str) -> float:
+    try:
+        v = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number like 0.2") from None
+    if not 0.0 < v < 0.9:
+        raise argparse.ArgumentTypeError(f"expected a share between 0 and 0.9 like 0.2, found {text}")
+    return v
+
+
+def cmd_fit(args: argparse.Namespace) -> int:
+    from leaddesigner.core.fit import FitError, fit_points
+    from leaddesigner.core.leadfile import read_table
+    from leaddesigner.core.modelio import did_you_mean, save_model
+    from leaddesigner.core.summary import parse_outcome
+
+    out = Path(args.output)
+    if out.suffix.lower() not in MODEL_EXTS:
+        raise cli.CliError(
+            f"Cannot write \"{args.output}\": a model file ends in .yaml (or .json); "
+            f"{'it has no extension' if not out.suffix else repr(out.suffix) + ' is not one of them'}."
+        )
+    folder = out.parent if str(out.parent) else Path(".")
+    if not folder.is_dir():
+        raise cli.CliError(f"Cannot write \"{args.output}\": the folder \"{folder}\" does not exist. Create it first.")
+    if out.is_dir():
+        raise cli.CliError(f"Cannot write \"{args.output}\": it is a folder.")
+    leads_source, act_source = cli._sources(args.leads, args.activities)
+    cli._existing_file(args.leads, "lead file")
+    if args.activities:
+        cli._existing_file(args.activities, "activity log")
+
+    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+    progress.stage(f"Loading {leads_source}")
+    leads = read_table(args.leads, progress=progress)
+    cols = [str(c) for c in leads.columns]
+    if args.outcome not in leads.columns:
+        raise cli.CliError(
+            f"{leads_source} has no column '{args.outcome}' for --outcome.{did_you_mean(args.outcome, cols)} "
+            f"Columns in the file: {', '.join(cols[:30])}{' ...' if len(cols) > 30 else ''}."
+        )
+    outcome = parse_outcome(leads[args.outcome])
+    if outcome is None:
+        seen = ", ".join(repr(str(v)) for v in leads[args.outcome].dropna().unique()[:6])
+        raise cli.CliError(
+            f"Column '{args.outcome}' of {leads_source} does not look like an outcome: expected 0/1, "
+            f"true/false, yes/no or won/lost values, found {seen or 'only empty values'}."
+        )
+    args.exclude = [c.strip() for item in args.exclude for c in item.split(",") if c.strip()]
+    for c in args.exclude:
+        if c not in leads.columns:
+            raise cli.CliError(f"--exclude {c}: {leads_source} has no such column.{did_you_mean(c, cols)}")
+    if args.created is not None and args.created not in leads.columns:
+        raise cli.CliError(f"--created {args.created}: {leads_source} has no such column.{did_you_mean(args.created, cols)}")
+    activities = None
+    if args.activities:
+        progress.stage(f"Loading {act_source}")
+        activities = read_table(args.activities, progress=progress)
+
+    progress.stage(f"Fitting points on {cli._count(len(leads), 'lead')}")
+    try:
+        res = fit_points(
+            leads,
+            outcome,
+            activities=activities,
+            created=args.created,
+            max_rules=args.max_rules,
+            holdout_fraction=args.holdout,
+            exclude=args.exclude,
+            seed=args.seed,
+            progress=progress,
+            horizon_days=args.horizon_days,
+            outcome_column=args.outcome,
+            name=args.name,
+        )
+    except FitError as e:
+        raise cli.CliError(f"Cannot fit {leads_source}: {e}.") from None
+    progress.done()
+    save_model(res.model, out)
+    print(res.text())
+    hint = f"leaddesigner score {args.output} {args.leads}"
+    if args.activities:
+        hint += f" --activities {args.activities}"
+    if res.horizon_days is not None:
+        hint += f" --horizon-days {res.horizon_days:g}"
+    print(f"\nWrote {args.output}. Score with: {hint} -o scores.csv")
+    return 0

@@ -1,0 +1,271 @@
+"""Analysis actions of the main window, and the worker that runs analyses off the GUI thread.
+
+``install(window)`` adds to the window:
+
+* Analysis > "Suggest points..." (:class:`~leaddesigner.gui.fit_dialog.FitDialog`),
+* Analysis > "Compare with model..." (:class:`~leaddesigner.gui.compare_dialog.CompareDialog`),
+* File > "Export report..." (before Quit): one standalone HTML file for the sales team.
+
+:class:`TaskWorker` runs one pure core function in a ``QThread``: the
+function gets a ``progress(fraction, message)`` callback that raises
+:class:`~leaddesigner.gui.workers.Cancelled` once the user pressed Cancel, so
+every core function that reports progress can be stopped. Workers register
+in the same live set as the loaders, so closing the window waits for them.
+"""
+from __future__ import annotations
+
+import dataclasses
+import threading
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+import numpy as np
+from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtWidgets import QFileDialog
+
+from .workers import _LIVE, Cancelled
+
+__all__ = ["TaskWorker", "install", "export_report", "REPORT_FILTER", "model_snapshot"]
+
+REPORT_FILTER = "HTML report (*.html *.htm);;All files (*)"
+
+
+class TaskWorker(QObject):
+    """Run ``fn(*args, progress=cb, **kwargs)`` in its own thread.
+
+    Exactly one of ``finished(result)``, ``failed(message)`` or ``cancelled()``
+    is emitted per run (queued to the GUI thread). ``fn`` must only read what
+    it was given: pass snapshots (copies of the model, immutable score arrays),
+    never live objects the GUI edits meanwhile.
+
+    ``progress_kw`` names the keyword the callback is passed as (None: not passed).
+
+    Connect the signals to methods of QObjects that live in the GUI thread
+    (they are then queued to it); a plain function or lambda would run in the
+    worker thread.
+    """
+
+    progress = Signal(float, str)
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, fn: Callable[..., Any], *args, progress_kw: str | None = "progress", thread_name: str = "LeadDesignerTask",
+                 **kwargs):
+        super().__init__()
+        self._fn, self._args, self._kwargs = fn, args, kwargs
+        self._progress_kw = progress_kw
+        self._cancel = threading.Event()
+        self._thread: QThread | None = None
+        self._name = thread_name
+        self.seconds = 0.0
+        self.result: Any = None
+
+    # -- control (GUI thread)
+    def start(self) -> None:
+        self._thread = QThread()
+        self._thread.setObjectName(self._name)
+        self.moveToThread(self._thread)
+        self._thread.started.connect(self.run)
+        for sig in (self.finished, self.failed, self.cancelled):
+            sig.connect(self._thread.quit)
+        _LIVE.add(self)
+        self._thread.finished.connect(self._on_thread_finished)
+        self._thread.start()
+
+    def _on_thread_finished(self) -> None:
+        _LIVE.discard(self)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self._cancel.is_set()
+
+    def is_running(self) -> bool:
+        return self._thread is not None and self._thread.isRunning()
+
+    def wait(self, ms: int = 30000) -> bool:
+        if self._thread is None:
+            return True
+        done = self._thread.wait(ms)
+        if done:
+            _LIVE.discard(self)
+        return done
+
+    def discard(self) -> None:
+        """Stop listening and ask the run to stop; the thread ends on its own."""
+        for sig in (self.progress, self.finished, self.failed, self.cancelled):
+            try:
+                sig.disconnect()
+            except (RuntimeError, TypeError):
+                pass
+        if self._thread is not None:
+            for sig in (self.finished, self.failed, self.cancelled):
+                sig.connect(self._thread.quit)
+        self.cancel()
+
+    # -- work (worker thread)
+    def report(self, fraction: float, message: str = "") -> None:
+        """The progress callback handed to ``fn``: raises :class:`Cancelled` after :meth:`cancel`."""
+        if self._cancel.is_set():
+            raise Cancelled()
+        self.progress.emit(max(0.0, min(1.0, float(fraction))), str(message))
+
+    def run(self) -> None:
+        t0 = time.perf_counter()
+        try:
+            kwargs = dict(self._kwargs)
+            if self._progress_kw:
+                kwargs[self._progress_kw] = self.report
+            result = self._fn(*self._args, **kwargs)
+            if self._cancel.is_set():
+                raise Cancelled()
+            self.seconds = time.perf_counter() - t0
+            self.result = result
+            self.finished.emit(result)
+        except Cancelled:
+            self.cancelled.emit()
+        except MemoryError:
+            self.failed.emit("There is not enough memory for this analysis. Close other programs or use a smaller export.")
+        except (ValueError, KeyError) as e:  # the core's way of saying what is wrong with the input
+            msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
+            self.failed.emit(msg or type(e).__name__)
+        except Exception as e:  # a bug: the user gets a sentence, the details go to stderr
+            traceback.print_exc()
+            self.failed.emit(f"The analysis failed unexpectedly ({type(e).__name__}: {str(e)[:200]}).")
+
+
+def model_snapshot(model):
+    """A deep copy of the model for a worker (the GUI keeps editing the live one)."""
+    return model.copy() if hasattr(model, "copy") else __import__("copy").deepcopy(model)
+
+
+# ------------------------------------------------------------------ actions
+def _last_folder(window) -> str:
+    if getattr(window, "_last_folder", None) is not None:
+        return window._last_folder()
+    return str(Path.home())
+
+
+def export_report(window, path: Path | None = None) -> TaskWorker | None:
+    """Write the HTML report of the open model on the loaded leads to ``path`` (asks when None).
+
+    The report is rendered in a worker thread from a copy of the model (the
+    user may keep editing); the status bar says where it went, errors come as
+    dialogs. Returns the worker (its ``finished`` carries the path), or None
+    when cancelled or impossible.
+    """
+    doc = window.doc
+    if doc.data is None:
+        window.error_dialog("Nothing to report on yet",
+                            "Load leads first (Data > Load leads): the report shows what the model does to them.")
+        return None
+    if path is None:
+        stem = (doc.path.stem if doc.path else (doc.model.name or "model")).replace(" ", "_")
+        start = str(Path(_last_folder(window)) / f"{stem}_report.html")
+        chosen, _ = QFileDialog.getSaveFileName(window, "Export report for sales", start, REPORT_FILTER)
+        if not chosen:
+            return None
+        path = Path(chosen)
+        if path.suffix.lower() not in (".html", ".htm"):
+            path = path.with_suffix(".html")
+    path = Path(path)
+    doc.flush()
+    kwargs: dict[str, Any] = {
+        "leads_source": doc.leads_path.name if doc.leads_path else None,
+        "activities_source": doc.activities_path.name if doc.activities_path else None,
+    }
+    if doc.outcome is not None:
+        kwargs["outcome"] = np.asarray(doc.outcome, dtype=bool)
+        kwargs["outcome_name"] = doc.outcome_column
+        panel = getattr(window, "panels", {}).get("backtest")
+        if panel is not None:
+            conv, contact = panel.conversion_column(), panel.contact_column()
+            if conv:
+                kwargs["converted_at"] = conv
+                if contact:
+                    kwargs["first_contact"] = contact
+    kwargs = {k: v for k, v in kwargs.items() if v is not None}
+    w = TaskWorker(_write_report, path, model_snapshot(doc.model), dataclasses.replace(doc.data), kwargs,
+                   progress_kw=None, thread_name="LeadDesignerReport")
+    # a receiver living in the GUI thread: the worker's signals arrive queued (a bare function would run in the worker)
+    job = _ReportJob(window, path, w)
+    w.finished.connect(job.on_finished)
+    w.failed.connect(job.on_failed)
+    window._report_worker = w
+    window.status(f"Writing the report to {path} …", 60000)
+    w.start()
+    return w
+
+
+class _ReportJob(QObject):
+    """Tells the window how an export went (status message or error dialog), then goes away."""
+
+    def __init__(self, window, path: Path, worker: TaskWorker):
+        super().__init__(window)
+        self.window_, self.path, self.worker = window, path, worker
+
+    def on_finished(self, _result) -> None:
+        w = self.window_
+        if getattr(w, "_remember_folder", None) is not None:
+            w._remember_folder(self.path)
+        w.status(f"Report written to {self.path}", 15000)
+        self.deleteLater()
+
+    def on_failed(self, message: str) -> None:
+        self.window_.error_dialog("Cannot export the report",
+                                  f"The report could not be written to {self.path}: {message}")
+        self.deleteLater()
+
+
+def _write_report(path: Path, model, data, kwargs: dict) -> Path:
+    from leaddesigner.core.report import write_report
+
+    try:
+        write_report(path, model, data, **kwargs)
+    except OSError as e:
+        raise ValueError(f"{e.strerror or e}. Choose another folder.") from None
+    return path
+
+
+def install(window) -> None:
+    """Add Suggest points, Compare with model (Analysis menu) and Export report (File menu)."""
+    from PySide6.QtGui import QAction
+
+    from .compare_dialog import open_compare_dialog
+    from .fit_dialog import open_fit_dialog
+
+    def action(text, slot, tip, shortcut=None):
+        a = QAction(text, window)
+        a.setToolTip(tip)
+        a.setStatusTip(tip)
+        if shortcut:
+            from PySide6.QtGui import QKeySequence
+
+            a.setShortcut(QKeySequence(shortcut))
+            window.addAction(a)
+        a.triggered.connect(lambda _c=False: slot())
+        return a
+
+    window.act_suggest_points = action(
+        "&Suggest points...", lambda: open_fit_dialog(window),
+        "Learn a points model from the leads' outcomes (needs an outcome column)")
+    window.act_compare = action(
+        "&Compare with model...", lambda: open_compare_dialog(window),
+        "Score the loaded leads with another model file and compare: metrics, agreement, leads that differ")
+    window.act_export_report = action(
+        "&Export report...", lambda: export_report(window),
+        "Write one HTML file that explains the model to the sales team (rules, thresholds, plots, backtest)",
+        "Ctrl+Shift+R")
+    import types
+
+    window.panels["analysis_actions"] = types.SimpleNamespace(
+        suggest_points=window.act_suggest_points, compare=window.act_compare, export_report=window.act_export_report)
+    window.analysis_menu.addAction(window.act_suggest_points)
+    window.analysis_menu.addAction(window.act_compare)
+    window.file_menu.insertAction(window.act_quit, window.act_export_report)
+    window.file_menu.insertSeparator(window.act_quit)

@@ -1,0 +1,1502 @@
+"""The Backtest tab: how well the model ranks the leads that converted, and where to put the MQL line.
+
+What it shows (when the lead file has an outcome column):
+
+* ROC AUC with a bootstrap interval on the older leads (tuning) against the
+  most recent 20% (holdout, a split by creation time), with counts;
+* the holdout AUC after every edit and what the edit changed
+  ("Holdout AUC 0.741 (+0.012 since last edit)"), also as a tile of the
+  summary strip: one sort of the holdout's scores, in the GUI thread;
+* conversion per score decile (bars), cumulative gains (curve), conversion per
+  grade cell, the MQL cut (precision, recall, share of conversions captured
+  against share of leads handed over, MQL against non-MQL conversion);
+* score at conversion (distribution and average) when a conversion-date column
+  is chosen;
+* four MQL threshold suggestions (capacity, recall, F1, average score at
+  conversion), each with what it would mean and an Apply button (undoable);
+* warnings when the data is too thin to trust a figure.
+
+Everything but the holdout AUC is computed by the pure core
+(:mod:`leaddesigner.core.backtest`, :mod:`leaddesigner.core.thresholds`) in a
+:class:`~leaddesigner.gui.analysis_actions.TaskWorker`, over snapshots of the
+scorer's arrays (the scorer replaces, never mutates, its result arrays) and a
+copy of the model. Edits are debounced; the last result stays on screen, marked
+"updating", until the new one is ready.
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyqtgraph as pg
+from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QFontMetricsF
+from PySide6.QtWidgets import (
+    QComboBox,
+    QFrame,
+    QGridLayout,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QSpinBox,
+    QStackedWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from leaddesigner.core import commands as C
+
+from .analysis_actions import TaskWorker
+from .plots import PALETTE, GradeGridView, _FontAwareAxis, _PlotPanel, _ScoreAxis, _CountAxis, _YRange, scaled_font
+from .summary_strip import Tile, format_delta
+
+__all__ = [
+    "BacktestPanel",
+    "BacktestJob",
+    "BacktestOutput",
+    "DecileConversionView",
+    "GainsCurveView",
+    "ScoreAtConversionView",
+    "compute_backtest",
+    "date_candidates",
+    "install",
+]
+
+#: warnings listed in the box (all of them in its tooltip)
+MAX_WARNINGS_SHOWN = 3
+#: wait this long after the last edit before recomputing the backtest (ms)
+DEBOUNCE_MS = 350
+#: holdout: the most recent share of leads by creation time
+HOLDOUT_FRACTION = 0.2
+#: columns tried first as the conversion date / first sales contact date (case-insensitive substrings)
+CONVERSION_DATE_HINTS = ("converted_at", "conversion_date", "converted_on", "won_at", "closed_at", "close_date", "won_date")
+CONTACT_DATE_HINTS = ("first_sales_contact", "first_contact", "contacted_at", "sales_contact")
+PART_LABELS = {"all": "All leads", "tuning": "Older 80% (tuning)", "holdout": "Most recent 20% (holdout)"}
+SUGGESTION_TITLES = {
+    "capacity": "Fits SDR capacity",
+    "recall": "Reaches a share of converters",
+    "f1": "Best balance (F1)",
+    "conversion": "Average score at conversion",
+}
+
+
+def _pct(x: float | None, decimals: int = 1) -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return f"{100 * x:.{decimals}f}%"
+
+
+def _num(x: float | None, fmt: str = ".3f") -> str:
+    if x is None or (isinstance(x, float) and math.isnan(x)):
+        return "–"
+    return format(x, fmt)
+
+
+def threshold_text(x: float) -> str:
+    """A threshold as people read it: ``47.08``, ``55``."""
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _esc(s: str) -> str:
+    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+# ------------------------------------------------------------------ columns
+def _frames(data) -> list[pd.DataFrame]:
+    return [f for f in (getattr(data, "extra", None), getattr(data, "frame", None)) if f is not None]
+
+
+_DATEISH = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
+
+
+def date_candidates(data) -> list[str]:
+    """Columns of the lead file that hold dates (datetime, or text that parses as dates), likely names first.
+
+    Cheap: a text column is tested on its first 50 values, and only when the first looks like a date.
+    """
+    if data is None:
+        return []
+    found: list[str] = []
+    created = getattr(data, "created", None)
+    for f in _frames(data):
+        for c in f.columns:
+            name = str(c)
+            if name in found or name == created:
+                continue
+            s = f[c]
+            if pd.api.types.is_datetime64_any_dtype(s.dtype):
+                found.append(name)
+                continue
+            if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
+                continue
+            head = s.iloc[:5000].dropna().iloc[:50]
+            if not len(head) or not _DATEISH.match(str(head.iloc[0])):
+                continue  # cheap screen: the first value must look like a date
+            try:
+                parsed = pd.to_datetime(head.astype(str), errors="coerce", format="mixed")
+            except (TypeError, ValueError):
+                continue
+            if parsed.notna().mean() >= 0.9:
+                found.append(name)
+
+    def rank(c: str) -> tuple:
+        low = c.lower()
+        for i, h in enumerate(CONVERSION_DATE_HINTS):
+            if h in low:
+                return (0, i)
+        for i, h in enumerate(CONTACT_DATE_HINTS):
+            if h in low:
+                return (1, i)
+        return (2, 0)
+
+    return sorted(found, key=lambda c: (rank(c), found.index(c)))
+
+
+def _guess(cands: list[str], hints: tuple[str, ...]) -> str | None:
+    for h in hints:
+        for c in cands:
+            if h in c.lower():
+                return c
+    return None
+
+
+def _column(data, name: str | None) -> pd.Series | None:
+    if name is None or data is None:
+        return None
+    for f in _frames(data):
+        if name in f.columns:
+            return f[name]
+    return None
+
+
+def parse_dates(s: pd.Series | None) -> np.ndarray | None:
+    """A column as naive datetime64[ns] (UTC for zoned values); unreadable values are NaT."""
+    if s is None:
+        return None
+    if pd.api.types.is_datetime64_any_dtype(s.dtype):
+        t = s
+    else:
+        t = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
+    if getattr(t.dt, "tz", None) is not None:
+        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+    return t.to_numpy(dtype="datetime64[ns]")
+
+
+# ------------------------------------------------------------------ the job (worker thread)
+class _SnapshotScorer:
+    """The scorer as the worker sees it: a copy of the model, the bound data, the result arrays.
+
+    :meth:`Scorer.score_at` reads only ``model``, ``data`` and ``n`` (it scores a
+    fresh scorer over a copy), so it runs here without touching the live scorer.
+    """
+
+    def __init__(self, model, data, result):
+        from leaddesigner.core.engine import Scorer
+
+        self.model, self.data, self.result, self.n = model, data, result, len(data)
+        self._score_at = Scorer.score_at
+
+    def score_at(self, *args, **kwargs):
+        return self._score_at(self, *args, **kwargs)
+
+    def grade_names(self) -> list[str]:
+        g = self.model.grades
+        return [f"{f}{e}" for f in g.fit for e in g.engagement] if g.fit and g.engagement else []
+
+
+@dataclass
+class BacktestJob:
+    """Everything the worker needs, captured in the GUI thread (arrays are never mutated later)."""
+
+    score: np.ndarray
+    status: np.ndarray
+    grade: np.ndarray
+    grade_names: list[str]
+    outcome: np.ndarray
+    created: np.ndarray | None
+    threshold: float
+    capacity_per_week: float
+    recall: float
+    model: Any  # a copy
+    data: Any  # LeadData (read only)
+    result: Any  # ScoreArrays
+    conversion_column: str | None = None
+    contact_column: str | None = None
+    holdout: np.ndarray | None = None
+    generation: int = 0
+    #: parsed date columns, shared between runs on the same leads: column -> datetime64
+    date_cache: dict = field(default_factory=dict)
+
+
+@dataclass
+class BacktestOutput:
+    job: BacktestJob
+    backtest: Any  # core.backtest.Backtest
+    holdout: np.ndarray
+    suggestions: list = field(default_factory=list)
+    at_conversion: Any = None  # core.backtest.ScoreAtConversion
+    at_conversion_error: str | None = None
+    seconds: float = 0.0
+
+
+def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
+    """Run the core backtest, score at conversion and threshold suggestions for ``job`` (worker thread)."""
+    from leaddesigner.core import backtest as B
+    from leaddesigner.core.thresholds import suggest_thresholds
+
+    t0 = time.perf_counter()
+    report = progress or (lambda f, m="": None)
+    y = np.asarray(job.outcome, dtype=bool)
+    n = len(job.score)
+    report(0.0, "Splitting by time")
+    holdout = job.holdout if job.holdout is not None else B.time_split(job.created, n, HOLDOUT_FRACTION)
+    report(0.1, "Backtest")
+    bt = B.backtest(
+        job.score, y, mql=job.status >= 1, threshold=job.threshold,
+        grades=job.grade if job.grade_names else None, grade_names=job.grade_names or None,
+        created=job.created, holdout=holdout,
+    )
+    report(0.5, "Score at conversion")
+    sac, sac_error = None, None
+    def dates(name: str | None) -> np.ndarray | None:
+        col = _column(job.data, name)
+        if col is None:
+            return None
+        key = name  # the cache is emptied when other leads are loaded
+        if key not in job.date_cache:  # parsing text dates is the slow part: once per column and data
+            job.date_cache[key] = parse_dates(col)
+        return job.date_cache[key]
+
+    if job.conversion_column is not None:
+        conv = dates(job.conversion_column)
+        contact = dates(job.contact_column) if job.contact_column else None
+        if conv is not None:
+            conv = conv.copy()
+            conv[~y] = np.datetime64("NaT")
+            if not np.any(~np.isnat(conv)):
+                sac_error = f"No converted lead has a date in {job.conversion_column}."
+            else:
+                try:
+                    sac = B.score_at_conversion(_SnapshotScorer(job.model, job.data, job.result), conv, contact)
+                except (ValueError, KeyError) as e:
+                    sac_error = f"Scores at conversion could not be computed: {e}"
+    report(0.85, "Threshold suggestions")
+    conv_scores = None
+    if sac is not None and sac.at_conversion is not None and sac.at_conversion.count:
+        conv_scores = sac.at_conversion.scores
+    sugg = suggest_thresholds(
+        job.score, y, weeks=job.created, capacity_per_week=job.capacity_per_week or None,
+        recall=job.recall, conversion_scores=conv_scores, current=job.threshold,
+    )
+    report(1.0, "Done")
+    return BacktestOutput(job, bt, holdout, list(sugg), sac, sac_error, time.perf_counter() - t0)
+
+
+# ------------------------------------------------------------------ plot views
+class _PercentAxis(_FontAwareAxis):
+    """Values 0..1 shown as ``40%``."""
+
+    _widest_label = "100%"
+
+    def __init__(self, orientation: str, **kw) -> None:
+        super().__init__(orientation, **kw)
+        self.enableAutoSIPrefix(False)
+
+    def _label_extent(self) -> float:
+        fm = QFontMetricsF(self._tick_font)
+        if self.orientation in ("left", "right"):
+            return fm.height() * 2.2
+        return fm.horizontalAdvance("100%") + 2 * fm.height()
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
+        spacing = super().tickSpacing(minVal * 100, maxVal * 100, size)
+        return [(s / 100, o) for s, o in spacing]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        places = 0 if spacing >= 0.0099 else 1
+        return [f"{100 * v:.{places}f}%" for v in values]
+
+
+class _BandAxis(_FontAwareAxis):
+    """Decile numbers 1..10 under the bars."""
+
+    _widest_label = "10"
+
+    def tickValues(self, minVal, maxVal, size):  # noqa: N802
+        lo, hi = int(math.ceil(minVal)), int(math.floor(maxVal))
+        return [(1.0, [float(i) for i in range(max(lo, 1), hi + 1)])]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        return [f"{int(round(v))}" for v in values]
+
+
+class DecileConversionView(_PlotPanel):
+    """Conversion rate per score decile (1 = the highest scores), with the overall rate as a dashed line."""
+
+    TOOLTIP = ("Leads sorted by score and cut into ten bands of equal size (1 = the top 10%).\n"
+               "Each bar: the share of that band that converted. Dashed line: all leads.\n"
+               "A good model has tall bars on the left falling to short bars on the right.\n"
+               "Light bars: fewer than 5 conversions, too few to trust.")
+
+    def __init__(self, parent: QWidget | None = None, title: str = "Conversion by score decile"):
+        super().__init__(title, _BandAxis("bottom"), _PercentAxis("left"), parent)
+        self.setToolTip(self.TOOLTIP)
+        self._frame: pd.DataFrame | None = None
+        self._yrange = _YRange()
+        self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.75, brush=PALETTE["ok"], pen=None)
+        self.bars.setVisible(False)
+        self.plot_item.addItem(self.bars)
+        self.base_line = pg.InfiniteLine(pos=0.0, angle=0, movable=False,
+                                         pen=pg.mkPen(PALETTE["sql"], width=2, style=Qt.PenStyle.DashLine))
+        self.base_line.setZValue(5)
+        self.plot_item.addItem(self.base_line)
+        self.legend.add("rate", "Converted", "box", PALETTE["ok"])
+        self.legend.add("base", "All leads", "line", PALETTE["sql"], dashed=True)
+        self._thin_brush = pg.mkBrush(QColor(PALETTE["ok"]).lighter(170))
+        self._brush = pg.mkBrush(PALETTE["ok"])
+        self._set_axis_titles("Score decile (1 = top 10%)", "Converted")
+        self.set_deciles(None)
+        self.set_font_scale(1.0)
+
+    def set_deciles(self, deciles: pd.DataFrame | None, base_rate: float | None = None) -> None:
+        if deciles is None or not len(deciles):
+            self._frame = None
+            self.bars.setVisible(False)
+            self.show_message("No conversions to show yet")
+            return
+        self.show_message(None)
+        self._frame = deciles
+        x = deciles["band"].to_numpy(dtype=float)
+        h = np.nan_to_num(deciles["rate"].to_numpy(dtype=float))
+        thin = deciles["conversions"].to_numpy() < 5
+        self.bars.setOpts(x=x, height=h, width=0.75, brushes=[self._thin_brush if t else self._brush for t in thin], pens=None)
+        self.bars.setVisible(True)
+        base = float(base_rate or 0.0)
+        self.base_line.setValue(base)
+        self.legend.set_text("base", f"All leads {_pct(base)}")
+        self.view_box.setXRange(0.4, max(10, len(x)) + 0.6, padding=0)
+        if self._yrange.update(max(float(h.max()) if len(h) else 0.0, base)):
+            self.view_box.setYRange(0, min(1.0, self._yrange.top) if self._yrange.top <= 1.0 else self._yrange.top, padding=0)
+
+    def frame(self) -> pd.DataFrame | None:
+        return self._frame
+
+    def bar_heights(self) -> np.ndarray:
+        return np.asarray(self.bars.opts["height"], dtype=float) if self.bars.isVisible() else np.zeros(0)
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:
+        f = self._frame
+        if f is None:
+            return None
+        i = int(round(pos.x()))
+        rows = f[f["band"] == i]
+        if not len(rows) or abs(pos.x() - i) > 0.45:
+            return None
+        r = rows.iloc[0]
+        text = (f"Band {i}: scores {r['score_min']:g} to {r['score_max']:g}\n"
+                f"{int(r['conversions']):,} of {int(r['leads']):,} leads converted ({_pct(r['rate'])})")
+        if "lift" in r and not pd.isna(r["lift"]):
+            text += f"\n{r['lift']:.1f}× the average"
+        if int(r["conversions"]) < 5:
+            text += "\nToo few conversions to trust this rate"
+        return text
+
+
+class GainsCurveView(_PlotPanel):
+    """Cumulative gains: share of conversions captured against share of leads handed over, best scores first."""
+
+    TOOLTIP = ("Hand the best-scored leads to sales first: the curve shows how many of all conversions\n"
+               "you capture (up) for the share of leads handed over (across).\n"
+               "Dashed diagonal: random order. The dot: today's MQL threshold.")
+
+    def __init__(self, parent: QWidget | None = None, title: str = "Conversions captured vs leads handed over"):
+        super().__init__(title, _PercentAxis("bottom"), _PercentAxis("left"), parent)
+        self.setToolTip(self.TOOLTIP)
+        self._gains = None
+        self.curve = pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(PALETTE["converted"], width=3), antialias=True)
+        self.random = pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(PALETTE["muted"], width=1.5, style=Qt.PenStyle.DashLine))
+        self.mql_point = pg.ScatterPlotItem([0.0], [0.0], size=12, brush=pg.mkBrush(PALETTE["mql"]),
+                                            pen=pg.mkPen("#ffffff", width=1.5))
+        self.mql_point.setZValue(10)
+        self.mql_label = pg.TextItem("", color=PALETTE["mql"], anchor=(0, 1))
+        self.mql_label.setZValue(10)
+        for it in (self.random, self.curve, self.mql_point, self.mql_label):
+            self.plot_item.addItem(it)
+        self.legend.add("model", "This model", "line", PALETTE["converted"])
+        self.legend.add("random", "Random order", "line", PALETTE["muted"], dashed=True)
+        self.legend.add("mql", "MQL threshold", "box", PALETTE["mql"])
+        self.view_box.setXRange(0, 1, padding=0.02)
+        self.view_box.setYRange(0, 1, padding=0.02)
+        self._set_axis_titles("Leads handed over", "Conversions captured")
+        self.set_gains(None)
+        self.set_font_scale(1.0)
+
+    def set_gains(self, gains, mql_lead_share: float | None = None, mql_conv_share: float | None = None) -> None:
+        self._gains = gains
+        if gains is None or not len(gains.lead_share):
+            self.curve.setVisible(False)
+            self.mql_point.setVisible(False)
+            self.mql_label.setVisible(False)
+            self.show_message("No conversions to show yet")
+            return
+        self.show_message(None)
+        self.curve.setData(np.asarray(gains.lead_share, float), np.asarray(gains.conversion_share, float))
+        self.curve.setVisible(True)
+        ok = mql_lead_share is not None and mql_conv_share is not None and not math.isnan(mql_conv_share)
+        self.mql_point.setVisible(ok)
+        self.mql_label.setVisible(ok)
+        self.legend.set_entry_visible("mql", ok)
+        if ok:
+            self.mql_point.setData([mql_lead_share], [mql_conv_share])
+            self.mql_label.setText(f"MQLs: {_pct(mql_lead_share, 0)} of leads, {_pct(mql_conv_share, 0)} of conversions")
+            self.mql_label.setAnchor((0, 1) if mql_lead_share < 0.5 else (1, 1))
+            self.mql_label.setPos(mql_lead_share + (0.02 if mql_lead_share < 0.5 else -0.02), mql_conv_share - 0.02)
+            self.mql_label.setAnchor((0, 0) if mql_lead_share < 0.5 else (1, 0))
+
+    def set_font_scale(self, factor: float) -> None:
+        super().set_font_scale(factor)
+        self.mql_label.setFont(scaled_font(self._font_scale, 0.95, bold=True))
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:
+        g = self._gains
+        if g is None or not len(g.lead_share):
+            return None
+        x = float(pos.x())
+        i = int(np.clip(np.searchsorted(np.asarray(g.lead_share), x), 0, len(g.lead_share) - 1))
+        ls, cs = float(g.lead_share[i]), float(g.conversion_share[i])
+        th = float(g.thresholds[i])
+        lift = f" ({cs / ls:.1f}× random)" if ls > 0 else ""
+        cut = f"Leads scoring {th:g} or more: " if np.isfinite(th) else ""
+        return f"{cut}{_pct(ls)} of leads hold {_pct(cs)} of conversions{lift}"
+
+
+class ScoreAtConversionView(_PlotPanel):
+    """Distribution of converters' scores on the day they converted, with their average and the MQL line."""
+
+    TOOLTIP = ("Each converted lead's score as of the day it converted (from the conversion-date column).\n"
+               "Solid line: their average (the 'average qualification score'). Purple: today's MQL threshold.")
+
+    def __init__(self, parent: QWidget | None = None, title: str = "Score at conversion"):
+        super().__init__(title, _ScoreAxis("bottom"), _CountAxis("left"), parent)
+        self.setToolTip(self.TOOLTIP)
+        self._yrange = _YRange()
+        self._edges = np.linspace(0, 100, 41)
+        self._counts = np.zeros(40)
+        self.curve = pg.PlotDataItem(self._edges, self._counts, stepMode="center", fillLevel=0,
+                                     pen=pg.mkPen(PALETTE["converted"], width=1), brush=pg.mkBrush(PALETTE["converted"]))
+        self.contact_curve = pg.PlotDataItem(self._edges, self._counts, stepMode="center",
+                                             pen=pg.mkPen(PALETTE["warning"], width=2.5))
+        self.contact_curve.setZValue(2)
+        self.mean_line = pg.InfiniteLine(pos=0, angle=90, movable=False, pen=pg.mkPen(PALETTE["text"], width=2.5))
+        self.mql_line = pg.InfiniteLine(pos=0, angle=90, movable=False, pen=pg.mkPen(PALETTE["mql"], width=3))
+        for it in (self.curve, self.contact_curve, self.mean_line, self.mql_line):
+            self.plot_item.addItem(it)
+        self.legend.add("conv", "At conversion", "box", PALETTE["converted"])
+        self.legend.add("contact", "At first sales contact", "line", PALETTE["warning"])
+        self.legend.add("mean", "Average", "line", PALETTE["text"])
+        self.legend.add("mql", "MQL threshold", "line", PALETTE["mql"])
+        self._set_axis_titles("Score", "Converted leads")
+        self.set_distribution(None)
+        self.set_font_scale(1.0)
+
+    def set_distribution(self, sac, message: str | None = None, bounds: tuple[float, float] | None = None) -> None:
+        if sac is None or sac.at_conversion is None or not sac.at_conversion.count:
+            for it in (self.curve, self.contact_curve, self.mean_line, self.mql_line):
+                it.setVisible(False)
+            self.show_message(message or "Choose the column with the conversion date to see each converter's score "
+                                         "on the day it converted")
+            return
+        self.show_message(None)
+        dist = sac.at_conversion
+        scores = np.asarray(dist.scores, float)
+        lo, hi = bounds if bounds else (float(np.floor(scores.min())), float(np.ceil(scores.max())) + 1)
+        if hi <= lo:
+            hi = lo + 1
+        bins = 40
+        counts, edges = np.histogram(np.clip(scores, lo, hi), bins=bins, range=(lo, hi))
+        self._edges, self._counts = edges, counts
+        self.curve.setData(edges, counts)
+        self.curve.setVisible(True)
+        peak = float(counts.max()) if len(counts) else 0.0
+        fc = sac.at_first_contact
+        has_contact = fc is not None and fc.count > 0
+        if has_contact:
+            cc, _ = np.histogram(np.clip(np.asarray(fc.scores, float), lo, hi), bins=bins, range=(lo, hi))
+            self.contact_curve.setData(edges, cc)
+            peak = max(peak, float(cc.max()))
+        self.contact_curve.setVisible(has_contact)
+        self.legend.set_entry_visible("contact", has_contact)
+        self.mean_line.setValue(float(dist.mean))
+        self.mean_line.setVisible(True)
+        self.legend.set_text("mean", f"Average {dist.mean:.1f}")
+        self.mql_line.setValue(float(sac.threshold))
+        self.mql_line.setVisible(True)
+        self.legend.set_text("mql", f"MQL threshold {sac.threshold:g}")
+        self.view_box.setXRange(lo, hi, padding=0.01)
+        if self._yrange.update(peak):
+            self.view_box.setYRange(0, self._yrange.top, padding=0)
+
+    def _tooltip_at(self, pos: QPointF) -> str | None:
+        x = pos.x()
+        e = self._edges
+        if not len(self._counts) or x < e[0] or x > e[-1]:
+            return None
+        i = min(int(np.searchsorted(e, x, side="right")) - 1, len(self._counts) - 1)
+        return f"Score {e[i]:.0f} to {e[i + 1]:.0f}: {int(self._counts[i]):,} converters at conversion"
+
+
+# ------------------------------------------------------------------ small widgets
+class _ReflowGrid(QWidget):
+    """Up to ``max_cols`` columns, fewer when narrow (plots side by side on a wide window)."""
+
+    def __init__(self, widgets: list[QWidget], min_column_width: int = 420, parent: QWidget | None = None,
+                 max_cols: int = 2):
+        super().__init__(parent)
+        self._widgets = widgets
+        self._min = min_column_width
+        self._max = max_cols
+        self._cols = 0
+        self._grid = QGridLayout(self)
+        self._grid.setContentsMargins(0, 0, 0, 0)
+        self._grid.setHorizontalSpacing(8)
+        self._grid.setVerticalSpacing(8)
+        for w in widgets:
+            w.setParent(self)
+        self._place(max_cols)
+
+    def _place(self, cols: int) -> None:
+        if cols == self._cols:
+            return
+        self._cols = cols
+        for w in self._widgets:
+            self._grid.removeWidget(w)
+        for i, w in enumerate(self._widgets):
+            self._grid.addWidget(w, i // cols, i % cols)
+        for c in range(self._max):
+            self._grid.setColumnStretch(c, 1 if c < cols else 0)
+
+    def columns(self) -> int:
+        return self._cols
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802
+        # as narrow as one column: the parent may squeeze us, resizeEvent then takes fewer columns
+        hint = super().minimumSizeHint()
+        widest = max((w.minimumSizeHint().width() for w in self._widgets), default=0)
+        return QSize(widest, hint.height())
+
+    def resizeEvent(self, ev) -> None:  # noqa: N802
+        super().resizeEvent(ev)
+        w = ev.size().width()
+        cols = self._max
+        while cols > 1 and (w < cols * self._min or self._max % cols):
+            cols -= 1
+        self._place(cols)
+
+
+def _section_title(text: str, parent: QWidget) -> QLabel:
+    lab = QLabel(text, parent)
+    lab.setFont(scaled_font(1.0, 1.15, bold=True))
+    lab.setStyleSheet(f"color: {PALETTE['text']};")
+    return lab
+
+
+class SuggestionRow(QWidget):
+    """One threshold suggestion: title and threshold, what it would mean, an Apply button."""
+
+    applyClicked = Signal(str)
+
+    def __init__(self, key: str, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.key = key
+        self.suggestion = None
+        self.title = QLabel(SUGGESTION_TITLES.get(key, key), self)
+        self.title.setFont(scaled_font(1.0, 1.0, bold=True))
+        self.value = QLabel("–", self)
+        self.value.setFont(scaled_font(1.0, 1.35, bold=True))
+        self.value.setMinimumWidth(QFontMetricsF(self.value.font()).horizontalAdvance("000.00") + 8)
+        self.value.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.meaning = QLabel("", self)
+        self.meaning.setWordWrap(True)
+        self.meaning.setTextFormat(Qt.TextFormat.RichText)
+        self.meaning.setStyleSheet(f"color: {PALETTE['muted']};")
+        self.meaning.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Preferred)
+        self.apply_button = QPushButton("Apply", self)
+        self.apply_button.setEnabled(False)
+        self.apply_button.clicked.connect(lambda: self.applyClicked.emit(self.key))
+        self.extra: QWidget | None = None
+        self.title.setWordWrap(True)
+        left = self._left = QVBoxLayout()
+        left.setSpacing(1)
+        self._title_row = QHBoxLayout()
+        self._title_row.setSpacing(6)
+        self._title_row.addWidget(self.title)
+        self._title_row.addStretch(1)
+        left.addLayout(self._title_row)
+        left.addWidget(self.meaning)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.setSpacing(10)
+        lay.addWidget(self.value, 0, Qt.AlignmentFlag.AlignTop)
+        lay.addLayout(left, 1)
+        lay.addWidget(self.apply_button, 0, Qt.AlignmentFlag.AlignVCenter)
+
+    def add_extra(self, widget: QWidget) -> None:
+        """A control under the title (the recall spin box)."""
+        self.extra = widget
+        widget.setParent(self)
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(widget)
+        row.addStretch(1)
+        self._left.insertLayout(1, row)
+
+    def set_suggestion(self, s, current: float | None, weekly: bool) -> None:
+        self.suggestion = s
+        if s is None or not getattr(s, "available", s is not None and s.threshold is not None):
+            self.value.setText("–")
+            self.meaning.setText(_esc(s.note) if s is not None and s.note else "Not available for this data")
+            self.apply_button.setEnabled(False)
+            self.apply_button.setToolTip("")
+            return
+        th = float(s.threshold)
+        self.value.setText(threshold_text(th))
+        parts = []
+        if s.mqls_per_week is not None and weekly:
+            mx = f" (busiest week {s.mqls_per_week_max:,})" if getattr(s, "mqls_per_week_max", None) is not None else ""
+            parts.append(f"<b>{s.mqls_per_week:,.1f} MQLs a week</b>{mx}")
+        else:
+            parts.append(f"<b>{s.mqls:,} MQLs</b>")
+        if s.conversions_captured is not None:
+            rec = f" ({_pct(s.recall, 0)} of them)" if s.recall is not None else ""
+            parts.append(f"<b>{s.conversions_captured:,} conversions captured</b>{rec}")
+        if s.precision is not None:
+            parts.append(f"{_pct(s.precision)} of MQLs convert")
+        text = " · ".join(parts)
+        if s.note:
+            text += f"<br>{_esc(s.note)}"
+        self.meaning.setText(text)
+        same = current is not None and abs(float(current) - th) < 1e-9
+        self.apply_button.setEnabled(not same)
+        self.apply_button.setText("Applied" if same else "Apply")
+        self.apply_button.setToolTip("This is the MQL threshold now" if same
+                                     else f"Set the MQL threshold to {th:g} (Ctrl+Z to undo)")
+        self.setToolTip(s.label or "")
+
+
+# ------------------------------------------------------------------ the panel
+class BacktestPanel(QWidget):
+    """The Backtest tab over a :class:`~leaddesigner.gui.document.ModelDocument`.
+
+    ``window`` is optional (tests may build the panel on a bare document); with
+    a window, the outcome combo goes through ``window.set_outcome_column`` so the
+    Data menu stays in step.
+    """
+
+    #: a new backtest result is on screen
+    resultShown = Signal()
+    #: the holdout AUC (and its change) was updated after an edit
+    holdoutAucChanged = Signal()
+
+    EMPTY_NO_DATA = ("<h3>Backtest: does the model find the leads that converted?</h3>"
+                     "<p>Load a lead file that tells which leads converted (Data &gt; Load leads).</p>")
+    EMPTY_NO_OUTCOME = ("<h3>Choose the outcome column</h3>"
+                        "<p>The backtest compares the scores with what happened: pick the column of the lead file "
+                        "that says which leads converted (0/1, yes/no, won/lost) in the box above, or with "
+                        "<b>Data &gt; Outcome column</b>.</p>")
+
+    def __init__(self, doc, window=None, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.doc = doc
+        self.window_ = window
+        self._worker: TaskWorker | None = None
+        self._pending = False
+        self._output: BacktestOutput | None = None
+        self._holdout: np.ndarray | None = None
+        self._holdout_rows: np.ndarray | None = None
+        self._holdout_y: np.ndarray | None = None
+        self._holdout_key: tuple | None = None
+        self._auc_history: list[tuple[Any, float]] = []  # (summary, holdout AUC), newest last
+        self.holdout_auc: float | None = None
+        self.holdout_auc_delta: float | None = None
+        self._generation = 0
+        self._outcome_seen: Any = None
+        self._frame_seen: Any = None
+        self._date_cache: dict = {}
+        self._outcome_column_seen: str | None = None
+        self._carry_auc: float | None = None
+        self._stale = False
+        self.last_auc_ms = 0.0
+        self.last_apply_ms = 0.0
+        self._timer = QTimer(self)
+        self._timer.setSingleShot(True)
+        self._timer.setInterval(DEBOUNCE_MS)
+        self._timer.timeout.connect(self._on_timer_timeout)
+        self._build()
+        doc.scoresChanged.connect(self._on_document_scores_changed)
+        doc.dataReset.connect(self._on_document_data_reset)
+        doc.modelReset.connect(self._on_document_model_reset)
+        self._on_document_data_reset()
+
+    # -------------------------------------------------------------- construction
+    def _build(self) -> None:
+        self.setAutoFillBackground(True)
+        pal = self.palette()
+        pal.setColor(self.backgroundRole(), QColor(PALETTE["background"]))
+        self.setPalette(pal)
+
+        # controls: outcome, conversion date, first contact, which leads the plots show
+        self.outcome_combo = QComboBox(self)
+        self.outcome_combo.setToolTip("The column that says which leads converted (also Data > Outcome column)")
+        self.outcome_combo.activated.connect(self._on_outcome_combo_activated)
+        self.date_combo = QComboBox(self)
+        self.date_combo.setToolTip("The column with the day each lead converted: gives each converter's score on that day")
+        self.date_combo.activated.connect(self._on_date_combo_activated)
+        self.contact_combo = QComboBox(self)
+        self.contact_combo.setToolTip("The column with the day of first sales contact (optional)")
+        self.contact_combo.activated.connect(self._on_date_combo_activated)
+        self.part_combo = QComboBox(self)
+        for key, text in PART_LABELS.items():
+            self.part_combo.addItem(text, key)
+        self.part_combo.setToolTip("Which leads the figures and plots below describe")
+        self.part_combo.activated.connect(self._show_output)
+        for cb in (self.outcome_combo, self.date_combo, self.contact_combo, self.part_combo):
+            cb.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+            cb.setMinimumContentsLength(8)
+        controls = QGridLayout()
+        controls.setHorizontalSpacing(6)
+        controls.setVerticalSpacing(3)
+        for i, (text, w) in enumerate((("Outcome", self.outcome_combo), ("Converted on", self.date_combo),
+                                       ("First sales contact", self.contact_combo), ("Figures for", self.part_combo))):
+            lab = QLabel(text, self)
+            lab.setBuddy(w)
+            controls.addWidget(lab, i // 2, (i % 2) * 2)
+            controls.addWidget(w, i // 2, (i % 2) * 2 + 1)
+        controls.setColumnStretch(1, 1)
+        controls.setColumnStretch(3, 1)
+
+        # header: the holdout AUC and what the last edit did to it
+        self.auc_label = QLabel("", self)
+        self.auc_label.setFont(scaled_font(1.0, 1.6, bold=True))
+        self.auc_label.setTextFormat(Qt.TextFormat.RichText)
+        self.auc_label.setWordWrap(True)
+        self.auc_label.setToolTip(
+            "ROC AUC on the most recent 20% of leads (by creation date), which the model was not tuned on:\n"
+            "the chance that a random converter scores higher than a random non-converter.\n"
+            "0.5 is a coin toss, 1.0 is perfect. In brackets: what the last edit changed.")
+        self.auc_detail = QLabel("", self)
+        self.auc_detail.setWordWrap(True)
+        self.auc_detail.setTextFormat(Qt.TextFormat.RichText)
+        self.auc_detail.setStyleSheet(f"color: {PALETTE['muted']};")
+        self.busy_label = QLabel("", self)
+        self.busy_label.setToolTip("Updating: the figures below are from before the last edit until the new ones are in.\n"
+                                   "Otherwise: how long the last backtest took (in the background).")
+        self.busy_label.setStyleSheet(f"color: {PALETTE['muted']};")
+        self.busy_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        head_row = QVBoxLayout()
+        head_row.setSpacing(0)
+        head_row.addWidget(self.auc_label)
+        detail_row = QHBoxLayout()
+        detail_row.addWidget(self.auc_detail, 1)
+        detail_row.addWidget(self.busy_label, 0, Qt.AlignmentFlag.AlignTop)
+        head_row.addLayout(detail_row)
+
+        self.warning_box = QLabel("", self)
+        self.warning_box.setWordWrap(True)
+        self.warning_box.setTextFormat(Qt.TextFormat.RichText)
+        self.warning_box.setStyleSheet(
+            f"QLabel {{ background: #fff4e5; border: 1px solid {PALETTE['warning']}; border-radius: 3px; "
+            f"padding: 4px 6px; color: {PALETTE['text']}; }}")
+        self.warning_box.setVisible(False)
+        self.warning_box.setFont(scaled_font(1.0, 0.92))
+
+        # the MQL cut in four tiles
+        self.tiles = {
+            "precision": Tile("MQLs that convert", "Precision: the share of MQLs (SQLs included) that converted.", self),
+            "recall": Tile("Conversions captured", "Recall: the share of all conversions that were MQLs.", self),
+            "handover": Tile("Leads handed over", "The share of all leads that became MQLs (the SDR team's work).", self),
+            "rates": Tile("MQL vs other leads", "Conversion rate of MQLs against the leads below the threshold, with 95% intervals.", self),
+        }
+        for t in self.tiles.values():
+            t.set_font_scale(1.0)
+        tiles_box = _ReflowGrid(list(self.tiles.values()), 175, self, max_cols=4)
+
+        # plots
+        self.decile_view = DecileConversionView(self)
+        self.gains_view = GainsCurveView(self)
+        self.grade_title = QLabel("Conversion by grade", self)
+        self.grade_grid = GradeGridView(self)
+        self.grade_grid.setMinimumHeight(150)
+        grade_box = QWidget(self)
+        gl = QVBoxLayout(grade_box)
+        gl.setContentsMargins(6, 2, 6, 0)
+        gl.setSpacing(2)
+        self.grade_title.setFont(scaled_font(1.0, 1.15, bold=True))
+        gl.addWidget(self.grade_title)
+        gl.addWidget(self.grade_grid, 1)
+        self.sac_view = ScoreAtConversionView(self)
+        self.sac_detail = QLabel("", self)
+        self.sac_detail.setWordWrap(True)
+        self.sac_detail.setStyleSheet(f"color: {PALETTE['muted']};")
+        sac_box = QWidget(self)
+        sl = QVBoxLayout(sac_box)
+        sl.setContentsMargins(0, 0, 0, 0)
+        sl.setSpacing(2)
+        sl.addWidget(self.sac_view, 1)
+        sl.addWidget(self.sac_detail)
+        for v in (self.decile_view, self.gains_view, grade_box, sac_box):
+            v.setMinimumHeight(230)
+        self.plots = _ReflowGrid([self.decile_view, self.gains_view], parent=self)
+        self.plots2 = _ReflowGrid([grade_box, sac_box], parent=self)
+
+        # threshold suggestions
+        self.suggest_title = _section_title("Where to put the MQL threshold", self)
+        self.suggest_hint = QLabel("", self)
+        self.suggest_hint.setWordWrap(True)
+        self.suggest_hint.setStyleSheet(f"color: {PALETTE['muted']};")
+        self.recall_spin = QSpinBox(self)
+        self.recall_spin.setRange(10, 99)
+        self.recall_spin.setSingleStep(5)
+        self.recall_spin.setValue(80)
+        self.recall_spin.setSuffix("% of converters")
+        self.recall_spin.setToolTip("The share of converted leads the threshold must hand to sales")
+        self.recall_spin.valueChanged.connect(self._on_recall_spin_value_changed)
+        self.suggestion_rows: dict[str, SuggestionRow] = {}
+        sug_box = QFrame(self)
+        sug_box.setObjectName("suggestions")
+        sug_box.setStyleSheet("QFrame#suggestions { border: 1px solid #d8d8d8; border-radius: 3px; }")
+        sgl = QVBoxLayout(sug_box)
+        sgl.setContentsMargins(4, 2, 4, 2)
+        sgl.setSpacing(0)
+        for i, key in enumerate(SUGGESTION_TITLES):
+            row = SuggestionRow(key, sug_box)
+            row.applyClicked.connect(self.apply_suggestion)
+            if key == "recall":
+                row.add_extra(self.recall_spin)
+            if i:
+                line = QFrame(sug_box)
+                line.setFrameShape(QFrame.Shape.HLine)
+                line.setStyleSheet("color: #e4e4e4;")
+                sgl.addWidget(line)
+            sgl.addWidget(row)
+            self.suggestion_rows[key] = row
+
+        # content page
+        content = QWidget(self)
+        cl = QVBoxLayout(content)
+        cl.setContentsMargins(8, 6, 8, 8)
+        cl.setSpacing(6)
+        cl.addLayout(head_row)
+        cl.addWidget(self.warning_box)
+        cl.addWidget(tiles_box)
+        cl.addWidget(self.plots)
+        cl.addWidget(self.suggest_title)
+        cl.addWidget(self.suggest_hint)
+        cl.addWidget(sug_box)
+        cl.addWidget(self.plots2)
+        cl.addStretch(1)
+        self.content = content
+
+        self.empty_label = QLabel("", self)
+        self.empty_label.setWordWrap(True)
+        self.empty_label.setTextFormat(Qt.TextFormat.RichText)
+        self.empty_label.setAlignment(Qt.AlignmentFlag.AlignTop | Qt.AlignmentFlag.AlignLeft)
+        self.empty_label.setStyleSheet(f"color: {PALETTE['text']};")
+        self.empty_buttons = QHBoxLayout()
+        self.empty_buttons.setContentsMargins(0, 0, 0, 0)
+        self.empty_page = QWidget(self)
+        el = QVBoxLayout(self.empty_page)
+        el.setContentsMargins(16, 12, 16, 12)
+        el.addWidget(self.empty_label)
+        el.addLayout(self.empty_buttons)
+        el.addStretch(1)
+
+        self.stack = QStackedWidget(self)
+        self.stack.addWidget(self.empty_page)
+        self.stack.addWidget(content)
+        self.scroll = QScrollArea(self)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setWidget(self.stack)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(0, 0, 0, 0)
+        lay.setSpacing(2)
+        top = QWidget(self)
+        top.setLayout(controls)
+        controls.setContentsMargins(8, 4, 8, 2)
+        lay.addWidget(top)
+        lay.addWidget(self.scroll, 1)
+
+    # -------------------------------------------------------------- state
+    @property
+    def busy(self) -> bool:
+        return self._worker is not None or self._timer.isActive()
+
+    @property
+    def output(self) -> BacktestOutput | None:
+        return self._output
+
+    def has_outcome(self) -> bool:
+        return self.doc.scorer is not None and self.doc.outcome is not None
+
+    def conversion_column(self) -> str | None:
+        return self.date_combo.currentData() if self.date_combo.count() else None
+
+    def contact_column(self) -> str | None:
+        return self.contact_combo.currentData() if self.contact_combo.count() else None
+
+    def set_conversion_column(self, name: str | None, contact: str | None = None) -> None:
+        """Choose the conversion-date (and first-contact) columns and recompute."""
+        for combo, value in ((self.date_combo, name), (self.contact_combo, contact)):
+            i = combo.findData(value)
+            combo.setCurrentIndex(max(0, i))
+        self.schedule(0)
+
+    # -------------------------------------------------------------- document signals
+    def _on_document_data_reset(self) -> None:
+        d = self.doc
+        out = self._output
+        # the same leads bound again (an attribute edit, "Use this model"): keep the result on screen until the
+        # new one is in, keep the holdout, and let the next holdout AUC show what the change did
+        same_rows = (out is not None and d.data is not None and d.leads_frame is not None
+                     and d.leads_frame is self._frame_seen and d.outcome_column == self._outcome_column_seen
+                     and len(d.data) == len(out.holdout))
+        self._frame_seen, self._outcome_column_seen = d.leads_frame, d.outcome_column
+        self._cancel_worker()
+        self._holdout_key = None
+        self._auc_history.clear()
+        self._stale = False
+        if same_rows:
+            self._carry_auc = self.holdout_auc
+        else:
+            self._carry_auc = None
+            self._output = None
+            self._holdout = self._holdout_rows = self._holdout_y = None
+            self.holdout_auc = self.holdout_auc_delta = None
+        if not same_rows:
+            self._date_cache = {}
+        self._fill_combos()
+        self._outcome_seen = self.doc.outcome
+        self._update_state()
+        if self.has_outcome():
+            self.schedule(0)
+
+    def _on_document_model_reset(self) -> None:
+        self._auc_history.clear()
+        self.holdout_auc_delta = None
+
+    def _on_document_scores_changed(self) -> None:
+        d = self.doc
+        if d.outcome is not self._outcome_seen:  # Data > Outcome column (or our combo) changed it
+            self._outcome_seen = d.outcome
+            self._sync_outcome_combo()
+            self._auc_history.clear()
+            self._output = None
+            self._holdout = self._holdout_rows = self._holdout_y = None
+            self._update_state()
+        if not self.has_outcome():
+            self._update_auc(None)
+            return
+        self._update_holdout_auc()
+        self.schedule()
+
+    # -------------------------------------------------------------- combos
+    def _fill_combos(self) -> None:
+        d = self.doc
+        self.outcome_combo.blockSignals(True)
+        self.outcome_combo.clear()
+        self.outcome_combo.addItem("None", None)
+        for c in d.outcome_columns:
+            self.outcome_combo.addItem(c, c)
+        self.outcome_combo.blockSignals(False)
+        self._sync_outcome_combo()
+        cands = date_candidates(d.data) if d.data is not None else []
+        prev_conv, prev_contact = self.conversion_column(), self.contact_column()
+        for combo, hints, prev in ((self.date_combo, CONVERSION_DATE_HINTS, prev_conv),
+                                   (self.contact_combo, CONTACT_DATE_HINTS, prev_contact)):
+            combo.blockSignals(True)
+            combo.clear()
+            combo.addItem("None", None)
+            for c in cands:
+                combo.addItem(c, c)
+            pick = prev if prev in cands else _guess(cands, hints)
+            combo.setCurrentIndex(max(0, combo.findData(pick)))
+            combo.blockSignals(False)
+
+    def _sync_outcome_combo(self) -> None:
+        i = self.outcome_combo.findData(self.doc.outcome_column if self.doc.outcome is not None else None)
+        self.outcome_combo.blockSignals(True)
+        self.outcome_combo.setCurrentIndex(max(0, i))
+        self.outcome_combo.blockSignals(False)
+        self.outcome_combo.setEnabled(self.doc.data is not None)
+
+    def _on_outcome_combo_activated(self, _i: int) -> None:
+        self._choose_outcome(self.outcome_combo.currentData())
+
+    def _on_date_combo_activated(self, _i: int) -> None:
+        if self.has_outcome():
+            self.schedule(0)
+
+    def _on_recall_spin_value_changed(self, _v: int) -> None:
+        if self.has_outcome():
+            self.schedule()
+
+    # -------------------------------------------------------------- holdout AUC per edit
+    def _ensure_holdout(self) -> bool:
+        """The holdout rows and their outcomes for the loaded data (from the last backtest, else computed)."""
+        d = self.doc
+        key = (id(d.data), id(d.outcome))
+        if self._holdout_key == key and self._holdout_rows is not None:
+            return True
+        if self._holdout is None or len(self._holdout) != len(d.outcome):
+            return False  # the first backtest brings it (time_split sorts every lead: worker thread)
+        self._holdout_rows = np.flatnonzero(self._holdout)
+        self._holdout_y = np.asarray(d.outcome, dtype=bool)[self._holdout_rows]
+        self._holdout_key = key
+        return True
+
+    def _update_holdout_auc(self) -> None:
+        from leaddesigner.core.backtest import auc
+
+        d = self.doc
+        if d.scorer is None or d.outcome is None or not self._ensure_holdout():
+            self._update_auc(None)
+            return
+        t0 = time.perf_counter()
+        value = float(auc(d.scorer.result.score[self._holdout_rows], self._holdout_y))
+        summary, base = d.summary, d.baseline
+        before = None
+        if base is None and self._carry_auc is not None:  # the first scores after re-binding the same leads
+            before = self._carry_auc
+        self._carry_auc = None
+        if base is not None:
+            before = next((a for s, a in reversed(self._auc_history) if s is base), None)
+            if before is None and getattr(base, "score", None) is not None and len(base.score) == len(d.outcome):
+                before = float(auc(np.asarray(base.score)[self._holdout_rows], self._holdout_y))
+        self._auc_history.append((summary, value))
+        del self._auc_history[:-16]
+        self.last_auc_ms = (time.perf_counter() - t0) * 1000
+        delta = None if before is None or math.isnan(before) or math.isnan(value) else value - before
+        self._update_auc(value, delta)
+
+    def _update_auc(self, value: float | None, delta: float | None = None) -> None:
+        self.holdout_auc, self.holdout_auc_delta = value, delta
+        if value is None or math.isnan(value):
+            self.auc_label.setText("Holdout AUC –" if self.has_outcome() else "")
+        else:
+            text = f"Holdout AUC {value:.3f}"
+            if delta is not None:
+                colour = PALETTE["ok"] if delta > 0.0005 else (PALETTE["warning"] if delta < -0.0005 else "#6b6b6b")
+                text += f" <span style='color:{colour}'>({format_delta(delta, 3)} since last edit)</span>"
+            self.auc_label.setText(text)
+        self.holdoutAucChanged.emit()
+
+    def auc_text(self) -> str:
+        """``Holdout AUC 0.741 (+0.012 since last edit)`` as plain text (tests, status bar)."""
+        if self.holdout_auc is None or math.isnan(self.holdout_auc):
+            return ""
+        text = f"Holdout AUC {self.holdout_auc:.3f}"
+        if self.holdout_auc_delta is not None:
+            text += f" ({format_delta(self.holdout_auc_delta, 3)} since last edit)"
+        return text
+
+    # -------------------------------------------------------------- recompute
+    def schedule(self, delay_ms: int | None = None) -> None:
+        """Recompute the backtest soon (debounced); the current result stays until the new one is ready."""
+        if not self.has_outcome():
+            return
+        self._set_busy(True)
+        self._timer.start(DEBOUNCE_MS if delay_ms is None else delay_ms)
+
+    def _on_timer_timeout(self) -> None:
+        if not self.isVisible() and self._holdout is not None:
+            # nobody looks: recompute when the tab is shown (the holdout AUC per edit needs only the split)
+            self._stale = True
+            self._set_busy(False)
+            return
+        if self._worker is not None:
+            self._pending = True  # one more run once this one is in
+            return
+        self._start()
+
+    def _make_job(self) -> BacktestJob | None:
+        d = self.doc
+        sc = d.scorer
+        if sc is None or d.outcome is None or d.data is None:
+            return None
+        res = sc.result
+        created = None
+        if d.data.created is not None and d.data.created in d.data.frame.columns:
+            created = d.data.frame[d.data.created].to_numpy(dtype="datetime64[ns]")
+        m = d.model
+        names = sc.grade_names() if m.grades.fit and m.grades.engagement else []
+        self._generation += 1
+        return BacktestJob(
+            score=res.score, status=res.status, grade=res.grade, grade_names=list(names),
+            outcome=np.asarray(d.outcome, dtype=bool), created=created, threshold=float(m.thresholds.mql),
+            capacity_per_week=float(m.capacity.per_week), recall=self.recall_spin.value() / 100.0,
+            model=m.copy(), data=dataclasses.replace(d.data), result=res, conversion_column=self.conversion_column(),
+            contact_column=self.contact_column(), date_cache=self._date_cache,
+            holdout=self._holdout if self._holdout is not None and len(self._holdout) == len(res.score) else None,
+            generation=self._generation,
+        )
+
+    def _start(self) -> None:
+        if self.doc.loading:
+            self._pending = False
+            return  # dataReset / scoresChanged will bring us back
+        job = self._make_job()
+        if job is None:
+            self._set_busy(False)
+            return
+        self._pending = False
+        w = TaskWorker(compute_backtest, job, thread_name="LeadDesignerBacktest")
+        w.finished.connect(self._on_worker_finished)
+        w.failed.connect(self._on_worker_failed)
+        w.cancelled.connect(self._on_worker_done)
+        self._worker = w
+        self._set_busy(True)
+        w.start()
+
+    def _cancel_worker(self) -> None:
+        self._timer.stop()
+        self._pending = False
+        if self._worker is not None:
+            self._worker.discard()
+            self._worker = None
+        self._set_busy(False)
+
+    def _on_worker_finished(self, out: BacktestOutput) -> None:
+        if self.sender() is not self._worker:
+            return
+        self._worker = None
+        d = self.doc
+        if d.outcome is None or len(out.holdout) != len(d.outcome):
+            self._after_run()
+            return
+        self._output = out
+        if self._holdout is None or len(self._holdout) != len(out.holdout):
+            self._holdout = out.holdout
+            self._update_holdout_auc()
+        t0 = time.perf_counter()
+        self._show_output()
+        self.last_show_ms = (time.perf_counter() - t0) * 1000
+        self._after_run()
+        self.resultShown.emit()
+
+    def _on_worker_failed(self, message: str) -> None:
+        if self.sender() is not self._worker:
+            return
+        self._worker = None
+        self.busy_label.setText("")
+        self.warning_box.setText(f"<b>The backtest could not be computed:</b> {_esc(message)}")
+        self.warning_box.setVisible(True)
+        self._after_run()
+
+    def _on_worker_done(self) -> None:
+        if self.sender() is self._worker:
+            self._worker = None
+            self._after_run()
+
+    def _after_run(self) -> None:
+        if self._pending and self.has_outcome():
+            self._pending = False
+            self._start()
+        else:
+            self._set_busy(self._timer.isActive())
+
+    def _set_busy(self, busy: bool) -> None:
+        if busy:
+            text = "Updating…" if self._output is not None else "Computing…"
+        else:
+            out = self._output
+            text = f"{out.seconds:.1f} s" if out is not None else ""
+        if self.busy_label.text() != text:
+            self.busy_label.setText(text)
+
+    # -------------------------------------------------------------- showing results
+    def _set_empty_buttons(self, columns: list[str]) -> None:
+        while self.empty_buttons.count():
+            it = self.empty_buttons.takeAt(0)
+            if it.widget() is not None:
+                it.widget().deleteLater()
+        for c in columns[:3]:
+            b = QPushButton(f"Use {c}", self.empty_page)
+            b.setToolTip(f"Take column {c} as the outcome (which leads converted)")
+            b.clicked.connect(lambda _c=False, col=c: self._choose_outcome(col))
+            self.empty_buttons.addWidget(b)
+        self.empty_buttons.addStretch(1)
+
+    def _choose_outcome(self, col: str | None) -> None:
+        w = self.window_
+        if w is not None and hasattr(w, "set_outcome_column"):
+            w.set_outcome_column(col)
+            if hasattr(w, "_rebuild_outcome_menu"):
+                w._rebuild_outcome_menu()
+        else:
+            self.doc.set_outcome_column(col)
+
+    def _update_state(self) -> None:
+        d = self.doc
+        has = d.outcome is not None
+        for combo in (self.date_combo, self.contact_combo, self.part_combo):
+            combo.setEnabled(has and combo.count() > 1)
+        if d.data is None:
+            self.empty_label.setText(self.EMPTY_NO_DATA)
+            self._set_empty_buttons([])
+            self.stack.setCurrentWidget(self.empty_page)
+        elif d.outcome is None:
+            cands = d.outcome_columns
+            extra = (f"<p>Columns that look like an outcome: <b>{_esc(', '.join(cands))}</b>.</p>" if cands else
+                     "<p>No column of this lead file looks like an outcome (0/1, yes/no, won/lost). Add one to the "
+                     "export (e.g. <i>converted</i>) and load it again.</p>")
+            self.empty_label.setText(self.EMPTY_NO_OUTCOME + extra)
+            self._set_empty_buttons(list(cands))
+            self.stack.setCurrentWidget(self.empty_page)
+        else:
+            self.stack.setCurrentWidget(self.content)
+            if self._output is None:
+                self.auc_detail.setText("Computing the backtest…")
+        self._sync_outcome_combo()
+
+    def current_part(self):
+        """The Backtest shown below the header: all leads, tuning or holdout."""
+        out = self._output
+        if out is None:
+            return None
+        key = self.part_combo.currentData()
+        bt = out.backtest
+        return bt.parts.get(key, bt) if key in ("tuning", "holdout") else bt
+
+    def _show_output(self, *_args) -> None:
+        out = self._output
+        self._update_state()
+        if out is None:
+            return
+        bt = out.backtest
+        part = self.current_part()
+        self._show_header(bt)
+        self._show_warnings(bt)
+        self._show_mql(part)
+        self.decile_view.set_deciles(part.deciles, part.base_rate)
+        mq = part.mql
+        self.gains_view.set_gains(part.gains, mq.share_of_leads if mq else None, mq.share_of_conversions if mq else None)
+        self.decile_view.setTitle(f"Conversion by score decile · {PART_LABELS[self.part_combo.currentData()].lower()}")
+        self._show_grades(part, out.job)
+        self._show_sac(out)
+        self._show_suggestions(out)
+
+    def _show_header(self, bt) -> None:
+        parts = bt.parts
+        lines = []
+        for key in ("tuning", "holdout"):
+            p = parts.get(key)
+            if p is None:
+                continue
+            when = ""
+            if p.first_created is not None and p.last_created is not None:
+                when = f", created {p.first_created:%Y-%m-%d} to {p.last_created:%Y-%m-%d}"
+            lines.append(
+                f"<b>{'Tuning' if key == 'tuning' else 'Holdout'}</b> AUC {_num(p.auc)} "
+                f"[{_num(p.auc_low, '.2f')}–{_num(p.auc_high, '.2f')}] · {p.n:,} leads, "
+                f"{p.n_converted:,} converted{when}")
+        lines.append(f"All leads: AUC {_num(bt.auc)} · {bt.n:,} leads, {bt.n_converted:,} converted "
+                     f"({_pct(bt.base_rate)}). Brackets: 95% bootstrap interval.")
+        self.auc_detail.setText("<br>".join(lines))
+
+    def _show_warnings(self, bt) -> None:
+        seen: list[str] = []
+        for w in list(bt.warnings) + [w for p in bt.parts.values() for w in p.warnings]:
+            if w not in seen:
+                seen.append(w)
+        out = self._output
+        if out is not None and out.at_conversion_error:
+            seen.append(out.at_conversion_error)
+        if seen:
+            shown = seen[:MAX_WARNINGS_SHOWN]
+            more = len(seen) - len(shown)
+            self.warning_box.setText("<b>Read with care:</b><br>" + "<br>".join("• " + _esc(w) for w in shown)
+                                     + (f"<br><i>… and {more} more (hover here to read them)</i>" if more else ""))
+            self.warning_box.setToolTip("\n".join("• " + w for w in seen))
+        self.warning_box.setVisible(bool(seen))
+
+    def _show_mql(self, part) -> None:
+        mq = part.mql if part is not None else None
+        t = self.tiles
+        if mq is None:
+            for tile in t.values():
+                tile.set("–")
+            return
+        t["precision"].set(_pct(mq.precision), "", f"{mq.converted_mqls:,} of {mq.mqls:,} MQLs")
+        t["recall"].set(_pct(mq.recall), "", f"{mq.converted_mqls:,} of {part.n_converted:,} conversions")
+        wk = f" · {mq.mqls_per_week:,.1f}/week" if mq.mqls_per_week is not None else ""
+        t["handover"].set(_pct(mq.share_of_leads), "", f"{mq.mqls:,} of {part.n:,} leads{wk}")
+        mr, nr = mq.mql_rate, mq.non_mql_rate
+        lift = f" ({mr.rate / nr.rate:.1f}×)" if nr.rate and not math.isnan(nr.rate) and not math.isnan(mr.rate) else ""
+        t["rates"].set(f"{_pct(mr.rate)} vs {_pct(nr.rate)}", "",
+                       f"MQL [{_pct(mr.low)}–{_pct(mr.high)}] · others [{_pct(nr.low)}–{_pct(nr.high)}]{lift}")
+
+    def _show_grades(self, part, job: BacktestJob) -> None:
+        g = part.grades if part is not None else None
+        m = job.model
+        fits, engs = list(m.grades.fit), list(m.grades.engagement)
+        if g is None or not fits or not engs or not len(g):
+            self.grade_grid.set_grid(None)
+            return
+        by = {str(r["grade"]): r for _, r in g.iterrows()}
+        counts = np.zeros((len(fits), len(engs)))
+        rate = np.full((len(fits), len(engs)), np.nan)
+        for i, f in enumerate(fits):
+            for j, e in enumerate(engs):
+                r = by.get(f"{f}{e}")
+                if r is not None:
+                    counts[i, j] = r["leads"]
+                    rate[i, j] = r["rate"] if r["leads"] else np.nan
+        idx, cols = pd.Index([str(f) for f in fits], dtype=object), pd.Index([str(e) for e in engs], dtype=object)
+        self.grade_grid.set_grid(pd.DataFrame(counts.astype(np.int64), index=idx, columns=cols),
+                                 pd.DataFrame(rate, index=idx, columns=cols), list(m.grades.mql_cells or []))
+
+    def _show_sac(self, out: BacktestOutput) -> None:
+        sac = out.at_conversion
+        if out.job.conversion_column is None:
+            self.sac_view.set_distribution(None)
+            self.sac_detail.setText("")
+            return
+        lo, hi = self.doc.bounds
+        self.sac_view.set_distribution(sac, out.at_conversion_error, (lo, hi))
+        if sac is None or sac.at_conversion is None or not sac.at_conversion.count:
+            self.sac_detail.setText("")
+            return
+        a = sac.at_conversion
+        q = a.quantiles
+        text = (f"{a.count:,} converters: average {a.mean:.1f}, median {q.get('median', float('nan')):.1f} "
+                f"(middle half {q.get('p25', float('nan')):.0f}–{q.get('p75', float('nan')):.0f}); "
+                f"{_pct(a.share_mql, 0)} were MQLs when they converted.")
+        fc = sac.at_first_contact
+        if fc is not None and fc.count:
+            text += f" At first sales contact: average {fc.mean:.1f}, {_pct(fc.share_mql, 0)} MQLs."
+        self.sac_detail.setText(text)
+
+    def _show_suggestions(self, out: BacktestOutput) -> None:
+        current = float(self.doc.model.thresholds.mql)
+        weekly = out.job.created is not None
+        by_key = {s.key: s for s in out.suggestions}
+        for key, row in self.suggestion_rows.items():
+            row.set_suggestion(by_key.get(key), current, weekly)
+        cap = out.job.capacity_per_week
+        self.suggest_hint.setText(
+            f"Computed on all {len(out.job.score):,} leads, by score alone; today's threshold is {current:g}"
+            + (f" and the SDR team can work {cap:,.0f} MQLs a week." if cap else ".")
+            + " Apply sets the MQL threshold (Ctrl+Z undoes it).")
+
+    # -------------------------------------------------------------- actions
+    def suggestion(self, key: str):
+        out = self._output
+        if out is None:
+            return None
+        return next((s for s in out.suggestions if s.key == key), None)
+
+    def apply_suggestion(self, key: str) -> bool:
+        """Set the MQL threshold to suggestion ``key`` as one undo step. Returns False if unavailable."""
+        s = self.suggestion(key)
+        if s is None or s.threshold is None:
+            return False
+        t0 = time.perf_counter()
+        ok = self.doc.push(C.SetThreshold("mql", float(s.threshold)), mergeable=False)
+        self.doc.end_gesture()
+        self.last_apply_ms = (time.perf_counter() - t0) * 1000
+        if ok:
+            for row in self.suggestion_rows.values():
+                if row.suggestion is not None:
+                    row.set_suggestion(row.suggestion, float(s.threshold), self._output.job.created is not None)
+            w = self.window_
+            if w is not None and hasattr(w, "status"):
+                w.status(f"MQL threshold set to {threshold_text(s.threshold)} ({SUGGESTION_TITLES.get(key, key).lower()}); "
+                         "Ctrl+Z to undo")
+        return ok
+
+    def set_font_scale(self, factor: float) -> None:
+        """Scale the texts the panel sizes itself (1.0 = application font)."""
+        for v in (self.decile_view, self.gains_view, self.sac_view, self.grade_grid):
+            v.set_font_scale(factor)
+        for t in self.tiles.values():
+            t.set_font_scale(factor)
+        self.auc_label.setFont(scaled_font(factor, 1.6, bold=True))
+        self.grade_title.setFont(scaled_font(factor, 1.15, bold=True))
+        self.suggest_title.setFont(scaled_font(factor, 1.15, bold=True))
+        for row in self.suggestion_rows.values():
+            row.title.setFont(scaled_font(factor, 1.0, bold=True))
+            row.value.setFont(scaled_font(factor, 1.35, bold=True))
+
+    def showEvent(self, ev) -> None:  # noqa: N802
+        super().showEvent(ev)
+        if self._stale:
+            self._stale = False
+            self.schedule(0)
+
+    @property
+    def stale(self) -> bool:
+        """The result on screen is older than the scores (the tab was hidden while they changed)."""
+        return self._stale
+
+    def changeEvent(self, ev) -> None:  # noqa: N802
+        """Follow the window's text size (View > Bigger text): plots and tiles set their own fonts."""
+        super().changeEvent(ev)
+        if ev.type() == QEvent.Type.FontChange:
+            w = self.window_
+            scale = w.font_scale() if w is not None and hasattr(w, "font_scale") else 1.0
+            if abs(scale - getattr(self, "_font_scale", 1.0)) > 1e-6:
+                self._font_scale = scale
+                # after the window has set its fonts (it also sets the font of labels with a style sheet)
+                QTimer.singleShot(0, self, lambda: self.set_font_scale(self._font_scale))
+
+    def shutdown(self) -> None:
+        self._cancel_worker()
+
+
+# ------------------------------------------------------------------ install
+class _AucTile(Tile):
+    """The summary strip's holdout AUC tile, fed by the panel."""
+
+
+def _on_panel_holdout_auc_changed(panel: BacktestPanel, tile: Tile) -> None:
+    v, d = panel.holdout_auc, panel.holdout_auc_delta
+    show = v is not None and not math.isnan(v)
+    if tile.isHidden() == show:
+        tile.setVisible(show)
+        sep = getattr(tile, "separator", None)
+        if sep is not None:
+            sep.setVisible(show)
+    if not show:
+        return
+    colour = "#6b6b6b" if d is None or abs(d) < 0.0005 else (PALETTE["ok"] if d > 0 else PALETTE["warning"])
+    tile.set(f"{v:.3f}", format_delta(d, 3) if d is not None else "", "most recent 20% of leads", delta_color=colour)
+
+
+def install(window) -> BacktestPanel:
+    """Add the Backtest tab to ``window.view_tabs`` and the holdout AUC tile to the summary strip."""
+    panel = BacktestPanel(window.doc, window, window.view_tabs)
+    i = window.view_tabs.addTab(panel, "Backtest")
+    window.view_tabs.setTabToolTip(i, "How well the model finds the leads that converted; where to put the MQL threshold")
+    window.panels["backtest"] = panel
+    if hasattr(window, "_on_grid_cell_clicked"):  # a grade cell lists its leads, as on the Overview
+        panel.grade_grid.cellClicked.connect(window._on_grid_cell_clicked)
+    strip = getattr(window, "summary_strip", None)
+    if strip is not None and hasattr(strip, "add_tile"):
+        tile = strip.add_tile("auc", _AucTile(
+            "Holdout AUC", "ROC AUC of the scores on the most recent 20% of leads (needs an outcome column); "
+            "in brackets: what the last edit changed.", strip))
+        tile.setVisible(False)
+        tile.separator.setVisible(False)
+        panel.holdoutAucChanged.connect(lambda: _on_panel_holdout_auc_changed(panel, tile))
+        panel.auc_tile = tile
+    return panel

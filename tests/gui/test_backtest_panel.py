@@ -1,0 +1,357 @@
+"""The Backtest tab (issue 4): outcome, edits, threshold suggestions, holdout AUC per edit, timings."""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from sklearn.metrics import roc_auc_score
+
+from leaddesigner.core import backtest as B
+from leaddesigner.core import commands as C
+
+SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "/tmp/leaddesigner_shots"))
+
+
+@pytest.fixture(autouse=True)
+def backtest_tab_shown(request):
+    """The Backtest tab in front: the panel recomputes only while it is visible."""
+    if "window" in request.fixturenames:
+        w = request.getfixturevalue("window")
+        w.view_tabs.setCurrentWidget(w.panels["backtest"])
+
+
+def panel_of(w):
+    return w.panels["backtest"]
+
+
+def wait_result(qtbot, p, timeout=60000):
+    """Until a backtest is on screen and no recompute is pending."""
+    qtbot.waitUntil(lambda: p.output is not None and not p.busy, timeout=timeout)
+
+
+def settle(qtbot, w, p):
+    qtbot.waitUntil(lambda: w.doc.ready, timeout=30000)
+    w.doc.flush()
+    wait_result(qtbot, p)
+
+
+def edit_points(w, value: float) -> str:
+    rid = next(r.id for r in w.doc.model.rules if r.kind == "condition" and r.enabled and r.when is not None)
+    assert w.doc.push(C.SetRuleField(rid, "points", value), mergeable=False)
+    w.doc.end_gesture()
+    return rid
+
+
+def test_tab_and_actions_are_installed(window):
+    w = window
+    p = panel_of(w)
+    tabs = [w.view_tabs.tabText(i) for i in range(w.view_tabs.count())]
+    assert tabs[0] == "Overview" and "Backtest" in tabs
+    assert w.view_tabs.widget(tabs.index("Backtest")) is p
+    texts = [a.text().replace("&", "") for a in w.analysis_menu.actions()]
+    assert "Suggest points..." in texts and "Compare with model..." in texts
+    file_actions = w.file_menu.actions()
+    i_export = next(i for i, a in enumerate(file_actions) if a.text().replace("&", "") == "Export report...")
+    assert i_export < file_actions.index(w.act_quit)
+
+
+def test_empty_state_without_outcome_then_figures_when_one_is_chosen(window, qtbot):
+    w = window
+    p = panel_of(w)
+    w.set_outcome_column(None)
+    qtbot.waitUntil(lambda: w.doc.outcome is None and not p.busy, timeout=10000)
+    assert p.stack.currentWidget() is p.empty_page
+    assert "outcome column" in p.empty_label.text().lower()
+    assert "converted" in p.empty_label.text()  # the candidates are named
+    assert p.auc_tile.isHidden()
+    assert p.outcome_combo.currentData() is None
+
+    # choosing it in the panel's combo goes through the window (the Data menu follows)
+    i = p.outcome_combo.findData("converted")
+    p.outcome_combo.setCurrentIndex(i)
+    p.outcome_combo.activated.emit(i)
+    assert w.doc.outcome_column == "converted"
+    checked = [a.text() for a in w.outcome_menu.actions() if a.isChecked()]
+    assert checked == ["converted"]
+    wait_result(qtbot, p)
+    assert p.stack.currentWidget() is p.content
+    bt = p.output.backtest
+    y = w.doc.outcome
+    s = w.doc.scorer.result.score
+    assert bt.auc == pytest.approx(roc_auc_score(y, s))
+    assert bt.n == len(s) and bt.n_converted == int(y.sum())
+    # holdout: the most recent 20% by creation date, AUC as sklearn has it
+    hold = B.time_split(w.doc.data.frame[w.doc.data.created].to_numpy("datetime64[ns]"), len(s), 0.2)
+    assert np.array_equal(p.output.holdout, hold)
+    assert bt.parts["holdout"].auc == pytest.approx(roc_auc_score(y[hold], s[hold]))
+    assert p.holdout_auc == pytest.approx(roc_auc_score(y[hold], s[hold]))
+    assert p.auc_text().startswith(f"Holdout AUC {p.holdout_auc:.3f}")
+    assert not p.auc_tile.isHidden() and f"{p.holdout_auc:.3f}" in w.summary_strip.text()
+    # the plots show the core's numbers
+    assert np.allclose(p.decile_view.bar_heights(), np.nan_to_num(bt.deciles["rate"].to_numpy(float)))
+    assert p.tiles["precision"].value_label.text() == f"{100 * bt.mql.precision:.1f}%"
+    # figures for the holdout only
+    p.part_combo.setCurrentIndex(p.part_combo.findData("holdout"))
+    p.part_combo.activated.emit(p.part_combo.currentIndex())
+    assert np.allclose(p.decile_view.bar_heights(), np.nan_to_num(bt.parts["holdout"].deciles["rate"].to_numpy(float)))
+
+
+def test_an_edit_recomputes_and_the_old_result_stays_until_then(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    first = p.output
+    edit_points(w, 37.0)
+    w.doc.flush()
+    assert p.busy and p.output is first  # the last result stays on screen, marked as updating
+    assert p.busy_label.text() == "Updating…"
+    wait_result(qtbot, p)
+    assert p.output is not first
+    assert p.output.job.generation > first.job.generation
+    assert np.array_equal(p.output.job.score, w.doc.scorer.result.score)
+    assert p.output.backtest.auc == pytest.approx(roc_auc_score(w.doc.outcome, w.doc.scorer.result.score))
+
+
+def test_edits_in_a_burst_are_debounced(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    before = p.output.job.generation
+    rid = next(r.id for r in w.doc.model.rules if r.kind == "condition" and r.when is not None)
+    for v in range(1, 11):
+        w.doc.push(C.SetRuleField(rid, "points", float(v)))
+        w.doc.flush()
+    wait_result(qtbot, p)
+    assert p.output.job.generation - before <= 3  # ten edits, at most a few recomputes
+    assert np.array_equal(p.output.job.score, w.doc.scorer.result.score)
+
+
+def test_holdout_auc_change_after_each_edit(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    hold = p.output.holdout
+    y = w.doc.outcome
+    before = roc_auc_score(y[hold], w.doc.scorer.result.score[hold])
+    edit_points(w, -40.0)
+    w.doc.flush()
+    after = roc_auc_score(y[hold], w.doc.scorer.result.score[hold])
+    assert after != pytest.approx(before)
+    # at once, in the GUI thread: no wait for the worker
+    assert p.holdout_auc == pytest.approx(after)
+    assert p.holdout_auc_delta == pytest.approx(after - before)
+    sign = "+" if after > before else "-"
+    expected = f"Holdout AUC {after:.3f} ({sign}{abs(after - before):.3f} since last edit)"
+    assert p.auc_text() == expected
+    assert "since last edit" in p.auc_label.text()
+    assert p.auc_tile.text() == f"Holdout AUC {after:.3f} ({sign}{abs(after - before):.3f})"
+    # undo: the change is reversed
+    w.doc.undo_stack.undo()
+    w.doc.flush()
+    assert p.holdout_auc == pytest.approx(before)
+    assert p.holdout_auc_delta == pytest.approx(before - after)
+    assert p.last_auc_ms < 100
+
+
+def test_threshold_suggestions_apply_and_undo(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    keys = [s.key for s in p.output.suggestions]
+    assert keys == ["capacity", "recall", "f1", "conversion"]
+    old = w.doc.model.thresholds.mql
+    s = p.suggestion("f1")
+    assert s.threshold is not None and s.threshold != old
+    row = p.suggestion_rows["f1"]
+    assert row.apply_button.isEnabled()
+    assert f"{s.conversions_captured:,} conversions captured" in row.meaning.text()
+    qtbot.mouseClick(row.apply_button, __import__("PySide6.QtCore", fromlist=["Qt"]).Qt.MouseButton.LeftButton)
+    assert w.doc.model.thresholds.mql == pytest.approx(s.threshold)
+    assert w.doc.undo_stack.undoText().startswith("Set MQL threshold")
+    w.doc.flush()
+    # the promise holds on the data it was computed on
+    score = w.doc.scorer.result.score
+    assert int((score >= s.threshold).sum()) == s.mqls
+    assert int(((score >= s.threshold) & w.doc.outcome).sum()) == s.conversions_captured
+    assert not row.apply_button.isEnabled() and row.apply_button.text() == "Applied"
+    w.doc.undo_stack.undo()
+    assert w.doc.model.thresholds.mql == old
+    w.doc.undo_stack.redo()
+    assert w.doc.model.thresholds.mql == pytest.approx(s.threshold)
+    w.doc.undo_stack.undo()
+    assert w.doc.model.thresholds.mql == old
+    settle(qtbot, w, p)
+    assert p.suggestion_rows["f1"].apply_button.isEnabled()
+
+
+def test_recall_target_changes_the_recall_suggestion(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    p.recall_spin.setValue(50)
+    wait_result(qtbot, p)
+    low = p.suggestion("recall")
+    p.recall_spin.setValue(95)
+    wait_result(qtbot, p)
+    high = p.suggestion("recall")
+    assert high.threshold <= low.threshold
+    assert high.recall >= 0.95 and low.recall >= 0.5
+
+
+def test_score_at_conversion_with_a_date_column(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    cands = [p.date_combo.itemData(i) for i in range(p.date_combo.count())]
+    assert "converted_at" in cands and "first_sales_contact_at" in cands
+    assert p.conversion_column() == "converted_at"  # guessed from its name
+    p.set_conversion_column("converted_at", "first_sales_contact_at")
+    wait_result(qtbot, p)
+    sac = p.output.at_conversion
+    assert sac is not None
+    conv = w.doc.data.extra["converted_at"]
+    dated = int((conv.notna().to_numpy() & w.doc.outcome).sum())
+    assert sac.at_conversion.count == dated
+    assert "converters: average" in p.sac_detail.text()
+    assert p.sac_view.message() is None
+    # without a date column: the view says how to get one
+    p.set_conversion_column(None)
+    wait_result(qtbot, p)
+    assert p.output.at_conversion is None
+    assert "conversion date" in (p.sac_view.message() or "")
+
+
+def test_thin_data_warnings_show_counts(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    bt = p.output.backtest
+    all_w = list(bt.warnings) + [x for part in bt.parts.values() for x in part.warnings]
+    if all_w:
+        assert not p.warning_box.isHidden()
+        assert any(x.split(":")[0][:30] in p.warning_box.text() for x in all_w)
+    detail = p.auc_detail.text()
+    assert f"{bt.parts['holdout'].n:,} leads" in detail and f"{bt.parts['holdout'].n_converted:,} converted" in detail
+
+
+def test_new_data_resets_the_panel(window, qtbot, dataset):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    w.load_data(*dataset)
+    qtbot.waitUntil(lambda: w.doc.ready and w.doc.has_data, timeout=30000)
+    wait_result(qtbot, p)
+    assert len(p.output.job.score) == len(w.doc.scorer.result.score)
+
+
+def test_render_backtest_tab(window, qtbot):
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    w = window
+    p = panel_of(w)
+    w.resize(1366, 768)
+    w.view_tabs.setCurrentWidget(p)
+    p.set_conversion_column("converted_at", "first_sales_contact_at")
+    wait_result(qtbot, p)
+    edit_points(w, 12.0)
+    settle(qtbot, w, p)
+    qtbot.wait(100)
+    assert w.grab().save(str(SHOTS / "backtest_window.png"))
+    p.scroll.widget().resize(p.scroll.viewport().width(), p.scroll.widget().sizeHint().height())
+    qtbot.wait(50)
+    assert p.scroll.widget().grab().save(str(SHOTS / "backtest_panel_full.png"))
+    w.set_font_scale(1.5)  # presentation mode: the panel follows the window's text size
+    qtbot.wait(100)
+    assert p._font_scale == 1.5
+    assert w.grab().save(str(SHOTS / "backtest_window_big_text.png"))
+    w.set_font_scale(1.0)
+    w.set_outcome_column(None)
+    qtbot.wait(50)
+    assert w.grab().save(str(SHOTS / "backtest_no_outcome.png"))
+
+
+# ------------------------------------------------------------------ timing at 100k leads
+@pytest.fixture
+def big_window(qtbot, model_path, tmp_path):
+    from leaddesigner.core.generate import generate
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    if os.environ.get("LEADDESIGNER_SKIP_SLOW"):
+        pytest.skip("LEADDESIGNER_SKIP_SLOW is set")
+    w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    w.show()
+    assert w.open_model(model_path, ask=False)
+    leads, acts = generate(100_000, seed=5, weeks=52)
+    w.doc.load_frames(leads, acts, "100k leads")
+    qtbot.waitUntil(lambda: w.doc.has_data and w.doc.ready and w.doc.summary is not None, timeout=120000)
+    yield w
+    w.doc.wait_for_workers(30000)
+
+
+def test_gui_thread_work_stays_under_100ms_at_100k_leads(big_window, qtbot):
+    from leaddesigner.gui import backtest_panel as BP
+
+    w = big_window
+    p = panel_of(w)
+    w.view_tabs.setCurrentWidget(p)
+    spent: dict[str, list[float]] = {}
+
+    def timed(name):
+        f = getattr(p, name)
+
+        def g(*a, **k):
+            t0 = time.perf_counter()
+            try:
+                return f(*a, **k)
+            finally:
+                spent.setdefault(name, []).append((time.perf_counter() - t0) * 1000)
+        return g
+
+    # the slots the document and the worker call, wrapped on the instance
+    w.doc.scoresChanged.disconnect(p._on_document_scores_changed)
+    p._on_document_scores_changed = timed("_on_document_scores_changed")
+    w.doc.scoresChanged.connect(p._on_document_scores_changed)
+    p._show_output = timed("_show_output")
+    p._make_job = timed("_make_job")
+    p.set_conversion_column("converted_at", "first_sales_contact_at")
+    wait_result(qtbot, p, 120000)
+    for v in (5.0, 9.0, 14.0):
+        edit_points(w, v)
+        w.doc.flush()
+        wait_result(qtbot, p, 120000)
+    t0 = time.perf_counter()
+    assert p.apply_suggestion("f1")
+    spent["apply_suggestion"] = [(time.perf_counter() - t0) * 1000]
+    w.doc.flush()
+    wait_result(qtbot, p, 120000)
+    t0 = time.perf_counter()
+    BP.date_candidates(w.doc.data)
+    spent["date_candidates"] = [(time.perf_counter() - t0) * 1000]
+    report = {k: max(v) for k, v in spent.items()}
+    print("GUI-thread ms at 100k leads (max):", {k: round(v, 1) for k, v in report.items()},
+          "backtest worker s:", round(p.output.seconds, 2))
+    # a loaded 2-core box: allow some slack over the 100 ms budget for one-off outliers
+    for name, ms in report.items():
+        assert ms < 150, (name, ms)
+    assert p.last_auc_ms < 50
+
+
+def test_hidden_tab_waits_until_shown(window, qtbot):
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    shown = p.output
+    w.view_tabs.setCurrentIndex(0)  # Overview in front
+    edit_points(w, 31.0)
+    w.doc.flush()
+    qtbot.waitUntil(lambda: p.stale, timeout=10000)
+    assert p.output is shown and not p.busy  # no work while nobody looks ...
+    assert "since last edit" in p.auc_text()  # ... but the holdout AUC follows every edit
+    w.view_tabs.setCurrentWidget(p)
+    wait_result(qtbot, p)
+    assert p.output is not shown and not p.stale
+    assert np.array_equal(p.output.job.score, w.doc.scorer.result.score)
