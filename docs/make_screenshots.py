@@ -10,6 +10,10 @@ Writes
 * ``lead_inspector.png``: the Leads tab, with the inspector explaining a
   near-miss lead (a lead a few points below the MQL threshold) and that lead
   selected in the table.
+* ``backtest.png``: the Backtest tab with the outcome ``converted`` and the
+  conversion date ``converted_at``;
+* ``timeline.png``: the Timeline tab (MQL arrivals, backlog, SLA) over the
+  sample period.
 
 Both use no saved settings (QSettings points at a temporary folder) and the
 same random seed, so the images change only when the app or the samples do.
@@ -77,6 +81,48 @@ def lead_inspector(out: Path, size: tuple[int, int]) -> None:
         raise SystemExit(f"could not render {out}")
 
 
+def _loaded_window(size: tuple[int, int]):
+    from leaddesigner import paths
+    from leaddesigner.gui.app import _wait_until, create_app
+    from leaddesigner.gui.main_window import MainWindow
+
+    app = create_app()
+    w = MainWindow(interactive=False, settings_enabled=False)
+    w.resize(*size)
+    w.show()
+    if not w.open_model(paths.default_model(), ask=False):
+        raise SystemExit("cannot open the sample model")
+    w.load_data(paths.sample_leads(), paths.sample_activities())
+    if not _wait_until(app, lambda: w.doc.ready and w.doc.summary is not None, 300):
+        raise SystemExit("the sample data did not load in time")
+    return app, w
+
+
+def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
+    from leaddesigner.gui.app import _wait_until, take_screenshot
+
+    app, w = _loaded_window(size)
+    p = w.panels[panel]
+    if panel == "backtest":
+        w.set_outcome_column("converted")
+        p.set_conversion_column("converted_at", "first_sales_contact_at")
+        w.view_tabs.setCurrentWidget(p)
+        done = lambda: p.output is not None and not p.busy  # noqa: E731
+    else:
+        w.view_tabs.setCurrentWidget(p)
+        done = lambda: p.up_to_date and p.suggestions is not None  # noqa: E731
+    app.processEvents()
+    if not _wait_until(app, done, 300):
+        raise SystemExit(f"the {panel} tab did not finish in time")
+    ok = take_screenshot(w, out)
+    w.doc.wait_for_workers(5000)
+    w.hide()
+    w.deleteLater()
+    app.processEvents()
+    if not ok:
+        raise SystemExit(f"could not render {out}")
+
+
 def cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "images"), help="folder for the PNGs")
@@ -88,7 +134,9 @@ def cli(argv: list[str] | None = None) -> int:
     _isolate_settings()
     main_window(out / "main_window.png", (w, h))
     lead_inspector(out / "lead_inspector.png", (w, h))
-    for name in ("main_window.png", "lead_inspector.png"):
+    _shoot_panel(out / "backtest.png", (w, h), "backtest")
+    _shoot_panel(out / "timeline.png", (w, h), "timeline")
+    for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png"):
         print(out / name)
     return 0
 

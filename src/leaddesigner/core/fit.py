@@ -27,8 +27,8 @@ Steps
 4. **Screen**: drop rare and duplicate features, keep the strongest
    ``max_candidates`` by a univariate score test.
 5. **Sparse fit**: beam search over supports (forward selection keeping the 10
-   best supports of each size, as FasterRisk does; children shortlisted by a score test, chosen by
-   Newton refits of the logistic loss, with leads that share their feature
+   best supports of each size, as FasterRisk does; children shortlisted by a
+   score test, chosen by Newton refits of the logistic loss, with leads that share their feature
    values fitted as one weighted row), then swap passes (drop one rule, add the
    best other) while the loss falls; it stops before ``max_rules`` when a
    further rule gains less than the BIC penalty (log n / 2).
@@ -45,10 +45,12 @@ Leakage heuristics (documented in the result's ``notes``)
 ---------------------------------------------------------
 * the outcome column and any column equal to the outcome are never used;
 * id columns (named ``id``, ``lead_id``, ``*_id``, or text unique on almost every row);
-* columns whose names say they are recorded with or after the outcome:
-  ``convert``, ``conversion``, ``outcome``, ``won``, ``lost``, ``closed``,
-  ``churn``, ``stage``, ``status``, ``opportunit``, ``sales_contact``, ``deal``,
-  ``result`` (a lead-status column is usually updated after the fact);
+* columns whose names (split into words at ``_ . -``, spaces and camelCase)
+  contain a word of :data:`LEAK_WORDS`: converted, conversion, outcome, won,
+  lost, closed, churn, stage, status, opportunity, result, ... or
+  ``sales_contact`` / ``customer_since`` (a lead-status column is usually
+  updated after the fact). Whole words only: ``poutcome`` (the outcome of an
+  earlier campaign) is kept;
 * date columns are never scored (conversion and contact dates are the usual
   leaks, and a date's meaning depends on when a lead is scored); the creation
   date only orders the leads;
