@@ -820,10 +820,18 @@ examples:
   leaddesigner summary MODEL.yaml leads.csv --activities activities.csv
   leaddesigner generate --leads 100000 --seed 7 -o /tmp/leads
   leaddesigner export MODEL.yaml --to json -o model.json
+  leaddesigner backtest MODEL.yaml leads.csv --outcome converted --converted-at converted_at
+  leaddesigner fit leads.csv --outcome converted --activities activities.csv -o learned.yaml
+  leaddesigner compare A.yaml B.yaml leads.csv --outcome converted
+  leaddesigner report MODEL.yaml leads.csv --outcome converted -o report.html
+  leaddesigner simulate MODEL.yaml leads.csv --activities activities.csv -o weekly.csv
+  leaddesigner diff OLD.yaml NEW.yaml --leads leads.csv
+  leaddesigner score MODEL.yaml leads.parquet --engine duckdb -o scores.parquet
   leaddesigner            (the app, with the sample model and sample leads)
 
 Lead files and activity logs: .csv/.tsv/.txt (optionally .gz), .xlsx/.xlsm, .parquet.
-Exit status: 0 ok, 2 bad input (the message says which file, line and column), 1 a bug.
+Exit status: 0 ok, 2 bad input (the message says which file, line and column), 1 a bug
+(`diff`: 0 same, 1 the models differ, 2 trouble).
 """
 
 DATA_HELP = {

@@ -310,3 +310,26 @@ def test_impact_counts_gains_and_losses():
     back = impact(new, old, leads, None, as_of="2026-06-30", limit=1)
     assert (back.mql_lost, back.sql_lost) == (3, 2) and len(back.examples["mql_lost"]) == 1
     json.dumps(res.to_dict())
+
+
+def test_recycling_in_words_and_outcome_rules_by_key():
+    old, new = base(), base()
+    new.recycling = M.Recycling(no_response_days=14, cooldown_days=30)
+    t = texts(old, new)
+    assert t == ["Recycling added: MQLs can now go back to nurture and re-MQL"]
+    assert texts(new, old) == ["Recycling removed: MQLs no longer recycle"]
+
+    old = base()
+    old.recycling = M.Recycling(no_response_days=14, cooldown_days=30, reset_engagement=True)
+    new = base()
+    new.recycling = M.Recycling(no_response_days=21, cooldown_days=45, reset_engagement=False,
+                                response_types=["demo_request"],
+                                closed_lost=M.RecycleOutcome(column="stage", values=["Closed Lost"], date="closed_at"))
+    t = texts(old, new)
+    assert "Recycle an MQL after this many days without a response: 14 -> 21" in t
+    assert "Days before a recycled lead may re-MQL: 30 -> 45" in t
+    assert "Engagement points start again after a recycle: yes -> no" in t
+    assert "Events that count as a response: none -> demo_request" in t
+    # the outcome rule has no words of its own: the generic pass names it by key, nothing is lost
+    assert any(x.startswith("recycling.closed_lost") for x in t), t
+    assert all(c.section == "recycling" for c in diff_models(old, new).changes)

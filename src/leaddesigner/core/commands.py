@@ -835,12 +835,6 @@ _CAPACITY_EXTRA = {
 }
 
 
-def M_did_you_mean(word: str, choices) -> str:
-    from .modelio import did_you_mean
-
-    return did_you_mean(word, choices)
-
-
 @dataclass
 class SetCapacity(Command):
     """Set one capacity field. Besides sdrs, leads_per_sdr_per_week, sla_hours and

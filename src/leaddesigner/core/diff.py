@@ -242,6 +242,7 @@ class _Differ:
         self.thresholds()
         self.grades()
         self.capacity()
+        self.recycling()
         self.changelog()
         self.generic()
         order = list(SECTIONS)
@@ -577,6 +578,28 @@ class _Differ:
         if last is not None and o.per_week != n.per_week:  # what the team can follow up, per week
             last.text += f" (capacity {_n(o.per_week)} -> {_n(n.per_week)} leads per week)"
 
+    def recycling(self) -> None:
+        """Recycling settings in words; the outcome rules (column, values, date) go to the generic pass."""
+        o, n = self.old.recycling, self.new.recycling
+        if o is None and n is None:
+            return
+        if o is None or n is None:
+            self.cover(("recycling",))
+            what = "added: MQLs can now go back to nurture and re-MQL" if o is None else "removed: MQLs no longer recycle"
+            self.add("recycling", "added" if o is None else "removed", "recycling", f"Recycling {what}",
+                     None if o is None else _jsonable(M.to_dict(self.old).get("recycling")),
+                     None if n is None else _jsonable(M.to_dict(self.new).get("recycling")))
+            return
+        for name, word in _RECYCLING_WORDS.items():
+            a, b = getattr(o, name), getattr(n, name)
+            self.cover(("recycling", name))
+            if a == b:
+                continue
+            shown = [", ".join(v) if isinstance(v, list) else ("yes" if v is True else "no" if v is False else _n(v))
+                     for v in (a, b)]
+            self.add("recycling", "changed", name, f"{word}: {shown[0] or 'none'} -> {shown[1] or 'none'}",
+                     _jsonable(a), _jsonable(b))
+
     def changelog(self) -> None:
         self.cover(("changelog",))
         o = [(e.date, e.author, e.note) for e in self.old.changelog]
@@ -625,6 +648,12 @@ _CAPACITY_WORDS = {
     "workday_hours": "hours per workday",
     "routing": "grade cells worked first",
     "order": "queue order",
+}
+_RECYCLING_WORDS = {
+    "no_response_days": "Recycle an MQL after this many days without a response",
+    "response_types": "Events that count as a response",
+    "cooldown_days": "Days before a recycled lead may re-MQL",
+    "reset_engagement": "Engagement points start again after a recycle",
 }
 #: capacity fields that change how many leads the team follows up per week
 _VOLUME_FIELDS = ("sdrs", "leads_per_sdr_per_week", "leads_per_sdr_per_day", "working_days")

@@ -877,7 +877,6 @@ def _activity_candidates(data: LeadData, sk: ScoringModel) -> tuple[list[Candida
         return [], []
     types = ev.frame["type"]
     counts = types.value_counts()
-    nlead = max(len(data), 1)
     rules, meta = [], []
     for t, cnt in counts.items():
         if cnt < 10:

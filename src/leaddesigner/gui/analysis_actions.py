@@ -15,24 +15,23 @@ in the same live set as the loaders, so closing the window waits for them.
 from __future__ import annotations
 
 import dataclasses
-import threading
 import time
 import traceback
 from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog
 
-from .workers import _LIVE, Cancelled
+from .workers import Cancelled, ThreadWorker
 
 __all__ = ["TaskWorker", "install", "export_report", "REPORT_FILTER", "model_snapshot"]
 
 REPORT_FILTER = "HTML report (*.html *.htm);;All files (*)"
 
 
-class TaskWorker(QObject):
+class TaskWorker(ThreadWorker):
     """Run ``fn(*args, progress=cb, **kwargs)`` in its own thread.
 
     Exactly one of ``finished(result)``, ``failed(message)`` or ``cancelled()``
@@ -57,44 +56,13 @@ class TaskWorker(QObject):
         super().__init__()
         self._fn, self._args, self._kwargs = fn, args, kwargs
         self._progress_kw = progress_kw
-        self._cancel = threading.Event()
-        self._thread: QThread | None = None
-        self._name = thread_name
+        self.thread_name = thread_name
         self.seconds = 0.0
         self.result: Any = None
-
-    # -- control (GUI thread)
-    def start(self) -> None:
-        self._thread = QThread()
-        self._thread.setObjectName(self._name)
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-        for sig in (self.finished, self.failed, self.cancelled):
-            sig.connect(self._thread.quit)
-        _LIVE.add(self)
-        self._thread.finished.connect(self._on_thread_finished)
-        self._thread.start()
-
-    def _on_thread_finished(self) -> None:
-        _LIVE.discard(self)
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     @property
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
-
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
-
-    def wait(self, ms: int = 30000) -> bool:
-        if self._thread is None:
-            return True
-        done = self._thread.wait(ms)
-        if done:
-            _LIVE.discard(self)
-        return done
 
     def discard(self) -> None:
         """Stop listening and ask the run to stop; the thread ends on its own."""

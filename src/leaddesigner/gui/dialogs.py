@@ -4,8 +4,6 @@ from __future__ import annotations
 import datetime as _dt
 import difflib
 import getpass
-from dataclasses import dataclass
-from typing import ClassVar
 
 import yaml
 from PySide6.QtCore import QSettings, Qt

@@ -40,7 +40,6 @@ from __future__ import annotations
 import copy
 import dataclasses
 import math
-import threading
 import time
 import traceback
 from dataclasses import dataclass
@@ -49,7 +48,7 @@ from typing import Any, Callable
 import numpy as np
 import pandas as pd
 import pyqtgraph as pg
-from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QThread, QTimer, Qt, Signal
+from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QTimer, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -79,7 +78,7 @@ from .plots import (
     _YRange,
     scaled_font,
 )
-from .workers import _LIVE
+from .workers import ThreadWorker
 
 __all__ = [
     "TimelinePanel",
@@ -261,7 +260,7 @@ def _num(frame: pd.DataFrame, name: str, default: np.ndarray | None = None) -> n
 
 
 # ====================================================================== worker
-class TimelineWorker(QObject):
+class TimelineWorker(ThreadWorker):
     """Runs one :class:`TimelineRequest` in its own thread (like :class:`~.workers.LoadWorker`).
 
     ``simulated`` carries the plots' result first, ``finished`` the same result
@@ -271,6 +270,7 @@ class TimelineWorker(QObject):
     cancels and waits for it too.
     """
 
+    thread_name = "LeadDesignerTimeline"
     simulated = Signal(object)  # TimelineResult without suggestions
     finished = Signal(object)  # TimelineResult
     cancelled = Signal(int)
@@ -278,40 +278,9 @@ class TimelineWorker(QObject):
     def __init__(self, request: TimelineRequest, parent: QObject | None = None):
         super().__init__(parent)
         self.request = request
-        self._cancel = threading.Event()
-        self._thread: QThread | None = None
-
-    # -- control (GUI thread)
-    def start(self) -> None:
-        self._thread = QThread()
-        self._thread.setObjectName("LeadDesignerTimeline")
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-        self.finished.connect(self._thread.quit)
-        self.cancelled.connect(self._thread.quit)
-        _LIVE.add(self)
-        self._thread.finished.connect(self._on_thread_finished)
-        self._thread.start()
-
-    def _on_thread_finished(self) -> None:
-        _LIVE.discard(self)
-
-    def cancel(self) -> None:
-        self._cancel.set()
 
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
-
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
-
-    def wait(self, ms: int = 30000) -> bool:
-        if self._thread is None:
-            return True
-        done = self._thread.wait(ms)
-        if done:
-            _LIVE.discard(self)
-        return done
 
     # -- work (worker thread)
     def _progress(self, fraction: float = 0.0, message: str = "") -> None:

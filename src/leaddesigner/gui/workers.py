@@ -112,36 +112,38 @@ def outcome_array(data: LeadData, column: str | None) -> np.ndarray | None:
 _LIVE: set = set()
 
 
-class LoadWorker(QObject):
-    """Runs one :class:`LoadRequest` in its own thread.
+class ThreadWorker(QObject):
+    """One run of background work in its own ``QThread``.
 
-    Signals are emitted from the worker thread and delivered queued to the
-    GUI thread. Exactly one of ``finished``, ``failed`` or ``cancelled`` is
-    emitted per run.
+    Subclasses define their signals (whichever of ``finished``, ``failed`` and
+    ``cancelled`` they have end the thread) and ``run()``, which executes in
+    the worker thread and checks :attr:`_cancel`. While its thread runs, the
+    worker is registered in :data:`_LIVE`, so
+    :meth:`ModelDocument.wait_for_workers` (window close, tests) can cancel and
+    wait for every worker, whoever started it.
     """
 
-    progress = Signal(float, str)
-    finished = Signal(object)  # LoadResult
-    failed = Signal(str)
-    cancelled = Signal()
+    thread_name = "LeadDesignerWorker"
 
-    def __init__(self, request: LoadRequest, parent: QObject | None = None):
+    def __init__(self, parent: QObject | None = None):
         super().__init__(parent)
-        self.request = request
         self._cancel = threading.Event()
         self._thread: QThread | None = None
 
     # -- control (GUI thread)
     def start(self) -> None:
         self._thread = QThread()
-        self._thread.setObjectName("LeadDesignerLoader")
+        self._thread.setObjectName(self.thread_name)
         self.moveToThread(self._thread)
         self._thread.started.connect(self.run)
-        for sig in (self.finished, self.failed, self.cancelled):
+        for sig in self._end_signals():
             sig.connect(self._thread.quit)
         _LIVE.add(self)
         self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
+
+    def _end_signals(self) -> list:
+        return [getattr(self, name) for name in ("finished", "failed", "cancelled") if hasattr(self, name)]
 
     def _on_thread_finished(self) -> None:
         _LIVE.discard(self)
@@ -153,6 +155,7 @@ class LoadWorker(QObject):
         return self._thread is not None and self._thread.isRunning()
 
     def wait(self, ms: int = 30000) -> bool:
+        """Wait up to ``ms`` milliseconds (forever when negative) for the thread to end."""
         if self._thread is None:
             return True
         from PySide6.QtCore import QDeadlineTimer
@@ -161,6 +164,25 @@ class LoadWorker(QObject):
         if done:
             _LIVE.discard(self)
         return done
+
+
+class LoadWorker(ThreadWorker):
+    """Runs one :class:`LoadRequest` in its own thread.
+
+    Signals are emitted from the worker thread and delivered queued to the
+    GUI thread. Exactly one of ``finished``, ``failed`` or ``cancelled`` is
+    emitted per run.
+    """
+
+    thread_name = "LeadDesignerLoader"
+    progress = Signal(float, str)
+    finished = Signal(object)  # LoadResult
+    failed = Signal(str)
+    cancelled = Signal()
+
+    def __init__(self, request: LoadRequest, parent: QObject | None = None):
+        super().__init__(parent)
+        self.request = request
 
     # -- work (worker thread)
     def _rescore(self, model: ScoringModel, t0: float) -> None:
