@@ -38,6 +38,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QEvent, QPointF, QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QFontMetricsF
 from PySide6.QtWidgets import (
+    QApplication,
     QComboBox,
     QFrame,
     QGridLayout,
@@ -70,6 +71,8 @@ __all__ = [
     "install",
 ]
 
+#: minimum height of each plot at normal text size (px); grows with View > Bigger text
+PLOT_MIN_HEIGHT = 230
 #: warnings listed in the box (all of them in its tooltip)
 MAX_WARNINGS_SHOWN = 3
 #: wait this long after the last edit before recomputing the backtest (ms)
@@ -103,6 +106,33 @@ def _num(x: float | None, fmt: str = ".3f") -> str:
 def threshold_text(x: float) -> str:
     """A threshold as people read it: ``47.08``, ``55``."""
     return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+_SIMPLE_SHEET = re.compile(r"^\s*((color|background)\s*:\s*[#\w]+\s*;?\s*)+$")
+
+
+def palette_colours(root: QWidget) -> None:
+    """Turn plain ``color: ...; background: ...`` style sheets of ``root``'s labels into palette colours.
+
+    The main window sets its plain text font on every widget that has a style sheet (View > Bigger
+    text, Ctrl+0), which replaced the bold, bigger plot titles of the tabs with body text even at an
+    unchanged scale. Labels coloured through the palette keep the fonts their views give them.
+    """
+    from PySide6.QtGui import QPalette
+
+    for lab in [root, *root.findChildren(QLabel)] if isinstance(root, QLabel) else root.findChildren(QLabel):
+        sheet = lab.styleSheet()
+        if not sheet or not _SIMPLE_SHEET.match(sheet):
+            continue
+        pal = lab.palette()
+        for prop, value in re.findall(r"(color|background)\s*:\s*([#\w]+)", sheet):
+            if prop == "color":
+                pal.setColor(QPalette.ColorRole.WindowText, QColor(value))
+            else:
+                pal.setColor(QPalette.ColorRole.Window, QColor(value))
+                lab.setAutoFillBackground(True)
+        lab.setStyleSheet("")
+        lab.setPalette(pal)
 
 
 def _esc(s: str) -> str:
@@ -426,8 +456,11 @@ class GainsCurveView(_PlotPanel):
         self.mql_point = pg.ScatterPlotItem([0.0], [0.0], size=12, brush=pg.mkBrush(PALETTE["mql"]),
                                             pen=pg.mkPen("#ffffff", width=1.5))
         self.mql_point.setZValue(10)
-        self.mql_label = pg.TextItem("", color=PALETTE["mql"], anchor=(0, 1))
+        # on a white backing: it stays readable where the random-order diagonal crosses it
+        self.mql_label = pg.TextItem("", color=PALETTE["mql"], anchor=(0, 0.5), fill=pg.mkBrush(255, 255, 255, 215))
         self.mql_label.setZValue(10)
+        self._mql_xy: tuple[float, float] | None = None
+        self._mql_text = ""
         for it in (self.random, self.curve, self.mql_point, self.mql_label):
             self.plot_item.addItem(it)
         self.legend.add("model", "This model", "line", PALETTE["converted"])
@@ -436,6 +469,7 @@ class GainsCurveView(_PlotPanel):
         self.view_box.setXRange(0, 1, padding=0.02)
         self.view_box.setYRange(0, 1, padding=0.02)
         self._set_axis_titles("Leads handed over", "Conversions captured")
+        self.view_box.sigResized.connect(self._place_mql_label)
         self.set_gains(None)
         self.set_font_scale(1.0)
 
@@ -454,16 +488,57 @@ class GainsCurveView(_PlotPanel):
         self.mql_point.setVisible(ok)
         self.mql_label.setVisible(ok)
         self.legend.set_entry_visible("mql", ok)
+        self._mql_xy = (float(mql_lead_share), float(mql_conv_share)) if ok else None
         if ok:
             self.mql_point.setData([mql_lead_share], [mql_conv_share])
-            self.mql_label.setText(f"MQLs: {_pct(mql_lead_share, 0)} of leads, {_pct(mql_conv_share, 0)} of conversions")
-            self.mql_label.setAnchor((0, 1) if mql_lead_share < 0.5 else (1, 1))
-            self.mql_label.setPos(mql_lead_share + (0.02 if mql_lead_share < 0.5 else -0.02), mql_conv_share - 0.02)
-            self.mql_label.setAnchor((0, 0) if mql_lead_share < 0.5 else (1, 0))
+            self._mql_text = f"MQLs: {_pct(mql_lead_share, 0)} of leads, {_pct(mql_conv_share, 0)} of conversions"
+            self.mql_label.setText(self._mql_text)
+            self._place_mql_label()
+
+    def _place_mql_label(self, *_args) -> None:
+        """Put the MQL label beside its point, inside the plot area (in pixels: the text does not scale with the view).
+
+        Right of the point (left when it would stick out), vertically centred on it but never
+        below the x axis or above the top: at big text and a low point it used to cover the axis.
+        """
+        if self._mql_xy is None:
+            return
+        x, y = self._mql_xy
+        (x0, x1), (y0, y1) = self.view_box.viewRange()
+        try:
+            px, py = self.view_box.viewPixelSize()
+        except Exception:  # noqa: BLE001 - not laid out yet (zero size): placed again on resize
+            px = py = float("nan")
+        if self.mql_label.toPlainText() != self._mql_text:  # one line whenever it fits
+            self.mql_label.setText(self._mql_text)
+        br = self.mql_label.boundingRect()
+        if not (np.isfinite(px) and np.isfinite(py)) or px <= 0 or py <= 0:
+            px, py = (x1 - x0) / 300.0, (y1 - y0) / 200.0
+        w, h, gap = br.width() * px, br.height() * py, 10 * px
+        if x + gap + w > x1 and x - gap - w < x0:
+            # too wide beside the point on either side (narrow plot, big text): two lines
+            two = self._mql_text.replace(", ", "\n", 1)
+            if self.mql_label.toPlainText() != two:
+                self.mql_label.setText(two)
+            br = self.mql_label.boundingRect()
+            w, h = br.width() * px, br.height() * py
+        if x + gap + w <= x1 or x - gap - w < x0:
+            lx = min(x + gap, x1 - w)  # right of the point; never past the right edge
+        else:
+            lx = x - gap - w
+        lx = max(x0, lx)
+        ly = min(max(y, y0 + h / 2), y1 - h / 2) if y1 - y0 > h else (y0 + y1) / 2
+        self.mql_label.setAnchor((0.0, 0.5))
+        self.mql_label.setPos(lx, ly)
+
+    def mql_label_rect(self):
+        """The MQL label's rectangle in data coordinates (tests: it must lie inside the plot area)."""
+        return self.mql_label.mapRectToView(self.mql_label.boundingRect())
 
     def set_font_scale(self, factor: float) -> None:
         super().set_font_scale(factor)
         self.mql_label.setFont(scaled_font(self._font_scale, 0.95, bold=True))
+        self._place_mql_label()
 
     def _tooltip_at(self, pos: QPointF) -> str | None:
         g = self._gains
@@ -637,8 +712,8 @@ class SuggestionRow(QWidget):
         left.setSpacing(1)
         self._title_row = QHBoxLayout()
         self._title_row.setSpacing(6)
-        self._title_row.addWidget(self.title)
-        self._title_row.addStretch(1)
+        # the title takes the row (a word-wrapped label beside a stretch wrapped "converters" onto a line of its own)
+        self._title_row.addWidget(self.title, 1)
         left.addLayout(self._title_row)
         left.addWidget(self.meaning)
         lay = QHBoxLayout(self)
@@ -852,7 +927,7 @@ class BacktestPanel(QWidget):
         sl.addWidget(self.sac_view, 1)
         sl.addWidget(self.sac_detail)
         for v in (self.decile_view, self.gains_view, grade_box, sac_box):
-            v.setMinimumHeight(230)
+            v.setMinimumHeight(PLOT_MIN_HEIGHT)
         self.plots = _ReflowGrid([self.decile_view, self.gains_view], parent=self)
         self.plots2 = _ReflowGrid([grade_box, sac_box], parent=self)
 
@@ -869,9 +944,13 @@ class BacktestPanel(QWidget):
         self.recall_spin.setToolTip("The share of converted leads the threshold must hand to sales")
         self.recall_spin.valueChanged.connect(self._on_recall_spin_value_changed)
         self.suggestion_rows: dict[str, SuggestionRow] = {}
+        # a framed box without a style sheet: a style sheet on a parent stops its children (the Apply
+        # buttons, the recall spin box) from following the window's text size (View > Bigger text)
         sug_box = QFrame(self)
         sug_box.setObjectName("suggestions")
-        sug_box.setStyleSheet("QFrame#suggestions { border: 1px solid #d8d8d8; border-radius: 3px; }")
+        sug_box.setFrameShape(QFrame.Shape.StyledPanel)
+        sug_box.setFrameShadow(QFrame.Shadow.Plain)
+        self.suggestions_box = sug_box
         sgl = QVBoxLayout(sug_box)
         sgl.setContentsMargins(4, 2, 4, 2)
         sgl.setSpacing(0)
@@ -935,6 +1014,18 @@ class BacktestPanel(QWidget):
         controls.setContentsMargins(8, 4, 8, 2)
         lay.addWidget(top)
         lay.addWidget(self.scroll, 1)
+        # the plots take no wheel (no zoom), but pyqtgraph swallows it: scroll the page instead
+        self._wheel_viewports = [v.plot_widget.viewport() for v in (self.decile_view, self.gains_view, self.sac_view)]
+        for vp in self._wheel_viewports:
+            vp.installEventFilter(self)
+        self._plot_boxes = (self.decile_view, self.gains_view, grade_box, sac_box)
+        palette_colours(self)  # keep our fonts when the window changes the text size
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.Wheel and obj in getattr(self, "_wheel_viewports", ()):
+            QApplication.sendEvent(self.scroll.verticalScrollBar(), ev)
+            return True
+        return super().eventFilter(obj, ev)
 
     # -------------------------------------------------------------- state
     @property
@@ -1420,7 +1511,8 @@ class BacktestPanel(QWidget):
                     row.set_suggestion(row.suggestion, float(s.threshold), self._output.job.created is not None)
             w = self.window_
             if w is not None and hasattr(w, "status"):
-                w.status(f"MQL threshold set to {threshold_text(s.threshold)} ({SUGGESTION_TITLES.get(key, key).lower()}); "
+                title = SUGGESTION_TITLES.get(key, key)
+                w.status(f"MQL threshold set to {threshold_text(s.threshold)} ({title[:1].lower() + title[1:]}); "
                          "Ctrl+Z to undo")
         return ok
 
@@ -1436,6 +1528,10 @@ class BacktestPanel(QWidget):
         for row in self.suggestion_rows.values():
             row.title.setFont(scaled_font(factor, 1.0, bold=True))
             row.value.setFont(scaled_font(factor, 1.35, bold=True))
+            row.value.setMinimumWidth(round(QFontMetricsF(row.value.font()).horizontalAdvance("000.00") + 8))
+        # the plots keep their share of the page: at big text their titles, legends and ticks take more room
+        for box in getattr(self, "_plot_boxes", ()):
+            box.setMinimumHeight(round(PLOT_MIN_HEIGHT * max(1.0, factor)))
 
     def showEvent(self, ev) -> None:  # noqa: N802
         super().showEvent(ev)
@@ -1453,11 +1549,16 @@ class BacktestPanel(QWidget):
         super().changeEvent(ev)
         if ev.type() == QEvent.Type.FontChange:
             w = self.window_
-            scale = w.font_scale() if w is not None and hasattr(w, "font_scale") else 1.0
-            if abs(scale - getattr(self, "_font_scale", 1.0)) > 1e-6:
-                self._font_scale = scale
-                # after the window has set its fonts (it also sets the font of labels with a style sheet)
-                QTimer.singleShot(0, self, lambda: self.set_font_scale(self._font_scale))
+            self._font_scale = w.font_scale() if w is not None and hasattr(w, "font_scale") else 1.0
+            # always, even at an unchanged scale (Ctrl+0 at normal size): the window also sets its plain font on
+            # every label with a style sheet (our plot titles); after it is done, set ours again
+            if not getattr(self, "_font_pending", False):
+                self._font_pending = True
+                QTimer.singleShot(0, self, self._reapply_font_scale)
+
+    def _reapply_font_scale(self) -> None:
+        self._font_pending = False
+        self.set_font_scale(getattr(self, "_font_scale", 1.0))
 
     def shutdown(self) -> None:
         self._cancel_worker()
@@ -1488,6 +1589,17 @@ def install(window) -> BacktestPanel:
     i = window.view_tabs.addTab(panel, "Backtest")
     window.view_tabs.setTabToolTip(i, "How well the model finds the leads that converted; where to put the MQL threshold")
     window.panels["backtest"] = panel
+    menu = getattr(window, "analysis_menu", None)
+    if menu is not None:  # keyboard users reach the tab like the Timeline (Ctrl+T)
+        from PySide6.QtGui import QAction
+
+        act = QAction("&Backtest", window)
+        act.setShortcut("Ctrl+B")
+        act.setToolTip("How well the model finds the leads that converted; where to put the MQL threshold")
+        act.triggered.connect(lambda _c=False: window.view_tabs.setCurrentWidget(panel))
+        menu.addAction(act)
+        window.addAction(act)
+        window.act_backtest = act
     if hasattr(window, "_on_grid_cell_clicked"):  # a grade cell lists its leads, as on the Overview
         panel.grade_grid.cellClicked.connect(window._on_grid_cell_clicked)
     strip = getattr(window, "summary_strip", None)

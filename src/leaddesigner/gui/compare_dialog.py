@@ -479,14 +479,18 @@ def _better(c) -> dict[str, str]:
     a, b = c.metrics_a, c.metrics_b
     out = {}
 
-    def pick(name, va, vb, higher=True):
-        if va is None or vb is None or va == vb:
+    def pick(name, va, vb, higher=True, digits=None):
+        if va is None or vb is None or (isinstance(va, float) and math.isnan(va)) or (isinstance(vb, float) and math.isnan(vb)):
+            return
+        if digits is not None:  # compare what the table shows: 37.7% against 37.7% is a tie, not a bold win
+            va, vb = round(float(va), digits), round(float(vb), digits)
+        if va == vb:
             return
         out[name] = "A" if (va > vb) == higher else "B"
 
-    pick("ROC AUC (all leads)", a.auc, b.auc)
-    pick("MQLs that convert", a.precision, b.precision)
-    pick("Conversions captured", a.recall, b.recall)
+    pick("ROC AUC (all leads)", a.auc, b.auc, digits=3)
+    pick("MQLs that convert", a.precision, b.precision, digits=3)  # shown as 37.7%
+    pick("Conversions captured", a.recall, b.recall, digits=3)
     pick("Weeks over capacity", a.weeks_over_capacity, b.weeks_over_capacity, higher=False)
     return out
 

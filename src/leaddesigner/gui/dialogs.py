@@ -375,29 +375,85 @@ class ValueMapDialog(QDialog):
 
 
 SHORTCUTS = [
-    ("File", [("Ctrl+O", "Open a model"), ("Ctrl+S", "Save"), ("Ctrl+Shift+S", "Save as"), ("Ctrl+Q", "Quit")]),
+    ("File", [("Ctrl+N", "New model"), ("Ctrl+O", "Open a model"), ("Ctrl+S", "Save"), ("Ctrl+Shift+S", "Save as"),
+              ("Ctrl+Shift+R", "Export report for sales"), ("Ctrl+Q", "Quit")]),
     ("Data", [("Ctrl+L", "Load leads"), ("Ctrl+Shift+L", "Load an activity log"), ("Ctrl+M", "Map columns"),
               ("F5", "Reload the data"), ("Esc", "Cancel loading")]),
-    ("Edit", [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z / Ctrl+Y", "Redo"), ("Ins / Ctrl+N", "Add a rule"),
-              ("Ctrl+Shift+N", "Add a behaviour rule"), ("Ctrl+D", "Duplicate the rule"), ("Del", "Delete the rule"),
+    ("Edit", [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z / Ctrl+Y", "Redo"), ("Ctrl+H", "Edit history"),
+              ("Ins / Ctrl+Shift+A", "Add a rule"), ("Shift+Ins / Ctrl+Shift+B", "Add a behaviour rule"),
+              ("Ctrl+D", "Duplicate the rule"), ("Del", "Delete the rule"),
               ("Ctrl+Up / Ctrl+Down", "Move the rule up / down"), ("Ctrl+E", "Edit the rule as YAML"),
+              ("Ctrl+Shift+E", "Edit the whole model as YAML"),
               ("Space", "Switch the rule on / off"), ("F2 / Enter", "Edit the cell"), ("Ctrl+F", "Filter the rules")]),
+    ("Analysis", [("Ctrl+T", "Timeline"), ("Ctrl+B", "Backtest")]),
     ("View", [("Ctrl+= / Ctrl+-", "Bigger / smaller text (projector)"), ("Ctrl+0", "Normal text size"),
               ("Ctrl+1 .. Ctrl+6", "Rules, Attributes, Targets, Definitions, Leads, Problems"),
               ("Ctrl+I", "Lead inspector"), ("Ctrl+G", "Grades"), ("F1", "This list")]),
 ]
+#: keys that are not menu entries (tab switching, keys inside the rules table), listed after the menus' own
+EXTRA_SHORTCUTS = [
+    ("View", [("Ctrl+1 .. Ctrl+6", "Rules, Attributes, Targets, Definitions, Leads, Problems")]),
+    ("Rules table", [("F2 / Enter", "Edit the cell"), ("Space", "Switch the rule on / off")]),
+]
+
+
+def _keys(action) -> str:
+    return " / ".join(k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts() if not k.isEmpty())
+
+
+def _menu_text(text: str) -> str:
+    return text.replace("&&", "\0").replace("&", "").replace("\0", "&").rstrip(".").rstrip("\u2026").strip()
+
+
+def shortcuts_of(window) -> list[tuple[str, list[tuple[str, str]]]]:
+    """(menu title, [(keys, what)]) for every menu entry of ``window`` that has a shortcut, then the extras.
+
+    Read from the actions themselves, so the list can never promise a key the app does not have
+    (it once listed Ctrl+N for "Add a rule"; Ctrl+N is New model).
+    """
+    groups: list[tuple[str, list[tuple[str, str]]]] = []
+    bar = window.menuBar() if hasattr(window, "menuBar") else None
+    if bar is None:
+        return list(SHORTCUTS)
+
+    def walk(menu, out: list) -> None:
+        for a in menu.actions():
+            if a.menu() is not None:
+                walk(a.menu(), out)
+            elif not a.isSeparator() and a.shortcuts():
+                out.append((_keys(a), _menu_text(a.text())))
+
+    for top in bar.actions():
+        if top.menu() is None:
+            continue
+        items: list[tuple[str, str]] = []
+        walk(top.menu(), items)
+        if items:
+            groups.append((_menu_text(top.text()), items))
+    names = [g for g, _ in groups]
+    for group, items in EXTRA_SHORTCUTS:
+        if group in names:
+            target = groups[names.index(group)][1]
+            target += [it for it in items if it[0] not in {k for k, _ in target}]
+        else:
+            groups.append((group, list(items)))
+            names.append(group)
+    return groups
 
 
 class ShortcutsDialog(QDialog):
+    """Help > Keyboard shortcuts: built from the window's menus (see :func:`shortcuts_of`)."""
+
     def __init__(self, parent: QWidget | None = None):
         super().__init__(parent)
         self.setWindowTitle("Keyboard shortcuts")
+        self.groups = shortcuts_of(parent) if parent is not None and hasattr(parent, "menuBar") else list(SHORTCUTS)
         html = []
-        for group, items in SHORTCUTS:
-            html.append(f"<h3>{group}</h3><table cellspacing=4>")
-            html += [f"<tr><td><b>{k}</b></td><td>&nbsp;&nbsp;{v}</td></tr>" for k, v in items]
+        for group, items in self.groups:
+            html.append(f"<h3>{_esc(group)}</h3><table cellspacing=4>")
+            html += [f"<tr><td><b>{_esc(k)}</b></td><td>&nbsp;&nbsp;{_esc(v)}</td></tr>" for k, v in items]
             html.append("</table>")
-        lab = QLabel("".join(html), self)
+        lab = self.label = QLabel("".join(html), self)
         lab.setTextFormat(Qt.TextFormat.RichText)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, self)
         buttons.rejected.connect(self.reject)
@@ -407,7 +463,11 @@ class ShortcutsDialog(QDialog):
         scroll.setWidgetResizable(True)
         lay.addWidget(scroll)
         lay.addWidget(buttons)
-        self.resize(520, 620)
+        self.resize(560, 680)
+
+    def keys(self) -> dict[str, str]:
+        """What each listed key combination does (tests)."""
+        return {k: v for _, items in self.groups for k, v in items}
 
 
 # ---------------------------------------------------------------- changelog entry on save

@@ -15,6 +15,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -39,6 +40,7 @@ from PySide6.QtWidgets import (
 from leaddesigner.core import commands as C
 
 from .analysis_actions import TaskWorker
+from .document import DEFAULT_HORIZON_DAYS
 from .plots import PALETTE, scaled_font
 
 __all__ = ["FitDialog", "open_fit_dialog", "fit_inputs"]
@@ -82,18 +84,67 @@ def fit_inputs(doc) -> dict:
     if m.created_at:
         c = m.column_for(m.created_at)
         created = c if c in frame.columns else None
-    horizon = doc.data.horizon_days if doc.activities_frame is not None and created is not None else None
+    horizon = None
+    if doc.activities_frame is not None and created is not None:
+        # the app's "N days after creation"; with "as of a date" (no horizon) still N days: counting events up
+        # to the end of the data would let the run-up to a conversion (and post-sale use) leak into the fit
+        horizon = doc.data.horizon_days if doc.data.horizon_days is not None else DEFAULT_HORIZON_DAYS
     return dict(leads=frame, outcome=np.asarray(y, dtype=bool), activities=doc.activities_frame, created=created,
                 base_model=m.copy(), outcome_column=raw_col if raw_col in frame.columns else None,
                 horizon_days=horizon)
 
 
-def _run_fit(inputs: dict, progress=None, **options):
+def app_moment(doc) -> dict:
+    """How the app scores the loaded leads now: as_of, horizon_days and the sentence the status bar shows."""
+    d = doc.data
+    text = doc.moment_text() if hasattr(doc, "moment_text") else ""
+    return dict(as_of=d.as_of, horizon_days=d.horizon_days, text=text)
+
+
+def _same_moment(res, app: dict) -> bool:
+    h1, h2 = res.horizon_days, app.get("horizon_days")
+    if (h1 is None) != (h2 is None) or (h1 is not None and abs(float(h1) - float(h2)) > 1e-9):
+        return False
+    a1, a2 = res.as_of, app.get("as_of")
+    return a1 is None or a2 is None or pd.Timestamp(a1) == pd.Timestamp(a2)
+
+
+def app_holdout_auc(res, leads, activities, outcome, app: dict, holdout=None) -> float:
+    """Holdout AUC of the fitted model scored the way the app scores the leads (``app``: see :func:`app_moment`).
+
+    What the summary strip shows after "Use this model"; differs from ``res.holdout_auc`` when the
+    app scores at another moment than the fit (e.g. "as of a date").
+    """
+    from leaddesigner.core.backtest import auc
+    from leaddesigner.core.engine import Scorer, bind
+
+    data = bind(res.model, leads, activities, as_of=app.get("as_of"), horizon_days=app.get("horizon_days"))
+    score = Scorer(res.model, data).result.score
+    y = np.asarray(outcome, dtype=bool)
+    mask = holdout if holdout is not None and len(holdout) == len(y) else res.holdout
+    if mask is None or len(score) != len(y) or len(mask) != len(y):
+        return float("nan")
+    mask = np.asarray(mask, dtype=bool)
+    return float(auc(np.asarray(score)[mask], y[mask]))
+
+
+def _run_fit(inputs: dict, progress=None, app: dict | None = None, holdout=None, **options):
     from leaddesigner.core.fit import fit_points
 
     kw = dict(inputs)
     kw.update(options)
-    return fit_points(kw.pop("leads"), kw.pop("outcome"), progress=progress, **kw)
+    leads, outcome = kw.pop("leads"), kw.pop("outcome")
+    res = fit_points(leads, outcome, progress=progress, **kw)
+    res.app_auc = None  # the holdout AUC as the app will show it, when the app scores at another moment
+    res.app_moment = app
+    if app is not None and not _same_moment(res, app):
+        if progress:
+            progress(0.97, "Scoring as the app does")
+        try:
+            res.app_auc = app_holdout_auc(res, leads, inputs.get("activities"), outcome, app, holdout)
+        except (KeyError, ValueError):
+            res.app_auc = None
+    return res
 
 
 class FitDialog(QDialog):
@@ -242,8 +293,11 @@ class FitDialog(QDialog):
         if not self.keep_settings.isChecked():
             inputs["base_model"] = None
         name = f"{self.doc.model.name or 'Model'} \u2013 suggested points"
+        panel = getattr(self.window_, "panels", {}).get("backtest")
+        hold = getattr(panel, "_holdout", None)
         w = TaskWorker(_run_fit, inputs, max_rules=self.max_rules.value(), exclude=tuple(self.excluded_columns()),
-                       name=name if self.keep_settings.isChecked() else None, thread_name="LeadDesignerFit")
+                       name=name if self.keep_settings.isChecked() else None, thread_name="LeadDesignerFit",
+                       app=app_moment(self.doc), holdout=None if hold is None else np.array(hold, dtype=bool))
         w.progress.connect(self._on_worker_progress)
         w.finished.connect(self._on_worker_finished)
         w.failed.connect(self._on_worker_failed)
@@ -305,15 +359,29 @@ class FitDialog(QDialog):
         v = getattr(panel, "holdout_auc", None)
         return None if v is None or math.isnan(v) else float(v)
 
+    def app_auc(self, res=None) -> float:
+        """The suggestion's holdout AUC as the app will show it after "Use this model"."""
+        res = res if res is not None else self.result
+        v = getattr(res, "app_auc", None)
+        return float(res.holdout_auc) if v is None else float(v)
+
     def _show(self, res) -> None:
         diff = res.holdout_auc - res.logistic_auc
         cur = self._current_auc()
         colour = PALETTE["ok"] if diff >= -0.02 else PALETTE["warning"]
         text = (f"Holdout AUC <b>{_auc(res.holdout_auc)}</b> with {res.n_rules} rules · logistic regression on the same "
                 f"candidates {_auc(res.logistic_auc)} <span style='color:{colour}'>({diff:+.3f})</span>")
+        other_moment = getattr(res, "app_auc", None) is not None
+        if other_moment:
+            # the fit scored the leads at another moment than the app does: compare with the open model as the app
+            # scores both (what the Holdout AUC tile will show after "Use this model"), and say so
+            moment = (getattr(res, "app_moment", None) or {}).get("text") or "the app's scoring moment"
+            text += f"<br>Scored as the app scores now ({_h(moment)}): suggestion <b>{_auc(res.app_auc)}</b>"
         if cur is not None:
-            better = res.holdout_auc - cur
-            text += f" · your model {_auc(cur)} <span style='color:{PALETTE['ok'] if better >= 0 else PALETTE['warning']}'>" \
+            mine = self.app_auc(res)
+            better = mine - cur
+            text += (" · " if not other_moment else ", ") + f"your model {_auc(cur)} " \
+                    f"<span style='color:{PALETTE['ok'] if better >= 0 else PALETTE['warning']}'>" \
                     f"({better:+.3f} for the suggestion)</span>"
         self.headline.setText(text)
         m = res.model
@@ -334,10 +402,16 @@ class FitDialog(QDialog):
         lines = [
             f"Fitted on {res.n_train:,} leads ({res.positives_train:,} converted), checked on the most recent "
             f"{res.n_holdout:,} ({res.positives_holdout:,} converted); {res.n_candidates} candidate rules; "
-            f"{res.seconds:.1f} s. {_h(res.split)}",
+            f"{res.seconds:.1f} s. Split {_h(res.split)}.",
             f"Thresholds: MQL {t.mql:g}" + (f", SQL {t.sql:g}" if t.sql is not None else "")
-            + (f". Leads scored {res.horizon_days:g} days after creation." if res.horizon_days is not None else "."),
+            + (f". Fitted with each lead scored {res.horizon_days:g} days after it was created (events after that, "
+               "such as the run-up to a conversion, do not count)." if res.horizon_days is not None else "."),
         ]
+        if getattr(res, "app_auc", None) is not None:
+            moment = (getattr(res, "app_moment", None) or {}).get("text") or "another moment"
+            lines.append(f"The app scores {_h(moment)}: there the suggested model's holdout AUC is "
+                         f"{_auc(res.app_auc)}, the figure the summary strip shows after <i>Use this model</i> "
+                         "(Thresholds &amp; capacity &gt; When leads are scored changes the moment).")
         if res.excluded:
             lines.append("Not used: " + "; ".join(f"{_h(c)} ({_h(w)})" for c, w in list(res.excluded.items())[:12])
                          + (" …" if len(res.excluded) > 12 else ""))

@@ -51,6 +51,7 @@ import pyqtgraph as pg
 from PySide6.QtCore import QDate, QEvent, QObject, QPointF, QTimer, Qt, Signal
 from PySide6.QtGui import QAction, QColor, QFontMetricsF, QPainter, QPalette
 from PySide6.QtWidgets import (
+    QApplication,
     QButtonGroup,
     QDateEdit,
     QFrame,
@@ -98,6 +99,11 @@ MAX_WAIT_MS = 1000
 GREY_AFTER_MS = 250
 #: the default period: the data's last N weeks
 DEFAULT_WEEKS = 26
+#: why the replay's MQL count differs from the summary strip's (users compare the two)
+SUMMARY_TOOLTIP = (
+    "MQLs counted on the day each lead crosses the MQL threshold, replayed day by day as production would see them\n"
+    "(a lead that crosses later than the scoring moment of the summary strip counts here, not there;\n"
+    "the summary strip counts each lead's status at one moment, e.g. 30 days after it was created).")
 
 COLORS = {
     "new": PALETTE["converted"],  # dark blue, at the bottom of the stack
@@ -544,7 +550,7 @@ class BacklogView(_TimelinePlot):
         for it in (self.fill, self.curve):
             it.setVisible(False)
             self.plot_item.addItem(it)
-        self.legend.add("backlog", "Waiting at the end of the period", "line", COLORS["backlog"])
+        self.legend.add("backlog", "Waiting at the end of each week", "line", COLORS["backlog"])
         self._set_axis_titles("", "MQLs")
         self.set_font_scale(1.0)
 
@@ -554,6 +560,8 @@ class BacklogView(_TimelinePlot):
             self.fill.setVisible(False)
             self.curve.setVisible(False)
             return
+        # "the period" reads as the whole From-To range: say which period each point is
+        self.legend.set_text("backlog", f"Waiting at the end of each {'day' if s.unit == 'day' else 'week'}")
         x = np.arange(len(s), dtype=float)
         self.curve.setData(x=x, y=s.backlog)
         self.fill.setData(x=x, y=s.backlog)
@@ -820,6 +828,7 @@ class TimelinePanel(QWidget):
         self.summary_label.setWordWrap(True)
         self.summary_label.setTextFormat(Qt.TextFormat.RichText)
         self.summary_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.summary_label.setToolTip(SUMMARY_TOOLTIP)
         self.notes_label = QLabel("", self)
         self.notes_label.setObjectName("timelineNotes")
         self.notes_label.setWordWrap(True)
@@ -876,6 +885,10 @@ class TimelinePanel(QWidget):
         self.veil = _Veil(self.plot_split, self.status_label)
         # at presentation sizes the three plots need more than a laptop screen's height: scroll then
         self.content = content = QScrollArea(self)
+        # the plots take no wheel (no zoom), but pyqtgraph swallows it: scroll the tab instead
+        self._wheel_viewports = [v.plot_widget.viewport() for v in (self.arrivals, self.backlog, self.sla)]
+        for vp in self._wheel_viewports:
+            vp.installEventFilter(self)
         content.setWidgetResizable(True)
         content.setFrameShape(QFrame.Shape.NoFrame)
         content.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
@@ -915,6 +928,9 @@ class TimelinePanel(QWidget):
         self._font_timer.setInterval(0)
         self._font_timer.timeout.connect(self._apply_font_scale)
 
+        from .backtest_panel import palette_colours
+
+        palette_colours(self)  # plot titles keep their bold font when the window changes the text size
         document.applied.connect(self._on_document_applied)
         document.dataReset.connect(self._on_document_data_reset)
         document.modelReset.connect(self._on_document_model_reset)
@@ -924,6 +940,12 @@ class TimelinePanel(QWidget):
         document.loadCancelled.connect(self._on_document_load_ended)
         self._sync_period()
         self._show_state()
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802
+        if ev.type() == QEvent.Type.Wheel and obj in getattr(self, "_wheel_viewports", ()):
+            QApplication.sendEvent(self.content.verticalScrollBar(), ev)
+            return True
+        return super().eventFilter(obj, ev)
 
     # ------------------------------------------------------------ public
     @property
@@ -1147,10 +1169,10 @@ class TimelinePanel(QWidget):
             self._font_timer.start()
 
     def _apply_font_scale(self) -> None:
+        # even at an unchanged scale (Ctrl+0 at normal size): the window sets its plain font on every label
+        # with a style sheet, the plot titles among them, so ours are set again after it
         if self._font_scale_of is not None:
-            s = float(self._font_scale_of())
-            if abs(s - self._scale) > 1e-6:
-                self.set_font_scale(s)
+            self.set_font_scale(float(self._font_scale_of()))
 
     def _start_run(self) -> None:
         """Start a run for the newest state, or note that one is due when the current run ends."""
@@ -1321,13 +1343,26 @@ class TimelinePanel(QWidget):
     # ------------------------------------------------------------ suggestions -> model
     def _on_team_apply_clicked(self) -> None:
         v = self.team_apply.property("value")
-        if v is not None:
-            self.doc.push(C.SetCapacity("sdrs", int(v)), mergeable=False)
+        if v is not None and self._push(C.SetCapacity("sdrs", int(v))):
+            self._status(f"Team set to {_plural(int(v), 'SDR')} (Ctrl+Z to undo)")
 
     def _on_threshold_apply_clicked(self) -> None:
         v = self.threshold_apply.property("value")
-        if v is not None:
-            self.doc.push(C.SetThreshold("mql", float(v)), mergeable=False)
+        if v is not None and self._push(C.SetThreshold("mql", float(v))):
+            self._status(f"MQL threshold set to {float(v):g} (Ctrl+Z to undo)")
+
+    def _push(self, cmd) -> bool:
+        """One undo step of its own (never merged with a spin-box drag before it)."""
+        ok = bool(self.doc.push(cmd, mergeable=False))
+        end = getattr(self.doc, "end_gesture", None)
+        if end is not None:
+            end()
+        return ok
+
+    def _status(self, text: str) -> None:
+        w = getattr(self, "window_", None)
+        if w is not None and hasattr(w, "status"):
+            w.status(text)
 
 
 # ====================================================================== text helpers
@@ -1344,7 +1379,7 @@ def _plural(n: float, word: str) -> str:
 def _summary_html(summ: dict, weekly: TimelineSeries) -> str:
     """Two lines over the period: the flow of MQLs, then the follow-up (time to first touch, SLA share)."""
     new, re = float(summ.get("new", weekly.new.sum())), float(summ.get("re_mql", weekly.re.sum()))
-    flow = f"<b>{new + re:,.0f} MQLs</b> ({new:,.0f} new, {re:,.0f} re-MQL)"
+    flow = f"<b>{new + re:,.0f} MQLs</b> crossed the threshold ({new:,.0f} new, {re:,.0f} re-MQL)"
     per_week, cap = summ.get("mean_arrivals_per_week"), summ.get("capacity_per_week")
     if per_week is not None and cap is not None:
         flow += f": {float(per_week):,.0f}/week vs capacity {float(cap):,.0f}"
@@ -1415,6 +1450,7 @@ def _ts(q: QDate) -> pd.Timestamp:
 def install(window) -> TimelinePanel:
     """Add the Timeline tab to ``window.view_tabs`` and "Show timeline" to the Analysis menu."""
     panel = TimelinePanel(window.doc, window.view_tabs, font_scale=window.font_scale)
+    panel.window_ = window  # status-bar messages after Apply
     i = window.view_tabs.addTab(panel, "Timeline")
     window.view_tabs.setTabToolTip(
         i, "Replay day by day: MQLs arriving (new and re-MQL) against SDR capacity, backlog, SLA attainment")
