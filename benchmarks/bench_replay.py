@@ -16,7 +16,13 @@ warm runs: the events sorted by lead and time are kept with the bound data, as
 in the app; ``replay_cold_s`` is the first run, which sorts them; ``*_cpu_s``
 are process CPU seconds, which a busy machine inflates less than wall time),
 ``queue_s`` one ``simulate_queue`` run, ``simulate_s`` the whole
-``queue.simulate`` (replay, queue and the team / threshold suggestions).
+``queue.simulate`` (replay, queue and the team / threshold suggestions),
+``suggest_team_s`` / ``suggest_threshold_s`` the two suggestions alone.
+``replay_edit_s`` is a replay after an edit to one activity rule's window (the
+step tables of the other rules are kept with the data, as after a threshold or
+points edit in the app). ``*_gil_ms`` is the longest time a background thread
+that sleeps 1 ms at a time could not run (the GIL held, or the machine busy):
+what a GUI thread would feel while a worker computes.
 ``check`` days are compared with the engine (``Scorer.set_as_of``): the largest
 score difference and the number of status differences are reported (expect ~1e-12
 and 0). Human-readable lines first; the last line is one JSON object.
@@ -24,6 +30,7 @@ and 0). Human-readable lines first; the last line is one JSON object.
 from __future__ import annotations
 
 import argparse
+import copy
 import json
 import os
 import platform
@@ -43,8 +50,38 @@ from leaddesigner.core.engine import Scorer, bind  # noqa: E402
 from leaddesigner.core.generate import generate  # noqa: E402
 from leaddesigner.core.model import Recycling  # noqa: E402
 from leaddesigner.core.modelio import load_model  # noqa: E402
-from leaddesigner.core.queue import simulate, simulate_queue  # noqa: E402
+from leaddesigner.core.queue import simulate, simulate_queue, suggest_team, suggest_threshold  # noqa: E402
 from leaddesigner.core.replay import replay  # noqa: E402
+
+
+class GilProbe:
+    """A daemon thread that sleeps 1 ms at a time and records the longest gap between wake-ups."""
+
+    def __init__(self):
+        import threading
+
+        self.on, self.worst = False, 0.0
+        threading.Thread(target=self._run, daemon=True).start()
+
+    def _run(self):
+        last = time.perf_counter()
+        while True:
+            time.sleep(0.001)
+            now = time.perf_counter()
+            if self.on:
+                self.worst = max(self.worst, now - last)
+            last = now
+
+    def __enter__(self):
+        self.worst, self.on = 0.0, True
+        return self
+
+    def __exit__(self, *exc):
+        self.on = False
+
+    @property
+    def ms(self) -> float:
+        return round(self.worst * 1000, 1)
 
 
 def timed(fn, repeat: int):
@@ -82,20 +119,38 @@ def main(argv=None) -> int:
     except Exception as e:  # pragma: no cover - the other benchmark moved
         print(f"(bench_scoring.build_model unavailable: {e})")
     as_of = "2026-08-31"
+    probe = GilProbe()
     for name, model in models.items():
         r: dict = {"rules": len(model.rules)}
         t = time.perf_counter()
         data = bind(model, leads, acts, as_of=as_of)
         r["bind_s"] = round(time.perf_counter() - t, 3)
         c0, t0 = time.process_time(), time.perf_counter()
-        replay(model, data, "2026-03-02", "2026-08-30")  # cold: sorts the events by lead and time, kept with the data
+        with probe:
+            replay(model, data, "2026-03-02", "2026-08-30")  # cold: sorts the events by lead and time, kept with the data
         r["replay_cold_s"] = round(time.perf_counter() - t0, 3)
         r["replay_cold_cpu_s"] = round(time.process_time() - c0, 3)
+        r["replay_cold_gil_ms"] = probe.ms
         c0 = time.process_time()
-        rep, med, times = timed(lambda: replay(model, data, "2026-03-02", "2026-08-30"), a.repeat)
+        with probe:
+            rep, med, times = timed(lambda: replay(model, data, "2026-03-02", "2026-08-30"), a.repeat)
         r["replay_s"] = round(med, 3)
         r["replay_cpu_s"] = round((time.process_time() - c0) / a.repeat, 3)
         r["replay_runs_s"] = [round(x, 3) for x in times]
+        r["replay_gil_ms"] = probe.ms
+        edits = iter(range(10**6))
+
+        def edited():
+            m2 = copy.deepcopy(model)
+            rule = next(x for x in m2.rules if x.kind == "activity")
+            rule.activity.within_days = 1000 + next(edits)  # this rule's step table is rebuilt, the others are kept
+            return replay(m2, data, "2026-03-02", "2026-08-30")
+
+        c0 = time.process_time()
+        with probe:
+            _, med, _ = timed(edited, a.repeat)
+        r["replay_edit_s"] = round(med, 3)
+        r["replay_edit_cpu_s"] = round((time.process_time() - c0) / a.repeat, 3)
         r["arrivals"] = int(len(rep.arrivals))
         r["re_mqls"] = int((rep.arrivals["kind"] == "re-MQL").sum())
         r["recycles"] = int(len(rep.recycles))
@@ -103,8 +158,20 @@ def main(argv=None) -> int:
         _, q_s, _ = timed(lambda: simulate_queue(rep.arrivals, model.capacity, start=rep.start, end=rep.end), 1)
         r["queue_s"] = round(q_s, 3)
         t = time.perf_counter()
-        sim = simulate(model, data, "2026-03-02", "2026-08-30")
+        with probe:
+            sim = simulate(model, data, "2026-03-02", "2026-08-30")
         r["simulate_s"] = round(time.perf_counter() - t, 3)
+        r["simulate_gil_ms"] = probe.ms
+        for key, fn in (
+            ("suggest_team", lambda: suggest_team(rep.arrivals, model.capacity, start=rep.start, end=rep.end)),
+            ("suggest_threshold", lambda: suggest_threshold(model, rep, capacity=model.capacity)),
+        ):
+            c0, t = time.process_time(), time.perf_counter()
+            with probe:
+                fn()
+            r[f"{key}_s"] = round(time.perf_counter() - t, 3)
+            r[f"{key}_cpu_s"] = round(time.process_time() - c0, 3)
+            r[f"{key}_gil_ms"] = probe.ms
         r["suggested_sdrs"] = sim.summary.get("suggested_sdrs")
         r["suggested_mql_threshold"] = sim.summary.get("suggested_mql_threshold")
         if a.check:
@@ -120,9 +187,10 @@ def main(argv=None) -> int:
         out[name] = r
         print(
             f"{name}: {r['rules']} rules, replay {r['replay_s']:.2f} s (cpu {r['replay_cpu_s']:.2f} s; runs {r['replay_runs_s']}; "
-            f"cold {r['replay_cold_s']:.2f} s), "
+            f"cold {r['replay_cold_s']:.2f} s, cpu {r['replay_cold_cpu_s']:.2f} s; after a rule edit {r['replay_edit_s']:.2f} s), "
             f"{r['arrivals']:,} MQL arrivals ({r['re_mqls']:,} re-MQL), {r['lead_days_scored']:,} lead-days scored, "
-            f"queue {r['queue_s']:.2f} s, simulate {r['simulate_s']:.2f} s"
+            f"queue {r['queue_s']:.2f} s, simulate {r['simulate_s']:.2f} s, suggestions {r['suggest_team_s']:.2f} + {r['suggest_threshold_s']:.2f} s, "
+            f"longest GIL wait {max(r['replay_cold_gil_ms'], r['replay_gil_ms'], r['simulate_gil_ms'], r['suggest_team_gil_ms'], r['suggest_threshold_gil_ms'])} ms"
             + (f", engine check: max |diff| {r['check_max_abs_diff']:.1e}, status diffs {r['check_status_diffs']}" if a.check else "")
         )
     out["loadavg_end"] = round(os.getloadavg()[0], 2)

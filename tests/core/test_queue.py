@@ -319,3 +319,77 @@ def test_settings_command_errors_leave_the_model_alone(cmd, message):
     with pytest.raises(C.CommandError, match=message):
         c.apply(m)
     assert to_dict(m) == before
+
+
+# ---------------------------------------------------------------- the vectorised queue == the heap
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from leaddesigner.core.queue import _touch, _touch_heap  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    moments=st.lists(st.integers(0, 60), max_size=40),
+    ranks=st.lists(st.integers(0, 3), min_size=40, max_size=40),
+    scores=st.lists(st.sampled_from((1.0, 2.0, 2.5, 7.0)), min_size=40, max_size=40),
+    slots=st.lists(st.integers(0, 70), max_size=40),
+    one_rank=st.booleans(),
+)
+def test_fifo_queue_by_rank_equals_the_heap(moments, ranks, scores, slots, one_rank):
+    """First-come-first-served rank by rank (running maxima) touches every lead when the
+    slot-by-slot priority queue does, ties included."""
+    m = np.sort(np.array(moments, dtype=np.int64))
+    r = np.zeros(len(m), dtype=np.int64) if one_rank else np.array(ranks[: len(m)], dtype=np.int64)
+    s = np.array(scores[: len(m)], dtype=float)
+    sl = np.sort(np.array(slots, dtype=np.int64))
+    np.testing.assert_array_equal(_touch(m, r, s, sl, False), _touch_heap(m, r, s, sl, False))
+    np.testing.assert_array_equal(_touch(m, r, s, sl, True), _touch_heap(m, r, s, sl, True))
+
+
+def test_suggestions_equal_the_frame_based_search():
+    """suggest_team / suggest_threshold probe the queue on arrays; the answers equal a search
+    that runs simulate_queue on frames (the definition)."""
+    import copy
+
+    m = hand_model()
+    data = bind(m, LEADS, EVENTS, as_of="2026-04-01")
+    rep = replay(m, data, "2026-03-02", "2026-03-31")
+    for kw in ({}, {"routing": ["SMB"], "order": "score"}, {"sla_working_hours": True, "sla_hours": 6}, {"sla_hours": 4}):
+        c = Capacity(sdrs=1, leads_per_sdr_per_day=1, sla_hours=24, sla_target=0.6)
+        for k, v in kw.items():
+            setattr(c, k, v)
+
+        def share(arr, k=None):
+            cc = copy.deepcopy(c)
+            if k is not None:
+                cc.sdrs = k
+            s = simulate_queue(arr, cc, start=rep.start, end=rep.end).summary["sla_share"]
+            return 1.0 if s != s else s
+
+        team = suggest_team(rep.arrivals, c, start=rep.start, end=rep.end, max_sdrs=64)
+        ok = [share(rep.arrivals, k) >= c.sla_target - 1e-12 for k in range(1, 65)]
+        assert team == (ok.index(True) + 1 if any(ok) else None)
+        assert suggest_threshold(m, rep, capacity=c) == _threshold_by_frames(m, rep, lambda t: share(rep.arrivals_for_threshold(t)) >= c.sla_target - 1e-12)
+
+
+def _threshold_by_frames(model, rep, ok, step: float = 1.0):
+    """suggest_threshold's search (the documented bisection) with a frame-based test."""
+    scores = rep._state["score0"]
+    cur = float(model.thresholds.mql)
+    top, bottom = float(np.max(scores)), float(np.min(scores))
+    k_hi = int(np.ceil((top - cur) / step)) + 1
+    k_lo = int(np.floor((bottom - cur) / step))
+    if not ok(cur + k_hi * step):
+        return None
+    if ok(cur + k_lo * step):
+        return cur + k_lo * step
+    lo, hi = k_lo, k_hi
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        if ok(cur + mid * step):
+            hi = mid
+        else:
+            lo = mid
+    best = float(round(cur + hi * step, 6))
+    return best if best <= top else None

@@ -2,7 +2,6 @@
 against the engine (the replayed score on any day equals ``Scorer.set_as_of`` that day)."""
 from __future__ import annotations
 
-import math
 
 import numpy as np
 import pandas as pd
@@ -321,3 +320,94 @@ def test_re_mqls_follow_the_recycling_rules(model, frames, silent, cool):
             assert len(below), "re-MQL without a fall below MQL since the recycle"
             first_ok = max(r_ix + below[0], day_ix.get(cool_day, r_ix) if cool_day >= days[0] else r_ix)
             assert not (status[first_ok:d, row] >= 1).any(), "a re-MQL came later than the first eligible day"
+
+
+# ---------------------------------------------------------------- caches kept with the data
+def _frames_equal(a, b) -> bool:
+    return all(
+        x.equals(y) and list(x.dtypes) == list(y.dtypes)
+        for x, y in ((a.leads, b.leads), (a.arrivals, b.arrivals), (a.recycles, b.recycles), (a.daily, b.daily), (a.weekly, b.weekly))
+    )
+
+
+_DECAYS = st.sampled_from((None, Decay(half_life_days=2.0), Decay(linear_pct=30, period_days=2.0), Decay(linear_pct=100, period_days=1.0)))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(
+    model=S.models(1, 8),
+    frames=S.lead_frames(1, 25, 80),
+    windows=st.lists(st.sampled_from((None, 1.0, 3.5, 14.0)), min_size=8, max_size=8),
+    decays=st.lists(_DECAYS, min_size=8, max_size=8),
+    scale=st.sampled_from((0.5, 1.0, 3.0)),
+    recycle=st.booleans(),
+)
+def test_replay_after_an_edit_equals_a_fresh_replay(model, frames, windows, decays, scale, recycle):
+    """The step tables and event order kept with the data (``data.cache``) never leak from one
+    model into the next: after edits to windows, decay, points and the threshold, a replay on
+    the same data equals one on freshly bound data."""
+    leads, acts, as_of = frames
+    if recycle:
+        model.recycling = Recycling(no_response_days=2.0, cooldown_days=1.0, reset_engagement=True)
+    data = bind(model, leads, acts, as_of=as_of)
+    start = (S.AS_OF - pd.Timedelta(days=20)).normalize()
+    end = S.AS_OF.normalize()
+    first = replay(model, data, start, end)
+    m2 = model.copy()
+    for i, r in enumerate(m2.rules):
+        if r.activity is not None:
+            r.activity.within_days = windows[i % 8]
+            r.activity.decay = decays[i % 8]
+        r.points *= scale
+    m2.thresholds.mql *= scale
+    again = replay(model, data, start, end)  # unchanged model: from the caches
+    edited = replay(m2, data, start, end)
+    fresh = replay(m2, bind(m2, leads, acts, as_of=as_of), start, end)
+    assert _frames_equal(again, first)
+    assert _frames_equal(edited, fresh)
+    for d in (start, end):
+        np.testing.assert_array_equal(edited.scores_on(d).score, fresh.scores_on(d).score)
+
+
+def test_threshold_arrays_match_the_frame(hand):
+    m, data, rep = hand
+    for t in (30, 45, 50, 60, 65, 75, 200):
+        f = rep.arrivals_for_threshold(t)
+        a = rep._arrivals_for_threshold_arrays(t)
+        assert a["moment"].tolist() == f["moment"].to_numpy(dtype="datetime64[ns]").view("int64").tolist()
+        assert a["row"].tolist() == f["row"].tolist()
+        assert a["score"].tolist() == f["score"].tolist()
+        assert a["grade"].tolist() == f["grade"].tolist()
+        # first_days reads the cached candidates: the same as scanning the whole grid
+        st_ = rep._state
+        ok = (st_["score0"] >= t) & (st_["gday0"] >= st_["exist"][st_["glead0"]])
+        ref = np.full(len(data), -(10**9), dtype=np.int64)
+        for i in np.flatnonzero(ok)[::-1]:
+            ref[st_["glead0"][i]] = st_["gday0"][i]
+        np.testing.assert_array_equal(rep.first_days(t), ref)
+
+
+@given(st.lists(st.tuples(st.integers(-(10**12), 10**12), st.integers(0, 4)), max_size=30))
+def test_repeat_counts_is_np_repeat(pairs):
+    from leaddesigner.core.replay import repeat_counts
+
+    v = np.array([p[0] for p in pairs], dtype=np.int64)
+    c = np.array([p[1] for p in pairs], dtype=np.int64)
+    got = repeat_counts(v, c)
+    assert got.dtype == v.dtype and np.array_equal(got, np.repeat(v, c))
+
+
+def test_kept_step_tables_stay_within_their_budget(monkeypatch):
+    """Tables of models no longer in use are forgotten beyond the budget; the current ones stay."""
+    from leaddesigner.core import replay as R
+
+    monkeypatch.setattr(R._Core, "TABLE_CACHE_BYTES", 0)
+    m = hand_model()
+    data = bind(m, LEADS, EVENTS, as_of="2026-04-01")
+    for w in (3.0, 5.0, 9.0):
+        m.rules[1].activity.within_days = w
+        rep = replay(m, data, "2026-03-02", "2026-03-31")
+        kept = data.cache["replay_events"][5]
+        assert len(kept) == 3  # demo, visit, email: the current model's tables only
+        fresh = replay(m, bind(m, LEADS, EVENTS, as_of="2026-04-01"), "2026-03-02", "2026-03-31")
+        assert _frames_equal(rep, fresh)

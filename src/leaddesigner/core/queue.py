@@ -30,7 +30,7 @@ Queue model (simple, deterministic, documented so the numbers can be checked by 
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import numpy as np
@@ -38,7 +38,7 @@ import pandas as pd
 
 from .engine import LeadData
 from .model import Capacity, ScoringModel
-from .replay import DAY_NS, Replay, day_stamp, replay, week_monday
+from .replay import DAY_NS, Replay, day_stamp, repeat_counts, replay, week_monday
 
 Progress = Callable[[float, str], None]
 
@@ -104,9 +104,9 @@ def slot_times(capacity: Capacity, start_day: int, end_day: int) -> np.ndarray:
     total = int(count.sum())
     if total == 0:
         return np.zeros(0, dtype=np.int64)
-    day_of = np.repeat(work, count)
-    c_of = np.repeat(count, count)
-    first = np.repeat(np.cumsum(count) - count, count)
+    day_of = repeat_counts(work, count)
+    c_of = repeat_counts(count, count)
+    first = repeat_counts(np.cumsum(count) - count, count)
     k = np.arange(total) - first
     hours = capacity.workday_start + k * (capacity.workday_hours / c_of)
     return day_of * DAY_NS + np.round(hours * HOUR_NS).astype(np.int64)
@@ -132,7 +132,136 @@ def _ranks(grades: pd.Series, routing: list[str] | None) -> np.ndarray:
     if not routing:
         return np.zeros(len(grades), dtype=np.int64)
     pos = {c: i for i, c in enumerate(routing)}
-    return np.array([pos.get(g, len(routing)) for g in grades.tolist()], dtype=np.int64)
+    # one dict look-up per distinct grade (a few dozen cells), broadcast through the codes
+    codes, uniques = pd.factorize(grades, use_na_sentinel=True)
+    table = np.array([pos.get(g, len(routing)) for g in list(uniques)] + [pos.get(None, len(routing))], dtype=np.int64)
+    return table[codes]  # code -1 (None / NaN) reads the last entry
+
+
+def _fifo(moment: np.ndarray, slots: np.ndarray) -> np.ndarray:
+    """First-come-first-served over ``slots`` (ascending): the slot index each arrival
+    (ascending ``moment``) is touched in, ``-1`` for none.
+
+    Arrival i takes the first free slot at or after it: ``j[i] = max(j[i-1] + 1, s[i])``
+    with ``s[i]`` its first slot at or after ``moment[i]``; unrolled,
+    ``j[i] = i + max(s[k] - k for k <= i)`` (a running maximum, no Python loop)."""
+    k = len(moment)
+    if not k or not len(slots):
+        return np.full(k, -1, dtype=np.int64)
+    ar = np.arange(k, dtype=np.int64)
+    j = np.searchsorted(slots, moment, "left").astype(np.int64)
+    j -= ar
+    np.maximum.accumulate(j, out=j)
+    j += ar
+    j[j >= len(slots)] = -1
+    return j
+
+
+def _touch(moment: np.ndarray, rank: np.ndarray, score: np.ndarray, slots: np.ndarray, by_score: bool) -> np.ndarray:
+    """Touch moment (ns) of each arrival (sorted by ``moment``), ``-1`` when it is still waiting.
+
+    The queue of the module docstring: at each slot the first waiting arrival by
+    (rank, -score if ``by_score``, moment, position). In ``fifo`` order it is
+    computed rank by rank: the best rank is worked first-come-first-served on every
+    slot, the next one on the slots the better ranks left free, and so on (a slot
+    goes to a lower rank only when no better-ranked lead waits). ``score`` order
+    needs a priority queue (:func:`_touch_heap`)."""
+    m = len(moment)
+    touched = np.full(m, -1, dtype=np.int64)
+    if not m or not len(slots):
+        return touched
+    if by_score:
+        return _touch_heap(moment, rank, score, slots, by_score)
+    free = slots
+    ranks = np.unique(rank)
+    for r in ranks:
+        idx = np.flatnonzero(rank == r) if len(ranks) > 1 else np.arange(m)
+        j = _fifo(moment[idx], free)
+        got = j >= 0
+        touched[idx[got]] = free[j[got]]
+        if not len(free) or r == ranks[-1]:
+            break
+        keep = np.ones(len(free), dtype=bool)
+        keep[j[got]] = False
+        free = free[keep]
+        if not len(free):
+            break
+    return touched
+
+
+def _touch_heap(moment: np.ndarray, rank: np.ndarray, score: np.ndarray, slots: np.ndarray, by_score: bool) -> np.ndarray:
+    """:func:`_touch` with a heap, slot by slot (the reference; used for ``score`` order).
+    A plain Python loop: it lets other threads run every few milliseconds."""
+    import heapq
+
+    m = len(moment)
+    touched = np.full(m, -1, dtype=np.int64)
+    keys = list(zip(rank.tolist(), (-np.asarray(score, dtype=float)).tolist() if by_score else [0.0] * m, moment.tolist(), range(m)))
+    mom = moment.tolist()
+    heap: list = []
+    nxt = 0  # next arrival to enter the queue
+    si = 0  # next slot
+    ns = len(slots)
+    while si < ns:
+        t = int(slots[si])
+        while nxt < m and mom[nxt] <= t:
+            heapq.heappush(heap, keys[nxt])
+            nxt += 1
+        if heap:
+            touched[heapq.heappop(heap)[3]] = t
+            si += 1
+        elif nxt < m:
+            si = int(np.searchsorted(slots, mom[nxt], "left"))  # idle until the next arrival
+        else:
+            break
+    return touched
+
+
+def _queue_arrays(arrivals: pd.DataFrame, s0: int, e0: int, routing: list[str] | None):
+    """(positions in ``arrivals``, moment, rank, score) of the arrivals inside days
+    ``s0`` .. ``e0`` in queue order (by moment, ties in frame order)."""
+    a = arrivals
+    n = len(a)
+    moment_all = a["moment"].to_numpy(dtype="datetime64[ns]").view("int64") if n else np.zeros(0, dtype=np.int64)
+    score_all = a["score"].to_numpy(dtype=float) if "score" in a else None
+    grades = a["grade"] if "grade" in a else None
+    return _queue_order(moment_all, grades, score_all, s0, e0, routing)
+
+
+def _queue_order(moment_all: np.ndarray, grades, score_all: np.ndarray | None, s0: int, e0: int, routing: list[str] | None):
+    t_start, t_end = s0 * DAY_NS, (e0 + 1) * DAY_NS
+    keep = (moment_all >= t_start) & (moment_all < t_end)
+    idx = np.flatnonzero(keep)
+    moment = moment_all[idx]
+    if len(moment) > 1 and not bool(np.all(moment[1:] >= moment[:-1])):
+        order = np.argsort(moment, kind="stable")
+        idx, moment = idx[order], moment[order]
+    m = len(idx)
+    if grades is None:
+        rank = np.full(m, _ranks(pd.Series([None], dtype=object), routing)[0] if routing else 0, dtype=np.int64)
+    elif not routing:
+        rank = np.zeros(m, dtype=np.int64)
+    else:
+        rank = _ranks(grades, routing)[idx]
+    score = score_all[idx] if score_all is not None else np.zeros(m)
+    return idx, moment, rank, score
+
+
+def _share_of(moment: np.ndarray, rank: np.ndarray, score: np.ndarray, capacity: Capacity, s0: int, e0: int, clock=None) -> float:
+    """:func:`simulate_queue`'s ``summary["sla_share"]`` from the queue arrays alone (1.0 for NaN)."""
+    slots = slot_times(capacity, s0, e0)
+    touched = _touch(moment, rank, score, slots, capacity.order == "score")
+    was_touched = touched >= 0
+    until = np.where(was_touched, touched, (e0 + 1) * DAY_NS)
+    if capacity.sla_working_hours:
+        clock = clock or _working_clock(capacity, s0, e0)
+        hours = (clock(until) - clock(moment)) / HOUR_NS
+    else:
+        hours = (until - moment) / HOUR_NS
+    sla = float(capacity.sla_hours)
+    n_within = int(np.count_nonzero(was_touched & (hours <= sla)))
+    n_breached = int(np.count_nonzero(hours > sla))  # touched late, or still waiting past the SLA
+    return n_within / (n_within + n_breached) if (n_within + n_breached) else 1.0
 
 
 def simulate_queue(
@@ -147,44 +276,17 @@ def simulate_queue(
     ``grade``, ``score``) through the SDR queue from the start of day ``start`` to
     the end of day ``end``. ``routing`` overrides ``capacity.routing``.
     Arrivals outside the period are ignored."""
-    import heapq
-
     s0, e0 = _day(start), _day(end)
     if e0 < s0:
         raise ValueError(f"the period starts ({day_stamp(s0).date()}) after it ends ({day_stamp(e0).date()})")
-    t_start, t_end = s0 * DAY_NS, (e0 + 1) * DAY_NS
+    t_end = (e0 + 1) * DAY_NS
     routing = capacity.routing if routing is None else routing
-    a = arrivals
-    moment_all = a["moment"].to_numpy(dtype="datetime64[ns]").view("int64") if len(a) else np.zeros(0, dtype=np.int64)
-    keep = (moment_all >= t_start) & (moment_all < t_end)
-    a = a[keep]
-    moment = moment_all[keep]
-    order = np.argsort(moment, kind="stable")
-    a = a.iloc[order].reset_index(drop=True)
-    moment = moment[order]
+    idx, moment, rank, score = _queue_arrays(arrivals, s0, e0, routing)
+    a = arrivals.iloc[idx].reset_index(drop=True)
     m = len(a)
-    rank = _ranks(a["grade"] if "grade" in a else pd.Series([None] * m), routing)
-    score = a["score"].to_numpy(dtype=float) if "score" in a else np.zeros(m)
     by_score = capacity.order == "score"
     slots = slot_times(capacity, s0, e0)
-    touched = np.full(m, -1, dtype=np.int64)
-    heap: list = []
-    nxt = 0  # next arrival to enter the queue
-    si = 0  # next slot
-    ns = len(slots)
-    while si < ns:
-        t = slots[si]
-        while nxt < m and moment[nxt] <= t:
-            key = (int(rank[nxt]), -float(score[nxt]) if by_score else 0.0, int(moment[nxt]), nxt)
-            heapq.heappush(heap, key)
-            nxt += 1
-        if heap:
-            touched[heapq.heappop(heap)[3]] = t
-            si += 1
-        elif nxt < m:
-            si = int(np.searchsorted(slots, moment[nxt], "left"))  # idle until the next arrival
-        else:
-            break
+    touched = _touch(moment, rank, score, slots, by_score)
     was_touched = touched >= 0
     until = np.where(was_touched, touched, t_end)
     if capacity.sla_working_hours:
@@ -269,11 +371,6 @@ def simulate_queue(
     return QueueResult(weekly, daily, leads, summary, capacity)
 
 
-def _share(arrivals: pd.DataFrame, capacity: Capacity, start, end) -> float:
-    s = simulate_queue(arrivals, capacity, start=start, end=end).summary["sla_share"]
-    return 1.0 if s != s else s
-
-
 def suggest_team(
     arrivals: pd.DataFrame,
     capacity: Capacity,
@@ -292,13 +389,20 @@ def suggest_team(
     if not len(arrivals):
         return 0
 
+    if capacity.per_sdr_day <= 0:
+        return None
+    s0, e0 = _day(start), _day(end)
+    if e0 < s0:
+        raise ValueError(f"the period starts ({day_stamp(s0).date()}) after it ends ({day_stamp(e0).date()})")
+    # the arrivals in queue order once; each team size then runs the queue on arrays only
+    _, moment, rank, score = _queue_arrays(arrivals, s0, e0, capacity.routing)
+    clock = _working_clock(capacity, s0, e0) if capacity.sla_working_hours else None
+
     def ok(k: int) -> bool:
         c = copy.deepcopy(capacity)
         c.sdrs = k
-        return _share(arrivals, c, start, end) >= target - 1e-12
+        return _share_of(moment, rank, score, c, s0, e0, clock) >= target - 1e-12
 
-    if capacity.per_sdr_day <= 0:
-        return None
     hi = 1
     while not ok(hi):
         if hi >= max_sdrs:
@@ -342,9 +446,16 @@ def suggest_threshold(
     if scores is None or not len(scores):
         return cur
 
+    s0, e0 = _day(rep.start), _day(rep.end)
+    if e0 < s0:
+        raise ValueError(f"the period starts ({day_stamp(s0).date()}) after it ends ({day_stamp(e0).date()})")
+    clock = _working_clock(capacity, s0, e0) if capacity.sla_working_hours else None
+
     def ok(t: float) -> bool:
-        arr = rep.arrivals_for_threshold(t)
-        return _share(arr, capacity, rep.start, rep.end) >= target - 1e-12
+        # the arrivals of threshold t as arrays (no frame): rep.arrivals_for_threshold(t) in queue order
+        arr = rep._arrivals_for_threshold_arrays(t)
+        _, moment, rank, score = _queue_order(arr["moment"], arr["grade"], arr["score"], s0, e0, capacity.routing)
+        return _share_of(moment, rank, score, capacity, s0, e0, clock) >= target - 1e-12
 
     top = float(np.max(scores))
     bottom = float(np.min(scores))

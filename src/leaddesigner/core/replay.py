@@ -149,15 +149,18 @@ class _Core:
         ev = data.events
         self.ev_lead = np.zeros(0, dtype=np.int64)
         self.ev_ts = np.zeros(0, dtype=np.int64)
+        #: step tables over all events from day_lo, by what they depend on (kept with the data:
+        #: an edit to points, thresholds, grades, capacity or another rule reuses them)
+        self.table_cache: dict = {}
         self.match: dict[str, np.ndarray] = {}
         if ev is not None and len(ev):
             hit = data.cache.get("replay_events")
             if hit is None or hit[0] is not ev:
                 # sorted by (lead, time), kept with the data: edits to the model reuse it
                 order = _lead_time_order(ev.lead, ev.ts)
-                hit = (ev, order, ev.lead[order], ev.ts[order], {})
+                hit = (ev, order, ev.lead[order], ev.ts[order], {}, {})
                 data.cache["replay_events"] = hit
-            _, order, self.ev_lead, self.ev_ts, matches = hit
+            _, order, self.ev_lead, self.ev_ts, matches, self.table_cache = hit
             self.ev_order = order
             for r in self.rules:
                 if r.kind != "activity":
@@ -224,6 +227,21 @@ class _Core:
         out = {}
         if not len(self.ev_lead):
             return out
+        whole = subset is None and floor is None and len(lo) and int(lo.min()) == int(lo.max()) == self.day_lo
+        todo = []
+        for r in self.rules:
+            if r.kind != "activity":
+                continue
+            if whole:
+                a = r.activity
+                key = (repr(a.where), a.within_days, repr(a.decay), self.day_lo, self.day_hi)
+                tab = self.table_cache.get(key)
+                if tab is not None:
+                    out[r.id] = tab
+                    continue
+            todo.append(r)
+        if not todo:
+            return out
         t_end = (self.day_hi + 1) * DAY_NS  # later events count on no replayed day
         if subset is None:
             idx = None
@@ -236,16 +254,14 @@ class _Core:
             rows = np.flatnonzero(subset)
             a, b = self.events.start[rows], self.events.start[rows + 1]
             cnt = b - a
-            idx = np.repeat(a - (np.cumsum(cnt) - cnt), cnt) + np.arange(int(cnt.sum()))
+            idx = repeat_counts(a - (np.cumsum(cnt) - cnt), cnt) + np.arange(int(cnt.sum()))
             ts = self.ev_ts[idx]
             k = ts < t_end
             if floor is not None:
                 k &= ts >= floor[self.ev_lead[idx]]
             idx = idx[k]
             keep = None
-        for r in self.rules:
-            if r.kind != "activity":
-                continue
+        for r in todo:
             m = self.match[r.id]
             if idx is not None:
                 sel = idx[m[idx]]
@@ -253,8 +269,34 @@ class _Core:
                 sel = m & keep
             else:
                 sel = m
-            out[r.id] = self._table(r, self.ev_lead[sel], self.ev_ts[sel], lo)
-        return out
+            out[r.id] = tab = self._table(r, self.ev_lead[sel], self.ev_ts[sel], lo)
+            if whole:
+                a = r.activity
+                self.table_cache[(repr(a.where), a.within_days, repr(a.decay), self.day_lo, self.day_hi)] = tab
+        if whole:
+            self._trim_table_cache(set(map(id, out.values())))
+        # in rule order, as before
+        return {r.id: out[r.id] for r in self.rules if r.kind == "activity"}
+
+    #: the step tables kept with the data stay under this many bytes (the current model's always stay)
+    TABLE_CACHE_BYTES = 256 * 2**20
+
+    def _trim_table_cache(self, in_use: set) -> None:
+        """Forget the oldest kept tables that the current model does not use, beyond the budget
+        (a user trying window after window would otherwise pile them up)."""
+        cache = self.table_cache
+
+        def size(t: _Table) -> int:
+            return sum(x.nbytes for x in (t.keys, t.c, t.s, t.a, t.tref) if x is not None)
+
+        total = sum(size(t) for t in cache.values())
+        for k in list(cache):  # oldest first
+            if total <= self.TABLE_CACHE_BYTES:
+                break
+            t = cache[k]
+            if id(t) not in in_use:
+                total -= size(t)
+                del cache[k]
 
     def _last_window_day(self, ts: np.ndarray, w: float) -> np.ndarray:
         lim = w * DAY_NS
@@ -339,10 +381,14 @@ class _Core:
             kend = np.minimum(kof(dend, ts), kz)
             emit(lead, d0, 1.0, k0.astype(float))
             nsteps = np.maximum(kend - k0, 0)
-            if nsteps.sum():
-                ev = np.repeat(np.arange(len(ts)), nsteps)
-                first = np.cumsum(nsteps) - nsteps
-                j = k0[ev] + 1 + (np.arange(len(ev)) - first[ev])
+            # step q of every event that takes at least q steps, one q at a time: a few passes
+            # over the events instead of one array per step (np.repeat holds the GIL, and the
+            # expanded arrays were several times the event log). The sums below are of whole
+            # numbers, so the order of the steps does not change them.
+            ev = np.flatnonzero(nsteps)
+            q = 1
+            while len(ev):
+                j = k0[ev] + q
                 t = ts[ev]
                 dj = np.ceil(t / DAY_NS + j * per - 1).astype(np.int64)
                 for _ in range(2):
@@ -351,6 +397,8 @@ class _Core:
                     dj = np.where(kof(dj, t) < j, dj + 1, dj)
                 zero = j >= kz
                 emit(lead[ev], dj, np.where(zero, -1.0, 0.0), np.where(zero, -(j - 1).astype(float), 1.0))
+                ev = ev[nsteps[ev] > q]
+                q += 1
             if windowed:
                 kl = kof(d1, ts)
                 still = kl < kz
@@ -388,10 +436,16 @@ class _Core:
             tab.a, tab.tref, tab.half_life = acc, tref, h
         return tab
 
-    def _raw(self, tab: _Table, lead: np.ndarray, day: np.ndarray, qkeys: np.ndarray) -> np.ndarray:
+    def _raw(self, tab: _Table, lead: np.ndarray, day: np.ndarray, qkeys: np.ndarray, qsorted: bool = False) -> np.ndarray:
         if not len(tab.keys):
             return np.zeros(len(lead))
-        i = np.searchsorted(tab.keys, qkeys, "right") - 1
+        if qsorted and 2 * len(tab.keys) < len(qkeys):
+            # the grid: many sorted queries, fewer table keys. Place each key among the queries
+            # and count: the number of keys <= q, as searchsorted(keys, q, "right"), by a running sum
+            p = np.searchsorted(qkeys, tab.keys, "left")
+            i = np.cumsum(np.bincount(p, minlength=len(qkeys) + 1)[: len(qkeys)]) - 1
+        else:
+            i = np.searchsorted(tab.keys, qkeys, "right") - 1
         ok = i >= 0
         i = np.maximum(i, 0)
         ok &= (tab.keys[i] // self.stride) == lead
@@ -418,6 +472,7 @@ class _Core:
         lead = np.asarray(lead, dtype=np.int64)
         day = np.asarray(day, dtype=np.int64)
         qkeys = self.key(lead, day) if tabs else None
+        qsorted = qkeys is not None and n > 1 and bool(np.all(qkeys[1:] >= qkeys[:-1]))
         as_of = (day + 1) * DAY_NS
         taken: dict[str, tuple] = {}
 
@@ -436,7 +491,7 @@ class _Core:
                 raw = C.evaluate(r.when, column, n, as_of)
             elif r.kind == "activity":
                 tab = tabs.get(r.id)
-                raw = np.zeros(n) if tab is None else self._raw(tab, lead, day, qkeys)
+                raw = np.zeros(n) if tab is None else self._raw(tab, lead, day, qkeys, qsorted)
             else:  # pragma: no cover
                 raw = np.zeros(n)
             if r.kind == "map":
@@ -536,9 +591,9 @@ class _Core:
         if len(drows):
             span = self.day_hi - lo[drows] + 1
             span = np.maximum(span, 0)
-            rep = np.repeat(drows, span)
+            rep = repeat_counts(drows, span)
             first = np.cumsum(span) - span
-            dd = lo[rep] + (np.arange(len(rep)) - np.repeat(first, span))
+            dd = lo[rep] + (np.arange(len(rep)) - repeat_counts(first, span))
             parts.append(self.key(rep, dd))
         keys = np.concatenate(parts)
         if eves:  # the last day before each change: where a falling score is lowest
@@ -629,6 +684,27 @@ def _lead_time_order(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
     return order
 
 
+def repeat_counts(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """``np.repeat(values, counts)`` for integer ``values`` and counts >= 0, built from a
+    scatter and a running sum: the same result, but numpy releases the GIL for those
+    (``np.repeat`` holds it, ~40 ms per 5 million items), so a GUI thread keeps running."""
+    values = np.asarray(values)
+    counts = np.asarray(counts, dtype=np.int64)
+    nz = np.flatnonzero(counts > 0)
+    if len(nz) < len(counts):
+        values, counts = values[nz], counts[nz]
+    end = np.cumsum(counts)
+    total = int(end[-1]) if len(end) else 0
+    out = np.zeros(total, dtype=values.dtype)
+    if total:
+        step = np.empty(len(values), dtype=values.dtype)
+        step[0] = values[0]
+        np.subtract(values[1:], values[:-1], out=step[1:])
+        out[end - counts] = step
+        np.cumsum(out, out=out)
+    return out
+
+
 def _clip(x: np.ndarray, r) -> np.ndarray:
     if r is None or (r.min is None and r.max is None):
         return x
@@ -651,9 +727,40 @@ def _first_per_lead(glead: np.ndarray, mask: np.ndarray, n: int) -> np.ndarray:
     out = np.full(n, -1, dtype=np.int64)
     idx = np.flatnonzero(mask)
     if len(idx):
-        leads, first = np.unique(glead[idx], return_index=True)
-        out[leads] = idx[first]
+        gl = glead[idx]
+        step = gl[1:] != gl[:-1]
+        if bool(np.all(gl[1:] >= gl[:-1])):  # grid order (by lead): the first of each run, no sort
+            first = np.flatnonzero(np.concatenate(([True], step)))
+            out[gl[first]] = idx[first]
+        else:
+            leads, first = np.unique(gl, return_index=True)
+            out[leads] = idx[first]
     return out
+
+
+def _ids_take(data: LeadData, rows: np.ndarray | None = None):
+    """The lead ids of ``rows`` (all leads for None) for a result frame, as the frame would
+    hold ``data.ids.to_numpy()[rows]``: pandas' ``str`` ids are taken as they are (turning
+    100,000 Arrow strings into Python objects and back holds the GIL for tens of ms)."""
+    ids = data.ids
+    dt = ids.dtype
+    if isinstance(dt, pd.StringDtype) and dt.na_value is np.nan and dt.storage == "pyarrow":
+        return ids if rows is None else ids.take(rows)
+    hit = data.cache.get("replay_ids")
+    if hit is None or hit[0] is not ids:
+        hit = (ids, ids.to_numpy())
+        data.cache["replay_ids"] = hit
+    return hit[1] if rows is None else hit[1][rows]
+
+
+def _grade_names(core: "_Core", codes: np.ndarray) -> np.ndarray:
+    """Grade names (object array; None without grades or for code -1)."""
+    names = core.grade_names
+    table = np.array(list(names) + [None], dtype=object)
+    codes = np.asarray(codes)
+    if not names:
+        return np.full(len(codes), None, dtype=object)
+    return table[np.where(codes >= 0, codes, len(names))]
 
 
 # ---------------------------------------------------------------- the result
@@ -745,42 +852,85 @@ class Replay:
         creation (so days before ``start`` mean "already an MQL"). Cheap: reads the
         replay's change days. ``sql`` is accepted for symmetry and unused.
         """
-        st = self._state
         core: _Core = self._core
-        ok = (st["score0"] >= mql) & (st["gday0"] >= st["exist"][st["glead0"]])
-        if core.allowed is not None:
-            ok &= core.allowed[st["grade0"]]
-        idx = _first_per_lead(st["glead0"], ok, core.n)
-        return np.where(idx >= 0, st["gday0"][np.maximum(idx, 0)], _NONE)
+        c_idx, c_score, c_lead = self._mql_candidates()
+        out = np.full(core.n, _NONE, dtype=np.int64)
+        hit = np.flatnonzero(c_score >= mql)
+        if len(hit):
+            gl = c_lead[hit]
+            first = hit[np.concatenate(([True], gl[1:] != gl[:-1]))]  # candidates are in grid order
+            out[c_lead[first]] = self._state["gday0"][c_idx[first]]
+        return out
+
+    def _mql_candidates(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Grid points where a lead exists and its grade cell may be an MQL (what does not depend
+        on the threshold; kept for the threshold search): (grid index, score, lead)."""
+        st = self._state
+        hit = st.get("mql_candidates")
+        if hit is None:
+            core: _Core = self._core
+            ok = st["gday0"] >= st["exist"][st["glead0"]]
+            if core.allowed is not None:
+                ok &= core.allowed[st["grade0"]]
+            c_idx = np.flatnonzero(ok)
+            hit = (c_idx, st["score0"][c_idx], st["glead0"][c_idx])
+            st["mql_candidates"] = hit
+        return hit
+
+    def _threshold_new(self, mql: float) -> tuple[np.ndarray, np.ndarray, ScoreArrays]:
+        """(rows, days, scores) of the new MQL arrivals in the period under threshold ``mql``."""
+        core: _Core = self._core
+        s0, e0 = _as_day(self.start), _as_day(self.end)
+        first = self.first_days(mql)
+        rows = np.flatnonzero((first >= s0) & (first <= e0))
+        days = first[rows]
+        return rows, days, core.evaluate(rows, days, self._state["tabs0"])
 
     def arrivals_for_threshold(self, mql: float) -> pd.DataFrame:
         """The arrivals frame with the new MQLs of another MQL threshold (re-MQLs kept as replayed)."""
         core: _Core = self._core
-        s0, e0 = _as_day(self.start), _as_day(self.end)
-        st = self._state
-        first = self.first_days(mql)
-        rows = np.flatnonzero((first >= s0) & (first <= e0))
-        days = first[rows]
-        res = core.evaluate(rows, days, st["tabs0"])
+        rows, days, res = self._threshold_new(mql)
         new = _arrival_frame(self, core, rows, days, res, "new", np.zeros(len(rows), dtype=np.int64))
         old = self.arrivals[self.arrivals["kind"] != "new"]
         out = pd.concat([new, old], ignore_index=True) if len(old) else new
         return out.sort_values(["moment", "row"], kind="stable").reset_index(drop=True)
+
+    def _arrivals_for_threshold_arrays(self, mql: float) -> dict:
+        """What the queue reads of :meth:`arrivals_for_threshold` (``moment`` ns, ``row``,
+        ``grade`` object, ``score``), in the same order, without building a frame: one probe
+        of the threshold search."""
+        core: _Core = self._core
+        rows, days, res = self._threshold_new(mql)
+        old = self._state.get("re_mql_arrays")
+        if old is None:
+            a = self.arrivals[(self.arrivals["kind"] != "new").to_numpy()]
+            old = (
+                a["moment"].to_numpy(dtype="datetime64[ns]").view("int64"),
+                a["row"].to_numpy(dtype=np.int64),
+                a["grade"].to_numpy(dtype=object),
+                a["score"].to_numpy(dtype=float),
+            )
+            self._state["re_mql_arrays"] = old
+        moment = np.concatenate([_arrival_moments(core, rows, days), old[0]])
+        row = np.concatenate([rows, old[1]])
+        grade = np.concatenate([_grade_names(core, res.grade), old[2]])
+        score = np.concatenate([np.asarray(res.score, dtype=float), old[3]])
+        order = np.lexsort((row, moment))  # stable, as sort_values(["moment", "row"], kind="stable")
+        return {"moment": moment[order], "row": row[order], "grade": grade[order], "score": score[order]}
 
 
 def _arrival_frame(rep_or_none, core: "_Core", rows, days, res: ScoreArrays, kind: str, episode) -> pd.DataFrame:
     rows = np.asarray(rows, dtype=np.int64)
     days = np.asarray(days, dtype=np.int64)
     moment = _arrival_moments(core, rows, days)
-    names = core.grade_names
-    grade = [names[g] if g >= 0 and names else None for g in res.grade] if len(rows) else []
+    grade = _grade_names(core, res.grade) if len(rows) else []
     return pd.DataFrame(
         {
             "row": rows,
-            "lead_id": core.data.ids.to_numpy()[rows] if len(rows) else np.array([], dtype=object),
+            "lead_id": _ids_take(core.data, rows) if len(rows) else np.array([], dtype=object),
             "day": day_stamp(days),
             "moment": pd.DatetimeIndex(moment.view("datetime64[ns]")),
-            "kind": pd.Categorical([kind] * len(rows), categories=["new", "re-MQL"]),
+            "kind": pd.Categorical.from_codes(np.full(len(rows), 0 if kind == "new" else 1, dtype=np.int8), categories=["new", "re-MQL"]),
             "grade": pd.Series(grade, dtype=object),
             "score": np.asarray(res.score, dtype=float),
             "episode": np.asarray(episode, dtype=np.int64),
@@ -972,7 +1122,7 @@ def replay(
                     pd.DataFrame(
                         {
                             "row": rrows[inp],
-                            "lead_id": data.ids.to_numpy()[rrows[inp]],
+                            "lead_id": _ids_take(data, rrows[inp]),
                             "day": day_stamp(r_day[inp]),
                             "moment": pd.DatetimeIndex(R[rrows[inp]].view("datetime64[ns]")),
                             "reason": [labels[k] for k in reason[rrows[inp]]],
@@ -1069,7 +1219,7 @@ def replay(
     m0day = pick(m0, gday, _NONE)
     leads = pd.DataFrame(
         {
-            "lead_id": data.ids.to_numpy(),
+            "lead_id": _ids_take(data),
             "created_day": day_stamp(created_day),
             "mql_before_start": (m0day != _NONE) & (m0day < start_day),
             "first_mql_day": day_stamp(first_mql),
