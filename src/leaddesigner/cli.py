@@ -234,6 +234,7 @@ def _load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
     """Model, leads, activities -> bound, checked and scored data (shared by score/explain/summary)."""
     from leaddesigner.core.engine import Scorer, bind
     from leaddesigner.core.leadfile import read_table, row_label
+    from leaddesigner.core.model import ActivityColumns
 
     model = _load_model(args.model)
     leads_source, act_source = _sources(args.leads, args.activities)
@@ -250,7 +251,10 @@ def _load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
     activities = None
     if args.activities:
         progress.stage(f"Loading {act_source}")
-        activities = read_table(args.activities, progress=progress)
+        # a dictionary-encoded (Parquet) lead id column stays categorical: bind then matches
+        # the distinct ids only, not one text per event
+        id_column = (model.activities or ActivityColumns()).lead_id
+        activities = read_table(args.activities, progress=progress, keep_dictionary=[id_column])
 
     progress.stage("Checking the data against the model")
     try:

@@ -21,6 +21,8 @@ from typing import Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from . import conditions as C
 from .leadfile import Problem, coerce_types
@@ -391,10 +393,15 @@ def _bind_events(
             )
         )
     keep = ~unknown & ~nat
+    every = bool(keep.all())
     frame = pd.DataFrame(
         {
-            "type": part[cols.type].to_numpy()[keep] if keep.all() else part[cols.type][keep].reset_index(drop=True),
-            "detail": (part[cols.detail][keep].reset_index(drop=True) if cols.detail else pd.Categorical([None] * int(keep.sum()))),
+            "type": _observed_sorted(part[cols.type]) if every else part[cols.type][keep].reset_index(drop=True),
+            "detail": (
+                (part[cols.detail].reset_index(drop=True) if every else part[cols.detail][keep].reset_index(drop=True))
+                if cols.detail
+                else pd.Categorical([None] * int(keep.sum()))
+            ),
         }
     )
     for c in ("type", "detail"):
@@ -403,6 +410,28 @@ def _bind_events(
     if keep.all():  # the usual case: no copies of the two big arrays
         return Events(lead.astype(np.int64, copy=False), ts, frame), problems
     return Events(lead[keep].astype(np.int64, copy=False), ts[keep], frame), problems
+
+
+def _observed_sorted(s: pd.Series) -> pd.Categorical:
+    """``pd.Categorical(s.to_numpy())`` for a categorical ``s``, without an object array per event.
+
+    That is what binding always gave for the event type when no event was
+    dropped: only the categories that occur, in sorted order. Here the codes
+    are counted (``bincount``, no sort of the events) and recoded through a
+    small lookup table: one pass over the codes, same result.
+    """
+    cat = s.array
+    if not isinstance(cat, pd.Categorical):  # pragma: no cover - coerce_types gives categoricals
+        return pd.Categorical(s.to_numpy())
+    codes = np.asarray(cat.codes)
+    counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(cat.categories) + 1)
+    used = np.flatnonzero(counts[1:])
+    names = cat.categories[used]
+    order = np.argsort(names.to_numpy(dtype=object), kind="stable")
+    lookup = np.full(len(cat.categories) + 1, -1, dtype=np.int64)  # code -1 (missing) stays -1
+    lookup[used[order] + 1] = np.arange(len(used))
+    new_codes = lookup[codes.astype(np.intp) + 1]
+    return pd.Categorical.from_codes(new_codes, dtype=pd.CategoricalDtype(names[order]))
 
 
 def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
@@ -427,8 +456,33 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
         pos = lookup.get_indexer(cats)
         cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
         return cat_rows[event_ids.cat.codes.to_numpy()]
-    pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
-    return np.where(pos >= 0, first[np.maximum(pos, 0)], -1)
+    pos = _arrow_positions(event_ids, uniques)
+    if pos is None:
+        pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
+    return np.append(first, -1)[pos]  # one gather; position -1 (no match) picks the appended -1
+
+
+def _arrow_positions(event_ids: pd.Series, uniques) -> np.ndarray | None:
+    """``pd.Index(uniques).get_indexer(event_ids.astype("str"))`` without Python strings.
+
+    Millions of event ids as Python ``str`` objects cost seconds and about 80
+    bytes each; Arrow's ``index_in`` hashes the text where it lies (the
+    ``str`` dtype is Arrow-backed) and returns int32 positions. ``uniques``
+    are distinct, so the position of a match is unambiguous; a missing event
+    id matches nothing (-1), as with ``get_indexer``. Returns None when Arrow
+    cannot take the values (the caller then uses pandas).
+    """
+    try:
+        text = event_ids if isinstance(event_ids.dtype, pd.StringDtype) else event_ids.astype("str")
+        arr = pa.array(text.array)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        values = pa.array(np.asarray(uniques, dtype=object), type=arr.type)
+        found = pc.index_in(arr, value_set=values)
+        del arr
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
+    except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - Arrow cannot take the ids
+        return None
 
 
 # ---------------------------------------------------------------- scoring state

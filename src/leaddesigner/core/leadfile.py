@@ -270,6 +270,7 @@ def read_table(
     usecols: Iterable[str] | None = None,
     progress: ProgressCallback | None = None,
     sheet: str | int | None = None,
+    keep_dictionary: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Read a lead file or activity log into a DataFrame.
 
@@ -298,6 +299,14 @@ def read_table(
         for text and Excel files, as reading proceeds.
     sheet : str or int, optional
         Excel only: the sheet name or 0-based index (default: the first).
+    keep_dictionary : iterable of str, optional
+        Columns (names as in the header) that the file stores
+        dictionary-encoded (Parquet, e.g. a pandas ``category``) and that stay
+        ``category`` however many distinct values they have. Meant for the
+        activity log's lead id: binding resolves a categorical id column on
+        its distinct values, which is much cheaper than casting millions of
+        ids to text and matching the text again. Other columns and other
+        file kinds are not affected.
 
     Returns
     -------
@@ -326,7 +335,7 @@ def read_table(
     elif kind == "excel":
         df = _read_excel(p, wanted, sheet, report)
     else:
-        df = _read_parquet(p, wanted, report)
+        df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary})
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
     return df
 
@@ -695,6 +704,7 @@ class _Collector:
     def table(self) -> pa.Table:
         self._flush()
         columns = []
+        fields = []
         for i in range(len(self.names)):
             chunks, self.chunks[i] = self.chunks[i], []
             if self.mode[i] == "dict":
@@ -703,12 +713,56 @@ class _Collector:
                     c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
                     for c in chunks
                 ]
+                if _distinct_at_least(chunks, _CATEGORY_MAX_DISTINCT):
+                    # Too many distinct values to stay a category (ids seen in a
+                    # repetitive first batch, e.g. the lead id of an activity log):
+                    # decode each group now rather than unify millions of values
+                    # only for _check_category to cast them back to text.
+                    text = [pc.cast(c, pa.string()) for c in chunks]
+                    field = pa.field(self.names[i], pa.string(), metadata=_FINAL_TEXT)
+                    columns.append(pa.chunked_array(text, type=pa.string()))
+                    fields.append(field)
+                    del chunks, text
+                    continue
                 col = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
                 columns.append(col.unify_dictionaries())
             else:
                 columns.append(pa.chunked_array(chunks, type=pa.string()))
+            fields.append(pa.field(self.names[i], columns[-1].type))
             del chunks
-        return pa.table(columns, names=self.names)
+        return pa.table(columns, schema=pa.schema(fields))
+
+
+#: field metadata of a text column that :func:`_finish` takes as it is (see :meth:`_Collector.table`)
+_FINAL_TEXT = {b"leaddesigner.final": b"text"}
+
+
+def _distinct_at_least(chunks: list[pa.Array], k: int, max_merges: int = 8) -> bool:
+    """Whether the dictionary chunks hold at least *k* distinct values in all (False: unknown).
+
+    The chunk dictionaries are merged (``unique``) only when their sizes could
+    reach *k*, and at most *max_merges* times: an id column passes *k* after a
+    few chunks, while a column that really has few values never gets there and
+    is then unified as usual.
+    """
+    seen: pa.Array | None = None
+    pending: list[pa.Array] = []
+    pending_size = 0
+    merges = 0
+    for c in chunks:
+        d = c.dictionary
+        pending.append(d)
+        pending_size += len(d)
+        if (0 if seen is None else len(seen)) + pending_size < k:
+            continue
+        seen = pc.unique(pa.concat_arrays(([seen] if seen is not None else []) + pending))
+        pending, pending_size = [], 0
+        if len(seen) >= k:
+            return True
+        merges += 1
+        if merges >= max_merges:
+            return False
+    return False
 
 
 def _classify_text(arr: pa.Array) -> str:
@@ -979,16 +1033,20 @@ def _finish(
     *,
     infer_numbers: bool,
     report: _Progress,
+    keep_dictionary: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Name, type and convert an Arrow table column by column to pandas.
 
     The table is passed in a one-element list that this function empties, so
     that each text column can be freed as soon as it has been converted.
+    Dictionary columns named in *keep_dictionary* stay dictionaries (see
+    :func:`read_table`).
     """
     report(0.9, f"Preparing columns of {report.name}")
     table = holder.pop()
     pa.default_memory_pool().release_unused()
     clean = [str(n).strip().lstrip("\ufeff").strip() for n in table.column_names]
+    final = [f.metadata == _FINAL_TEXT for f in table.schema]
     columns = list(table.columns)
     nrows = table.num_rows
     del table
@@ -1000,11 +1058,14 @@ def _finish(
             if col.null_count == len(col):
                 continue  # an unnamed, empty column (e.g. trailing delimiter)
             name = f"column_{_column_letter(i)}"
-        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
+        if final[i]:
+            pass  # decided while reading (see _Collector.table)
+        elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             converted = _numeric_or_none(col) if infer_numbers else None
             col = converted if converted is not None else _maybe_category(col)
         elif pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
-            col = _check_category(col)
+            if name not in keep_dictionary:
+                col = _check_category(col)
         out_names.append(name)
         out_cols.append(col)
     if not out_cols:
@@ -1190,7 +1251,9 @@ def _excel_column(values: list[Any]) -> pa.Array:
 _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
-def _read_parquet(p: Path, wanted: list[str] | None, report: _Progress) -> pd.DataFrame:
+def _read_parquet(
+    p: Path, wanted: list[str] | None, report: _Progress, keep_dictionary: set[str] | frozenset[str] = frozenset()
+) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
     try:
@@ -1211,7 +1274,7 @@ def _read_parquet(p: Path, wanted: list[str] | None, report: _Progress) -> pd.Da
     report(0.8, f"Read {table.num_rows:,} rows from {p.name}")
     holder = [table.replace_schema_metadata(None)]  # ignore a stored pandas index
     del table
-    return _finish(holder, infer_numbers=False, report=report)
+    return _finish(holder, infer_numbers=False, report=report, keep_dictionary=keep_dictionary)
 
 
 # ---------------------------------------------------------------------------
@@ -1697,7 +1760,45 @@ def _parse_unusual_dates(values: pd.Series) -> pd.Series:
 _ISO_START = r"[+-]?\d{4}-?\d{2}-?\d{2}"
 
 
+# Plain ISO timestamps with a year from 1700 to 2199 (inside the nanosecond range), a
+# valid-looking month, day and time of day and at most microseconds (pandas' parser keeps
+# no more): what exports write, and all that the fast path takes.
+_PLAIN_ISO = (
+    r"^(?:1[7-9]|2[01])\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
+    r"(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)?$"
+)
+
+
+def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
+    """Parse a column of plain ISO timestamps with Arrow, or None if any value is not one.
+
+    The general path below builds a Python string per value for pandas'
+    parser (seconds and hundreds of MB for millions of events). When every
+    present value has the strict form of :data:`_PLAIN_ISO`, Arrow's own
+    ISO parser gives the same instants; anything else (other forms,
+    missing-value tokens, an impossible date such as 2024-02-30 that Arrow
+    rejects) returns None and the general path decides, so results never
+    differ.
+    """
+    try:
+        arr = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
+        if arr is None or not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        if arr.null_count == len(arr):
+            return None
+        plain = pc.match_substring_regex(arr, _PLAIN_ISO)
+        if not pc.all(plain).as_py():  # nulls (missing values) are skipped
+            return None
+        parsed = pc.cast(arr, pa.timestamp("ns"))
+    except (*_ARROW_ERRORS, TypeError, ValueError):
+        return None
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[ns]")
+
+
 def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    fast = _plain_iso_dates(values)
+    if fast is not None:
+        return fast, np.zeros(len(values), dtype=bool)
     missing = _missing_tokens(values)
     v = values.where(~missing)
     present = v.notna().to_numpy(dtype=bool)
@@ -1730,6 +1831,12 @@ def _convert_date(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         result, out_of_range = _to_naive_ns(series.reset_index(drop=True))
         return result, out_of_range
+    if isinstance(series.dtype, pd.StringDtype):
+        # Plain ISO text has no surrounding spaces and no empty values, so the
+        # stripped text view (two copies of every value) would change nothing.
+        fast = _plain_iso_dates(series.reset_index(drop=True))
+        if fast is not None:
+            return fast, np.zeros(len(series), dtype=bool)
     return _on_values(series, _convert_date_text)
 
 

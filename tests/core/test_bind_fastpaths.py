@@ -1,0 +1,81 @@
+"""The fast paths of binding and reading (Arrow id matching, ISO dates, id columns) equal the general ones."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from leaddesigner.core import engine, leadfile
+
+
+def _slow_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
+    codes, uniques = pd.factorize(ids)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    blank = np.asarray(pd.Index(uniques).astype(str).str.strip() == "", dtype=bool)
+    known = codes >= 0
+    known[known] = ~blank[codes[known]]
+    first[codes[known][::-1]] = np.flatnonzero(known)[::-1]
+    pos = pd.Index(uniques).get_indexer(event_ids.astype("str").to_numpy(dtype=object))
+    return np.where(pos >= 0, first[np.maximum(pos, 0)], -1)
+
+
+def test_lead_rows_arrow_matches_pandas() -> None:
+    ids = pd.Index(np.array(["a", "b", "a", " ", "c", "d"], dtype=object))
+    for events in (
+        pd.Series(["a", "b", "x", None, " ", "c", "d", "a", "A"], dtype="str"),
+        pd.Series(["a", "b", "x", None, " ", "c"], dtype=object),
+        pd.Series([1, 2, 3]),
+    ):
+        got = engine.lead_rows(ids, events)
+        np.testing.assert_array_equal(got, _slow_rows(ids, events))
+        assert got.dtype == np.int64
+    ids_num = pd.Index(np.array(["1", "2", "3"], dtype=object))
+    np.testing.assert_array_equal(engine.lead_rows(ids_num, pd.Series([3, 1, 7])), [2, 0, -1])
+
+
+def test_plain_iso_dates_equal_general_parser() -> None:
+    cases = [
+        ["2026-03-02 00:00:07", "2026-03-02T10:11:12.123456", None, "2024-02-29", "2026-03-02 10:11"],
+        ["2024-02-30", "2026-01-01"],
+        ["2026-03-02 24:00:00"],
+        ["2026-03-02", "n/a"],
+        ["2026-03-02 00:00:07Z"],
+        ["2300-01-01", "2026-01-01"],
+        ["2026-03-02 10:11:12.1234567"],
+        ["  2026-03-02  "],
+    ]
+    for values in cases:
+        df = pd.DataFrame({"d": pd.Series(values, dtype="str")})
+        fast, problems = leadfile.coerce_types(df, {"d": "date"}, source="x.csv", row_offset=2)
+        text = leadfile._text_view(df["d"])
+        if leadfile._plain_iso_dates(text) is not None:
+            general = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None).astype("datetime64[ns]")
+            pd.testing.assert_series_equal(fast["d"], general.rename("d"), check_index=False)
+            assert problems == []
+
+
+def test_id_column_of_a_csv_log_stays_text(tmp_path) -> None:
+    # repetitive in the first batch (so dictionary-encoded while reading) but with
+    # more than 100,000 distinct values: text, as before, without unifying dictionaries
+    n = 240_000
+    ids = np.repeat(np.arange(n // 2), 2)
+    path = tmp_path / "acts.csv"
+    pd.DataFrame({"lead_id": [f"L{i:07d}" for i in ids], "type": np.where(ids % 2 == 0, "a", "b")}).to_csv(path, index=False)
+    df = leadfile.read_table(path)
+    assert isinstance(df["lead_id"].dtype, pd.StringDtype)
+    assert df["lead_id"].iloc[-1] == f"L{n // 2 - 1:07d}"
+    assert isinstance(df["type"].dtype, pd.CategoricalDtype)
+
+
+def test_keep_dictionary_keeps_a_parquet_id_column(tmp_path) -> None:
+    path = tmp_path / "acts.parquet"
+    ids = pd.Categorical([f"L{i}" for i in range(200_000)] * 2)
+    pq.write_table(pa.table({"lead_id": pa.array(ids), "n": np.arange(len(ids))}), path)
+    assert isinstance(leadfile.read_table(path)["lead_id"].dtype, pd.StringDtype)
+    kept = leadfile.read_table(path, keep_dictionary=["lead_id"])
+    assert isinstance(kept["lead_id"].dtype, pd.CategoricalDtype)
+    lead_ids = pd.Index(np.array([f"L{i}" for i in range(0, 200_000, 2)], dtype=object))
+    np.testing.assert_array_equal(
+        engine.lead_rows(lead_ids, kept["lead_id"]), engine.lead_rows(lead_ids, leadfile.read_table(path)["lead_id"])
+    )
