@@ -36,6 +36,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_scoring.py --leads 1000000
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_plots.py
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_gui.py
+	$(BIN)/python benchmarks/bench_score_cli.py --leads 1000000
+	$(BIN)/python benchmarks/bench_replay.py
+	$(BIN)/python benchmarks/bench_fit.py --no-fasterrisk
 
 # 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
 bench-outofcore: $(STAMP)

@@ -46,32 +46,9 @@ def main_window(out: Path, size: tuple[int, int]) -> None:
         raise SystemExit(f"could not render {out} (exit status {code})")
 
 
-def lead_inspector(out: Path, size: tuple[int, int]) -> None:
-    from PySide6.QtCore import QItemSelectionModel
+def _shoot_and_close(app, w, out: Path) -> None:
+    from leaddesigner.gui.app import take_screenshot
 
-    from leaddesigner import paths
-    from leaddesigner.gui.app import _wait_until, create_app, take_screenshot
-    from leaddesigner.gui.main_window import MainWindow
-
-    app = create_app()
-    w = MainWindow(interactive=False, settings_enabled=False)
-    w.resize(*size)
-    w.show()
-    if not w.open_model(paths.default_model(), ask=False):
-        raise SystemExit("cannot open the sample model")
-    w.load_data(paths.sample_leads(), paths.sample_activities())
-    if not _wait_until(app, lambda: w.doc.ready and w.doc.summary is not None, 300):
-        raise SystemExit("the sample data did not load in time")
-    w.editor_tabs.setCurrentWidget(w.leads_tab)
-    app.processEvents()
-    w.inspector.show_near_miss()  # seeded: the same lead every time
-    row = w.inspector.row
-    view_row = w.leads_model.view_row(row)
-    if view_row >= 0:
-        idx = w.leads_model.index(view_row, 0)
-        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
-        w.leads_view.selectionModel().setCurrentIndex(idx, flags)
-        w.leads_view.scrollTo(idx, w.leads_view.ScrollHint.PositionAtCenter)
     ok = take_screenshot(w, out)
     w.doc.wait_for_workers(5000)
     w.hide()
@@ -98,8 +75,25 @@ def _loaded_window(size: tuple[int, int]):
     return app, w
 
 
+def lead_inspector(out: Path, size: tuple[int, int]) -> None:
+    from PySide6.QtCore import QItemSelectionModel
+
+    app, w = _loaded_window(size)
+    w.editor_tabs.setCurrentWidget(w.leads_tab)
+    app.processEvents()
+    w.inspector.show_near_miss()  # seeded: the same lead every time
+    row = w.inspector.row
+    view_row = w.leads_model.view_row(row)
+    if view_row >= 0:
+        idx = w.leads_model.index(view_row, 0)
+        flags = QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows
+        w.leads_view.selectionModel().setCurrentIndex(idx, flags)
+        w.leads_view.scrollTo(idx, w.leads_view.ScrollHint.PositionAtCenter)
+    _shoot_and_close(app, w, out)
+
+
 def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
-    from leaddesigner.gui.app import _wait_until, take_screenshot
+    from leaddesigner.gui.app import _wait_until
 
     app, w = _loaded_window(size)
     p = w.panels[panel]
@@ -114,13 +108,7 @@ def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
     app.processEvents()
     if not _wait_until(app, done, 300):
         raise SystemExit(f"the {panel} tab did not finish in time")
-    ok = take_screenshot(w, out)
-    w.doc.wait_for_workers(5000)
-    w.hide()
-    w.deleteLater()
-    app.processEvents()
-    if not ok:
-        raise SystemExit(f"could not render {out}")
+    _shoot_and_close(app, w, out)
 
 
 def cli(argv: list[str] | None = None) -> int:
