@@ -144,9 +144,9 @@ def test_holdout_auc_change_after_each_edit(window, qtbot):
     assert p.holdout_auc == pytest.approx(after)
     assert p.holdout_auc_delta == pytest.approx(after - before)
     sign = "+" if after > before else "-"
-    expected = f"Holdout AUC {after:.3f} ({sign}{abs(after - before):.3f} since last edit)"
+    expected = f"Holdout AUC {after:.3f} ({sign}{abs(after - before):.3f} since the last change)"
     assert p.auc_text() == expected
-    assert "since last edit" in p.auc_label.text()
+    assert "since the last change" in p.auc_label.text()
     assert p.auc_tile.text() == f"Holdout AUC {after:.3f} ({sign}{abs(after - before):.3f})"
     # undo: the change is reversed
     w.doc.undo_stack.undo()
@@ -350,7 +350,7 @@ def test_hidden_tab_waits_until_shown(window, qtbot):
     w.doc.flush()
     qtbot.waitUntil(lambda: p.stale, timeout=10000)
     assert p.output is shown and not p.busy  # no work while nobody looks ...
-    assert "since last edit" in p.auc_text()  # ... but the holdout AUC follows every edit
+    assert "since the last change" in p.auc_text()  # ... but the holdout AUC follows every edit
     w.view_tabs.setCurrentWidget(p)
     wait_result(qtbot, p)
     assert p.output is not shown and not p.stale

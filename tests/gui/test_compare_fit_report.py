@@ -66,7 +66,7 @@ def test_fit_dialog_fits_and_use_this_model_is_undoable(window, qtbot):
     # the holdout AUC says what the swap did, against the AUC just before it
     qtbot.waitUntil(lambda: panel.holdout_auc is not None and panel.holdout_auc_delta is not None, timeout=30000)
     assert panel.holdout_auc_delta == pytest.approx(panel.holdout_auc - auc_before)
-    assert "since last edit" in panel.auc_text()
+    assert "since the last change" in panel.auc_text()
 
     doc.undo_stack.undo()
     assert to_dict(doc.model) == edited  # the user's unsaved edit is back

@@ -5,7 +5,7 @@ What it shows (when the lead file has an outcome column):
 * ROC AUC with a bootstrap interval on the older leads (tuning) against the
   most recent 20% (holdout, a split by creation time), with counts;
 * the holdout AUC after every edit and what the edit changed
-  ("Holdout AUC 0.741 (+0.012 since last edit)"), also as a tile of the
+  ("Holdout AUC 0.741 (+0.012 since the last change)"), also as a tile of the
   summary strip: one sort of the holdout's scores, in the GUI thread;
 * conversion per score decile (bars), cumulative gains (curve), conversion per
   grade cell, the MQL cut (precision, recall, share of conversions captured
@@ -1187,17 +1187,17 @@ class BacktestPanel(QWidget):
             text = f"Holdout AUC {value:.3f}"
             if delta is not None:
                 colour = PALETTE["ok"] if delta > 0.0005 else (PALETTE["warning"] if delta < -0.0005 else "#6b6b6b")
-                text += f" <span style='color:{colour}'>({format_delta(delta, 3)} since last edit)</span>"
+                text += f" <span style='color:{colour}'>({format_delta(delta, 3)} since the last change)</span>"
             self.auc_label.setText(text)
         self.holdoutAucChanged.emit()
 
     def auc_text(self) -> str:
-        """``Holdout AUC 0.741 (+0.012 since last edit)`` as plain text (tests, status bar)."""
+        """``Holdout AUC 0.741 (+0.012 since the last change)`` as plain text (tests, status bar)."""
         if self.holdout_auc is None or math.isnan(self.holdout_auc):
             return ""
         text = f"Holdout AUC {self.holdout_auc:.3f}"
         if self.holdout_auc_delta is not None:
-            text += f" ({format_delta(self.holdout_auc_delta, 3)} since last edit)"
+            text += f" ({format_delta(self.holdout_auc_delta, 3)} since the last change)"
         return text
 
     # -------------------------------------------------------------- recompute
