@@ -192,26 +192,36 @@ class Comparison:
             "notes": list(self.notes),
         }
 
+    def metric_rows(self, dash: str = "-") -> list[tuple[str, str, str]]:
+        """The side-by-side figures as (label, A, B) texts: the terminal and the app show the same rows."""
+        a, b = self.metrics_a, self.metrics_b
+
+        def both(f, *args):
+            return f(getattr(a, args[0]), *args[1:], dash=dash), f(getattr(b, args[0]), *args[1:], dash=dash)
+
+        rows = [
+            ("Leads", f"{a.leads:,}", f"{b.leads:,}"),
+            ("MQLs (SQLs included)", _count_share(a.mqls, a.leads), _count_share(b.mqls, b.leads)),
+            ("SQLs", _count_share(a.sqls, a.leads), _count_share(b.sqls, b.leads)),
+            ("MQL threshold", number(a.mql_threshold), number(b.mql_threshold)),
+            ("MQLs per week", *both(_opt, "mqls_per_week", "{:,.1f}")),
+            ("SDR capacity per week", number(a.capacity_per_week), number(b.capacity_per_week)),
+            ("Weeks over capacity", *both(_opt, "weeks_over_capacity", "{}")),
+        ]
+        if self.outcome_name is not None:
+            rows += [
+                ("ROC AUC (all leads)", *both(_opt, "auc", "{:.3f}")),
+                ("MQLs that convert", *both(_pct, "precision")),
+                ("Conversions captured", *both(_pct, "recall")),
+                ("Other leads that convert", *both(_pct, "non_mql_conversion")),
+            ]
+        return rows
+
     def text(self, limit: int | None = None) -> str:
         """A terminal rendering (``leaddesigner compare`` prints it)."""
         a, b = self.metrics_a, self.metrics_b
         out = [f"A: {_name(a)}", f"B: {_name(b)}", ""]
-        rows = [
-            ("Leads", f"{a.leads:,}", f"{b.leads:,}"),
-            ("MQLs (incl. SQLs)", _count_share(a.mqls, a.leads), _count_share(b.mqls, b.leads)),
-            ("SQLs", _count_share(a.sqls, a.leads), _count_share(b.sqls, b.leads)),
-            ("MQL threshold", number(a.mql_threshold), number(b.mql_threshold)),
-            ("MQLs per week", _opt(a.mqls_per_week, "{:.1f}"), _opt(b.mqls_per_week, "{:.1f}")),
-            ("SDR capacity per week", f"{a.capacity_per_week:g}", f"{b.capacity_per_week:g}"),
-            ("Weeks over capacity", _opt(a.weeks_over_capacity, "{}"), _opt(b.weeks_over_capacity, "{}")),
-        ]
-        if self.outcome_name is not None:
-            rows += [
-                ("ROC AUC", _opt(a.auc, "{:.3f}"), _opt(b.auc, "{:.3f}")),
-                ("MQL precision (converted)", _pct(a.precision), _pct(b.precision)),
-                ("MQL recall (of converters)", _pct(a.recall), _pct(b.recall)),
-                ("Non-MQL conversion", _pct(a.non_mql_conversion), _pct(b.non_mql_conversion)),
-            ]
+        rows = self.metric_rows()
         w = max(len(r[0]) for r in rows) + 2
         out.append(f"{'':<{w}}{'A':>12}{'B':>12}")
         out += [f"{r[0]:<{w}}{r[1]:>12}{r[2]:>12}" for r in rows]
@@ -265,12 +275,16 @@ def _count_share(c: int, n: int) -> str:
     return f"{c:,} ({100 * c / n:.1f}%)" if n else f"{c:,}"
 
 
-def _pct(x: float | None) -> str:
-    return "-" if x is None else f"{100 * x:.1f}%"
+def _missing(x: Any) -> bool:
+    return x is None or (isinstance(x, float) and x != x)
 
 
-def _opt(x: Any, fmt: str) -> str:
-    return "-" if x is None else fmt.format(x)
+def _pct(x: float | None, dash: str = "-") -> str:
+    return dash if _missing(x) else f"{100 * x:.1f}%"
+
+
+def _opt(x: Any, fmt: str, dash: str = "-") -> str:
+    return dash if _missing(x) else fmt.format(x)
 
 
 def _text_hist(edges: np.ndarray, ha: np.ndarray, hb: np.ndarray, rows: int = 10, width: int = 40) -> list[str]:

@@ -52,10 +52,6 @@ def _pct(x) -> str:
     return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
-def _opt(x, fmt: str) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else fmt.format(x)
-
-
 def _run_compare(model_a, model_b, data, outcome, progress=None):
     from leaddesigner.core.compare import compare
 
@@ -390,23 +386,7 @@ class CompareDialog(QDialog):
     # -------------------------------------------------------------- showing
     def _show(self, c) -> None:
         a, b = c.metrics_a, c.metrics_b
-        rows = [
-            ("Name", a.name or "–", b.name or "–"),
-            ("Leads", f"{a.leads:,}", f"{b.leads:,}"),
-            ("MQLs (SQLs included)", _share(a.mqls, a.leads), _share(b.mqls, b.leads)),
-            ("SQLs", _share(a.sqls, a.leads), _share(b.sqls, b.leads)),
-            ("MQL threshold", f"{a.mql_threshold:g}", f"{b.mql_threshold:g}"),
-            ("MQLs per week", _opt(a.mqls_per_week, "{:,.1f}"), _opt(b.mqls_per_week, "{:,.1f}")),
-            ("SDR capacity per week", f"{a.capacity_per_week:,.0f}", f"{b.capacity_per_week:,.0f}"),
-            ("Weeks over capacity", _opt(a.weeks_over_capacity, "{}"), _opt(b.weeks_over_capacity, "{}")),
-        ]
-        if c.outcome_name is not None:
-            rows += [
-                ("ROC AUC (all leads)", _opt(a.auc, "{:.3f}"), _opt(b.auc, "{:.3f}")),
-                ("MQLs that convert", _pct(a.precision), _pct(b.precision)),
-                ("Conversions captured", _pct(a.recall), _pct(b.recall)),
-                ("Other leads that convert", _pct(a.non_mql_conversion), _pct(b.non_mql_conversion)),
-            ]
+        rows = [("Name", a.name or "–", b.name or "–"), *c.metric_rows(dash="–")]
         t = self.metrics
         t.setRowCount(len(rows))
         better = _better(c)
@@ -468,10 +448,6 @@ def _h(s) -> str:
 
 def _score(x: float) -> str:
     return f"{x:.2f}".rstrip("0").rstrip(".")
-
-
-def _share(c: int, n: int) -> str:
-    return f"{c:,} ({100 * c / n:.1f}%)" if n else f"{c:,}"
 
 
 def _better(c) -> dict[str, str]:
