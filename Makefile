@@ -1,13 +1,14 @@
 # Two commands do all the set-up on a fresh machine:
 #   make run    create .venv, install, open the app with the sample model and leads
 #   make test   create .venv, install with test extras, run the tests
+#   make fuzz   the property tests with random seeds and 20x the examples (see tests/fuzzing.py)
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test test-spark bench bench-outofcore schema screenshot clean
+.PHONY: run test fuzz test-spark bench bench-outofcore schema screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -25,6 +26,12 @@ run: $(STAMP)
 
 test: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+
+# every property test (pytest -m hypothesis) with random seeds and 20x its examples; failures are kept
+# in .hypothesis/fuzz (git-ignored) and replayed first next time. Turn each into an @example (the run
+# prints how), so that `make test`, which always draws the same examples, keeps checking it.
+fuzz: $(STAMP)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m hypothesis --hypothesis-profile fuzz -p no:cacheprovider $(FUZZ_ARGS)
 
 # the exported SQL (spark dialect) on Spark SQL in local mode equals the Python engine (needs Java 17+)
 test-spark: $(SPARK_STAMP)

@@ -179,7 +179,7 @@ def test_missing_columns_raise_unless_allowed(tiny):
 
 
 def test_activity_rules_without_a_log(tmp_path):
-    with pytest.raises(MissingDataError, match="no activities were given"):
+    with pytest.raises(MissingDataError, match="no activity log was given"):
         score(MODEL, LEADS)
     with pytest.warns(DataWarning, match="no activities given") as record:
         s = score(MODEL, LEADS, allow_missing=True, as_of=AS_OF)
@@ -199,8 +199,10 @@ def test_bad_values_warn_and_count_as_missing(tiny, tmp_path):
 
 
 def test_input_errors_are_specific(tiny, tmp_path):
-    with pytest.raises(LeadFileError, match="lead id column 'id' is missing"):
-        score(tiny, pd.DataFrame({"lead": ["a"], "employees": [1], "industry": ["x"]}))
+    # no 'id' column: the frame's 'lead' column is not id-like, so leads are numbered by row (a DataWarning says so)
+    with pytest.warns(DataWarning, match="numbered by their line"):
+        s = score(tiny, pd.DataFrame({"lead": ["a", "b"], "employees": [1, 2], "industry": ["x", "y"]}))
+    assert s.columns[0] == "row" and s["row"].tolist() == ["0", "1"]
     with pytest.raises(LeadFileError, match="no such file"):
         score(tiny, tmp_path / "nope.csv")
     with pytest.raises(LeadFileError):

@@ -95,7 +95,7 @@ def test_unknown_outcome_column(capsys):
 def test_outcome_not_recognisable(capsys):
     rc, out, err = run(capsys, *BASE, "--outcome", "industry")
     assert rc == 2
-    assert "does not look like an outcome" in err and "'Software'" in err
+    assert "does not look like an outcome" in err and "Software (872)" in err
 
 
 def test_bad_arguments(capsys):

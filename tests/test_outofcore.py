@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner import cli, paths
 from leaddesigner.core.engine import Scorer, bind
@@ -189,7 +190,7 @@ def test_quotes_backslashes_and_separators(tmp_path, fmt, ext):
 
 
 # ---------------------------------------------------------------- random models and data
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=25, max_events=60))
 def test_random_models_equal_pandas_engine(tmp_path_factory, model, frames):
     leads_raw, acts_raw, as_of = frames

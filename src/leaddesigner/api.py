@@ -28,7 +28,6 @@ from __future__ import annotations
 import datetime as _dt
 import os
 import warnings
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, Union
 
 from .core.leadfile import LeadFileError
@@ -287,25 +286,6 @@ def _model(model: ModelLike) -> ScoringModel:
     raise TypeError(f"model must be a ScoringModel or the path of a model file, not {type(model).__name__}")
 
 
-def _table(table: TableLike, what: str) -> tuple[pd.DataFrame, str, int, str]:
-    """(frame, name for messages, number of its first data row, 'line'/'row')."""
-    import pandas as pd
-
-    from .core.leadfile import read_table, row_label
-
-    if isinstance(table, pd.DataFrame):
-        return table, f"the {what} DataFrame", 0, "row"
-    if isinstance(table, (str, os.PathLike)):
-        p = Path(table)
-        unit, offset = row_label(p)  # an unsupported extension fails before reading
-        if not p.exists():
-            raise LeadFileError(f"Cannot open {what} \"{p}\": there is no such file.", path=p)
-        if p.is_dir():
-            raise LeadFileError(f"Cannot open {what} \"{p}\": it is a folder, not a file.", path=p)
-        return read_table(p), p.name, offset, unit
-    raise TypeError(f"{what} must be a pandas DataFrame or the path of a file, not {type(table).__name__}")
-
-
 def _as_of(value: AsOf) -> pd.Timestamp | None:
     import pandas as pd
 
@@ -338,77 +318,38 @@ def _bind(
     horizon_days: float | None,
     allow_missing: bool,
 ) -> tuple[ScoringModel, LeadData]:
-    from .core.engine import bind
+    """The core load pipeline (the same as the CLI's and the app's), with its checks as errors and warnings."""
+    from .core.data.pipeline import check, load
 
     m = _model(model)
     when = _as_of(as_of)
     if horizon_days is not None and not float(horizon_days) > 0:
         raise ValueError(f"horizon_days must be a number of days above 0, found {horizon_days!r}")
-    lead_frame, lead_src, lead_offset, lead_unit = _table(leads, "lead file")
-    act_frame, act_src, act_offset, act_unit = (None, "activities", 2, "line")
-    if activities is not None:
-        act_frame, act_src, act_offset, act_unit = _table(activities, "activity log")
-        if act_src == lead_src and isinstance(leads, (str, os.PathLike)) and isinstance(activities, (str, os.PathLike)):
-            lead_src, act_src = str(leads), str(activities)
-    try:
-        data = bind(
-            m,
-            lead_frame,
-            act_frame,
-            as_of=when,
-            horizon_days=None if horizon_days is None else float(horizon_days),
-            leads_source=lead_src,
-            activities_source=act_src,
-            row_offset=lead_offset,
-            activity_row_offset=act_offset,
-        )
-    except KeyError as e:  # the lead id column is missing: the message is for the user
-        raise LeadFileError(str(e.args[0]) if e.args else str(e), column=m.lead_id) from None
-    _check_problems(m, data, activities is not None, allow_missing, lead_src, act_src, lead_unit, act_unit)
-    return m, data
-
-
-def _check_problems(
-    m: ScoringModel,
-    data: LeadData,
-    has_log: bool,
-    allow_missing: bool,
-    lead_src: str,
-    act_src: str,
-    lead_unit: str,
-    act_unit: str,
-) -> None:
-    """What ``leaddesigner score`` does with data problems: errors for missing inputs rules need, else warnings."""
-    needed = [p for p in data.problems if p.kind == "missing_column" and p.rules]
-    act_rules = [r.id for r in m.rules if r.enabled and r.kind == "activity"]
-    no_log = bool(act_rules) and not has_log
-    if (needed or no_log) and not allow_missing:
-        lines = [p.message for p in needed]
-        if no_log:
-            lines.append(
-                f"The model has activity rules ({', '.join(act_rules)}) but no activities were given, "
-                "so they would score 0 for every lead."
-            )
-        n = len(lines)
-        head = f"{lead_src} cannot be scored with the model '{m.name}' as it is ({n} problem{'s' if n != 1 else ''}):"
+    loaded = load(m, leads, activities, as_of=when, horizon_days=None if horizon_days is None else float(horizon_days))
+    c = check(loaded)
+    if c.errors and not allow_missing:
+        n = len(c.errors)
+        head = f"{loaded.leads.name} cannot be scored with the model '{m.name}' as it is ({n} problem{'s' if n != 1 else ''}):"
         tail = (
             "Map the columns under 'columns:' in the model (attribute: file column), pass the activity log, "
             "or call with allow_missing=True to score anyway (those rules then give 0 points)."
         )
-        rules = sorted({r for p in needed for r in p.rules} | (set(act_rules) if no_log else set()))
-        raise MissingDataError("\n".join([head] + ["  " + ln for ln in lines] + [tail]), needed, rules)
-    if no_log:
-        warnings.warn(f"no activities given: activity rules {', '.join(act_rules)} score 0 for every lead.", DataWarning, stacklevel=_user_stacklevel())
-    for p in data.problems:
-        from_log = p.kind == "unknown_lead" or (p.kind == "type_mismatch" and has_log and f" of {act_src} " in p.message)
-        source, unit = (act_src, act_unit) if from_log else (lead_src, lead_unit)
-        msg = p.message
-        if p.rules and p.kind != "missing_column":
-            msg += f" Rules using it: {', '.join(p.rules)}."
-        shown = p.examples[:5]
-        if shown:
-            msg += " Examples: " + "; ".join(f"{source} {unit} {row}: {raw!r}" for row, raw in shown)
-            if p.count > len(shown):
-                msg += f"; ... {p.count - len(shown):,} more"
+        needed = [p for p in loaded.data.problems if p.kind == "missing_column" and p.rules]
+        raise MissingDataError("\n".join([head] + ["  " + ln for ln in c.errors] + [tail]), needed, c.rules)
+    if c.errors:
+        act_rules = [r.id for r in m.rules if r.enabled and r.kind == "activity"]
+        if act_rules and loaded.activities is None:
+            warnings.warn(f"no activities given: activity rules {', '.join(act_rules)} score 0 for every lead.", DataWarning,
+                          stacklevel=_user_stacklevel())
+    for note in loaded.notes:
+        warnings.warn(note, DataWarning, stacklevel=_user_stacklevel())
+    for w in c.warnings:
+        msg = w.message
+        if w.examples:
+            msg += " Examples: " + "; ".join(f"{where}: {raw!r}" for where, raw in w.examples)
+            if w.more:
+                msg += f"; ... {w.more:,} more"
             msg += "."
         warnings.warn(msg, DataWarning, stacklevel=_user_stacklevel())
+    # the scorer is built again by the caller over the same data (cheap next to reading)
+    return m, loaded.data

@@ -219,113 +219,77 @@ def _sources(leads: str, activities: str | None) -> tuple[str, str]:
 
 
 class Loaded:
-    """What score/explain/summary share: the model, the bound data, the scorer."""
+    """What score/explain/summary share: the model, the bound data, the scorer (from the core pipeline)."""
 
-    def __init__(self, model, data, scorer, leads_source: str, activities_source: str | None, as_of_given: bool):
-        self.model = model
-        self.data = data
-        self.scorer = scorer
-        self.leads_source = leads_source
-        self.activities_source = activities_source
+    def __init__(self, loaded, as_of_given: bool):
+        self.pipeline = loaded
+        self.model = loaded.model
+        self.data = loaded.data
+        self.scorer = loaded.scorer
+        self.leads_source = loaded.leads.name
+        self.activities_source = loaded.activities.name if loaded.activities is not None else None
         self.as_of_given = as_of_given
 
 
 def _load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
-    """Model, leads, activities -> bound, checked and scored data (shared by score/explain/summary)."""
-    from leaddesigner.core.engine import Scorer, bind
-    from leaddesigner.core.leadfile import read_table, row_label
-    from leaddesigner.core.model import ActivityColumns
-
-    model = _load_model(args.model)
-    leads_source, act_source = _sources(args.leads, args.activities)
-    # unsupported extensions and missing files fail here, before a long read of the other file
-    _, lead_offset = row_label(args.leads)
-    _existing_file(args.leads, "lead file")
-    act_offset = 2
-    if args.activities:
-        act_offset = row_label(args.activities)[1]
-        _existing_file(args.activities, "activity log")
-
-    progress.stage(f"Loading {leads_source}")
-    leads = read_table(args.leads, progress=progress)
-    activities = None
-    if args.activities:
-        progress.stage(f"Loading {act_source}")
-        # a dictionary-encoded (Parquet) lead id column stays categorical: bind then matches
-        # the distinct ids only, not one text per event
-        id_column = (model.activities or ActivityColumns()).lead_id
-        activities = read_table(args.activities, progress=progress, keep_dictionary=[id_column])
-
-    progress.stage("Checking the data against the model")
-    try:
-        data = bind(
-            model,
-            leads,
-            activities,
-            as_of=args.as_of,
-            horizon_days=getattr(args, "horizon_days", None),
-            leads_source=leads_source,
-            activities_source=act_source,
-            row_offset=lead_offset,
-            activity_row_offset=act_offset,
-        )
-    except KeyError as e:  # a missing id column: the message is for the user
-        raise CliError(str(e.args[0]) if e.args else str(e)) from None
-    del leads, activities
-    _report_problems(model, data, args, leads_source, act_source, progress)
-
-    progress.stage(f"Scoring {_count(len(data), 'lead')} with {_count(sum(r.enabled for r in model.rules), 'rule')}")
-    scorer = Scorer(model, data, progress=progress)
-    progress.done()
-    return Loaded(model, data, scorer, leads_source, act_source if args.activities else None, args.as_of is not None)
-
-
-def _report_problems(model, data, args, leads_source: str, act_source: str, progress: Progress) -> None:
-    """Warnings for data problems; missing columns (or activity log) that rules need are errors."""
+    """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline)."""
+    from leaddesigner.core.data.pipeline import load
     from leaddesigner.core.leadfile import row_label
 
+    model = _load_model(args.model)
+    # unsupported extensions and missing files fail here, before a long read of the other file
+    row_label(args.leads)
+    _existing_file(args.leads, "lead file")
+    if args.activities:
+        row_label(args.activities)
+        _existing_file(args.activities, "activity log")
+    loaded = load(
+        model,
+        args.leads,
+        args.activities,
+        as_of=args.as_of,
+        horizon_days=getattr(args, "horizon_days", None),
+        sheet=getattr(args, "sheet", None),
+        progress=progress,
+        on_stage=progress.stage,
+    )
     progress.done()
-    allow = getattr(args, "allow_missing", False)
-    needed = [p for p in data.problems if p.kind == "missing_column" and p.rules]
-    act_rules = [r.id for r in model.rules if r.enabled and r.kind == "activity"]
-    no_log = bool(act_rules) and not args.activities
-    if (needed or no_log) and not allow:
-        lines = []
-        for p in needed:
-            lines.append(p.message)
-        if no_log:
-            lines.append(
-                f"The model has activity rules ({', '.join(act_rules)}) but no --activities file was given, so they would score 0 for every lead."
-            )
-        n = len(needed) + no_log
-        head = f"{leads_source} cannot be scored with {args.model} as it is ({_count(n, 'problem')}):"
+    for note in loaded.notes:
+        _err(f"note: {note}")
+    _report_problems(loaded, args)
+    return Loaded(loaded, args.as_of is not None)
+
+
+def _report_problems(loaded, args) -> None:
+    """Warnings for data problems; missing columns (or activity log) that rules need are errors."""
+    from leaddesigner.core.data.pipeline import check
+
+    c = check(loaded)
+    if c.errors and not getattr(args, "allow_missing", False):
+        head = f"{loaded.leads.name} cannot be scored with {args.model} as it is ({_count(len(c.errors), 'problem')}):"
         tail = (
             "Map the columns under 'columns:' in the model (attribute: file column), give the activity log with "
             "--activities, or pass --allow-missing to score anyway (those rules then give 0 points)."
         )
-        raise CliError("\n".join([head] + ["  " + ln for ln in lines] + [tail]))
-
+        raise CliError("\n".join([head] + ["  " + ln for ln in c.errors] + [tail]))
+    no_log = [e for e in c.errors if "activity rules" in e]
     if no_log:
+        act_rules = [r.id for r in loaded.model.rules if r.enabled and r.kind == "activity"]
         _err(f"warning: no --activities file: activity rules {', '.join(act_rules)} score 0 for every lead.")
-    types = {model.column_for(a.name): a.type for a in model.attributes}
-    if model.activities is not None:
-        types.setdefault(model.activities.timestamp, "date")
-    lead_unit = row_label(args.leads)[0]
-    act_unit = row_label(args.activities)[0] if args.activities else "line"
-    for p in data.problems:
-        from_log = p.kind == "unknown_lead" or (
-            p.kind == "type_mismatch" and args.activities is not None and f" of {act_source} " in p.message
-        )
-        source, unit = (act_source, act_unit) if from_log else (leads_source, lead_unit)
-        msg = p.message
-        if p.rules and p.kind != "missing_column":
-            msg += f" Rules using it: {', '.join(p.rules)}."
-        _err(f"warning: {msg}")
-        atype = "date" if from_log else types.get(p.column or "", "")
-        for row, raw in p.examples[:5]:
-            _err(f"  {source} {unit} {row}, column {p.column}: {_example_text(p.kind, raw, atype)}")
-        if p.count > len(p.examples[:5]) and p.examples:
-            _err(f"  ... {_count(p.count - len(p.examples[:5]), 'more')}")
+    for w in c.warnings:
+        _err(f"warning: {w.message}")
+        for where, raw in w.examples:
+            _err(f"  {where}, column {w.column}: {_example_text(w.kind, raw, _column_type(loaded, w))}")
+        if w.more:
+            _err(f"  ... {_count(w.more, 'more')}")
+
+
+def _column_type(loaded, w) -> str:
+    m = loaded.model
+    if loaded.activities is not None and w.examples and w.examples[0][0].startswith(loaded.activities.name + " "):
+        return "date"
+    types = {m.column_for(a.name): a.type for a in m.attributes}
+    return types.get(w.column or "", "")
 
 
 def _example_text(kind: str, raw: str, atype: str) -> str:
@@ -449,12 +413,22 @@ def cmd_score(args: argparse.Namespace) -> int:
         import numpy as np
 
         counts = np.bincount(res.status, minlength=3)
-        why = "--as-of" if loaded.as_of_given else "the latest date in the data"
+        why = _as_of_reason(loaded)
         _err(
             f"Scored {_count(len(frame), 'lead')}: {counts[2]:,} SQL, {counts[1]:,} MQL, {counts[0]:,} below MQL; "
             f"as of {_as_of_text(loaded.data.as_of)} ({why}); {_seconds(progress.elapsed())}; wrote {args.output}"
         )
     return 0
+
+
+def _as_of_reason(loaded: Loaded) -> str:
+    """Why the scores are as of that moment: the option, the data, or (no dates at all) today."""
+    if loaded.as_of_given:
+        return "--as-of"
+    d = loaded.data
+    if d.created is None and (d.events is None or len(d.events) == 0):
+        return "today: the data holds no dates; give --as-of to choose the day"
+    return "the latest date in the data"
 
 
 def _write_table(frame, out: Path, ext: str) -> None:
@@ -545,32 +519,28 @@ def _close_ids(word: str, ids) -> str:
 
 
 def cmd_summary(args: argparse.Namespace) -> int:
-    from leaddesigner.core.summary import parse_outcome, summarize
+    from leaddesigner.core.data.outcome import OutcomeSpec, candidates
+    from leaddesigner.core.summary import summarize
 
     progress = Progress(sys.stderr, enabled=not args.quiet)
     loaded = _load_and_score(args, progress)
-    outcome, outcome_col = None, None
-    if args.outcome is not None:
-        series = _outcome_column(loaded, args.outcome)
-        outcome = parse_outcome(series)
-        if outcome is None:
-            seen = ", ".join(repr(str(v)) for v in series.dropna().unique()[:6])
-            raise CliError(
-                f"Column '{args.outcome}' of {loaded.leads_source} does not look like an outcome: expected 0/1, "
-                f"true/false, yes/no or won/lost values, found {seen or 'only empty values'}."
-            )
-        outcome_col = args.outcome
-    elif not args.no_outcome and loaded.data.extra is not None:
-        by_lower = {str(c).lower(): c for c in loaded.data.extra.columns}
+    outcome = None
+    spec = outcome_spec(args, loaded.model)
+    if spec is None and not args.no_outcome:
+        # a column plainly named like an outcome and holding 0/1, yes/no or won/lost
+        raw = loaded.pipeline.leads.frame
+        lower = {str(c).lower(): c for c in raw.columns}
         for name in OUTCOME_NAMES:
-            col = by_lower.get(name)
+            col = lower.get(name)
             if col is None:
                 continue
-            outcome = parse_outcome(loaded.data.extra[col])
-            if outcome is not None:
-                outcome_col = col
+            hit = [c for c in candidates(raw, loaded.pipeline.detection) if c.column == col and c.kind == "flag"]
+            if hit:
+                spec = OutcomeSpec(str(col))
                 break
-    s = summarize(loaded.scorer, outcome)
+    if spec is not None:
+        outcome = read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source)
+    s = summarize(loaded.scorer, None if outcome is None else outcome.y)
     m = loaded.model
     files = loaded.leads_source + (f" + {loaded.activities_source}" if loaded.activities_source else "")
     print(f"Model: {m.name} ({args.model})")
@@ -578,10 +548,51 @@ def cmd_summary(args: argparse.Namespace) -> int:
     when = f"{horizon:g} days after each lead was created, at most " if horizon else ""
     print(f"Data: {files}, scored as of {when}{_as_of_text(loaded.data.as_of)}")
     if outcome is not None:
-        n = max(len(outcome), 1)
-        print(f"Outcome: column '{outcome_col}', {int(outcome.sum()):,} converted ({100 * outcome.sum() / n:.1f}%)")
+        print(f"Outcome: {outcome.summary()}")
     print(s.text())
     return 0
+
+
+OUTCOME_HELP = (
+    "lead-file column saying who converted: 0/1, yes/no, won/lost or a CRM stage; with --positive, the values "
+    "that mean converted; a date column: filled = converted (default: the model's outcome:)"
+)
+POSITIVE_HELP = "comma-separated values of the --outcome column that mean converted, e.g. opportunity,customer"
+
+
+def add_outcome_args(sp: argparse.ArgumentParser, *, required: bool = False, help: str = OUTCOME_HELP) -> None:
+    """``--outcome COLUMN [--positive VALUE,...]``, as every command that reads conversions takes them."""
+    sp.add_argument("--outcome", metavar="COL", required=required, help=help)
+    sp.add_argument("--positive", metavar="VALUES", help=POSITIVE_HELP)
+
+
+def outcome_spec(args: argparse.Namespace, model=None):
+    """The outcome the command line asks for, else the one stored in the model, else None."""
+    from leaddesigner.core.data.outcome import OutcomeSpec
+
+    col = getattr(args, "outcome", None)
+    pos = getattr(args, "positive", None)
+    if col is None:
+        if pos:
+            raise CliError("--positive needs --outcome (the column whose values it lists).")
+        o = getattr(model, "outcome", None) if model is not None else None
+        if o is None or getattr(args, "no_outcome", False):
+            return None
+        return OutcomeSpec(o.column, tuple(o.positive) if o.positive else None, o.date)
+    values = tuple(v.strip() for v in pos.split(",") if v.strip()) if pos else None
+    o = getattr(model, "outcome", None)
+    date = o.date if o is not None and o.column == col else None
+    return OutcomeSpec(col, values, date)
+
+
+def read_outcome(frame, spec, source: str, option: str = "--outcome"):
+    """``spec`` read from the raw lead table (same rows as the bound data), or a CliError that says what the column holds."""
+    from leaddesigner.core.data.outcome import OutcomeError, resolve
+
+    try:
+        return resolve(spec, frame)
+    except OutcomeError as e:
+        raise CliError(f"{option}: {source}: {e}") from None
 
 
 def _outcome_column(loaded: Loaded, col: str):
@@ -992,8 +1003,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     data_args(sp)
     g = sp.add_mutually_exclusive_group()
-    g.add_argument("--outcome", metavar="COL", help="lead-file column telling whether a lead converted")
+    g.add_argument("--outcome", metavar="COL", help=OUTCOME_HELP)
     g.add_argument("--no-outcome", action="store_true", help="do not look for an outcome column")
+    sp.add_argument("--positive", metavar="VALUES", help=POSITIVE_HELP)
     sp.set_defaults(func=cmd_summary)
 
     # generate

@@ -67,7 +67,7 @@ def register(sub) -> None:
     )
     sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
     sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    sp.add_argument("--outcome", metavar="COL", required=True, help="lead-file column telling whether a lead converted")
+    cli.add_outcome_args(sp)
     sp.add_argument("--converted-at", metavar="COL", help="lead-file column with the conversion date: score each converter as of then")
     sp.add_argument("--first-contact", metavar="COL", help="lead-file column with the first sales contact date: score converters as of then too")
     sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
@@ -147,23 +147,24 @@ def _time_dependent(model) -> bool:
 # ---------------------------------------------------------------- command
 def cmd_backtest(args: argparse.Namespace) -> int:
     from leaddesigner.core.backtest import backtest, score_at_conversion, time_split
-    from leaddesigner.core.summary import parse_outcome
     from leaddesigner.core.thresholds import evaluate_threshold, suggest_thresholds
 
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
     loaded = cli._load_and_score(args, progress)
     model, data, res = loaded.model, loaded.data, loaded.scorer.result
 
-    series = _column(loaded, args.outcome, "--outcome")
-    y = parse_outcome(series)
-    if y is None:
-        vals = series.dropna().unique()
-        seen = ", ".join(repr(str(v)) for v in vals[:8]) + (f" and {len(vals) - 8} more" if len(vals) > 8 else "")
+    spec = cli.outcome_spec(args, model)
+    if spec is None:
         raise cli.CliError(
-            f"--outcome: column '{args.outcome}' of {loaded.leads_source} does not look like an outcome: expected 0/1, "
-            f"true/false, yes/no, won/lost or CRM stages such as Closed Won, found {seen or 'only empty values'}."
+            "backtest needs the outcome: --outcome COLUMN (with --positive VALUES for a stage or status column), "
+            "or an outcome: section in the model."
         )
-    converted_at = _dates(loaded, args.converted_at, "--converted-at") if args.converted_at else None
+    outcome = cli.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source)
+    y = outcome.y
+    args.outcome = spec.column
+    converted_at = _dates(loaded, args.converted_at, "--converted-at") if args.converted_at else outcome.at
+    if args.converted_at is None and outcome.at is not None:
+        args.converted_at = spec.date or spec.column
     first_contact = _dates(loaded, args.first_contact, "--first-contact") if args.first_contact else None
 
     n = len(y)
@@ -239,6 +240,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 "as_of": data.as_of.isoformat(),
                 "horizon_days": data.horizon_days,
                 "outcome": args.outcome,
+                "outcome_positive": list(spec.positive) if spec.positive else None,
                 "split": {"by": "created" if created is not None else "row_order", "holdout_fraction": args.holdout if holdout is not None else 0.0},
             },
             "backtest": bt.to_dict(),
@@ -258,7 +260,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     when = f"{data.horizon_days:g} days after each lead was created, at most " if data.horizon_days else ""
     print(f"Model: {model.name} ({args.model}), MQL threshold {model.thresholds.mql:g}")
     print(f"Data: {files}, scored as of {when}{cli._as_of_text(data.as_of)}")
-    print(f"Outcome: column '{args.outcome}', {int(y.sum()):,} of {n:,} leads converted ({100 * y.sum() / max(n, 1):.1f}%)")
+    print(f"Outcome: {outcome.summary()}")
     if holdout is not None:
         print(f"Split by {split_by}: the most recent {100 * args.holdout:g}% ({int(holdout.sum()):,} leads) are the holdout.")
     print()

@@ -61,7 +61,7 @@ def register(sub) -> None:
     sp.add_argument("model_b", metavar="B", help="the second model file")
     sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
     sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
-    sp.add_argument("--outcome", metavar="COL", help="lead-file column telling whether a lead converted")
+    cli.add_outcome_args(sp)
     sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
     sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
     sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
@@ -84,7 +84,7 @@ def register(sub) -> None:
     sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
     sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
     sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
-    sp.add_argument("--outcome", metavar="COL", help="lead-file column telling whether a lead converted (adds the backtest)")
+    cli.add_outcome_args(sp, help=cli.OUTCOME_HELP + "; adds the backtest")
     sp.add_argument("--converted-at", metavar="COL", help="lead-file column with the conversion date (adds the score at conversion)")
     sp.add_argument("--first-contact", metavar="COL", help="lead-file column with the first sales contact date")
     sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
@@ -97,30 +97,6 @@ def register(sub) -> None:
 
 
 # ---------------------------------------------------------------- helpers
-def _outcome(data, col: str, source: str, option: str = "--outcome") -> np.ndarray:
-    """A lead-file column read as an outcome, or a CliError that names the columns there are."""
-    from leaddesigner.core.compare import resolve_outcome
-    from leaddesigner.core.modelio import did_you_mean
-
-    try:
-        y, _ = resolve_outcome(col, data)
-    except KeyError:
-        cols = [] if data.extra is None else [str(c) for c in data.extra.columns]
-        cols += [str(c) for c in data.frame.columns]
-        raise cli.CliError(
-            f"{option}: there is no column '{col}' in {source}.{did_you_mean(col, cols)}"
-            + (f" Columns the model does not use: {', '.join(map(str, data.extra.columns[:20]))}." if data.extra is not None else "")
-        ) from None
-    except ValueError:
-        s = data.extra[col] if data.extra is not None and col in data.extra.columns else data.frame[col]
-        seen = ", ".join(repr(str(v)) for v in s.dropna().unique()[:6])
-        raise cli.CliError(
-            f"{option}: column '{col}' of {source} does not look like an outcome: expected 0/1, true/false, yes/no or "
-            f"won/lost values, found {seen or 'only empty values'}."
-        ) from None
-    return y
-
-
 def _check_column(data, col: str, source: str, option: str) -> None:
     from leaddesigner.core.modelio import did_you_mean
 
@@ -142,48 +118,47 @@ def _output_path(path: str) -> Path:
 # ---------------------------------------------------------------- compare
 def cmd_compare(args: argparse.Namespace) -> int:
     from leaddesigner.core.compare import compare
-    from leaddesigner.core.engine import bind
-    from leaddesigner.core.leadfile import read_table, row_label
+    from leaddesigner.core.data.pipeline import load, read
+    from leaddesigner.core.leadfile import LeadFileError, row_label
 
     model_a = cli._load_model(args.model_a)
     model_b = cli._load_model(args.model_b)
-    leads_source, act_source = cli._sources(args.leads, args.activities)
-    _, lead_offset = row_label(args.leads)
+    row_label(args.leads)
     cli._existing_file(args.leads, "lead file")
-    act_offset = 2
     if args.activities:
-        act_offset = row_label(args.activities)[1]
+        row_label(args.activities)
         cli._existing_file(args.activities, "activity log")
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    progress.stage(f"Loading {leads_source}")
-    leads = read_table(args.leads, progress=progress)
-    activities = None
-    if args.activities:
-        progress.stage(f"Loading {act_source}")
-        activities = read_table(args.activities, progress=progress)
+    leads = read(args.leads, "lead file", progress=progress)
+    activities = read(args.activities, "activity log", progress=progress) if args.activities else None
+    if activities is not None and activities.name == leads.name:
+        leads.name, activities.name = str(args.leads), str(args.activities)
+    leads_source = leads.name
+    act_source = activities.name if activities is not None else "activities"
 
     bound = []
-    for path, model in ((args.model_a, model_a), (args.model_b, model_b)):
+    for i, (path, model) in enumerate(((args.model_a, model_a), (args.model_b, model_b))):
         progress.stage(f"Checking the data against {Path(path).name}")
         try:
-            data = bind(
-                model, leads, activities, as_of=args.as_of, horizon_days=args.horizon_days,
-                leads_source=leads_source, activities_source=act_source,
-                row_offset=lead_offset, activity_row_offset=act_offset,
-            )
-        except KeyError as e:
-            raise cli.CliError(f"{path}: " + (str(e.args[0]) if e.args else str(e))) from None
+            loaded = load(model, leads, activities, as_of=args.as_of, horizon_days=args.horizon_days, progress=progress)
+        except LeadFileError as e:
+            raise cli.CliError(f"{path}: {e}") from None
+        progress.done()
+        if i == 0:
+            for note in loaded.notes:
+                cli._err(f"note: {note}")
         ns = argparse.Namespace(model=path, leads=args.leads, activities=args.activities, allow_missing=args.allow_missing)
-        cli._report_problems(model, data, ns, leads_source, act_source, progress)
-        bound.append(data)
+        cli._report_problems(loaded, ns)
+        bound.append(loaded.data)
+    spec = cli.outcome_spec(args, model_a)
+    y = cli.read_outcome(leads.frame, spec, leads_source).y if spec is not None else None
     del leads, activities
     data_a, data_b = bound
-    y = _outcome(data_a, args.outcome, leads_source) if args.outcome else None
 
     progress.stage("Scoring and comparing")
     comp = compare(model_a, model_b, data_a, data_b=data_b, outcome=y, limit=args.limit)
-    if args.outcome:
-        comp.outcome_name = args.outcome
+    if spec is not None:
+        comp.outcome_name = spec.text() if spec.positive else spec.column
     progress.done()
     if args.json:
         d = comp.to_dict()
@@ -214,12 +189,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     from leaddesigner.core.report import write_report
 
     out = _output_path(args.output)
-    if (args.converted_at or args.first_contact) and not args.outcome:
-        raise cli.CliError("--converted-at and --first-contact need --outcome (the column telling who converted).")
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
     loaded = cli._load_and_score(args, progress)
     data = loaded.data
-    y = _outcome(data, args.outcome, loaded.leads_source) if args.outcome else None
+    spec = cli.outcome_spec(args, loaded.model)
+    if (args.converted_at or args.first_contact) and spec is None:
+        raise cli.CliError("--converted-at and --first-contact need --outcome (the column telling who converted).")
+    outcome = cli.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source) if spec is not None else None
+    y = outcome.y if outcome is not None else None
+    if outcome is not None and outcome.at is not None and not args.converted_at:
+        args.converted_at = spec.date or spec.column
     for col, opt in ((args.converted_at, "--converted-at"), (args.first_contact, "--first-contact")):
         if col:
             _check_column(data, col, loaded.leads_source, opt)
@@ -228,7 +207,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         out, loaded.model, loaded.scorer,
         outcome=y, converted_at=args.converted_at, first_contact=args.first_contact,
         leads_source=loaded.leads_source, activities_source=loaded.activities_source,
-        outcome_name=args.outcome, n_boot=args.bootstrap,
+        outcome_name=None if spec is None else spec.text() if spec.positive else spec.column, n_boot=args.bootstrap,
     )
     progress.done()
     if not args.quiet:

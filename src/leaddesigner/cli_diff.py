@@ -8,7 +8,6 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-import warnings
 
 from leaddesigner import cli
 
@@ -97,25 +96,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _impact(args: argparse.Namespace, old, new):
-    from leaddesigner.api import MissingDataError, _check_problems
+    from leaddesigner.core.data.pipeline import check, load, read
     from leaddesigner.core.diff import impact_of_scores
-    from leaddesigner.core.engine import Scorer, bind
-    from leaddesigner.core.leadfile import read_table, row_label
+    from leaddesigner.core.leadfile import LeadFileError, row_label
 
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    leads_source, act_source = cli._sources(args.leads, args.activities)
-    lead_unit, lead_offset = row_label(args.leads)
+    row_label(args.leads)
     cli._existing_file(args.leads, "lead file")
-    act_unit, act_offset = ("line", 2)
     if args.activities:
-        act_unit, act_offset = row_label(args.activities)
+        row_label(args.activities)
         cli._existing_file(args.activities, "activity log")
-    progress.stage(f"Loading {leads_source}")
-    leads = read_table(args.leads, progress=progress)
-    acts = None
-    if args.activities:
-        progress.stage(f"Loading {act_source}")
-        acts = read_table(args.activities, progress=progress)
+    leads = read(args.leads, "lead file", progress=progress)
+    acts = read(args.activities, "activity log", progress=progress) if args.activities else None
 
     scorers = []
     as_of = args.as_of
@@ -123,26 +115,23 @@ def _impact(args: argparse.Namespace, old, new):
     for path, model in ((args.old, old), (args.new, new)):
         progress.stage(f"Scoring with {path}")
         try:
-            data = bind(model, leads, acts, as_of=as_of, horizon_days=args.horizon_days, leads_source=leads_source,
-                        activities_source=act_source, row_offset=lead_offset, activity_row_offset=act_offset)
-        except KeyError as e:
-            raise cli.CliError(f"{path}: {e.args[0] if e.args else e}") from None
-        as_of = data.as_of  # the new model scores at the moment the old one did
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            try:
-                _check_problems(model, data, acts is not None, args.allow_missing, leads_source, act_source, lead_unit, act_unit)
-            except MissingDataError as e:
-                raise cli.CliError(
-                    f"{path}: {e}".replace("call with allow_missing=True", "pass --allow-missing").replace(
-                        "pass the activity log", "give the activity log with --activities")
-                ) from None
+            loaded = load(model, leads, acts, as_of=as_of, horizon_days=args.horizon_days, progress=progress)
+        except LeadFileError as e:
+            raise cli.CliError(f"{path}: {e}") from None
         progress.done()
-        for w in caught:
-            msg = str(w.message)
+        as_of = loaded.data.as_of  # the new model scores at the moment the old one did
+        c = check(loaded)
+        if c.errors and not args.allow_missing:
+            raise cli.CliError(
+                f"{path}: {loaded.leads.name} cannot be scored with it as it is:\n"
+                + "\n".join("  " + e for e in c.errors)
+                + "\nMap the columns under 'columns:' in the model, give the activity log with --activities, "
+                "or pass --allow-missing."
+            )
+        for msg in loaded.notes + c.errors + [w.message for w in c.warnings]:
             if msg not in shown:  # the same data problem seen by both models: once
                 shown.add(msg)
                 cli._err(f"warning: {path}: {msg}")
-        scorers.append(Scorer(model, data))
+        scorers.append(loaded.scorer)
     progress.done()
     return impact_of_scores(scorers[0], scorers[1], args.limit)

@@ -45,7 +45,7 @@ def register(sub) -> None:
         formatter_class=cli._formatter,
     )
     sp.add_argument("leads", metavar="LEADS", help="lead file with the outcome (.csv, .xlsx, .parquet)")
-    sp.add_argument("--outcome", metavar="COL", required=True, help="outcome column: 0/1, true/false, yes/no, Won/Lost")
+    cli.add_outcome_args(sp, required=True)
     sp.add_argument("--activities", metavar="FILE", help="activity log (lead id, timestamp, type[, url])")
     sp.add_argument("--max-rules", metavar="K", type=cli._pos_int, default=12, help="at most this many rules (default 12)")
     sp.add_argument(
@@ -75,10 +75,9 @@ def _fraction(text: str) -> float:
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
+    from leaddesigner.core.data.pipeline import read
     from leaddesigner.core.fit import FitError, fit_points
-    from leaddesigner.core.leadfile import read_table
     from leaddesigner.core.modelio import did_you_mean, save_model
-    from leaddesigner.core.summary import parse_outcome
 
     out = Path(args.output)
     if out.suffix.lower() not in MODEL_EXTS:
@@ -91,37 +90,26 @@ def cmd_fit(args: argparse.Namespace) -> int:
         raise cli.CliError(f"Cannot write \"{args.output}\": the folder \"{folder}\" does not exist. Create it first.")
     if out.is_dir():
         raise cli.CliError(f"Cannot write \"{args.output}\": it is a folder.")
-    leads_source, act_source = cli._sources(args.leads, args.activities)
     cli._existing_file(args.leads, "lead file")
     if args.activities:
         cli._existing_file(args.activities, "activity log")
 
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    progress.stage(f"Loading {leads_source}")
-    leads = read_table(args.leads, progress=progress)
+    table = read(args.leads, "lead file", progress=progress)
+    leads_source = table.name
+    for note in table.notes:
+        cli._err(f"note: {note}")
+    leads = table.frame
     cols = [str(c) for c in leads.columns]
-    if args.outcome not in leads.columns:
-        raise cli.CliError(
-            f"{leads_source} has no column '{args.outcome}' for --outcome.{did_you_mean(args.outcome, cols)} "
-            f"Columns in the file: {', '.join(cols[:30])}{' ...' if len(cols) > 30 else ''}."
-        )
-    outcome = parse_outcome(leads[args.outcome])
-    if outcome is None:
-        seen = ", ".join(repr(str(v)) for v in leads[args.outcome].dropna().unique()[:6])
-        raise cli.CliError(
-            f"Column '{args.outcome}' of {leads_source} does not look like an outcome: expected 0/1, "
-            f"true/false, yes/no or won/lost values, found {seen or 'only empty values'}."
-        )
+    spec = cli.outcome_spec(args)
+    outcome = cli.read_outcome(leads, spec, leads_source).y
     args.exclude = [c.strip() for item in args.exclude for c in item.split(",") if c.strip()]
     for c in args.exclude:
         if c not in leads.columns:
             raise cli.CliError(f"--exclude {c}: {leads_source} has no such column.{did_you_mean(c, cols)}")
     if args.created is not None and args.created not in leads.columns:
         raise cli.CliError(f"--created {args.created}: {leads_source} has no such column.{did_you_mean(args.created, cols)}")
-    activities = None
-    if args.activities:
-        progress.stage(f"Loading {act_source}")
-        activities = read_table(args.activities, progress=progress)
+    activities = read(args.activities, "activity log", progress=progress).frame if args.activities else None
 
     progress.stage(f"Fitting points on {cli._count(len(leads), 'lead')}")
     try:
@@ -136,12 +124,15 @@ def cmd_fit(args: argparse.Namespace) -> int:
             seed=args.seed,
             progress=progress,
             horizon_days=args.horizon_days,
-            outcome_column=args.outcome,
+            outcome_column=spec.column,
             name=args.name,
         )
     except FitError as e:
         raise cli.CliError(f"Cannot fit {leads_source}: {e}.") from None
     progress.done()
+    from leaddesigner.core.model import Outcome
+
+    res.model.outcome = Outcome(spec.column, list(spec.positive) if spec.positive else None, spec.date)
     save_model(res.model, out)
     print(res.text())
     hint = f"leaddesigner score {args.output} {args.leads}"

@@ -2,13 +2,13 @@
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score, roc_curve
 
 from leaddesigner import paths
@@ -35,7 +35,7 @@ def sample(seed=0, n=3000, distinct=60):
 
 
 # ---------------------------------------------------------------- auc
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(
     st.lists(st.tuples(st.integers(-5, 5), st.booleans()), min_size=2, max_size=80),
     st.booleans(),
@@ -214,16 +214,19 @@ def test_time_split():
         time_split(None, n, 1.0)
 
 
-def test_backtest_is_fast_at_scale():
+def test_backtest_at_a_million_leads():
+    """The vectorised paths at scale give the figures the definitions promise (speed: benchmarks/)."""
     rng = np.random.default_rng(10)
-    for n, limit in ((100_000, 1.5), (1_000_000, 8.0)):
-        s = np.round(rng.gamma(2.0, 15.0, n), 1)
-        y = rng.random(n) < s / 400
-        created = (np.datetime64("2025-01-06") + (rng.random(n) * 364 * 86400).astype("timedelta64[s]")).astype("datetime64[ns]")
-        t0 = time.perf_counter()
-        b = backtest(s, y, threshold=50, grades=rng.integers(0, 12, n), grade_names=[f"G{i}" for i in range(12)],
-                     created=created, holdout=time_split(created, n))
-        assert time.perf_counter() - t0 < limit and b.parts["holdout"].n == n // 5
+    n = 1_000_000
+    s = np.round(rng.gamma(2.0, 15.0, n), 1)
+    y = rng.random(n) < s / 400
+    created = (np.datetime64("2025-01-06") + (rng.random(n) * 364 * 86400).astype("timedelta64[s]")).astype("datetime64[ns]")
+    hold = time_split(created, n)
+    b = backtest(s, y, threshold=50, grades=rng.integers(0, 12, n), grade_names=[f"G{i}" for i in range(12)],
+                 created=created, holdout=hold)
+    assert b.parts["holdout"].n == n // 5 and hold.sum() == n // 5
+    assert created[hold].min() >= created[~hold].max()  # the most recent fifth
+    assert b.parts["holdout"].auc == pytest.approx(roc_auc_score(y[hold], s[hold]), abs=1e-12)
 
 
 # ---------------------------------------------------------------- score at conversion

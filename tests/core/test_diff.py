@@ -6,6 +6,7 @@ import json
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core import model as M
 from leaddesigner.core.diff import diff_models, impact
@@ -268,7 +269,7 @@ def test_summary_and_json():
     assert {"section", "kind", "key", "text", "old", "new"} <= set(data["changes"][0])
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(S.models(), S.models())
 def test_empty_exactly_when_the_files_would_be_equal(a, b):
     d = diff_models(a, b)

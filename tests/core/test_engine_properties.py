@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core.engine import Scorer, bind
 from leaddesigner.core.model import STATUSES, Grades, Leaf, Thresholds, to_dict
@@ -94,7 +95,7 @@ HORIZONS = st.sampled_from([None, None, None, 0.5, 3, 30, 90])
 
 
 # ---------------------------------------------------------------- engine == reference
-@settings(max_examples=100, **SETTINGS)
+@settings(max_examples=examples(100), **SETTINGS)
 @given(model=S.models(), frames=S.lead_frames(messy_ids=True), horizon=HORIZONS)
 def test_engine_equals_reference(model, frames, horizon):
     validate_dict(to_dict(model))  # the generator only makes loadable models
@@ -119,7 +120,7 @@ def assert_events_bound_to_first_row_of_their_id(frames, data):
     assert (reported[0].count if reported else 0) == unknown
 
 
-@settings(max_examples=25, **SETTINGS)
+@settings(max_examples=examples(25), **SETTINGS)
 @given(
     model=S.models(min_rules=3),
     frames=S.lead_frames(min_leads=5),
@@ -268,7 +269,7 @@ def apply_edit(draw, model, kind: str, counter: list[int]) -> str:
     raise AssertionError(kind)
 
 
-@settings(max_examples=50, **SETTINGS)
+@settings(max_examples=examples(50), **SETTINGS)
 @given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=20, max_events=40, messy_ids=True), horizon=HORIZONS, data=st.data())
 def test_incremental_equals_full(model, frames, horizon, data):
     lead_data = _bind(model, frames, horizon)
@@ -305,7 +306,7 @@ def test_refresh_does_not_alias_the_model():
 
 
 # ---------------------------------------------------------------- explanations
-@settings(max_examples=40, **SETTINGS)
+@settings(max_examples=examples(40), **SETTINGS)
 @given(model=S.models(), frames=S.lead_frames(), data=st.data())
 def test_explanation_lines_add_up(model, frames, data):
     lead_data = _bind(model, frames)
@@ -346,7 +347,7 @@ def _tile(frames, copies: int):
     return tiled(leads, "Lead ID"), tiled(acts, "lead"), as_of
 
 
-@settings(max_examples=8, **SETTINGS)
+@settings(max_examples=examples(8), **SETTINGS)
 @given(model=S.models(min_rules=4), frames=S.lead_frames(min_leads=3, max_leads=12, max_events=12, messy_ids=True), horizon=HORIZONS, data=st.data())
 def test_large_frames_equal_small_ones(model, frames, horizon, data):
     """Big columns take other code paths (cached lowered text, dictionaries): same results per lead."""

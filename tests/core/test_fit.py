@@ -127,10 +127,14 @@ def test_row_order_split_and_no_id_column(sample):
     assert "row order" in r.split
     assert np.array_equal(r.holdout, np.arange(len(df)) >= len(df) - 800)
     assert any("no id column" in n for n in r.notes)
-    assert r.model.lead_id == "lead_id"
-    with_ids = df.assign(lead_id=np.arange(len(df)))
-    sc = Scorer(r.model, bind(r.model, with_ids)).result.score
-    assert np.array_equal(sc, r.scores)
+    assert r.model.lead_id == "row"
+    # the same file, as it is, scores the same through the load pipeline: leads named by their line
+    from leaddesigner.core.data.pipeline import load
+
+    loaded = load(r.model, df)
+    assert np.array_equal(loaded.scorer.result.score, r.scores)
+    # a DataFrame's rows count from 0 (a file's from its first data line, 2)
+    assert loaded.data.ids[:2].tolist() == ["0", "1"] and loaded.scorer.frame().columns[0] == "row"
 
 
 def test_max_rules_and_text(sample):
@@ -201,8 +205,11 @@ def test_bank_marketing_without_duration():
     text = dumps_model(r.model)
     loads_model(text, "bank.yaml")
     # economic indicators have dotted names: attributes keep them (valid ids)
-    sc = Scorer(r.model, bind(r.model, raw.assign(lead_id=np.arange(len(raw))))).result.score
-    assert np.array_equal(sc, r.scores)
+    # no id column: the fitted model names leads by their row, and the file scores as it is
+    from leaddesigner.core.data.pipeline import load
+
+    assert r.model.lead_id == "row"
+    assert np.array_equal(load(r.model, BANK).scorer.result.score, r.scores)
 
 
 def test_salvirt_b2b():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core import model as M
 from leaddesigner.core.modelio import (
@@ -86,7 +87,7 @@ def test_round_trip_of_tricky_values():
     roundtrip(m)
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(m=S.models())
 def test_random_models_round_trip(m):
     roundtrip(m)

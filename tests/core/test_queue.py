@@ -324,11 +324,12 @@ def test_settings_command_errors_leave_the_model_alone(cmd, message):
 # ---------------------------------------------------------------- the vectorised queue == the heap
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core.queue import _touch, _touch_heap  # noqa: E402
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     moments=st.lists(st.integers(0, 60), max_size=40),
     ranks=st.lists(st.integers(0, 3), min_size=40, max_size=40),

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core.engine import Scorer, bind
 from leaddesigner.core.model import (
@@ -223,7 +224,7 @@ def test_without_recycling_an_mql_stays_one():
 
 
 # ---------------------------------------------------------------- property: replay == engine
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(model=S.models(1, 8), frames=S.lead_frames(1, 25, 80), offset=st.integers(-30, 0), length=st.integers(1, 40))
 def test_replayed_scores_equal_engine(model, frames, offset, length):
     leads, acts, as_of = frames
@@ -275,7 +276,7 @@ def test_replayed_scores_equal_engine(model, frames, offset, length):
         assert rep.leads["mqls"].max() <= 1 if n else True
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     model=S.models(1, 8),
     frames=S.lead_frames(1, 25, 80),
@@ -333,7 +334,7 @@ def _frames_equal(a, b) -> bool:
 _DECAYS = st.sampled_from((None, Decay(half_life_days=2.0), Decay(linear_pct=30, period_days=2.0), Decay(linear_pct=100, period_days=1.0)))
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(
     model=S.models(1, 8),
     frames=S.lead_frames(1, 25, 80),

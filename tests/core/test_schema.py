@@ -10,6 +10,7 @@ import jsonschema
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner.core import model as M
 from leaddesigner.core.modelio import ModelError, load_model, loads_model, validate_dict
@@ -60,7 +61,7 @@ def _dates_to_text(x):
     return x
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
 @given(m=S.models())
 def test_random_valid_models_validate_against_the_file_schema(m, file_validator):
     data = json.loads(json.dumps(M.to_dict(m)))

@@ -19,6 +19,7 @@ import os
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 if os.environ.get("LEADDESIGNER_TEST_SPARK") != "1":
     pytest.skip("Spark tests run with `make test-spark` (set LEADDESIGNER_TEST_SPARK=1 and install the 'spark' extra)", allow_module_level=True)
@@ -150,7 +151,7 @@ def test_sample_models_on_generated_data(spark, as_of):
 
 
 # ---------------------------------------------------------------- random models and data
-@settings(max_examples=int(os.environ.get("LEADDESIGNER_SPARK_EXAMPLES", "25")), deadline=None,
+@settings(max_examples=examples(int(os.environ.get("LEADDESIGNER_SPARK_EXAMPLES", "25"))), deadline=None,
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.function_scoped_fixture])
 @given(model=S.models(max_rules=10), frames=S.lead_frames(max_leads=25, max_events=60, messy_ids=True))
 def test_random_models_spark(spark, model, frames):

@@ -18,6 +18,7 @@ import pandas as pd
 import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner import paths
 from leaddesigner.core.engine import Scorer, bind
@@ -202,7 +203,7 @@ def test_sample_models_on_generated_data(engine, as_of, generated_data):
 
 
 # ---------------------------------------------------------------- random models and data
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(model=S.models(max_rules=10), frames=S.lead_frames(messy_ids=True))
 def test_random_models_duckdb(model, frames):
     leads_raw, acts_raw, as_of = frames
@@ -218,7 +219,7 @@ def _ascii_only(model, leads_raw, acts_raw) -> bool:
     return text.isascii()
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much])
 @given(model=S.models(max_rules=8), frames=S.lead_frames(max_leads=15, max_events=30, messy_ids=True))
 def test_random_models_sqlite(model, frames):
     from hypothesis import assume

@@ -72,6 +72,7 @@ __all__ = [
     "SetGradeBands",
     "SetMeta",
     "SetMqlCells",
+    "SetOutcome",
     "SetRule",
     "SetRuleField",
     "SetThreshold",
@@ -1171,7 +1172,8 @@ def _attribute_users(model: ScoringModel, name: str) -> list[str]:
 
 @dataclass
 class SetAttribute(Command):
-    """Set ``name`` (renames references in rules, columns, persona, created_at), ``type``, ``kind`` or ``description``."""
+    """Set ``name`` (renames references in rules, columns, persona, created_at), ``type``, ``kind``,
+    ``description`` or ``format`` (how the file writes dates or numbers; None: decided from the values)."""
 
     attribute: str
     field: str
@@ -1193,6 +1195,17 @@ class SetAttribute(Command):
             old = a.description
             a.description = _opt_text(v)
             return SetAttribute(a.name, "description", old)
+        if f == "format":
+            v = _opt_text(v)
+            allowed = M.DATE_FORMATS if a.type == "date" else M.NUMBER_FORMATS if a.type == "number" else ()
+            if v is not None and v not in allowed:
+                raise CommandError(
+                    f"{a.name} is a {a.type} attribute: its format is one of {', '.join(allowed)}" if allowed
+                    else f"{a.name} is a {a.type} attribute: only dates and numbers have a format"
+                )
+            old = a.format
+            a.format = v
+            return SetAttribute(a.name, "format", old)
         if f == "kind":
             if v not in ATTRIBUTE_KINDS:
                 raise CommandError(f"kind must be one of {', '.join(ATTRIBUTE_KINDS)}")
@@ -1203,6 +1216,8 @@ class SetAttribute(Command):
             if v not in ATTRIBUTE_TYPES:
                 raise CommandError(f"type must be one of {', '.join(ATTRIBUTE_TYPES)}")
             snapshot = copy.deepcopy(model)
+            if a.type != v:
+                a.format = None  # a date format does not fit a number, and so on
             a.type = v
             try:
                 for r in model.rules:
@@ -1213,7 +1228,11 @@ class SetAttribute(Command):
             except CommandError as e:
                 _restore(model, snapshot)
                 raise CommandError(f"{a.name} cannot become {v}: {e}. Change or delete those rules first") from None
-            return SetAttribute(a.name, "type", snapshot.attribute(a.name).type)
+            before = snapshot.attribute(a.name)
+            if before.format is not None and a.format is None:
+                return Compound([SetAttribute(a.name, "type", before.type), SetAttribute(a.name, "format", before.format)],
+                                f"Set type of {a.name} to {before.type}")
+            return SetAttribute(a.name, "type", before.type)
         if f == "name":
             new = _check_id(v, "Attribute name")
             if new == a.name:
@@ -1223,7 +1242,7 @@ class SetAttribute(Command):
             before = copy.deepcopy(model)
             _rename_attribute(model, a.name, new)
             return _RestoreModel(before, f"Rename attribute {new} back to {a.name}", "attributes")
-        raise CommandError(f"attributes have no field '{f}'; fields: name, type, kind, description")
+        raise CommandError(f"attributes have no field '{f}'; fields: name, type, kind, description, format")
 
 
 def _rename_attribute(model: ScoringModel, old: str, new: str) -> None:
@@ -1466,6 +1485,33 @@ class SetMeta(Command):
                     raise CommandError(f"created_at must be a date attribute ({', '.join(dates) or 'none declared'})")
             model.created_at = s
         return SetMeta(f, old)
+
+
+@dataclass
+class SetOutcome(Command):
+    """Say which lead-file column means "converted" (None: no outcome; the app then shows no conversion)."""
+
+    outcome: M.Outcome | None
+    scope: ClassVar[str] = "outcome"
+
+    @property
+    def text(self) -> str:
+        if self.outcome is None:
+            return "Clear the outcome"
+        o = self.outcome
+        return f"Set the outcome to {o.column}" + (f" = {', '.join(o.positive)}" if o.positive else "")
+
+    def _apply(self, model: ScoringModel) -> Command:
+        o = self.outcome
+        if o is not None:
+            col = _opt_text(o.column)
+            if col is None:
+                raise CommandError("name the column that says a lead converted")
+            pos = None if not o.positive else [str(v).strip() for v in o.positive if str(v).strip()]
+            o = M.Outcome(col, pos or None, _opt_text(o.date))
+        old = copy.deepcopy(model.outcome)
+        model.outcome = o
+        return SetOutcome(old)
 
 
 # ---------------------------------------------------------------- whole model

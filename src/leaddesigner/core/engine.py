@@ -26,7 +26,7 @@ import pyarrow.compute as pc
 
 from . import conditions as C
 from .leadfile import Problem, coerce_types
-from .model import ActivityColumns, Rule, ScoringModel, STATUSES
+from .model import DATE_FORMATS, NUMBER_FORMATS, STATUSES, ActivityColumns, Rule, ScoringModel
 
 DAY_NS = C.DAY_NS
 Progress = Callable[[float, str], None]
@@ -173,6 +173,8 @@ class LeadData:
     #: Set by :meth:`Scorer.score_at` on a temporary copy, e.g. to score converters as of
     #: the day they converted.
     moments_ns: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: the file column the ids came from (the model's lead_id unless the load pipeline chose another)
+    id_column: str | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -243,8 +245,14 @@ def bind(
     row_offset: int = 2,
     activity_row_offset: int = 2,
     horizon_days: float | None = None,
+    column_formats: dict[str, str] | None = None,
 ) -> LeadData:
     """Prepare lead and activity frames for scoring with ``model``.
+
+    ``column_formats`` (file column -> format, e.g. from
+    :func:`leaddesigner.core.data.detect.detect`) is used for attributes the
+    model gives no ``format``; a date format only for date attributes, a
+    number format only for numbers.
 
     Nothing is dropped silently: missing columns, values that do not fit the
     declared type, duplicate or empty ids and events of unknown leads are
@@ -308,8 +316,16 @@ def bind(
                 )
             )
     # coerce under the file's column names, so that messages name the column the user sees
+    fmts = {a.name: a.format for a in model.attributes if a.format}
+    formats = {col: fmts[attr] for col, attr in present.items() if attr in fmts}
+    if column_formats:
+        for col, f in column_formats.items():
+            t = types[present[col]] if col in present else None
+            if col not in formats and ((t == "date" and f in DATE_FORMATS) or (t == "number" and f in NUMBER_FORMATS)):
+                formats[col] = f
     frame, type_problems = coerce_types(
-        leads[list(present)], {col: types[attr] for col, attr in present.items()}, source=leads_source, row_offset=row_offset
+        leads[list(present)], {col: types[attr] for col, attr in present.items()}, source=leads_source, row_offset=row_offset,
+        formats=formats,
     )
     frame = frame.rename(columns=present)
     for p in type_problems:
@@ -337,7 +353,7 @@ def bind(
     if as_of is None:
         as_of = default_as_of(created, events.ts if events is not None else None)
     created_attr = model.created_at if created is not None else None
-    return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra, created_attr, horizon_days)
+    return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra, created_attr, horizon_days, id_column=model.lead_id)
 
 
 def _count(n: int, noun: str) -> str:
@@ -663,7 +679,7 @@ class Scorer:
     def frame(self) -> pd.DataFrame:
         """The scored leads: id, score, fit_score, engagement_score, grade, status, product scores."""
         res = self.result
-        out = pd.DataFrame({self.model.lead_id: self.data.ids.to_numpy()})
+        out = pd.DataFrame({self.data.id_column or self.model.lead_id: self.data.ids.to_numpy()})
         out["score"] = np.round(res.score, 2)
         out["fit_score"] = np.round(res.fit, 2)
         out["engagement_score"] = np.round(res.engagement, 2)

@@ -68,6 +68,7 @@ Pure: numpy, pandas, scikit-learn; no Qt.
 """
 from __future__ import annotations
 
+import copy
 import math
 import re
 import time
@@ -79,8 +80,11 @@ import pandas as pd
 
 from . import conditions as C
 from .engine import LeadData, Scorer, bind
-from .leadfile import coerce_types
+from .data.detect import ROW_NUMBERS, attribute_kind, detect
+from .data.outcome import after_outcome_name
 from .model import (
+    DATE_FORMATS,
+    NUMBER_FORMATS,
     ActivityColumns,
     ActivitySpec,
     AllOf,
@@ -111,29 +115,6 @@ ACTIVITY_SATURATION = 3
 CHOOSE_SIZE = False
 #: default scoring moment of leads with an activity log: days after creation
 DEFAULT_HORIZON_DAYS = 14.0
-
-CREATED_NAMES = ("created_at", "created", "created_date", "create_date", "date_created", "createdate", "creation_date", "lead_created")
-ID_NAME = re.compile(r"^(id|lead_?id|leadid|.*[_ .\-]id|.*Id|.*ID)$")
-#: words in a column name (split at _ . - spaces and camelCase) that say "recorded with or after the outcome"
-LEAK_WORDS = {
-    "converted", "conversion", "conversions", "convert", "outcome", "won", "lost", "closed", "churn", "churned",
-    "stage", "status", "opportunity", "opportunities", "result", "results",
-    "sales_contact", "first_sales_contact", "customer_since", "mql_date", "sql_date",
-}
-
-
-def _leaky_name(col: str) -> bool:
-    words = [w.lower() for w in re.findall(r"[A-Z]?[a-z]+|[A-Z]+(?![a-z])|\d+", col)]
-    joined = "_".join(words)
-    return any(w in LEAK_WORDS for w in words) or any(k in joined for k in ("sales_contact", "customer_since"))
-ENGAGEMENT_NAME = re.compile(
-    r"(visit|view|page|click|open|download|webinar|trial|demo|activit|contact|campaign|previous|pdays|poutcome|last_|engag|"
-    r"session|event|email_|intent|form|call|touch|respon|repl|sign_?up|login|lead_source|source|month|day_of_week)",
-    re.IGNORECASE,
-)
-FIRMO_NAME = re.compile(r"(company|compan|comp_size|size|revenue|industry|employee|country|region|sector|account|budget|client|market)", re.IGNORECASE)
-DEMO_NAME = re.compile(r"(age|job|title|seniority|role|department|persona|education|marital|gender|name|email|default|housing|loan)", re.IGNORECASE)
-
 
 class FitError(ValueError):
     """Input that cannot be fitted (too few leads, one outcome class, no usable column): the message says why."""
@@ -416,21 +397,23 @@ def prepare(
         raise FitError("the lead file has repeated column names; give every column its own name")
     leads = leads.reset_index(drop=True)
 
-    # -- roles: id, created, outcome
-    id_col = _find_id(leads, base_model)
+    # -- roles: id, created, outcome (the same detection as the load pipeline and the app)
     if created is not None and created not in leads.columns:
         from .modelio import did_you_mean
 
         raise FitError(f"the creation-date column '{created}' is not in the lead file.{did_you_mean(created, cols)}")
+    base_created = None
+    if base_model is not None and base_model.created_at and base_model.column_for(base_model.created_at) in leads.columns:
+        base_created = base_model.column_for(base_model.created_at)
+    det = detect(leads, lead_id=base_model.lead_id if base_model is not None else None, created=created or base_created)
+    id_col = None if det.id_column == ROW_NUMBERS else det.id_column
     if created is None:
-        if base_model is not None and base_model.created_at and base_model.column_for(base_model.created_at) in leads.columns:
-            created = base_model.column_for(base_model.created_at)
-        else:
-            lower = {c.lower(): c for c in cols}
-            created = next((lower[k] for k in CREATED_NAMES if k in lower), None)
+        created = det.created
 
     types: dict[str, str] = {}
+    formats: dict[str, str] = {}
     for c in cols:
+        g = det.columns[c]
         if c == outcome_column:
             excluded[c] = "the outcome"
             continue
@@ -440,17 +423,25 @@ def prepare(
         if c == id_col:
             excluded[c] = "lead id"
             continue
+        if g.format:
+            formats[c] = g.format
         if c == created:
             types[c] = "date"
             continue
-        t, why = _infer_type(leads[c], c, n)
-        if t is None:
-            excluded[c] = why
+        if g.filled == 0:
+            excluded[c] = "empty"
+            continue
+        if g.distinct <= 1:
+            excluded[c] = "one value only"
+            continue
+        t = g.type
+        if t == "text" and g.distinct >= 0.95 * g.filled and not (g.column.lower().find("mail") >= 0):
+            excluded[c] = "(almost) every value is different"
             continue
         if t == "date":
             excluded[c] = "a date (dates are not scored: conversion and contact dates leak the outcome)"
             continue
-        if _leaky_name(c):
+        if after_outcome_name(c):
             excluded[c] = "its name says it may be recorded with or after the outcome"
             continue
         if _equals_outcome(leads[c], y):
@@ -464,11 +455,14 @@ def prepare(
     frame = leads
     lead_id = id_col
     if lead_id is None:
-        lead_id = "lead_id" if "lead_id" not in leads.columns else "__lead_row__"
+        from .data.pipeline import row_number_column
+
+        lead_id = row_number_column(leads)
         frame = leads.copy(deep=False)
-        frame[lead_id] = np.arange(1, n + 1)
+        frame[lead_id] = (np.arange(n) + 2).astype(str)
         notes.append(
-            f"the lead file has no id column; the model expects one named '{lead_id}' (add it, row numbers will do, before scoring the file)"
+            f"the lead file has no id column: leads are named by their line in the file (lead_id: {lead_id}); "
+            "scoring the same file names them the same way"
         )
     attrs, columns = [], {}
     used_names: set[str] = set()
@@ -478,7 +472,9 @@ def prepare(
         if a != c:
             columns[a] = c
         kind = _kind(c, t, base_model)
-        attrs.append(Attribute(a, t, kind))
+        fmt = formats.get(c)
+        ok = (t == "date" and fmt in DATE_FORMATS) or (t == "number" and fmt in NUMBER_FORMATS)
+        attrs.append(Attribute(a, t, kind, format=fmt if ok else None))
     def sk_col(a: str) -> str:
         return columns.get(a, a)
 
@@ -596,56 +592,6 @@ def _check_split(y: np.ndarray, train: np.ndarray) -> None:
         )
 
 
-def _find_id(leads: pd.DataFrame, base_model: ScoringModel | None) -> str | None:
-    if base_model is not None and base_model.lead_id in leads.columns:
-        return base_model.lead_id
-    n = len(leads)
-    for c in leads.columns:
-        c = str(c)
-        if ID_NAME.match(c):
-            s = leads[c]
-            if s.nunique(dropna=True) >= 0.95 * n:
-                return c
-    return None
-
-
-_DATEISH = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([ T]\d{1,2}:\d{2}.*)?\s*$")
-
-
-def _infer_type(s: pd.Series, name: str, n: int) -> tuple[str | None, str]:
-    """(type, '') or (None, why not)."""
-    nn = int(s.notna().sum())
-    if nn == 0:
-        return None, "empty"
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return "boolean", ""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return "date", ""
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        if s.nunique(dropna=True) <= 1:
-            return None, "one value only"
-        return "number", ""
-    # text
-    sample = s.dropna().astype(str).head(2000)
-    if len(sample) and sample.str.match(_DATEISH).mean() >= 0.9:
-        return "date", ""
-    nun = s.nunique(dropna=True)
-    if nun <= 1:
-        return None, "one value only"
-    num, probs = coerce_types(pd.DataFrame({name: s.head(5000)}), {name: "number"}, source="fit.csv", row_offset=2)
-    bad = sum(p.count for p in probs)
-    ok = int(num[name].notna().sum())
-    if ok > 0 and bad <= 0.02 * ok and nun > 12:
-        return "number", ""
-    if nun <= max(50, 0.5 * nn):
-        return "category", ""
-    if sample.str.contains("@", regex=False).mean() >= 0.8:
-        return "text", ""
-    if nun >= 0.95 * nn:
-        return None, "(almost) every value is different"
-    return "text", ""
-
-
 def _equals_outcome(s: pd.Series, y: np.ndarray) -> bool:
     from .summary import parse_outcome
 
@@ -674,19 +620,7 @@ def _kind(col: str, atype: str, base: ScoringModel | None) -> str:
         for a in base.attributes:
             if base.column_for(a.name) == col:
                 return a.kind
-    if atype == "date":
-        return "system"
-    if re.search(r"intent", col, re.I):
-        return "intent"
-    if re.search(r"^form|form_", col, re.I):
-        return "form"
-    if ENGAGEMENT_NAME.search(col):
-        return "behavioural"
-    if FIRMO_NAME.search(col):
-        return "firmographic"
-    if DEMO_NAME.search(col):
-        return "demographic"
-    return "other"
+    return attribute_kind(col, atype)
 
 
 def _dimension(kind: str) -> str:
@@ -1336,6 +1270,7 @@ def _build_model(design: Design, support: list[int], points: np.ndarray, info: d
     if base is not None:
         model.owners = list(base.owners)
         model.definitions = dict(base.definitions)
+        model.outcome = copy.deepcopy(base.outcome)  # learnt from that outcome: the same one reads it back
     return model
 
 

@@ -44,6 +44,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
+from .model import DATE_FORMATS, NUMBER_FORMATS  # noqa: F401 - the formats coerce_types accepts
+
 #: what Arrow raises when a compute kernel cannot handle some input: callers fall back to Python
 ARROW_CANNOT = (pa.ArrowInvalid, pa.ArrowNotImplementedError)
 
@@ -52,8 +54,10 @@ __all__ = [
     "LeadFileError",
     "Problem",
     "ProgressCallback",
+    "ReadInfo",
     "SUPPORTED_EXTENSIONS",
     "coerce_types",
+    "read_file",
     "read_table",
     "row_label",
 ]
@@ -91,8 +95,12 @@ COLUMN_TYPES = ("category", "number", "boolean", "date", "text")
 _MISSING_TOKENS = frozenset(
     {"", "na", "n/a", "#n/a", "nan", "null", "none", "unknown", "-"}
 )
-_TRUE_TOKENS = frozenset({"true", "yes", "y", "1", "t", "1.0"})
-_FALSE_TOKENS = frozenset({"false", "no", "n", "0", "f", "0.0"})
+# English and the languages of our users' exports (German, French, Spanish, Portuguese,
+# Italian, Dutch, Turkish, Greek); "x" is a ticked box (an empty cell is missing).
+_TRUE_TOKENS = frozenset({"true", "yes", "y", "1", "t", "1.0", "x", "ja", "wahr", "oui", "vrai", "si", "sí", "sim",
+                          "verdadeiro", "vero", "waar", "evet", "ναι", "checked"})
+_FALSE_TOKENS = frozenset({"false", "no", "n", "0", "f", "0.0", "nein", "falsch", "non", "faux", "não", "nao", "falso",
+                           "nee", "onwaar", "hayır", "hayir", "όχι", "οχι", "unchecked"})
 
 # Low-cardinality string columns become pandas ``category``.
 _CATEGORY_MAX_RATIO = 0.5
@@ -102,6 +110,8 @@ _SAMPLE_BYTES = 1 << 16  # for encoding and delimiter detection
 _BLOCK_BYTES = 1 << 20  # pyarrow CSV block: smaller blocks lower the peak memory
 _DICT_GROUP_ROWS = 1 << 16  # rows dictionary-encoded together while reading
 _MAX_EXAMPLES = 5
+#: at most this many one-field lines at the end of a text file are a report footer
+_MAX_FOOTER_LINES = 12
 _DELIMITERS = (",", ";", "\t", "|")
 _DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "vertical bar"}
 
@@ -185,6 +195,25 @@ class Problem:
 # ---------------------------------------------------------------------------
 # File kinds and row numbering
 # ---------------------------------------------------------------------------
+
+
+@dataclass
+class ReadInfo:
+    """What :func:`read_file` found out about a file besides its rows.
+
+    ``notes`` are plain sentences for the user ("Left out the report footer
+    ..."), each worth showing once after a load; the other fields say how the
+    file was read.
+    """
+
+    path: Path
+    kind: str  # 'text', 'text.gz', 'excel', 'parquet'
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None  # Excel: the sheet that was read
+    sheets: list[str] = field(default_factory=list)  # Excel: every sheet of the workbook
+    footer: list[str] = field(default_factory=list)  # text: the footer lines left out
+    notes: list[str] = field(default_factory=list)
 
 
 def _file_kind(path: str | os.PathLike[str]) -> str | None:
@@ -321,23 +350,44 @@ def read_table(
         extension, duplicate column names, rows with the wrong number of
         fields, ...).
     """
+    return read_file(path, usecols=usecols, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary)[0]
+
+
+def read_file(
+    path: str | os.PathLike[str],
+    *,
+    usecols: Iterable[str] | None = None,
+    progress: ProgressCallback | None = None,
+    sheet: str | int | None = None,
+    keep_dictionary: Iterable[str] = (),
+) -> tuple[pd.DataFrame, ReadInfo]:
+    """:func:`read_table`, and a :class:`ReadInfo` saying how the file was read.
+
+    Besides the rows: the report footer that was left out (Salesforce appends
+    ``"Grand Totals (N records)"``, a confidentiality and a copyright line
+    to its CSV exports; up to 12 one-field lines after the last record are
+    taken as such a footer, one anywhere else is an error), the sheet that
+    was read (a workbook with several sheets: the one that holds a table,
+    said in a note) and the encoding and delimiter of a text file.
+    """
     p = Path(path)
     kind = _file_kind(p)
     if kind is None:
         raise _unsupported(p)
     _check_exists(p)
+    info = ReadInfo(p, kind)
     report = _Progress(progress, p.name)
     report(0.0, f"Opening {p.name}")
     wanted = None if usecols is None else [str(c).strip() for c in usecols]
     if kind in ("text", "text.gz"):
-        holder = [_read_text(p, kind == "text.gz", wanted, report)]
+        holder = [_read_text(p, kind == "text.gz", wanted, report, info)]
         df = _finish(holder, infer_numbers=True, report=report)
     elif kind == "excel":
-        df = _read_excel(p, wanted, sheet, report)
+        df = _read_excel(p, wanted, sheet, report, info)
     else:
         df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary})
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
-    return df
+    return df, info
 
 
 class _Progress:
@@ -512,7 +562,7 @@ def _detect_delimiter(text: str, complete: bool, default: str) -> str:
 
 
 def _read_text(
-    p: Path, gz: bool, wanted: list[str] | None, report: _Progress
+    p: Path, gz: bool, wanted: list[str] | None, report: _Progress, info: ReadInfo | None = None
 ) -> pa.Table:
     head, complete = _read_head(p, gz)
     if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + b"\xff\xfe"):
@@ -543,7 +593,16 @@ def _read_text(
     last_exc: Exception | None = None
     for enc in attempts:
         try:
-            return _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+            table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+            if info is not None:
+                info.encoding, info.delimiter, info.footer = enc, delimiter, footer
+                if footer:
+                    shown = [f for f in (_footer_text(x) for x in footer) if f]
+                    info.notes.append(
+                        f"Left out the report footer at the end of {p.name} ({len(footer)} line{'s' if len(footer) != 1 else ''}"
+                        + (": " + "; ".join(f'"{t}"' for t in shown[:3]) if shown else "") + ")."
+                    )
+            return table
         except _EncodingMismatch as exc:
             last_exc = exc
             continue
@@ -566,7 +625,8 @@ def _arrow_read_csv(
     raw_names: list[str],
     wanted: list[str] | None,
     report: _Progress,
-) -> pa.Table:
+) -> tuple[pa.Table, list[str]]:
+    """The table, and the one-field lines at the end of the file that were left out as a footer."""
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     include: list[str] | None = None
     drop_all = False
@@ -578,8 +638,12 @@ def _arrow_read_csv(
             # count the rows (an empty list would mean "all columns").
             include, drop_all = raw_names[:1], True
     invalid: list[tuple[int, int, str]] = []
+    short: list[str] = []  # one-field lines: a report footer if they all come after the last record
 
     def on_invalid(row: Any) -> str:
+        if row.actual_columns <= 1 < row.expected_columns and len(short) < _MAX_FOOTER_LINES:
+            short.append(row.text)
+            return "skip"
         invalid.append((row.expected_columns, row.actual_columns, row.text))
         return "error"
 
@@ -654,11 +718,53 @@ def _arrow_read_csv(
     finally:
         source.close()
     table = collector.table()
+    if short and not _is_footer(p, gz, encoding, delimiter, short):
+        raise _ragged_error(p, gz, encoding, delimiter, [(len(raw_names), 1, short[0])], "")
     if table.num_rows and _last_row_has_line_break(table):
         _check_unclosed_quote(p, gz, encoding, delimiter)
     if drop_all:
-        return table.select([])
-    return table
+        return table.select([]), short
+    return table, short
+
+
+def _footer_text(line: str) -> str:
+    """A footer line as the user reads it: ``"Grand Totals (3 records)"`` -> ``Grand Totals (3 records)``."""
+    t = line.strip()
+    if len(t) >= 2 and t[0] == t[-1] == '"':
+        t = t[1:-1].replace('""', '"')
+    return t.strip()
+
+
+def _is_footer(p: Path, gz: bool, encoding: str, delimiter: str, lines: list[str]) -> bool:
+    """Whether the one-field ``lines`` Arrow left out are exactly the last non-blank lines of the file.
+
+    Only the tail of the file is read (all of it when gzipped: no seeking).
+    """
+    tail_bytes = 1 << 16
+    try:
+        with _open_binary(p, gz) as f:
+            if gz:
+                data = f.read()
+            else:
+                size = f.seek(0, io.SEEK_END)
+                f.seek(max(0, size - tail_bytes))
+                data = f.read()
+    except (OSError, EOFError, zlib.error):
+        return False
+    text = data[-tail_bytes:].decode(encoding, errors="replace")
+    tail = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    k = len(lines)
+    if len(tail) <= k:
+        return False
+    last = tail[-k:]
+    if sorted(last) != sorted(x.strip() for x in lines):
+        return False
+    try:
+        fields = [next(csv.reader([ln], delimiter=delimiter)) for ln in last]
+    except (csv.Error, StopIteration):
+        return False
+    # the line before the footer must be a record with every field, not another short line
+    return all(len(f) <= 1 for f in fields) and tail[-k - 1].count(delimiter) >= 1
 
 
 class _Collector:
@@ -938,6 +1044,7 @@ def _check_header(names: list[str], p: Path, where: str) -> None:
 # or an integer too long for a float (a long id or phone number) means the
 # column is text, not a number.
 _NOT_A_NUMBER_PATTERN = r"^[+-]?(?:0[0-9xX]|[0-9]{16,}$)"
+_GROUPED_BY_DOT = r"^[+-]?[1-9]\d{0,2}(?:\.\d{3})+$"
 _SAMPLE_VALUES = 50_000
 
 
@@ -991,6 +1098,13 @@ def _numeric_or_none(col: pa.ChunkedArray) -> pa.ChunkedArray | None:
         return None  # "nan"/"inf" look like words to a marketer
     if pc.any(pc.match_substring_regex(col, _NOT_A_NUMBER_PATTERN)).as_py():
         return None
+    if pa.types.is_floating(out.type):
+        # "1.500" beside "12.000" and "300": decimals, or thousands grouped by a dot (European
+        # exports)? Kept as text, so that detection decides with the file's context and the
+        # model's format (leadfile.coerce_types) rather than this cast
+        decimals = pc.filter(col, pc.match_substring_regex(col, r"\."))
+        if len(decimals) and pc.all(pc.match_substring_regex(decimals, _GROUPED_BY_DOT)).as_py():
+            return None
     return out
 
 
@@ -1086,8 +1200,28 @@ def _finish(
 # -- Excel -----------------------------------------------------------------------
 
 
+def _table_sheet(wb: Any) -> str:
+    """The sheet of a workbook that holds the lead table: the widest header over the most rows.
+
+    Exports often put a cover or summary sheet first; only the first 30 rows
+    of each sheet are looked at.
+    """
+    best, best_score = wb.sheetnames[0], -1
+    for name in wb.sheetnames:
+        ws = wb[name]
+        rows = list(ws.iter_rows(min_row=1, max_row=30, values_only=True))
+        if not rows:
+            continue
+        width = sum(not _is_blank(v) for v in rows[0])
+        filled = sum(any(not _is_blank(v) for v in r) for r in rows[1:])
+        score = width * (filled + 1) if filled else 0
+        if score > best_score:
+            best, best_score = name, score
+    return best
+
+
 def _read_excel(
-    p: Path, wanted: list[str] | None, sheet: str | int | None, report: _Progress
+    p: Path, wanted: list[str] | None, sheet: str | int | None, report: _Progress, info: ReadInfo | None = None
 ) -> pd.DataFrame:
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
@@ -1105,7 +1239,14 @@ def _read_excel(
     try:
         sheets = wb.sheetnames
         if sheet is None:
-            ws = wb[sheets[0]]
+            ws = wb[_table_sheet(wb) if len(sheets) > 1 else sheets[0]]
+            if len(sheets) > 1 and info is not None:
+                others = [x for x in sheets if x != ws.title]
+                info.notes.append(
+                    f'Read the sheet "{ws.title}" of {p.name}, the one that holds a table '
+                    f"(the workbook also has {', '.join(repr(x) for x in others[:5])}{' ...' if len(others) > 5 else ''}). "
+                    "Choose another sheet under Data > Load leads, or with --sheet on the command line."
+                )
         elif isinstance(sheet, int) and not isinstance(sheet, bool):
             if not 0 <= sheet < len(sheets):
                 raise LeadFileError(
@@ -1122,6 +1263,8 @@ def _read_excel(
                     path=p,
                 )
             ws = wb[sheet]
+        if info is not None:
+            info.sheet, info.sheets = ws.title, list(sheets)
         total_rows = _sheet_rows(ws)
         rows = ws.iter_rows(values_only=True)
         header = next(rows, None)
@@ -1288,6 +1431,7 @@ def coerce_types(
     *,
     source: str,
     row_offset: int,
+    formats: Mapping[str, str | None] | None = None,
 ) -> tuple[pd.DataFrame, list[Problem]]:
     """Convert columns to the types a model needs and report values that do not fit.
 
@@ -1305,6 +1449,12 @@ def coerce_types(
     row_offset : int
         The user-visible number of the first row of *df* (e.g. the second
         element of :func:`row_label`); row ``i`` is ``row_offset + i``.
+    formats : mapping of str to str, optional
+        Column name to how its values are written, where the guess from the
+        values should not decide: dates ``'ISO'``, ``'M/D/Y'``, ``'D/M/Y'``
+        (a day/month order), ``'unix_s'``, ``'unix_ms'`` (epoch numbers),
+        ``'excel'`` (Excel day serials); numbers ``'1,234.5'`` or
+        ``'1.234,5'`` (which of ``,`` and ``.`` is the decimal mark).
 
     Returns
     -------
@@ -1318,9 +1468,12 @@ def coerce_types(
     * number: surrounding whitespace is ignored; thousands separators are
       accepted when the column makes them unambiguous (``1,200`` and
       ``1,234.5``; in a column that uses decimal commas such as ``3,5``,
-      ``1.234,5`` is 1234.5); result float64.
-    * boolean: true/false, yes/no, y/n, 1/0, t/f (any case); result pandas
-      ``boolean``.
+      ``1.234,5`` is 1234.5); a currency sign or code and a K/M/B suffix
+      are understood (``$1,250,000.00``, ``EUR 1.200,50``, ``$1.2M``);
+      result float64.
+    * boolean: true/false, yes/no, y/n, 1/0, t/f, x (a ticked box), and
+      yes/no in German, French, Spanish, Portuguese, Italian, Dutch,
+      Turkish and Greek (any case); result pandas ``boolean``.
     * date: ISO 8601 first; if most values are not ISO, common day/month
       orders are tried (day-first when some value's first number exceeds 12
       or the separator is a dot); result naive ``datetime64[ns]``
@@ -1346,7 +1499,8 @@ def coerce_types(
         if isinstance(series, pd.DataFrame):  # duplicate labels: take the first
             series = series.iloc[:, 0]
         converter = _CONVERTERS[kind]
-        values, bad = converter(series)
+        fmt = (formats or {}).get(column)
+        values, bad = converter(series, fmt) if fmt else converter(series)
         out[column] = values.set_axis(out.index).rename(column)
         if bad is not None:
             count = int(np.count_nonzero(bad))
@@ -1524,12 +1678,55 @@ def _to_float(values: pd.Series) -> np.ndarray:
     return out
 
 
-def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+# A number with a currency sign or code before or after it and an optional K/M/B suffix:
+# "$1,250,000.00", "USD 1,250.00", "1.200,50 €", "$1.2M", "-€3k". RE2 syntax (Arrow).
+_MONEY = (
+    r"^(?P<sign>[+-]?)\s*(?:[$€£¥₺₹]|R\$|US\$|(?:USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|TRY|INR|BRL)\s?)?\s*"
+    r"(?P<num>\d[\d.,'\x{a0}\x{202f} ]*)\s*(?P<suffix>[kKmMbB]|bn|Mio\.?|Mrd\.?)?\s*"
+    r"(?:[$€£¥₺₹]|kr|(?:USD|EUR|GBP|CHF|JPY|AUD|CAD|NOK|SEK|DKK|TRY|INR|BRL))?$"
+)
+_SUFFIX_FACTOR = {"k": 1e3, "m": 1e6, "b": 1e9, "bn": 1e9, "mio": 1e6, "mio.": 1e6, "mrd": 1e9, "mrd.": 1e9}
+
+
+def _strip_money(v: pd.Series, failed: np.ndarray) -> tuple[pd.Series, np.ndarray | None]:
+    """Values of ``v`` (where ``failed``) without currency signs and suffixes, and the suffix factor per value."""
+    idx = np.flatnonzero(failed)
+    arr = pa.array(v.iloc[idx], type=pa.string(), from_pandas=True)
+    try:
+        parts = pc.extract_regex(arr, _MONEY)
+    except _ARROW_ERRORS:  # pragma: no cover - the pattern is RE2-compatible
+        return v, None
+    ok = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
+    if not ok.any():
+        return v, None
+    sign = np.asarray(pc.struct_field(parts, "sign").to_numpy(zero_copy_only=False), dtype=object)
+    num = np.asarray(pc.struct_field(parts, "num").to_numpy(zero_copy_only=False), dtype=object)
+    suffix = np.asarray(pc.utf8_lower(pc.struct_field(parts, "suffix")).to_numpy(zero_copy_only=False), dtype=object)
+    out = v.copy()
+    factor = np.ones(len(v))
+    rows = idx[ok]
+    out.iloc[rows] = [f"{a or ''}{b.strip()}" for a, b in zip(sign[ok], num[ok])]
+    factor[rows] = [_SUFFIX_FACTOR.get(x, 1.0) if x else 1.0 for x in suffix[ok]]
+    return out, factor
+
+
+def _convert_number_text(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
     missing = _missing_tokens(values)
     v = values.where(~missing)
-    num = _to_float(v)
     present = v.notna().to_numpy()
-    failed = present & np.isnan(num)
+    factor = None
+    if fmt == "1.234,5":  # decimal commas, dots group the thousands: reinterpret every value
+        num = np.full(len(v), np.nan)
+        failed = present.copy()
+    else:
+        num = _to_float(v)
+        failed = present & np.isnan(num)
+    if failed.any():
+        v, factor = _strip_money(v, failed)
+        if factor is not None:
+            if fmt != "1.234,5":
+                num[failed] = _to_float(v[failed])
+                failed = present & np.isnan(num)
     if failed.any():
         fv = v[failed]
         # "1 200" / "1'200": spaces and apostrophes between digit groups.
@@ -1539,8 +1736,9 @@ def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
             fv[spaced] = fv[spaced].str.replace(f"[{_GROUP_SPACES}]", "", regex=True)
         comma = fv.str.contains(",", regex=False).to_numpy(dtype=bool)
         dots = fv.str.count(r"\.").to_numpy() > 1
-        if comma.any() or dots.any() or spaced.any():
-            mode = _separator_mode(v, fv)
+        forced = {"1,234.5": "en", "1.234,5": "eu"}.get(fmt or "")
+        if forced or comma.any() or dots.any() or spaced.any():
+            mode = forced or _separator_mode(v, fv)
             if mode == "en":
                 grouped = fv.str.fullmatch(_EN_GROUPED).to_numpy(dtype=bool)
                 fixed = fv[grouped].str.replace(",", "", regex=False)
@@ -1560,6 +1758,8 @@ def _convert_number_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
                 num[target] = _to_float(fixed)
             # else: "," and "." are used both ways; the values that need a
             # guess stay unparsed and are reported.
+    if factor is not None:
+        num = num * factor
     bad = present & ~np.isfinite(num)
     num[bad] = np.nan
     return pd.Series(num, dtype="float64"), bad
@@ -1585,7 +1785,7 @@ def _separator_mode(v: pd.Series, failed: pd.Series) -> str:
     return "eu" if eu else "en"
 
 
-def _convert_number(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+def _convert_number(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, np.ndarray | None]:
     if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(
         series.dtype, pd.CategoricalDtype
     ):
@@ -1597,6 +1797,8 @@ def _convert_number(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
         bad = ~np.isfinite(arr) & ~np.isnan(arr)
         arr = np.where(bad, np.nan, arr)
         return pd.Series(arr, dtype="float64"), bad
+    if fmt:
+        return _on_values(series, lambda v: _convert_number_text(v, fmt))
     return _on_values(series, _convert_number_text)
 
 
@@ -1613,7 +1815,7 @@ def _convert_boolean_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return pd.Series(result), bad
 
 
-def _convert_boolean(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+def _convert_boolean(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, np.ndarray | None]:
     if pd.api.types.is_bool_dtype(series.dtype) and not isinstance(
         series.dtype, pd.CategoricalDtype
     ):
@@ -1638,7 +1840,7 @@ _NS_MAX = pd.Timestamp.max
 # (RE2: no back-references, so the two separators are compared afterwards).
 _DMY = (
     r"^(?P<a>\d{1,2})(?P<s1>[./-])(?P<b>\d{1,2})(?P<s2>[./-])(?P<y>\d{4}|\d{2})"
-    r"(?:[ T]+(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
+    r"(?:,?[ T]+(?P<hh>\d{1,2}):(?P<mm>\d{2})(?::(?P<ss>\d{2})(?:[.,](?P<frac>\d{1,9}))?)?"
     r"\s*(?P<ampm>[AaPp][Mm])?)?$"
 )
 
@@ -1667,7 +1869,7 @@ def _guess_dayfirst(first: np.ndarray, second: np.ndarray, dots: np.ndarray) -> 
     return bool(dots.mean() >= 0.5) if len(dots) else False
 
 
-def _parse_unusual_dates(values: pd.Series) -> pd.Series:
+def _parse_unusual_dates(values: pd.Series, dayfirst: bool | None = None) -> pd.Series:
     """Parse non-ISO date strings (best called on distinct values): UTC datetimes.
 
     Day/month/year forms are decomposed with one regular expression (Arrow)
@@ -1680,7 +1882,6 @@ def _parse_unusual_dates(values: pd.Series) -> pd.Series:
     arr = pa.array(values, type=pa.string(), from_pandas=True)
     parts = pc.extract_regex(arr, _DMY)
     matched = np.asarray(parts.is_valid().to_numpy(zero_copy_only=False), dtype=bool)
-    dayfirst = False
     if matched.any():
         def field(name: str) -> pa.Array:
             return pc.struct_field(parts, name)
@@ -1703,7 +1904,8 @@ def _parse_unusual_dates(values: pd.Series) -> pd.Series:
             pc.fill_null(pc.equal(field("s1"), "."), False).to_numpy(zero_copy_only=False),
             dtype=bool,
         )
-        dayfirst = _guess_dayfirst(a[matched], b[matched], dots[matched])
+        if dayfirst is None:
+            dayfirst = _guess_dayfirst(a[matched], b[matched], dots[matched])
         day, month = (a, b) if dayfirst else (b, a)
         short = np.asarray(
             pc.fill_null(pc.equal(pc.utf8_length(field("y")), 2), False).to_numpy(
@@ -1746,6 +1948,7 @@ def _parse_unusual_dates(values: pd.Series) -> pd.Series:
         assembled = dates + offset
         assembled[bad_time] = np.datetime64("NaT")
         result = np.where(matched, assembled, result)
+    dayfirst = bool(dayfirst)
     out = pd.Series(result, index=values.index).dt.tz_localize("UTC")
     todo = pd.Series(~matched, index=values.index) & values.notna()
     todo &= values.str.contains(r"\d+\D+\d+", regex=True).fillna(False)
@@ -1795,7 +1998,27 @@ def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
     return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[ns]")
 
 
-def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
+def _epoch_dates(x: np.ndarray, fmt: str) -> tuple[pd.Series, np.ndarray]:
+    """Numbers as dates: epoch seconds or milliseconds, or Excel day serials (1900 system)."""
+    ok = np.isfinite(x)
+    if fmt == "excel":
+        ns = (x - 25569.0) * 86400e9  # 25569 = 1970-01-01 in Excel's calendar
+    else:
+        ns = x * (1e9 if fmt == "unix_s" else 1e6)
+    ok &= (ns > _NS_MIN.value) & (ns < _NS_MAX.value)
+    out = np.full(len(x), np.datetime64("NaT"), dtype="datetime64[ns]")
+    out[ok] = np.round(ns[ok]).astype(np.int64).astype("datetime64[ns]")
+    return pd.Series(out, dtype="datetime64[ns]"), np.isfinite(x) & ~ok
+
+
+def _convert_date_text(values: pd.Series, fmt: str | None = None) -> tuple[pd.Series, np.ndarray]:
+    if fmt in ("unix_s", "unix_ms", "excel"):
+        missing = _missing_tokens(values)
+        v = values.where(~missing)
+        x = _to_float(v)
+        out, bad = _epoch_dates(x, fmt)
+        bad |= v.notna().to_numpy(dtype=bool) & np.isnan(x)
+        return out.set_axis(values.index), bad
     fast = _plain_iso_dates(values)
     if fast is not None:
         return fast, np.zeros(len(values), dtype=bool)
@@ -1814,9 +2037,10 @@ def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
         ).astype("datetime64[us, UTC]")
     failed = present & parsed.isna().to_numpy(dtype=bool)
     n_failed = int(failed.sum())
-    if n_failed and n_failed > 0.5 * int(present.sum()):
+    if n_failed and (n_failed > 0.5 * int(present.sum()) or fmt in ("M/D/Y", "D/M/Y")):
         codes, uniques = pd.factorize(v[failed])
-        fallback = _parse_unusual_dates(pd.Series(uniques, dtype="str"))
+        dayfirst = {"M/D/Y": False, "D/M/Y": True}.get(fmt or "")
+        fallback = _parse_unusual_dates(pd.Series(uniques, dtype="str"), dayfirst)
         # Microseconds hold any year, so neither side can overflow here.
         parsed = parsed.astype("datetime64[us, UTC]")
         parsed.iloc[np.flatnonzero(failed)] = fallback.astype("datetime64[us, UTC]").array.take(
@@ -1827,10 +2051,16 @@ def _convert_date_text(values: pd.Series) -> tuple[pd.Series, np.ndarray]:
     return result, bad
 
 
-def _convert_date(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
+def _convert_date(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, np.ndarray | None]:
     if pd.api.types.is_datetime64_any_dtype(series.dtype):
         result, out_of_range = _to_naive_ns(series.reset_index(drop=True))
         return result, out_of_range
+    if fmt in ("unix_s", "unix_ms", "excel") and pd.api.types.is_numeric_dtype(series.dtype) and not isinstance(
+        series.dtype, pd.CategoricalDtype
+    ):
+        return _epoch_dates(series.to_numpy(dtype="float64", na_value=np.nan), fmt)
+    if fmt and fmt != "ISO":
+        return _on_values(series, lambda v: _convert_date_text(v, fmt))
     if isinstance(series.dtype, pd.StringDtype):
         # Plain ISO text has no surrounding spaces and no empty values, so the
         # stripped text view (two copies of every value) would change nothing.
@@ -1843,7 +2073,7 @@ def _convert_date(series: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
 # -- category and text ---------------------------------------------------------------
 
 
-def _convert_category(series: pd.Series) -> tuple[pd.Series, None]:
+def _convert_category(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, None]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = _text_view(pd.Series(series.cat.categories))
         new_codes_for_cat, new_cats = pd.factorize(cats, use_na_sentinel=True)
@@ -1857,11 +2087,11 @@ def _convert_category(series: pd.Series) -> tuple[pd.Series, None]:
     return text.astype("category"), None
 
 
-def _convert_text(series: pd.Series) -> tuple[pd.Series, None]:
+def _convert_text(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, None]:
     return _text_view(series).reset_index(drop=True), None
 
 
-_CONVERTERS: dict[str, Callable[[pd.Series], tuple[pd.Series, np.ndarray | None]]] = {
+_CONVERTERS: dict[str, Callable[..., tuple[pd.Series, np.ndarray | None]]] = {
     "number": _convert_number,
     "boolean": _convert_boolean,
     "date": _convert_date,

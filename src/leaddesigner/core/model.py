@@ -29,6 +29,9 @@ from typing import Any
 SCHEMA_VERSION = 1
 
 ATTRIBUTE_TYPES = ("category", "number", "boolean", "date", "text")
+#: how a file writes dates / numbers, where detection should not decide (``Attribute.format``)
+DATE_FORMATS = ("ISO", "M/D/Y", "D/M/Y", "unix_s", "unix_ms", "excel")
+NUMBER_FORMATS = ("1,234.5", "1.234,5")
 ATTRIBUTE_KINDS = (
     "demographic",
     "firmographic",
@@ -329,6 +332,9 @@ class Attribute:
     type: str = "category"
     kind: str = "other"
     description: str | None = None
+    #: how the file writes the values, where detection should not decide: dates 'ISO', 'M/D/Y',
+    #: 'D/M/Y', 'unix_s', 'unix_ms', 'excel'; numbers '1,234.5' or '1.234,5' (see leadfile.coerce_types)
+    format: str | None = None
 
 
 @dataclass
@@ -479,6 +485,20 @@ class ChangelogEntry:
 
 
 @dataclass
+class Outcome:
+    """Which lead-file column says a lead converted (see :mod:`leaddesigner.core.data.outcome`).
+
+    ``positive``: the values that mean converted (None: a yes/no column, or a
+    date column where filled means converted). ``date``: the column that says
+    when, if another one.
+    """
+
+    column: str
+    positive: list[str] | None = None
+    date: str | None = None
+
+
+@dataclass
 class ScoringModel:
     name: str = "Untitled model"
     description: str | None = None
@@ -499,6 +519,8 @@ class ScoringModel:
     grades: Grades = field(default_factory=Grades)
     capacity: Capacity = field(default_factory=Capacity)
     recycling: Recycling | None = None
+    #: what "converted" means in the lead file; None until the user has said so
+    outcome: Outcome | None = None
     changelog: list[ChangelogEntry] = field(default_factory=list)
 
     # -- lookups
@@ -656,7 +678,7 @@ def from_dict(d: dict) -> ScoringModel:
         created_at=d.get("created_at"),
         columns=dict(d.get("columns") or {}),
         attributes=[
-            Attribute(a["name"], a.get("type", "category"), a.get("kind", "other"), a.get("description"))
+            Attribute(a["name"], a.get("type", "category"), a.get("kind", "other"), a.get("description"), a.get("format"))
             for a in d.get("attributes") or []
         ],
         activities=None
@@ -696,6 +718,7 @@ def from_dict(d: dict) -> ScoringModel:
             bool(cap.get("sla_working_hours", False)),
         ),
         recycling=recycling_from_dict(d.get("recycling")),
+        outcome=outcome_from_dict(d.get("outcome")),
         changelog=[ChangelogEntry(str(c["date"]), c["author"], c["note"]) for c in d.get("changelog") or []],
     )
 
@@ -721,6 +744,8 @@ def to_dict(m: ScoringModel) -> dict:
         ad: dict[str, Any] = {"name": a.name, "type": a.type, "kind": a.kind}
         if a.description:
             ad["description"] = a.description
+        if a.format:
+            ad["format"] = a.format
         out["attributes"].append(ad)
     if m.activities is not None:
         a = m.activities
@@ -780,8 +805,28 @@ def to_dict(m: ScoringModel) -> dict:
         out["capacity"]["sla_working_hours"] = True
     if m.recycling is not None:
         out["recycling"] = recycling_to_dict(m.recycling)
+    if m.outcome is not None:
+        out["outcome"] = outcome_to_dict(m.outcome)
     if m.changelog:
         out["changelog"] = [{"date": e.date, "author": e.author, "note": e.note} for e in m.changelog]
+    return out
+
+
+def outcome_from_dict(d: dict | None) -> Outcome | None:
+    if not d:
+        return None
+    pos = d.get("positive")
+    if isinstance(pos, str):
+        pos = [pos]
+    return Outcome(str(d["column"]), None if not pos else [str(v) for v in pos], None if d.get("date") is None else str(d["date"]))
+
+
+def outcome_to_dict(o: Outcome) -> dict:
+    out: dict[str, Any] = {"column": o.column}
+    if o.positive:
+        out["positive"] = list(o.positive)
+    if o.date:
+        out["date"] = o.date
     return out
 
 

@@ -318,6 +318,14 @@ class _Checker:
         for i, n in enumerate(names):
             if n in names[:i]:
                 self.add(("attributes", i, "name"), f"attribute '{n}' is declared twice")
+        for i, a in enumerate(d.get("attributes") or []):
+            fmt = a.get("format")
+            if fmt is None:
+                continue
+            allowed = M.DATE_FORMATS if a.get("type") == "date" else M.NUMBER_FORMATS if a.get("type") == "number" else ()
+            if fmt not in allowed:
+                what = (f"one of {', '.join(allowed)}" if allowed else "none: only date and number attributes have a format")
+                self.add(("attributes", i, "format"), f"format '{fmt}' does not fit a {a.get('type')} attribute; expected {what}")
         for k in d.get("columns") or {}:
             if k not in self.attrs:
                 self.add(("columns", k), f"maps '{k}', which is not a declared attribute.{did_you_mean(k, self.attrs)}", key=True)

@@ -10,7 +10,17 @@ from __future__ import annotations
 
 import json
 
-from .model import ACTIVITY_FIELDS, ATTRIBUTE_KINDS, ATTRIBUTE_TYPES, DIMENSIONS, OPERATORS, QUEUE_ORDERS, SCHEMA_VERSION
+from .model import (
+    ACTIVITY_FIELDS,
+    ATTRIBUTE_KINDS,
+    ATTRIBUTE_TYPES,
+    DATE_FORMATS,
+    DIMENSIONS,
+    NUMBER_FORMATS,
+    OPERATORS,
+    QUEUE_ORDERS,
+    SCHEMA_VERSION,
+)
 
 _ID = {"type": "string", "pattern": r"^[A-Za-z_][A-Za-z0-9_.\-]*$", "maxLength": 80}
 _NUM = {"type": "number"}
@@ -55,6 +65,11 @@ SCHEMA: dict = {
                     "type": {"enum": list(ATTRIBUTE_TYPES)},
                     "kind": {"enum": list(ATTRIBUTE_KINDS)},
                     "description": _TEXT,
+                    "format": {
+                        "description": "How the file writes the values, where detection should not decide: "
+                        "dates ISO, M/D/Y, D/M/Y, unix_s, unix_ms or excel; numbers 1,234.5 or 1.234,5.",
+                        "enum": [*DATE_FORMATS, *NUMBER_FORMATS],
+                    },
                 },
             },
         },
@@ -155,6 +170,18 @@ SCHEMA: dict = {
                 },
                 "cooldown_days": {"description": "Days after a recycle before the lead may re-MQL.", "type": "number", "minimum": 0},
                 "reset_engagement": {"description": "Only events after the recycle count for activity rules.", "type": "boolean"},
+            },
+        },
+        "outcome": {
+            "description": "Which lead-file column says a lead converted: a yes/no column, some values of a column "
+            "(positive), or a date column (filled = converted).",
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["column"],
+            "properties": {
+                "column": _TEXT,
+                "positive": {"description": "Values of the column that mean converted.", "type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}},
+                "date": {"description": "Column with the date a lead converted, if not the outcome column itself.", **_TEXT},
             },
         },
         "changelog": {

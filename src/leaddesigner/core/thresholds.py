@@ -4,7 +4,11 @@
 this order and with these keys:
 
 * ``capacity`` - the lowest threshold whose MQLs per week stay within SDR
-  capacity in **every full week** (weeks the data covers only partly, i.e. the
+  capacity in **every full week**. Capacity is counted in whole MQLs: a
+  capacity of 12.5 a week means at most 12 MQLs in any week, and a capacity
+  within 1e-9 of a whole number (floating-point noise, e.g. 0.1 x 30)
+  counts as that number (see :func:`whole_mqls_per_week`); the label shows
+  the whole number and the note says when the capacity was rounded down (weeks the data covers only partly, i.e. the
   first and last week of an export that starts or ends mid-week, are left out:
   they would understate the volume). Without week information or capacity the
   suggestion is unavailable (``threshold`` None, ``note`` says why).
@@ -30,7 +34,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["Suggestion", "suggest_thresholds", "evaluate_threshold", "Weeks", "KEYS"]
+__all__ = ["Suggestion", "suggest_thresholds", "evaluate_threshold", "whole_mqls_per_week", "Weeks", "KEYS"]
 
 #: the keys of the suggestions, in the order they are returned
 KEYS = ("capacity", "recall", "f1", "conversion")
@@ -92,6 +96,20 @@ class Suggestion:
         if self.note:
             out += f"\n    {self.note}"
         return out
+
+
+def whole_mqls_per_week(capacity: float) -> int:
+    """The number of MQLs a week a capacity allows: whole leads, rounded down.
+
+    A capacity within 1e-9 of a whole number counts as that number, so that
+    floating-point noise (``0.1 * 10 == 0.9999999999999999``) does not cost a
+    lead. This is the one rounding every capacity text and check uses.
+    """
+    return max(0, int(np.floor(float(capacity) + 1e-9)))
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
 
 
 def _fmt(x: float) -> str:
@@ -264,13 +282,17 @@ def suggest_thresholds(
         label = "Fits SDR capacity"
         out.append(Suggestion("capacity", label, None, note="Needs the SDR capacity (MQLs a week the team can work)."))
     else:
-        label = f"Fits SDR capacity ({capacity_per_week:g} MQLs a week)"
+        k = whole_mqls_per_week(capacity_per_week)
+        label = f"Fits SDR capacity ({_plural(k, 'MQL')} a week)"
+        rounded = (
+            f" The capacity of {capacity_per_week:.6g} a week is counted as {_plural(k, 'whole MQL')}."
+            if abs(capacity_per_week - k) > 1e-9 else ""
+        )
         if wk is None:
             out.append(Suggestion("capacity", label, None, note="Needs each lead's creation date to count MQLs per week."))
         elif n == 0:
             out.append(Suggestion("capacity", label, None, note="There are no leads."))
         else:
-            k = int(np.floor(capacity_per_week + 1e-9))
             # within each week, leads best first: ``order`` is by score, a stable sort by week keeps it
             in_full = np.zeros(n, dtype=bool)
             has = wk.rel >= 0
@@ -287,7 +309,7 @@ def suggest_thresholds(
             if not over.any():
                 t = float(distinct[-1])
                 note = f"Every lead can be an MQL: no full week has more than {k:,} leads. Capacity holds in {basis}."
-                out.append(evaluate("capacity", label, t, note + versus(t)))
+                out.append(evaluate("capacity", label, t, note + rounded + versus(t)))
             else:
                 v = float(s[o[over]].max())
                 g = int(np.searchsorted(-distinct, -v, "left")) - 1  # last distinct score above v
@@ -295,14 +317,14 @@ def suggest_thresholds(
                     out.append(
                         Suggestion(
                             "capacity", label, None,
-                            note=f"No threshold keeps every full week within {capacity_per_week:g} MQLs: "
-                            "the busiest week has more top-scoring leads than that even at the highest score.",
+                            note=f"No threshold keeps every full week within {_plural(k, 'MQL')}: "
+                            "the busiest week has more top-scoring leads than that even at the highest score." + rounded,
                         )
                     )
                 else:
                     t = _nice(v, float(distinct[g]))
                     note = f"The lowest threshold that keeps MQLs within capacity in {basis}."
-                    out.append(evaluate("capacity", label, t, note + versus(t)))
+                    out.append(evaluate("capacity", label, t, note + rounded + versus(t)))
 
     # (b) recall and (c) F1 need outcomes
     rlabel = f"Catches {100 * recall:g}% of converters"

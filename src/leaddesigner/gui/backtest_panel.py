@@ -54,6 +54,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.thresholds import whole_mqls_per_week
 
 from .analysis_actions import TaskWorker
 from .plots import PALETTE, GradeGridView, _FontAwareAxis, _PlotPanel, _ScoreAxis, _CountAxis, _YRange, scaled_font
@@ -1486,7 +1487,7 @@ class BacktestPanel(QWidget):
         cap = out.job.capacity_per_week
         self.suggest_hint.setText(
             f"Computed on all {len(out.job.score):,} leads, by score alone; today's threshold is {current:g}"
-            + (f" and the SDR team can work {cap:,.0f} MQLs a week." if cap else ".")
+            + (f" and the SDR team can work {whole_mqls_per_week(cap):,} MQLs a week." if cap else ".")
             + " Apply sets the MQL threshold (Ctrl+Z undoes it).")
 
     # -------------------------------------------------------------- actions

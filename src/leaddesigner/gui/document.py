@@ -31,12 +31,14 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.data.outcome import Outcome, OutcomeCandidate, OutcomeError, OutcomeSpec, candidates, resolve
+from leaddesigner.core.data.pipeline import Loaded, Table
 from leaddesigner.core.engine import LeadData, Scorer
 from leaddesigner.core.model import ScoringModel
 from leaddesigner.core.summary import Summary, score_bounds, summarize
 
 from .undo import CoreUndoCommand
-from .workers import LoadRequest, LoadResult, LoadWorker, outcome_array
+from .workers import LoadRequest, LoadResult, LoadWorker
 
 __all__ = ["Coalescer", "ModelDocument", "DEFAULT_HORIZON_DAYS", "moment_text"]
 
@@ -132,17 +134,24 @@ class ModelDocument(QObject):
         self.model = model or ScoringModel()
         self.path: Path | None = None
         self.undo_stack = QUndoStack(self)
+        #: the files whose leads are shown (set when a load succeeds, never before)
         self.leads_path: Path | None = None
         self.activities_path: Path | None = None
-        self.leads_frame: pd.DataFrame | None = None
-        self.activities_frame: pd.DataFrame | None = None
+        self.leads_table: Table | None = None
+        self.activities_table: Table | None = None
+        #: what the core pipeline decided for the shown data (notes, detection, id column)
+        self.loaded: Loaded | None = None
         self.data: LeadData | None = None
         self.scorer: Scorer | None = None
         self.summary: Summary | None = None
         #: the summary before the last edit (for before/after deltas)
         self.baseline: Summary | None = None
-        self.outcome_column: str | None = None
-        self.outcome_columns: list[str] = []
+        #: columns that could be the outcome, for the user to choose from (nothing is chosen by itself)
+        self.outcome_candidates: list[OutcomeCandidate] = []
+        #: the model's outcome read from the data (None: no outcome set, or it cannot be read)
+        self.outcome_read: Outcome | None = None
+        #: why the model's outcome cannot be read from this file ("" when it can or there is none)
+        self.outcome_problem = ""
         self.outcome: np.ndarray | None = None
         self.bounds: tuple[float, float] = (0.0, 100.0)
         self.last_refresh_ms = 0.0
@@ -158,7 +167,6 @@ class ModelDocument(QObject):
         self._worker: LoadWorker | None = None
         self._generation = 0  # bumps on edits that need a re-bind
         self._last_merge_key = None
-        self._outcome_user_set = False
         self._batch = 0
         self._rebind_due = False
         self._refresher = Coalescer(self._refresh_now, 30, self)
@@ -176,6 +184,25 @@ class ModelDocument(QObject):
     def ready(self) -> bool:
         """Data scored and no refresh pending (what --screenshot waits for)."""
         return self._worker is None and not self._refresher.pending()
+
+    @property
+    def leads_frame(self) -> pd.DataFrame | None:
+        """The lead file as read (raw columns), or None."""
+        return None if self.leads_table is None else self.leads_table.frame
+
+    @property
+    def activities_frame(self) -> pd.DataFrame | None:
+        return None if self.activities_table is None else self.activities_table.frame
+
+    @property
+    def outcome_column(self) -> str | None:
+        """The outcome column, once the user has chosen it (it is in the model)."""
+        o = self.model.outcome
+        return None if o is None or self.outcome is None else o.column
+
+    @property
+    def outcome_columns(self) -> list[str]:
+        return [c.column for c in self.outcome_candidates]
 
     @property
     def title(self) -> str:
@@ -230,6 +257,9 @@ class ModelDocument(QObject):
             self.applyFailed.emit(cmd)
             raise
         self.applied.emit(cmd)
+        if cmd.scope == "outcome" or (isinstance(cmd, C.Compound) and any(c.scope == "outcome" for c in cmd.commands)):
+            self._read_outcome()
+            self.baseline = None
         if C.needs_rebind(cmd):
             self._generation += 1
             if self._batch:
@@ -269,6 +299,7 @@ class ModelDocument(QObject):
         self.summary = None
         self._last_merge_key = None
         self._generation += 1
+        self._read_outcome()  # the new model's outcome (or none): never the previous model's
         self.modelReset.emit()
         self.pathChanged.emit()
         if self.leads_frame is not None:
@@ -279,48 +310,45 @@ class ModelDocument(QObject):
         self.pathChanged.emit()
 
     # ------------------------------------------------------------ data
-    def load(self, leads: Path, activities: Path | None = None) -> None:
-        """Read files in the background, bind and score."""
-        if self.leads_path is None or Path(leads).resolve() != self.leads_path.resolve():
-            self.as_of_pref = None  # another file: its own end (the horizon choice stays)
-        self.leads_path = Path(leads)
-        self.activities_path = Path(activities) if activities else None
+    def load(self, leads: Path, activities: Path | None = None, sheet: str | None = None) -> None:
+        """Read files in the background, bind and score.
+
+        The shown data (and ``leads_path``) change only when the load succeeds: a
+        failed load leaves the previous file's leads and name in place.
+        """
+        leads = Path(leads)
         self._start(
-            LoadRequest(self.model, self.leads_path, self.activities_path, generation=self._generation,
-                        **self._moment_request()),
-            f"Loading {self.leads_path.name}" + (f" and {self.activities_path.name}" if activities else ""),
+            LoadRequest(self.model, leads, Path(activities) if activities else None, generation=self._generation,
+                        sheet=sheet, **self._moment_request(leads)),
+            f"Loading {leads.name}" + (f" and {Path(activities).name}" if activities else ""),
         )
 
     def load_frames(self, leads: pd.DataFrame, activities: pd.DataFrame | None = None, name: str = "leads") -> None:
         """Bind and score frames already in memory (generated data, benchmarks, tests)."""
-        self.leads_path = None
-        self.activities_path = None
-        self.as_of_pref = None
         self._start(
-            LoadRequest(self.model, None, None, leads_frame=leads, activities_frame=activities, generation=self._generation,
-                        **self._moment_request()),
+            LoadRequest(self.model, None, None, leads_table=Table(leads, name, "row", 1),
+                        activities_table=None if activities is None else Table(activities, "activities", "row", 1),
+                        generation=self._generation, **self._moment_request(None)),
             f"Scoring {name}",
         )
 
     def load_activities(self, activities: Path) -> None:
-        if self.leads_frame is None and self.leads_path is None:
+        if self.leads_table is None:
             self.loadFailed.emit("Load a lead file first (Data > Load leads), then its activity log.")
             return
-        self.activities_path = Path(activities)
-        self.activities_frame = None
         self._start(
-            LoadRequest(self.model, None if self.leads_frame is not None else self.leads_path, self.activities_path,
-                        leads_frame=self.leads_frame, generation=self._generation, **self._moment_request()),
-            f"Loading {self.activities_path.name}",
+            LoadRequest(self.model, self.leads_path, Path(activities), leads_table=self.leads_table,
+                        generation=self._generation, **self._moment_request(self.leads_path)),
+            f"Loading {Path(activities).name}",
         )
 
     def rebind(self) -> None:
-        """Bind the lead frames already in memory to the (changed) model again."""
-        if self.leads_frame is None:
+        """Bind the lead tables already in memory to the (changed) model again."""
+        if self.leads_table is None:
             return
         self._start(
-            LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_frame, self.activities_frame,
-                        generation=self._generation, **self._moment_request()),
+            LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_table, self.activities_table,
+                        generation=self._generation, **self._moment_request(self.leads_path)),
             "Checking the data against the model",
         )
 
@@ -372,16 +400,26 @@ class ModelDocument(QObject):
         if w is None or result.request is not w.request:
             return
         self._worker = None
+        try:
+            self._install(result)
+        except Exception as e:  # a bug while showing the result: say so, never stay half-loaded and silent
+            traceback.print_exc()
+            self.loadFailed.emit(f"The data could not be shown ({type(e).__name__}: {str(e)[:200]}). Report this with the file's first rows.")
+
+    def _install(self, result: LoadResult) -> None:
         if result.request.rescore is not None:
             self._install_rescored(result)
             return
-        if result.request.generation != self._generation:
-            # the model's attributes changed while loading: bind again with the frames we now have
-            self.leads_frame, self.activities_frame = result.leads_frame, result.activities_frame
+        req = result.request
+        if req.as_of is None:
+            self.as_of_pref = None  # another file (or the file's own end): the horizon choice stays
+        self.leads_path, self.activities_path = req.leads_path, req.activities_path
+        self.leads_table, self.activities_table = result.leads_table, result.activities_table
+        if req.generation != self._generation:
+            # the model's attributes changed while loading: bind again with the tables we now have
             self.rebind()
             return
-        self.leads_frame = result.leads_frame
-        self.activities_frame = result.activities_frame
+        self.loaded = result.loaded
         self.data = result.data
         scorer = result.scorer
         scorer.model = self.model  # follow the live model from now on (rules are compared by value)
@@ -393,10 +431,13 @@ class ModelDocument(QObject):
         self._has_dates = created is not None and bool(self.data.frame[created].notna().any())
         if not self._has_dates:
             self.data.horizon_days = None  # nothing to count days from: every lead is scored as of as_of
-        self.outcome_columns = result.outcome_columns
-        if not self._outcome_user_set or self.outcome_column not in self.outcome_columns:
-            self.outcome_column = self.outcome_columns[0] if self.outcome_columns else None
-        self.outcome = outcome_array(self.data, self.outcome_column)
+        try:
+            det = result.loaded.detection if result.loaded is not None else None
+            self.outcome_candidates = candidates(self.leads_frame, det) if self.leads_frame is not None else []
+        except Exception:  # candidates are a convenience: never a reason for a failed load
+            traceback.print_exc()
+            self.outcome_candidates = []
+        self._read_outcome()
         self.bounds = score_bounds(self.model, scorer.result.score)
         self.baseline = None
         self.dataReset.emit()
@@ -428,12 +469,36 @@ class ModelDocument(QObject):
         if rescore:
             self.schedule_refresh()  # edits made while it ran
 
-    def set_outcome_column(self, column: str | None) -> None:
-        self.outcome_column = column
-        self._outcome_user_set = True
-        self.outcome = outcome_array(self.data, column) if self.data is not None else None
-        self.baseline = None
-        self._refresh_now()
+    def set_outcome(self, spec: OutcomeSpec | None) -> bool:
+        """Say what "converted" means (stored in the model: one undo step). None: show no conversion."""
+        from leaddesigner.core.model import Outcome as ModelOutcome
+
+        o = None if spec is None else ModelOutcome(spec.column, list(spec.positive) if spec.positive else None, spec.date)
+        return self.push(C.SetOutcome(o))
+
+    def set_outcome_column(self, column: str | None) -> bool:
+        """The outcome from one column, read as its candidate suggests (a yes/no column, a date, suggested values)."""
+        if column is None:
+            return self.set_outcome(None)
+        cand = next((c for c in self.outcome_candidates if c.column == column), None)
+        spec = cand.spec() if cand is not None else OutcomeSpec(column)
+        return self.set_outcome(spec)
+
+    def _read_outcome(self) -> None:
+        """Read the model's outcome from the shown data (no outcome in the model: no conversion anywhere)."""
+        o = self.model.outcome
+        self.outcome_read, self.outcome, self.outcome_problem = None, None, ""
+        if o is None or self.leads_frame is None or self.data is None:
+            return
+        try:
+            self.outcome_read = resolve(OutcomeSpec(o.column, tuple(o.positive) if o.positive else None, o.date), self.leads_frame)
+        except OutcomeError as e:
+            self.outcome_problem = f"The model's outcome cannot be read from {self.leads_path.name if self.leads_path else 'these leads'}: {e}"
+            return
+        if len(self.outcome_read.y) != len(self.data):  # pragma: no cover - the pipeline keeps every row
+            self.outcome_read = None
+            return
+        self.outcome = self.outcome_read.y
 
     # ------------------------------------------------------------ scoring moment
     @property
@@ -466,8 +531,10 @@ class ModelDocument(QObject):
         self.momentChanged.emit()
         self._apply_moment()
 
-    def _moment_request(self) -> dict:
-        return {"as_of": self.as_of_pref, "horizon_days": self.horizon_pref}
+    def _moment_request(self, leads: Path | None = ...) -> dict:  # type: ignore[assignment]
+        """The scoring moment for a request; another lead file starts at its own end (the horizon choice stays)."""
+        same = leads is ... or (leads is not None and self.leads_path is not None and Path(leads).resolve() == self.leads_path.resolve())
+        return {"as_of": self.as_of_pref if same else None, "horizon_days": self.horizon_pref}
 
     def _data_moment(self) -> tuple:
         return (self.data.as_of, self.data.horizon_days) if self.data is not None else (None, None)
@@ -491,7 +558,7 @@ class ModelDocument(QObject):
         if self.last_score_seconds > RESCORE_IN_THREAD_S:
             data = dataclasses.replace(self.data, as_of=as_of, horizon_days=horizon)
             self._start(
-                LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_frame, self.activities_frame,
+                LoadRequest(self.model, self.leads_path, self.activities_path, self.leads_table, self.activities_table,
                             rescore=data, generation=self._generation),
                 f"Re-scoring {len(data):,} leads",
             )

@@ -61,25 +61,18 @@ def fit_inputs(doc) -> dict:
 
     Raises ValueError with a sentence when something is missing.
     """
-    from leaddesigner.core.summary import parse_outcome
-
     frame = doc.leads_frame
     if frame is None or doc.data is None:
         raise ValueError("Load leads first (Data > Load leads): the points are learnt from them.")
     col = doc.outcome_column
     if col is None or doc.outcome is None:
-        raise ValueError("Choose the outcome column first (Data > Outcome column, or the Backtest tab): "
+        raise ValueError("Say what \u201cconverted\u201d means first (Data > Outcome, or the Backtest tab): "
                          "the points are learnt from which leads converted.")
     m = doc.model
-    raw_col = col if col in frame.columns else m.column_for(col)
-    if raw_col in frame.columns:
-        y = parse_outcome(frame[raw_col])
-    else:
-        y = None
-    if y is None or len(y) != len(frame):
-        y = np.asarray(doc.outcome, dtype=bool)
-        if len(y) != len(frame):
-            raise ValueError(f"The outcome column {col} does not line up with the lead file's rows.")
+    raw_col = col
+    y = np.asarray(doc.outcome, dtype=bool)
+    if len(y) != len(frame):
+        raise ValueError(f"The outcome column {col} does not line up with the lead file's rows.")
     created = None
     if m.created_at:
         c = m.column_for(m.created_at)
@@ -227,7 +220,7 @@ class FitDialog(QDialog):
         self.use_button.clicked.connect(self.use_model)
         self.save_button = QPushButton("Save as…", self)
         self.save_button.setToolTip("Write the suggested model to a new file; the open model stays as it is")
-        self.save_button.clicked.connect(self.save_as)
+        self.save_button.clicked.connect(self._on_save_button_clicked)
         close = QPushButton("Close", self)
         close.clicked.connect(self.reject)
         for b in (self.use_button, self.save_button):
@@ -433,6 +426,9 @@ class FitDialog(QDialog):
                 w.status(f"Using the suggested model ({self.result.n_rules} rules). Ctrl+Z brings yours back.", 10000)
             self.accept()
         return ok
+
+    def _on_save_button_clicked(self, _checked: bool = False) -> None:
+        self.save_as()  # clicked(bool) must not reach save_as as the path
 
     def save_as(self, path: Path | None = None) -> Path | None:
         """Write the fitted model to ``path`` (asks when None); the open model is left alone."""

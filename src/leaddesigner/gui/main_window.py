@@ -869,7 +869,12 @@ class MainWindow(QMainWindow):
 
     def _on_document_load_failed(self, message: str) -> None:
         self._on_document_load_ended()
-        self.error_dialog("Cannot load the data", message)
+        d = self.doc
+        kept = (f" Still showing {len(d.data):,} leads from {d.leads_path.name if d.leads_path else 'the previous data'}."
+                if d.data is not None else "")
+        self.statusBar().clearMessage()
+        self.status("Loading failed." + kept, 15000)
+        self.error_dialog("Cannot load the data", message + kept)
 
     def _on_document_load_cancelled(self) -> None:
         self._on_document_load_ended()

@@ -993,6 +993,8 @@ _PROBLEM_NAMES = {
     "empty_id": "Empty id",
     "unknown_lead": "Unknown lead",
     "no_activities": "No activity log",
+    "note": "Read as",
+    "outcome": "Outcome",
 }
 
 
@@ -1029,6 +1031,12 @@ class ProblemsTableModel(_DocTableModel):
                     "No activity log is loaded, so behaviour rules score 0 for every lead. Load one with Data > Load activity log (Ctrl+Shift+L).",
                     len(d.data), rules=act,
                 ))
+        # what the load decided by itself (footer left out, id column chosen, date order): said once, here
+        if d.loaded is not None:
+            for note in d.loaded.notes:
+                items.append(Problem("note", None, note, 0))
+        if d.outcome_problem:
+            items.insert(0, Problem("outcome", d.model.outcome.column if d.model.outcome else None, d.outcome_problem, 0))
         self._items = items
 
     def problems(self) -> list:

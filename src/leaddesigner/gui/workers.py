@@ -12,22 +12,18 @@ import copy
 import threading
 import time
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 from PySide6.QtCore import QObject, QThread, Signal
 
-from leaddesigner.core.engine import LeadData, Scorer, bind, default_as_of
-from leaddesigner.core.leadfile import LeadFileError, read_table, row_label
+from leaddesigner.core.data.pipeline import Loaded, Table, load
+from leaddesigner.core.engine import LeadData, Scorer
+from leaddesigner.core.leadfile import LeadFileError
 from leaddesigner.core.model import ScoringModel
-from leaddesigner.core.summary import parse_outcome
 
-__all__ = ["Cancelled", "LoadRequest", "LoadResult", "LoadWorker", "outcome_candidates"]
-
-#: columns tried first as the outcome (case-insensitive)
-OUTCOME_NAMES = ("converted", "outcome", "won", "closed_won", "is_won", "y")
+__all__ = ["Cancelled", "LoadRequest", "LoadResult", "LoadWorker"]
 
 
 class Cancelled(Exception):
@@ -36,76 +32,44 @@ class Cancelled(Exception):
 
 @dataclass
 class LoadRequest:
-    """What to load. Frames given instead of paths are reused (re-binding after a mapping change)."""
+    """What to load. Tables given instead of paths are reused (re-binding after a mapping change)."""
 
     model: ScoringModel
     leads_path: Path | None = None
     activities_path: Path | None = None
-    leads_frame: pd.DataFrame | None = None
-    activities_frame: pd.DataFrame | None = None
+    leads_table: Table | pd.DataFrame | None = None
+    activities_table: Table | pd.DataFrame | None = None
     as_of: pd.Timestamp | None = None
     #: score each lead this many days after its creation (see :class:`LeadData`)
     horizon_days: float | None = None
     #: already bound data to score again (another scoring moment): no reading, no binding
     rescore: LeadData | None = None
     generation: int = 0
+    #: Excel: the sheet to read (None: the one that holds a table)
+    sheet: str | None = None
 
 
 @dataclass
 class LoadResult:
     request: LoadRequest
-    leads_frame: pd.DataFrame
-    activities_frame: pd.DataFrame | None
+    leads_table: Table | None
+    activities_table: Table | None
     data: LeadData
     scorer: Scorer
-    outcome_columns: list[str] = field(default_factory=list)
+    loaded: Loaded | None = None  # what the core pipeline decided (notes, detection, id column)
     seconds: float = 0.0
     #: time spent in ``Scorer`` alone (decides whether the next re-score needs a thread)
     score_seconds: float = 0.0
     #: the end of the latest day in the data (the default ``as_of``)
     data_end: pd.Timestamp | None = None
 
+    @property
+    def leads_frame(self) -> pd.DataFrame | None:
+        return None if self.leads_table is None else self.leads_table.frame
 
-def outcome_candidates(data: LeadData) -> list[str]:
-    """Columns that read as an outcome (0/1, yes/no, won/lost), likely names first."""
-    frames = [f for f in (data.extra, data.frame) if f is not None]
-    found: list[str] = []
-    for f in frames:
-        for c in f.columns:
-            s = f[c]
-            if c in found:
-                continue
-            # cheap screen: numbers, booleans and low-cardinality text only
-            if pd.api.types.is_datetime64_any_dtype(s.dtype):
-                continue
-            if not (pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_numeric_dtype(s.dtype)):
-                if isinstance(s.dtype, pd.CategoricalDtype):
-                    if len(s.cat.categories) > 20:
-                        continue
-                else:
-                    head = s.iloc[:2000]
-                    if head.nunique(dropna=True) > 20:
-                        continue
-            if pd.api.types.is_numeric_dtype(s.dtype) and not pd.api.types.is_bool_dtype(s.dtype):
-                head = s.iloc[:2000].dropna()
-                if len(head) and not set(np.unique(head.to_numpy(dtype=float)).tolist()) <= {0.0, 1.0}:
-                    continue
-            try:
-                if parse_outcome(s) is not None:
-                    found.append(str(c))
-            except (TypeError, ValueError):
-                continue
-    rank = {n: i for i, n in enumerate(OUTCOME_NAMES)}
-    return sorted(found, key=lambda c: (rank.get(c.lower(), len(rank)), found.index(c)))
-
-
-def outcome_array(data: LeadData, column: str | None) -> np.ndarray | None:
-    if column is None:
-        return None
-    for f in (data.extra, data.frame):
-        if f is not None and column in f.columns:
-            return parse_outcome(f[column])
-    return None
+    @property
+    def activities_frame(self) -> pd.DataFrame | None:
+        return None if self.activities_table is None else self.activities_table.frame
 
 
 #: workers whose thread has not finished yet: Python must not delete a running QThread
@@ -192,7 +156,7 @@ class LoadWorker(ThreadWorker):
         self._report(0.0, 0.0)(0.0, f"Scoring {len(data):,} leads")
         scorer = Scorer(model, data, progress=self._report(0.0, 1.0))
         dt = time.perf_counter() - t0
-        self.finished.emit(LoadResult(req, req.leads_frame, req.activities_frame, data, scorer, [], dt, dt))
+        self.finished.emit(LoadResult(req, req.leads_table, req.activities_table, data, scorer, None, dt, dt))
 
     def _report(self, lo: float, hi: float):
         def cb(fraction: float, message: str) -> None:
@@ -210,42 +174,13 @@ class LoadWorker(ThreadWorker):
             if req.rescore is not None:
                 self._rescore(model, t0)
                 return
-            has_acts = req.activities_path is not None or req.activities_frame is not None
-            leads = req.leads_frame
-            leads_source = req.leads_path.name if req.leads_path is not None else "leads"
-            if leads is None:
-                leads = read_table(req.leads_path, progress=self._report(0.0, 0.45 if has_acts else 0.7))
-            acts = req.activities_frame
-            act_source = req.activities_path.name if req.activities_path is not None else "activities"
-            if acts is None and req.activities_path is not None:
-                acts = read_table(req.activities_path, progress=self._report(0.45, 0.7))
-            self._report(0.7, 0.8)(0.0, "Checking the data against the model")
-            lead_offset = row_label(req.leads_path)[1] if req.leads_path is not None else 2
-            act_offset = row_label(req.activities_path)[1] if req.activities_path is not None else 2
-            data = bind(
-                model,
-                leads,
-                acts,
-                as_of=req.as_of,
-                leads_source=leads_source,
-                activities_source=act_source,
-                row_offset=lead_offset,
-                activity_row_offset=act_offset,
-                horizon_days=req.horizon_days,
-            )
-            if req.as_of is None:
-                data_end = data.as_of
-            else:
-                created = data.frame[data.created] if data.created is not None else None
-                data_end = default_as_of(created, data.events.ts if data.events is not None else None)
-            self._report(0.8, 0.8)(0.0, f"Scoring {len(data):,} leads")
-            t1 = time.perf_counter()
-            scorer = Scorer(model, data, progress=self._report(0.8, 0.97))
-            score_s = time.perf_counter() - t1
-            candidates = outcome_candidates(data)
-            self._report(0.97, 1.0)(1.0, "Ready")
+            leads = req.leads_table if req.leads_table is not None else req.leads_path
+            acts = req.activities_table if req.activities_table is not None else req.activities_path
+            loaded = load(model, leads, acts, as_of=req.as_of, horizon_days=req.horizon_days, sheet=req.sheet,
+                          progress=self._report(0.0, 1.0))
             self.finished.emit(
-                LoadResult(req, leads, acts, data, scorer, candidates, time.perf_counter() - t0, score_s, data_end)
+                LoadResult(req, loaded.leads, loaded.activities, loaded.data, loaded.scorer, loaded,
+                           time.perf_counter() - t0, loaded.score_seconds, loaded.data_end)
             )
         except Cancelled:
             self.cancelled.emit()

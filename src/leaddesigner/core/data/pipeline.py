@@ -1,0 +1,254 @@
+"""The one way a lead file becomes scored leads: read, detect, bind, check, score.
+
+The command line, the Python API and the app all call :func:`load`, so the
+same file gives the same leads, ids, types, problems and scores everywhere.
+Each step reports progress through ``progress(fraction, message)``; an
+exception raised by that callback (the app's *Cancel*) stops the load and
+propagates.
+
+What the pipeline decides by itself, each said in :attr:`Loaded.notes`:
+
+* the report footer of a Salesforce export is left out, a workbook's table
+  sheet is found (:func:`leaddesigner.core.leadfile.read_file`);
+* when the file lacks the model's ``lead_id`` column, the id comes from an
+  id-like column, the e-mail address or the line numbers
+  (:func:`leaddesigner.core.data.detect.detect`);
+* dates and numbers without a ``format`` in the model are read the way the
+  whole column shows (``6/12/2025, 2:58 PM`` month first, ``1.500,00``
+  with a decimal comma).
+"""
+from __future__ import annotations
+
+import dataclasses
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+import pandas as pd
+
+from ..engine import LeadData, Scorer, bind, default_as_of
+from ..leadfile import LeadFileError, ReadInfo, read_file, row_label
+from ..model import ActivityColumns, ScoringModel
+from .detect import ROW_NUMBERS, Detection, detect
+
+__all__ = ["Table", "Loaded", "Check", "Notice", "read", "load", "check", "row_number_column"]
+
+Progress = Callable[[float, str], None]
+
+
+def _quiet(fraction: float, message: str) -> None:
+    return None
+
+
+@dataclass
+class Table:
+    """A file read into memory (or a frame given by a caller), with what messages need to name it."""
+
+    frame: pd.DataFrame
+    name: str  # shown in messages: the file name, or e.g. "the lead file DataFrame"
+    unit: str = "line"  # 'line' (text files) or 'row' (Excel, Parquet, frames)
+    offset: int = 2  # the user-visible number of the first data row
+    info: ReadInfo | None = None
+    path: Path | None = None
+
+    @property
+    def notes(self) -> list[str]:
+        return list(self.info.notes) if self.info is not None else []
+
+
+def read(
+    source: str | os.PathLike[str] | pd.DataFrame | Table,
+    what: str = "lead file",
+    *,
+    progress: Progress | None = None,
+    sheet: str | int | None = None,
+    keep_dictionary: tuple[str, ...] = (),
+) -> Table:
+    """A lead file or activity log as a :class:`Table` (frames and tables pass through)."""
+    if isinstance(source, Table):
+        return source
+    if isinstance(source, pd.DataFrame):
+        return Table(source, f"the {what} DataFrame", "row", 0)
+    if not isinstance(source, (str, os.PathLike)):
+        raise TypeError(f"{what} must be a pandas DataFrame or the path of a file, not {type(source).__name__}")
+    p = Path(source)
+    unit, offset = row_label(p)  # an unsupported extension fails here, before any reading
+    if not p.exists():
+        where = p.parent.resolve() if str(p.parent) else Path.cwd()
+        raise LeadFileError(f'Cannot open {what} "{p}": there is no such file in {where}. Check the file name and folder.', path=p)
+    if p.is_dir():
+        raise LeadFileError(f'Cannot open {what} "{p}": it is a folder, not a file.', path=p)
+    frame, info = read_file(p, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary)
+    return Table(frame, p.name, unit, offset, info, p)
+
+
+def row_number_column(frame: pd.DataFrame) -> str:
+    """The name of the column that holds line numbers as ids: ``row`` unless the file has one."""
+    name = "row"
+    while name in frame.columns:
+        name = "_" + name
+    return name
+
+
+@dataclass
+class Loaded:
+    """A lead file (and activity log) bound to a model and scored."""
+
+    model: ScoringModel
+    data: LeadData
+    scorer: Scorer
+    leads: Table
+    activities: Table | None
+    detection: Detection
+    id_column: str  # the file column that names each lead (or the added line-number column)
+    notes: list[str] = field(default_factory=list)
+    seconds: float = 0.0
+    score_seconds: float = 0.0
+    #: the end of the latest day in the data (the default ``as_of``, whatever ``as_of`` was given)
+    data_end: pd.Timestamp | None = None
+
+    @property
+    def id_from_model(self) -> bool:
+        """Whether the ids came from the model's own ``lead_id`` column."""
+        return self.id_column == self.model.lead_id
+
+
+def load(
+    model: ScoringModel,
+    leads: str | os.PathLike[str] | pd.DataFrame | Table,
+    activities: str | os.PathLike[str] | pd.DataFrame | Table | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    horizon_days: float | None = None,
+    sheet: str | int | None = None,
+    progress: Progress | None = None,
+    on_stage: Callable[[str], None] | None = None,
+) -> Loaded:
+    """Read, detect, bind and score (see the module docstring).
+
+    Raises :class:`~leaddesigner.core.leadfile.LeadFileError` for a file that
+    cannot be read or bound (the message names the file, line and column).
+    Data problems that do not stop scoring are in ``data.problems``; what a
+    caller should refuse is decided by :func:`check`.
+    """
+    t0 = time.perf_counter()
+    prog = progress or _quiet
+    say = on_stage or (lambda message: None)
+    has_acts = activities is not None
+    cut = 0.45 if has_acts else 0.7
+
+    def stage(lo: float, hi: float) -> Progress:
+        return lambda f, m: prog(lo + (hi - lo) * max(0.0, min(1.0, float(f))), m)
+
+    if not isinstance(leads, (Table, pd.DataFrame)):
+        say(f"Loading {Path(leads).name}")
+    lt = read(leads, "lead file", progress=stage(0.0, cut), sheet=sheet)
+    at = None
+    if activities is not None:
+        if not isinstance(activities, (Table, pd.DataFrame)):
+            say(f"Loading {Path(activities).name}")
+        # a dictionary-encoded (Parquet) lead id column stays categorical: bind then matches
+        # the distinct ids only, not one text per event
+        id_col = (model.activities or ActivityColumns()).lead_id
+        at = read(activities, "activity log", progress=stage(cut, 0.7), keep_dictionary=(id_col,))
+        if at.name == lt.name and lt.path is not None and at.path is not None:
+            lt.name, at.name = str(lt.path), str(at.path)
+
+    say("Checking the data against the model")
+    prog(0.7, "Checking the data against the model")
+    created_col = model.column_for(model.created_at) if model.created_at else None
+    det = detect(lt.frame, lead_id=model.lead_id, created=created_col,
+                 delimiter=lt.info.delimiter if lt.info else None, source=lt.name)
+    notes = lt.notes + (at.notes if at is not None else [])
+    frame = lt.frame
+    id_column = det.id_column
+    bind_model = model
+    if id_column != model.lead_id:
+        if id_column == ROW_NUMBERS:
+            id_column = row_number_column(frame)
+            frame = frame.copy(deep=False)
+            frame[id_column] = (np.arange(len(frame)) + lt.offset).astype(str)
+        bind_model = dataclasses.replace(model, lead_id=id_column)
+        notes.append(det.id_note)
+    notes += det.notes
+    formats = {c: g.format for c, g in det.columns.items() if g.format}
+    try:
+        data = bind(
+            bind_model,
+            frame,
+            at.frame if at is not None else None,
+            as_of=as_of,
+            horizon_days=horizon_days,
+            leads_source=lt.name,
+            activities_source=at.name if at is not None else "activities",
+            row_offset=lt.offset,
+            activity_row_offset=at.offset if at is not None else 2,
+            column_formats=formats,
+        )
+    except KeyError as e:  # the activity log's columns are missing: the message is for the user
+        raise LeadFileError(str(e.args[0]) if e.args else str(e), path=at.path if at is not None else lt.path) from None
+    if as_of is None:
+        data_end = data.as_of
+    else:
+        created = data.frame[data.created] if data.created is not None else None
+        data_end = default_as_of(created, data.events.ts if data.events is not None else None)
+    n_rules = sum(r.enabled for r in model.rules)
+    say(f"Scoring {len(data):,} lead{'s' if len(data) != 1 else ''} with {n_rules:,} rule{'s' if n_rules != 1 else ''}")
+    prog(0.8, f"Scoring {len(data):,} leads")
+    t1 = time.perf_counter()
+    scorer = Scorer(model, data, progress=stage(0.8, 0.97))
+    score_s = time.perf_counter() - t1
+    prog(1.0, "Ready")
+    return Loaded(model, data, scorer, lt, at, det, id_column, [n for n in notes if n], time.perf_counter() - t0, score_s, data_end)
+
+
+@dataclass
+class Notice:
+    """One data problem that does not stop scoring, with examples as ``(where, raw value)``."""
+
+    message: str
+    examples: list[tuple[str, str]] = field(default_factory=list)  # ("leads.csv line 17", "12,5x")
+    more: int = 0  # problems beyond the examples
+    kind: str = ""
+    column: str | None = None
+
+
+@dataclass
+class Check:
+    """What a scoring run should refuse (``errors``) and what it should only warn about."""
+
+    errors: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)  # rules that would score 0 because of the errors
+    warnings: list[Notice] = field(default_factory=list)
+
+
+def check(loaded: Loaded, *, has_log: bool | None = None) -> Check:
+    """Missing columns (or activity log) that rules need are errors; other data problems are warnings."""
+    m, data = loaded.model, loaded.data
+    has_log = loaded.activities is not None if has_log is None else has_log
+    out = Check()
+    needed = [p for p in data.problems if p.kind == "missing_column" and p.rules]
+    act_rules = [r.id for r in m.rules if r.enabled and r.kind == "activity"]
+    no_log = bool(act_rules) and not has_log
+    out.errors = [p.message for p in needed]
+    if no_log:
+        out.errors.append(
+            f"The model has activity rules ({', '.join(act_rules)}) but no activity log was given, "
+            "so they would score 0 for every lead."
+        )
+    out.rules = sorted({r for p in needed for r in p.rules} | (set(act_rules) if no_log else set()))
+    lt, at = loaded.leads, loaded.activities
+    for p in data.problems:
+        from_log = at is not None and (p.kind == "unknown_lead" or (p.kind == "type_mismatch" and f" of {at.name} " in p.message))
+        name, unit = (at.name, at.unit) if from_log and at is not None else (lt.name, lt.unit)
+        msg = p.message
+        if p.rules and p.kind != "missing_column":
+            msg += f" Rules using it: {', '.join(p.rules)}."
+        shown = p.examples[:5]
+        out.warnings.append(
+            Notice(msg, [(f"{name} {unit} {row}", str(raw)) for row, raw in shown], max(0, p.count - len(shown)) if shown else 0, p.kind, p.column)
+        )
+    return out

@@ -1,0 +1,73 @@
+"""A new model from a lead file: every column an attribute, read the way the file is written.
+
+Used by File > New model from this file, ``leaddesigner gui --leads FILE``
+without a model, and ``leaddesigner profile --new-model``. The model starts
+with no rules: the user adds them from the Profile (one click per column)
+or by hand. Nothing of a previously open model is carried over.
+"""
+from __future__ import annotations
+
+from ..model import DATE_FORMATS, NUMBER_FORMATS, ActivityColumns, Attribute, ScoringModel
+from .detect import ROW_NUMBERS, Detection, attribute_kind, attribute_name
+
+__all__ = ["model_from_file", "activity_columns"]
+
+#: activity-log column names per role (normalised: lower case, separators as spaces), most likely first
+_ACTIVITY_NAMES = {
+    "lead_id": ("lead id", "leadid", "contact id", "person id", "record id", "prospect id", "id"),
+    "timestamp": ("timestamp", "activity date", "occurred at", "event time", "time", "date", "created at", "datetime"),
+    "type": ("type", "activity type", "event type", "event", "activity", "action"),
+    "detail": ("url", "detail", "primary attribute value", "page", "asset", "page url", "campaign"),
+}
+
+
+def _norm(name: str) -> str:
+    import re
+
+    return re.sub(r"[\s_\-./:]+", " ", str(name).strip().lower()).strip()
+
+
+def activity_columns(columns: list[str], lead_id: str | None = None) -> ActivityColumns | None:
+    """The activity log's columns by their names (None when the lead id, time or type column is not found)."""
+    lower = {_norm(c): c for c in columns}
+    found: dict[str, str | None] = {}
+    for role, names in _ACTIVITY_NAMES.items():
+        order = ((_norm(lead_id),) if role == "lead_id" and lead_id else ()) + names
+        found[role] = next((lower[n] for n in order if n in lower), None)
+    if not (found["lead_id"] and found["timestamp"] and found["type"]):
+        return None
+    return ActivityColumns(found["lead_id"], found["timestamp"], found["type"], found["detail"])  # type: ignore[arg-type]
+
+
+def model_from_file(
+    detection: Detection,
+    *,
+    name: str = "Untitled model",
+    activity_log_columns: list[str] | None = None,
+) -> ScoringModel:
+    """A model with one attribute per column of the detected file (the id excepted), no rules.
+
+    Types and formats are the detected ones (stored in each attribute's
+    ``format`` where the values decided it, so production reads the file the
+    same way); ``lead_id`` and ``created_at`` are the detected id column and
+    creation date.
+    """
+    m = ScoringModel(name=name)
+    used: set[str] = set()
+    for col, g in detection.columns.items():
+        if col == detection.id_column:
+            continue
+        attr = attribute_name(col, used)
+        fmt = g.format if (g.type == "date" and g.format in DATE_FORMATS) or (g.type == "number" and g.format in NUMBER_FORMATS) else None
+        m.attributes.append(Attribute(attr, g.type, attribute_kind(col, g.type), format=fmt))
+        if attr != col:
+            m.columns[attr] = col
+        if col == detection.created:
+            m.created_at = attr
+    if detection.id_column == ROW_NUMBERS:
+        m.lead_id = "row"  # no column: the load pipeline names leads by their line number, under this name
+    else:
+        m.lead_id = detection.id_column
+    if activity_log_columns:
+        m.activities = activity_columns(activity_log_columns, m.lead_id)
+    return m
