@@ -850,6 +850,7 @@ Exit status: 0 ok, 2 bad input (the message says which file, line and column), 1
 """
 
 DATA_HELP = {
+    "sheet": "Excel lead file: the sheet to read (default: the one that holds a table)",
     "model": "the model file (.yaml, or .json)",
     "leads": "lead file: one row per lead (.csv, .tsv, .txt, .gz, .xlsx, .parquet)",
     "activities": "activity log: one row per event, columns as in the model's 'activities' section",
@@ -884,6 +885,7 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
 
 # Sub-command modules (one per feature area), registered in this order after the built-in ones.
 COMMAND_MODULES: tuple[str, ...] = (
+    "leaddesigner.cli_profile",
     "leaddesigner.cli_backtest",
     "leaddesigner.cli_diff",
     "leaddesigner.cli_compare",
@@ -914,6 +916,7 @@ def build_parser() -> argparse.ArgumentParser:
         sp.add_argument("--activities", metavar="FILE", help=DATA_HELP["activities"])
         sp.add_argument("--as-of", metavar="DATE", type=_as_of_arg, help=DATA_HELP["as_of"])
         sp.add_argument("--horizon-days", metavar="N", type=_horizon_arg, help=DATA_HELP["horizon_days"])
+        sp.add_argument("--sheet", metavar="NAME", help=DATA_HELP["sheet"])
         if allow_missing:
             sp.add_argument("--allow-missing", action="store_true", help=DATA_HELP["allow_missing"])
 

@@ -465,7 +465,7 @@ def test_ragged_csv_is_reported_and_previous_data_kept(window, qtbot, tmp_path):
 
 
 def test_column_mapping_dialog_suggests_and_fixes_missing_columns(window, qtbot, tmp_path, dataset):
-    from leaddesigner.gui.dialogs import ColumnMappingDialog
+    from leaddesigner.gui.data_dialogs import ColumnMappingDialog
 
     w, doc = window, window.doc
     leads = pd.read_csv(dataset[0], nrows=400).rename(columns={"industry": "Industry Name", "seniority": "Seniority"})

@@ -135,7 +135,10 @@ def main(model=None, leads=None, activities=None, screenshot=None, *, size=None)
                 print(f"error: cannot open model {model}", file=sys.stderr)
                 return 2
     if leads is not None:
-        window.load_data(Path(leads), Path(activities) if activities is not None else None)
+        if model is None:  # start from the file: a model made from its columns
+            window.start_from_file(Path(leads), Path(activities) if activities is not None else None)
+        else:
+            window.load_data(Path(leads), Path(activities) if activities is not None else None)
     elif activities is not None:
         failures.append("an activity log needs a lead file (--leads)")
     if shot:

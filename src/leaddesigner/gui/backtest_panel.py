@@ -145,38 +145,32 @@ def _frames(data) -> list[pd.DataFrame]:
     return [f for f in (getattr(data, "extra", None), getattr(data, "frame", None)) if f is not None]
 
 
-_DATEISH = re.compile(r"^\s*(\d{4}-\d{1,2}-\d{1,2}|\d{1,2}[/.]\d{1,2}[/.]\d{2,4})")
 
 
-def date_candidates(data) -> list[str]:
-    """Columns of the lead file that hold dates (datetime, or text that parses as dates), likely names first.
+def date_candidates(data, detection=None) -> list[str]:
+    """Columns of the lead file that hold dates, likely conversion and contact dates first.
 
-    Cheap: a text column is tested on its first 50 values, and only when the first looks like a date.
+    The load pipeline's detection decides what is a date (the same reading as
+    everywhere else: US and European orders, epoch numbers, Excel serials); the
+    creation date is left out.
     """
     if data is None:
         return []
-    found: list[str] = []
     created = getattr(data, "created", None)
-    for f in _frames(data):
-        for c in f.columns:
-            name = str(c)
-            if name in found or name == created:
-                continue
-            s = f[c]
-            if pd.api.types.is_datetime64_any_dtype(s.dtype):
-                found.append(name)
-                continue
-            if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
-                continue
-            head = s.iloc[:5000].dropna().iloc[:50]
-            if not len(head) or not _DATEISH.match(str(head.iloc[0])):
-                continue  # cheap screen: the first value must look like a date
-            try:
-                parsed = pd.to_datetime(head.astype(str), errors="coerce", format="mixed")
-            except (TypeError, ValueError):
-                continue
-            if parsed.notna().mean() >= 0.9:
-                found.append(name)
+    if detection is None:
+        from leaddesigner.core.data.detect import detect
+
+        frames = [f for f in _frames(data)]
+        found = []
+        for f in frames:
+            det = detect(f)
+            found += [c for c, g in det.columns.items() if g.type == "date" and c not in found]
+    else:
+        found = [c for c, g in detection.columns.items() if g.type == "date"]
+    found = [c for c in found if c != created]
+    if created is not None and detection is not None:
+        # the model's creation attribute is read from a file column under another name
+        found = [c for c in found if c != detection.created]
 
     def rank(c: str) -> tuple:
         low = c.lower()
@@ -785,8 +779,8 @@ class BacktestPanel(QWidget):
                      "<p>Load a lead file that tells which leads converted (Data &gt; Load leads).</p>")
     EMPTY_NO_OUTCOME = ("<h3>Choose the outcome column</h3>"
                         "<p>The backtest compares the scores with what happened: pick the column of the lead file "
-                        "that says which leads converted (0/1, yes/no, won/lost) in the box above, or with "
-                        "<b>Data &gt; Outcome column</b>.</p>")
+                        "that says which leads converted (0/1, yes/no, won/lost, a stage, a date) in the box above, or "
+                        "with <b>Data &gt; What \u201cconverted\u201d means</b>.</p>")
 
     def __init__(self, doc, window=None, parent: QWidget | None = None):
         super().__init__(parent)
@@ -1111,7 +1105,7 @@ class BacktestPanel(QWidget):
             self.outcome_combo.addItem(c, c)
         self.outcome_combo.blockSignals(False)
         self._sync_outcome_combo()
-        cands = date_candidates(d.data) if d.data is not None else []
+        cands = date_candidates(d.data, d.loaded.detection if d.loaded is not None else None) if d.data is not None else []
         prev_conv, prev_contact = self.conversion_column(), self.contact_column()
         for combo, hints, prev in ((self.date_combo, CONVERSION_DATE_HINTS, prev_conv),
                                    (self.contact_combo, CONTACT_DATE_HINTS, prev_contact)):
@@ -1120,7 +1114,12 @@ class BacktestPanel(QWidget):
             combo.addItem("None", None)
             for c in cands:
                 combo.addItem(c, c)
-            pick = prev if prev in cands else _guess(cands, hints)
+            known = None
+            if combo is self.date_combo and d.model.outcome is not None and d.outcome is not None:
+                # the outcome's own date: a date outcome, or the conversion date stored with it
+                o = d.model.outcome
+                known = o.date or (o.column if d.outcome_read is not None and d.outcome_read.kind == "date" else None)
+            pick = prev if prev in cands else known if known in cands else _guess(cands, hints)
             combo.setCurrentIndex(max(0, combo.findData(pick)))
             combo.blockSignals(False)
 
@@ -1332,8 +1331,6 @@ class BacktestPanel(QWidget):
         w = self.window_
         if w is not None and hasattr(w, "set_outcome_column"):
             w.set_outcome_column(col)
-            if hasattr(w, "_rebuild_outcome_menu"):
-                w._rebuild_outcome_menu()
         else:
             self.doc.set_outcome_column(col)
 
@@ -1349,8 +1346,8 @@ class BacktestPanel(QWidget):
         elif d.outcome is None:
             cands = d.outcome_columns
             extra = (f"<p>Columns that look like an outcome: <b>{_esc(', '.join(cands))}</b>.</p>" if cands else
-                     "<p>No column of this lead file looks like an outcome (0/1, yes/no, won/lost). Add one to the "
-                     "export (e.g. <i>converted</i>) and load it again.</p>")
+                     "<p>No column of this lead file looks like an outcome (0/1, yes/no, won/lost, a stage, a "
+                     "conversion date). Choose one under Data &gt; What \u201cconverted\u201d means, or add one to the export.</p>")
             self.empty_label.setText(self.EMPTY_NO_OUTCOME + extra)
             self._set_empty_buttons(list(cands))
             self.stack.setCurrentWidget(self.empty_page)

@@ -1,8 +1,10 @@
-"""Dialogs: column mapping, editing a rule (or the whole model) as YAML, value maps, shortcuts, changelog entry."""
+"""Dialogs: editing a rule (or the whole model) as YAML, value maps, shortcuts, changelog entry.
+
+Dialogs about the lead file (column mapping, the outcome) are in :mod:`.data_dialogs`.
+"""
 from __future__ import annotations
 
 import datetime as _dt
-import difflib
 import getpass
 
 import yaml
@@ -10,7 +12,6 @@ from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QFont, QFontDatabase, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QComboBox,
     QDialog,
     QDialogButtonBox,
     QGridLayout,
@@ -32,11 +33,10 @@ from leaddesigner.core.modelio import ModelError, _Dumper, load_model, loads_mod
 
 from .delegates import NumberDelegate
 from .document import ModelDocument
-from .table_models import ValueMapTableModel, _cell_text, _esc
+from .table_models import ValueMapTableModel, _esc
 
 __all__ = [
     "ChangelogDialog",
-    "ColumnMappingDialog",
     "ModelYamlDialog",
     "RuleYamlDialog",
     "SetChangelog",
@@ -45,143 +45,7 @@ __all__ = [
     "add_changelog_entry",
     "ask_changelog_entry",
     "model_is_saveable",
-    "suggest_column",
 ]
-
-NOT_IN_FILE = "(not in the file)"
-
-
-def suggest_column(attribute: str, columns: list[str], taken: set[str]) -> str | None:
-    """The file column most likely to hold ``attribute`` (case and punctuation ignored)."""
-    def norm(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalnum())
-
-    free = [c for c in columns if c not in taken]
-    target = norm(attribute)
-    for c in free:
-        if norm(c) == target:
-            return c
-    normed = {norm(c): c for c in free}
-    close = difflib.get_close_matches(target, list(normed), n=1, cutoff=0.72)
-    if close:
-        return normed[close[0]]
-    for c in free:  # "Company Size (employees)" holds company_size
-        if target and target in norm(c):
-            return c
-    return None
-
-
-class ColumnMappingDialog(QDialog):
-    """Map each model attribute to a column of the loaded lead file.
-
-    Attributes whose column is missing come first, with a suggestion
-    preselected; OK applies every change as one undo step.
-    """
-
-    def __init__(self, document: ModelDocument, parent: QWidget | None = None):
-        super().__init__(parent)
-        self.setWindowTitle("Map the model's attributes to the file's columns")
-        self.doc = document
-        m = document.model
-        frame = document.leads_frame
-        self.columns = [str(c) for c in frame.columns] if frame is not None else []
-        self.combos: dict[str, QComboBox] = {}
-        have = set(self.columns)
-        missing = [a for a in m.attributes if m.column_for(a.name) not in have]
-        present = [a for a in m.attributes if m.column_for(a.name) in have]
-        taken = {m.column_for(a.name) for a in present}
-
-        src = document.leads_path.name if document.leads_path else "the lead file"
-        intro = QLabel(
-            (f"<b>{len(missing)} of {len(m.attributes)} attributes</b> are not columns of {_esc(src)}. "
-             "Pick the column that holds each one; rules reading an unmapped attribute give 0 points."
-             if missing else f"Every attribute is read from a column of {_esc(src)}. You can change where each is read from.")
-            + "<br><span style='color:#555'>Suggestions are preselected where a column name looks alike.</span>",
-            self,
-        )
-        intro.setWordWrap(True)
-
-        grid = QGridLayout()
-        grid.setHorizontalSpacing(12)
-        for j, h in enumerate(("Attribute", "Type", "File column", "Values in that column")):
-            lab = QLabel(f"<b>{h}</b>", self)
-            grid.addWidget(lab, 0, j)
-        self.samples: dict[str, QLabel] = {}
-        for i, a in enumerate(missing + present, start=1):
-            name = QLabel(a.name + ("  \u26a0" if a in missing else ""), self)
-            if a in missing:
-                name.setStyleSheet("color: #C0392B; font-weight: bold;")
-                users = [r.id for r in m.rules if a.name in r.attributes()]
-                name.setToolTip(f"Used by: {', '.join(users)}" if users else "No rule uses it yet")
-            grid.addWidget(name, i, 0)
-            grid.addWidget(QLabel(a.type, self), i, 1)
-            cb = QComboBox(self)
-            cb.addItem(NOT_IN_FILE, None)
-            for c in self.columns:
-                cb.addItem(c, c)
-            current = m.column_for(a.name)
-            pick = current if current in have else suggest_column(a.name, self.columns, taken)
-            if pick is not None:
-                taken.add(pick)
-                cb.setCurrentIndex(cb.findData(pick))
-            cb.setToolTip(f"The column of {src} that holds {a.name}")
-            cb.currentIndexChanged.connect(lambda _i, n=a.name: self._on_combo_changed(n))
-            grid.addWidget(cb, i, 2)
-            sample = QLabel("", self)
-            sample.setStyleSheet("color: #555;")
-            self.samples[a.name] = sample
-            grid.addWidget(sample, i, 3)
-            self.combos[a.name] = cb
-            self._on_combo_changed(a.name)
-        grid.setRowStretch(len(self.combos) + 1, 1)
-        grid.setColumnStretch(3, 1)
-        inner = QWidget(self)
-        inner.setLayout(grid)
-        scroll = QScrollArea(self)
-        scroll.setWidgetResizable(True)
-        scroll.setWidget(inner)
-
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel, self)
-        buttons.button(QDialogButtonBox.StandardButton.Ok).setText("Apply mapping")
-        buttons.accepted.connect(self.accept)
-        buttons.rejected.connect(self.reject)
-        lay = QVBoxLayout(self)
-        lay.addWidget(intro)
-        lay.addWidget(scroll, 1)
-        lay.addWidget(buttons)
-        self.resize(760, min(640, 140 + 34 * len(self.combos)))
-
-    def _on_combo_changed(self, name: str) -> None:
-        col = self.combos[name].currentData() if name in self.combos else None
-        lab = self.samples.get(name)
-        if lab is None:
-            return
-        if col is None or self.doc.leads_frame is None:
-            lab.setText("")
-            return
-        s = self.doc.leads_frame[col]
-        vals = [_cell_text(v) for v in s.dropna().iloc[:200].unique()[:4]]
-        text = ", ".join(v[:24] for v in vals)
-        lab.setText(text if len(text) <= 60 else text[:59] + "\u2026")
-        lab.setToolTip(", ".join(vals))
-
-    def mapping(self) -> dict[str, str | None]:
-        """Attribute -> chosen column (None: not in the file)."""
-        return {n: cb.currentData() for n, cb in self.combos.items()}
-
-    def command(self) -> C.Command | None:
-        """The changes as one command, or None when nothing changed."""
-        m = self.doc.model
-        cmds = []
-        for name, col in self.mapping().items():
-            if col is None:
-                continue
-            if col != m.column_for(name):
-                cmds.append(C.SetColumnMapping(name, col))
-        if not cmds:
-            return None
-        return cmds[0] if len(cmds) == 1 else C.Compound(cmds, f"Map {len(cmds)} columns")
-
 
 def _mono() -> QFont:
     f = QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSortFilterProxyModel, Qt, QTimer
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
+from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QApplication,
@@ -42,7 +42,8 @@ from leaddesigner.core.model import ActivitySpec, Attribute, Leaf, Rule, Scoring
 from leaddesigner.core.modelio import ModelError, dumps_model, load_model, loads_model, save_model
 
 from .delegates import AttributesDelegate, RulesDelegate, guess_type
-from .dialogs import ColumnMappingDialog, ModelYamlDialog, RuleYamlDialog, ShortcutsDialog, ValueMapDialog, suggest_column
+from .data_dialogs import ColumnMappingDialog, OutcomeDialog, suggest_column
+from .dialogs import ModelYamlDialog, RuleYamlDialog, ShortcutsDialog, ValueMapDialog
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
 from .inspector import LeadInspector
 from .panels import DefinitionsPanel, TargetsPanel
@@ -75,6 +76,7 @@ DATA_FILTER = (
 # Analysis panels, each a module with ``install(window)`` that adds its tab to ``window.view_tabs``,
 # its actions to ``window.analysis_menu`` (or ``window.file_menu``) and itself to ``window.panels``.
 PANEL_MODULES: tuple[str, ...] = (
+    "leaddesigner.gui.profile_panel",
     "leaddesigner.gui.timeline_panel",
     "leaddesigner.gui.backtest_panel", "leaddesigner.gui.analysis_actions",
 )
@@ -122,6 +124,7 @@ class MainWindow(QMainWindow):
         self.settings_enabled = settings_enabled
         self.recovery = recovery if recovery is not None else (RecoveryStore() if settings_enabled else None)
         self._forced_dirty = False
+        self._new_model_after_load = False  # start_from_file: make the model once the file is read
         self._font_scale = 1.0
         self._base_point_size = max(QApplication.font().pointSizeF(), 9.0)
         self._hist_bounds: tuple | None = None
@@ -189,6 +192,9 @@ class MainWindow(QMainWindow):
         self.act_load_leads = self._action("Load &leads...", self.load_leads_dialog, "Ctrl+L", "Load a lead export (CSV, Excel or Parquet)", S.SP_DirOpenIcon)
         self.act_load_acts = self._action("Load &activity log...", self.load_activities_dialog, "Ctrl+Shift+L", "Load the activity log (one row per event) for behaviour rules")
         self.act_reload = self._action("&Reload data", self.reload_data, "F5", "Read the lead file and activity log again", S.SP_BrowserReload)
+        self.act_outcome = self._action("What \u201cconverted\u201d &means...", self._on_outcome_action_triggered, "Ctrl+Shift+O",
+                                        "Say which column (and which of its values) means a lead converted: "
+                                        "until then no conversion figure is shown")
         self.act_map = self._action("&Map columns...", self.map_columns, "Ctrl+M", "Pick which file column holds each attribute of the model")
         self.act_cancel = self._action("&Cancel loading", self.doc.cancel_load, "Esc", "Stop loading the data")
         self.act_cancel.setEnabled(False)
@@ -606,10 +612,7 @@ class MainWindow(QMainWindow):
         m.setToolTipsVisible(True)
         for a in (self.act_load_leads, self.act_load_acts, self.act_reload, self.act_cancel, None, self.act_map):
             m.addSeparator() if a is None else m.addAction(a)
-        self.outcome_menu = m.addMenu("&Outcome column")
-        self.outcome_menu.setToolTipsVisible(True)
-        self.outcome_menu.setToolTip("The column telling which leads converted: shows conversion on the plots")
-        self._rebuild_outcome_menu()
+        m.addAction(self.act_outcome)
 
         # filled by the analysis panels (PANEL_MODULES)
         self.analysis_menu = mb.addMenu("&Analysis")
@@ -767,13 +770,18 @@ class MainWindow(QMainWindow):
         self._update_lead_count()
 
     def _on_document_data_reset(self) -> None:
+        if self._new_model_after_load and self.doc.leads_frame is not None:
+            self._new_model_after_load = False
+            self._install_new_model(self.model_from_data())  # re-binds: this slot runs again with the new model
+            self.status(f"New model from {self.doc.leads_path.name if self.doc.leads_path else 'the file'}: "
+                        "add rules from the Profile tab, and say what \u201cconverted\u201d means (Ctrl+Shift+O)", 15000)
+            return
         d = self.doc
         self._hist_bounds = None
         self._last_grid = None
         n_ev = len(d.data.events) if d.data is not None and d.data.events is not None else 0
         src = d.leads_path.name if d.leads_path else "leads"
         self._update_data_label()
-        self._rebuild_outcome_menu()
         self._rebuild_grade_filter()
         self._update_problems()
         self._update_actions()
@@ -868,6 +876,7 @@ class MainWindow(QMainWindow):
         self._maybe_offer_mapping()
 
     def _on_document_load_failed(self, message: str) -> None:
+        self._new_model_after_load = False
         self._on_document_load_ended()
         d = self.doc
         kept = (f" Still showing {len(d.data):,} leads from {d.leads_path.name if d.leads_path else 'the previous data'}."
@@ -1225,28 +1234,47 @@ class MainWindow(QMainWindow):
         else:
             self.banner.setVisible(False)
 
-    def _rebuild_outcome_menu(self) -> None:
-        menu = self.outcome_menu
-        menu.clear()
-        group = QActionGroup(menu)
-        group.setExclusive(True)
-        options = [(None, "None (no conversion shown)")] + [(c, c) for c in self.doc.outcome_columns]
-        for col, text in options:
-            a = menu.addAction(text)
-            a.setCheckable(True)
-            a.setChecked(col == self.doc.outcome_column)
-            a.setToolTip("Show conversion with this column" if col else "Do not show conversion")
-            group.addAction(a)
-            a.triggered.connect(lambda _c=False, col=col: self.set_outcome_column(col))
-        if not self.doc.outcome_columns:
-            a = menu.addAction("No column in the lead file looks like an outcome (0/1, yes/no, won/lost)")
-            a.setEnabled(False)
-        self._outcome_group = group
+    def choose_outcome(self, column: str | None = ..., *, ask: bool = True) -> bool:  # type: ignore[assignment]
+        """Data > What "converted" means: the outcome dialog (a yes/no or date column can be set directly).
+
+        ``column`` preselects a column; with ``ask=False`` a column whose reading needs no choice
+        (yes/no, a date, or suggested values) is set at once. One undo step; stored in the model.
+        """
+        d = self.doc
+        if d.leads_frame is None:
+            self.show_error("Load a lead file first (Data > Load leads, Ctrl+L); then say which column means converted.")
+            return False
+        if column is None and column is not ...:
+            ok = d.set_outcome(None)
+            self.status("Conversion not shown (no outcome)." if ok else "")
+            return ok
+        if column is not ... and not ask:
+            ok = d.set_outcome_column(column)
+            if ok:
+                self.status(f"Converted: {d.outcome_read.summary() if d.outcome_read is not None else column}")
+            return ok
+        dlg = OutcomeDialog(d, self)
+        if column is not ...:
+            dlg.column_combo.setCurrentIndex(max(0, dlg.column_combo.findData(column)))
+        if not self.interactive:
+            self._last_outcome_dialog = dlg
+            return False
+        if dlg.exec() != QDialog.DialogCode.Accepted:
+            return False
+        ok = d.set_outcome(dlg.spec())
+        if ok:
+            self.status(f"Converted: {d.outcome_read.summary()}" if d.outcome_read is not None else "Conversion not shown (no outcome).", 10000)
+        return ok
+
+    def _on_outcome_action_triggered(self, _checked: bool = False) -> None:
+        self.choose_outcome()
 
     def set_outcome_column(self, column: str | None) -> None:
-        self.doc.set_outcome_column(column)
+        """An outcome column chosen from a list (the Backtest tab): set directly, or ask for the values that mean converted."""
+        cand = next((c for c in self.doc.outcome_candidates if c.column == column), None)
+        needs_values = column is not None and (cand is None or (cand.kind == "values" and not cand.suggested))
+        self.choose_outcome(column, ask=needs_values)
         self.leads_model._reset()
-        self.status(f"Conversion from column {column}" if column else "Conversion not shown")
 
     def _rebuild_grade_filter(self) -> None:
         cur = self.lead_grade.currentData()
@@ -1288,29 +1316,37 @@ class MainWindow(QMainWindow):
 
     # ================================================================== files
     def new_model(self) -> None:
+        """File > New model: from the loaded file's columns (detected types, formats, id, creation date), no rules."""
         if not self.maybe_save():
             return
-        m = ScoringModel(name="Untitled model")
-        frame = self.doc.leads_frame
-        if frame is not None:
-            lead_id = self.doc.model.lead_id if self.doc.model.lead_id in frame.columns else str(frame.columns[0])
-            m.lead_id = lead_id
-            from .delegates import _attribute_name
+        self._install_new_model(self.model_from_data())
+        self.status("New model from the lead file's columns: add rules from the Profile tab or with Add rule (Ins)"
+                    if self.doc.leads_frame is not None else "New model: add rules on the Rules tab (Ins)")
 
-            for c in frame.columns:
-                if c == lead_id:
-                    continue
-                name = _attribute_name(str(c), m)
-                m.attributes.append(Attribute(name, guess_type(frame[c]), "other"))
-                if name != c:
-                    m.columns[name] = str(c)
-            dates = [a.name for a in m.attributes if a.type == "date"]
-            m.created_at = next((d for d in dates if "creat" in d), dates[0] if dates else None)
+    def model_from_data(self) -> ScoringModel:
+        """A model for the loaded file (nothing of the open model is carried over), or an empty one."""
+        from leaddesigner.core.data.starter import model_from_file
+
+        d = self.doc
+        if d.leads_frame is None or d.loaded is None:
+            return ScoringModel(name="Untitled model")
+        from leaddesigner.core.data.detect import detect
+
+        t = d.leads_table
+        det = detect(t.frame, delimiter=t.info.delimiter if t.info else None, source=t.name)  # the file's own view
+        acts = [str(c) for c in d.activities_frame.columns] if d.activities_frame is not None else None
+        return model_from_file(det, name=f"Model for {t.name}", activity_log_columns=acts)
+
+    def _install_new_model(self, m: ScoringModel) -> None:
         self.doc.set_model(m, None)
-        self._forced_dirty = False
+        self._forced_dirty = True  # a model made from a file is worth saving
         self._clear_recovery()
         self._update_title()
-        self.status("New model: add rules on the Rules tab (Ins)")
+
+    def start_from_file(self, leads: Path, activities: Path | None = None) -> None:
+        """Open a lead file with no model: once it is read, a new model is made from its columns."""
+        self._new_model_after_load = True
+        self.load_data(leads, activities)
 
     def open_dialog(self) -> None:
         if not self.maybe_save():

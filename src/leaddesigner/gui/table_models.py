@@ -968,6 +968,11 @@ class LeadsTableModel(_DocTableModel):
         return None
 
 
+def cell_text(v: Any) -> str:
+    """A lead-file value as a table cell shows it (dates without midnight, numbers grouped, yes/no)."""
+    return _cell_text(v)
+
+
 def _cell_text(v: Any) -> str:
     if v is None or v is pd.NA or v is pd.NaT:
         return ""

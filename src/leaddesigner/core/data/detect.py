@@ -258,8 +258,10 @@ def guess_column(s: pd.Series, name: str | None = None, *, delimiter: str | None
             if _share(iso, cnt) < 0.5:
                 g.format, g.ambiguous, g.note = _date_order(vals[shaped])
             return g
-    # numbers (not ids with leading zeros, not zip codes)
-    if not _match(vals, _LEADING_ZERO).any():
+    # numbers (not ids with leading zeros, not zip codes); a cheap screen on a sample first
+    sample = vals.iloc[:1000]
+    numberish = _match(sample, r"^[\s+\-(]*(?:[$€£¥₺₹]|[A-Z]{3}\s?)?\s*\d[\d\s.,'\x{a0}]*(?:[kKmMbB]|bn|Mio\.?|Mrd\.?)?\s*(?:[$€£¥₺₹]|[A-Z]{3}|kr)?\)?$")
+    if numberish.mean() >= 0.9 and not _match(vals, _LEADING_ZERO).any():
         out, _ = coerce_types(pd.DataFrame({name: vals}), {name: "number"}, source="x.parquet", row_offset=1)
         ok = out[name].notna().to_numpy()
         if _share(ok, cnt) >= 0.95:
