@@ -75,11 +75,31 @@ def test_sample_json_matches_the_core(capsys):
     assert doc["data"]["split"] == {"by": "created", "holdout_fraction": 0.2}
 
 
-def test_no_split_and_no_dates(capsys):
-    rc, out, err = run(capsys, *BASE, "--outcome", "converted", "--holdout", "0", "--bootstrap", "0")
+def _without_outcome(tmp_path, src: str) -> str:
+    """A copy of a sample model without its outcome: section (nothing says when leads converted)."""
+    from leaddesigner.core.modelio import load_model, save_model
+
+    m = load_model(src)
+    m.outcome = None
+    out = tmp_path / "no_outcome.yaml"
+    save_model(m, out)
+    return str(out)
+
+
+def test_no_split_and_no_dates(capsys, tmp_path):
+    model = _without_outcome(tmp_path, MODEL)
+    rc, out, err = run(capsys, model, LEADS, "--activities", ACTS, "-q", "--outcome", "converted", "--holdout", "0", "--bootstrap", "0")
     assert rc == 0, err
     assert "holdout (recent)" not in out and "computed on all 4,000 leads" in out
     assert "Average score at conversion: not available" in out and "conversion date" in out
+
+
+def test_the_models_outcome_is_the_default(capsys):
+    """The sample model says converted (with converted_at): no --outcome needed, and the dates come along."""
+    rc, out, err = run(capsys, *BASE, "--bootstrap", "0")
+    assert rc == 0, err
+    assert "Outcome: column 'converted', 363 of 4,000 leads converted" in out
+    assert "Average score at conversion: not available" not in out
 
 
 def test_unknown_outcome_column(capsys):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import subprocess
 import sys
 import xml.etree.ElementTree as ET
@@ -47,7 +48,22 @@ def test_compare_text(capsys):
     out, err = capsys.readouterr()
     assert code == 0, err
     assert "Agreement" in out and "Only A hands to sales" in out and "Only B hands to sales" in out
-    assert "ROC AUC" not in out  # no outcome given
+    assert "ROC AUC" in out  # no --outcome: the model's own outcome (converted) is read
+
+
+def test_compare_without_any_outcome(capsys, tmp_path):
+    from leaddesigner.core.modelio import load_model, save_model
+
+    paths_ = []
+    for src in (A, B):
+        m = load_model(src)
+        m.outcome = None
+        paths_.append(tmp_path / Path(src).name)
+        save_model(m, paths_[-1])
+    code = main(["compare", str(paths_[0]), str(paths_[1]), LEADS, "--activities", ACTS, "--limit", "2", "-q"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    assert "ROC AUC" not in out and "Agreement" in out
 
 
 def test_compare_bad_outcome_is_exit_2(capsys):
@@ -90,7 +106,15 @@ def test_report_end_to_end(tmp_path, capsys):
     ],
 )
 def test_report_bad_input_is_exit_2(tmp_path, capsys, extra, needle):
-    code = main(["report", A, LEADS, "--activities", ACTS, "-q", "-o", str(tmp_path / "r.html")] + extra)
+    model = A
+    if needle == "need --outcome":  # a model that does not say what converted means
+        from leaddesigner.core.modelio import load_model, save_model
+
+        m = load_model(A)
+        m.outcome = None
+        model = str(tmp_path / "no_outcome.yaml")
+        save_model(m, model)
+    code = main(["report", model, LEADS, "--activities", ACTS, "-q", "-o", str(tmp_path / "r.html")] + extra)
     _, err = capsys.readouterr()
     assert code == 2, err
     assert needle in err and "Traceback" not in err

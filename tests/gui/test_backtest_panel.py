@@ -73,8 +73,8 @@ def test_empty_state_without_outcome_then_figures_when_one_is_chosen(window, qtb
     p.outcome_combo.setCurrentIndex(i)
     p.outcome_combo.activated.emit(i)
     assert w.doc.outcome_column == "converted"
-    checked = [a.text() for a in w.outcome_menu.actions() if a.isChecked()]
-    assert checked == ["converted"]
+    assert w.doc.model.outcome.column == "converted"  # stored in the model: one undo step
+    assert w.doc.undo_stack.undoText().startswith("Set the outcome to converted")
     wait_result(qtbot, p)
     assert p.stack.currentWidget() is p.content
     bt = p.output.backtest

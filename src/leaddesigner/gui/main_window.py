@@ -125,6 +125,8 @@ class MainWindow(QMainWindow):
         self.recovery = recovery if recovery is not None else (RecoveryStore() if settings_enabled else None)
         self._forced_dirty = False
         self._new_model_after_load = False  # start_from_file: make the model once the file is read
+        self._history_dialog: QDialog | None = None
+        self._history_view = None
         self._font_scale = 1.0
         self._base_point_size = max(QApplication.font().pointSizeF(), 9.0)
         self._hist_bounds: tuple | None = None
@@ -1642,16 +1644,29 @@ class MainWindow(QMainWindow):
         if self.act_grades.isChecked():
             self.grid.setFocus()
 
+    def history_dialog(self) -> QDialog:
+        """Edit > History: one dialog for the window's lifetime.
+
+        The dialog and its QUndoView are kept: when PySide6 (6.11) frees the
+        Python wrapper of a QUndoView, it also invalidates the undo stack's
+        actions, and every later Ctrl+Z fails with "Internal C++ object
+        (QAction) already deleted".
+        """
+        if self._history_dialog is None:
+            dlg = QDialog(self)
+            dlg.setWindowTitle("Edit history")
+            view = QUndoView(dlg)
+            view.setStack(self.doc.undo_stack)
+            view.setEmptyLabel("<opened>")
+            lay = QVBoxLayout(dlg)
+            lay.addWidget(QLabel("Click an entry to go back to that point; every edit after it can be redone.", dlg))
+            lay.addWidget(view)
+            dlg.resize(420, 480)
+            self._history_dialog, self._history_view = dlg, view
+        return self._history_dialog
+
     def show_history(self) -> None:
-        dlg = QDialog(self)
-        dlg.setWindowTitle("Edit history")
-        view = QUndoView(self.doc.undo_stack, dlg)
-        view.setEmptyLabel("<opened>")
-        lay = QVBoxLayout(dlg)
-        lay.addWidget(QLabel("Click an entry to go back to that point; every edit after it can be redone.", dlg))
-        lay.addWidget(view)
-        dlg.resize(420, 480)
-        dlg.exec()
+        self.history_dialog().exec()
 
     def show_shortcuts(self) -> None:
         ShortcutsDialog(self).exec()

@@ -227,11 +227,12 @@ def guess_column(s: pd.Series, name: str | None = None, *, delimiter: str | None
         g.type = "number"
         if len(u) and set(u.tolist()) <= {0.0, 1.0}:
             g.type = "boolean"
-        elif len(u) and _DATE_NAME.search(name) and np.all(u == np.round(u)):
+        elif len(u) and _DATE_NAME.search(name):
             lo, hi = float(u.min()), float(u.max())
+            whole = bool(np.all(u == np.round(u)))
             for fmt, a, b, what in (("unix_s", 9e8, 4.2e9, "seconds since 1970"), ("unix_ms", 9e11, 4.2e12, "milliseconds since 1970"),
                                     ("excel", 2e4, 7.3e4, "Excel day numbers")):
-                if a <= lo and hi <= b:
+                if a <= lo and hi <= b and (whole or fmt == "excel"):
                     g.type, g.format, g.note = "date", fmt, f"numbers read as dates ({what}), as the name says"
                     break
         return g

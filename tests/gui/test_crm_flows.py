@@ -1,0 +1,186 @@
+"""A marketing manager's own CRM export in the app: start from the file, profile, rules, outcome (issues 10 and 12)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from leaddesigner.core import commands as C
+from leaddesigner.core.data.outcome import OutcomeSpec
+
+CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
+HUBSPOT = CRM / "hubspot_contacts.csv"
+SALESFORCE = CRM / "salesforce_leads_report.csv"
+
+
+@pytest.fixture
+def bare(qtbot, tmp_path):
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    w = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))
+    qtbot.addWidget(w)
+    w.resize(1366, 768)
+    w.show()
+    yield w
+    w.doc.wait_for_workers(30000)
+
+
+def settled(qtbot, w, timeout=30000):
+    qtbot.waitUntil(lambda: w.doc.has_data and w.doc.ready and not w.doc.loading, timeout=timeout)
+
+
+def test_start_from_a_hubspot_export_without_a_model(bare, qtbot):
+    w = bare
+    w.start_from_file(HUBSPOT)
+    qtbot.waitUntil(lambda: w.doc.has_data and bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, timeout=30000)
+    m = w.doc.model
+    assert m.lead_id == "Record ID" and m.column_for(m.created_at) == "Create Date"
+    assert len(m.attributes) == 19 and not m.rules  # every column but the id; nothing carried over
+    assert w.doc.summary.leads == 1000
+    assert w.doc.data.created is not None and w.doc.summary.weekly.frame["mqls"].shape[0] >= 20
+    # no conversion shown until the user says what it means (issue 12, defect 1)
+    assert m.outcome is None and w.doc.outcome is None
+    assert "onverted" not in w.summary_strip.text()
+    assert not w.hist.converted_curve.isVisible()
+
+
+def test_the_outcome_is_chosen_never_guessed(bare, qtbot):
+    from leaddesigner.gui.data_dialogs import OutcomeDialog
+
+    w = bare
+    w.start_from_file(HUBSPOT)
+    qtbot.waitUntil(lambda: bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, timeout=30000)
+    d = w.doc
+    assert [c.column for c in d.outcome_candidates][:1] == ["Lifecycle Stage"]
+    assert "Unsubscribed from all email" not in d.outcome_columns
+    dlg = OutcomeDialog(d, w)
+    dlg.column_combo.setCurrentIndex(dlg.column_combo.findData("Lifecycle Stage"))
+    assert sorted(dlg.checked_values()) == ["customer", "opportunity"]  # suggested, for the user to confirm
+    assert "87 of 1,000 leads converted" in dlg.result_label.text()
+    assert d.set_outcome(dlg.spec())
+    settled(qtbot, w)
+    assert d.model.outcome.positive == ["opportunity", "customer"] and int(d.outcome.sum()) == 87
+    assert d.summary.conversion is not None
+    d.undo_stack.undo()  # one undo step: back to no conversion at all
+    assert d.model.outcome is None and d.outcome is None
+    d.flush()
+    assert d.summary.conversion is None
+    # a date column: filled = converted
+    dlg = OutcomeDialog(d, w)
+    dlg.column_combo.setCurrentIndex(dlg.column_combo.findData("Became a Customer Date"))
+    assert not dlg.values.isVisibleTo(dlg) and "is filled (the conversion date)" in dlg.result_label.text()
+    assert dlg.spec() == OutcomeSpec("Became a Customer Date")
+
+
+def test_profile_tab_makes_rules_that_score_live(bare, qtbot):
+    w = bare
+    w.start_from_file(HUBSPOT)
+    qtbot.waitUntil(lambda: bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, timeout=30000)
+    w.doc.set_outcome(OutcomeSpec("Lifecycle Stage", ("opportunity", "customer")))
+    p = w.panels["profile"]
+    w.editor_tabs.setCurrentWidget(p)
+    qtbot.waitUntil(lambda: p.profile is not None and p.profile.outcome is not None and not p.busy, timeout=30000)
+    assert p.columns_model.rows[0].iv >= p.columns_model.rows[1].iv  # strongest first
+    assert p.select_column("Industry")
+    assert p.rule_button.isEnabled()
+    before = w.doc.summary.score.copy()
+    assert p.make_rule()
+    w.doc.flush()
+    assert len(w.doc.model.rules) == 1 and w.doc.model.rules[0].map.attribute == "industry"
+    assert not np.array_equal(before, w.doc.summary.score)  # the histogram follows at once
+    w.doc.undo_stack.undo()
+    w.doc.flush()
+    assert not w.doc.model.rules and np.array_equal(before, w.doc.summary.score)
+    assert p.select_column("Record ID") and not p.rule_button.isEnabled()  # no rule from the lead id
+
+
+def test_a_failed_load_keeps_the_previous_data_and_its_name(bare, qtbot, tmp_path):
+    """Issue 12, defect 2: the status and the report must never name a file whose data is not shown."""
+    w = bare
+    w.start_from_file(HUBSPOT)
+    qtbot.waitUntil(lambda: bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, timeout=30000)
+    bad = tmp_path / "broken.csv"
+    bad.write_text("a,b\n1,2\n3,4,5,6\n")
+    failed = []
+    w.doc.loadFailed.connect(failed.append)
+    w.load_data(bad)
+    qtbot.waitUntil(lambda: bool(failed) and not w.doc.loading, timeout=30000)
+    assert "broken.csv" in failed[0] and "line 3" in failed[0]
+    assert w.doc.leads_path == HUBSPOT and len(w.doc.data) == 1000
+    msg = w.statusBar().currentMessage()
+    assert "Still showing 1,000 leads from hubspot_contacts.csv" in msg and "Loading" not in msg
+
+
+def test_new_model_set_the_id_then_load_a_file_whose_columns_differ(bare, qtbot):
+    """The sequence of issue 10: nothing stays half-loaded, the status never sticks on 'Checking'."""
+    from leaddesigner.gui.data_dialogs import ColumnMappingDialog
+
+    w = bare
+    w.load_data(SALESFORCE)
+    settled(qtbot, w)
+    w.new_model()
+    settled(qtbot, w)
+    assert w.doc.model.lead_id == "Lead ID" and len(w.doc.model.attributes) == 15
+    dlg = ColumnMappingDialog(w.doc, w)
+    assert dlg.id_combo.currentData() == "Lead ID"
+    dlg.id_combo.setCurrentIndex(dlg.id_combo.findData("Email"))
+    assert w.doc.push(dlg.command())
+    settled(qtbot, w)
+    assert w.doc.model.lead_id == "Email" and w.doc.data.id_column == "Email"
+    w.load_data(HUBSPOT)  # other columns: 'Email' is there, the rest is named otherwise
+    settled(qtbot, w)
+    assert w.doc.leads_path == HUBSPOT and len(w.doc.data) == 1000
+    assert "Checking" not in w.statusBar().currentMessage()
+    assert w.doc.data.id_column == "Email"
+    assert any(p.kind == "missing_column" for p in w.doc.data.problems)  # said on the Problems tab
+
+
+def test_a_second_file_while_the_first_is_being_checked(bare, qtbot):
+    w = bare
+    w.load_data(SALESFORCE)
+    w.load_data(HUBSPOT)  # before the first finished: the newest request wins
+    settled(qtbot, w)
+    assert w.doc.leads_path == HUBSPOT and w.doc.data.id_column == "Record ID"
+    assert not w.doc.loading and w.progress.isHidden()
+
+
+def test_undo_after_the_history_dialog(bare, qtbot, model_path):
+    """Issue 12, defect 3: opening Edit > History used to break every later Ctrl+Z."""
+    w = bare
+    assert w.open_model(model_path, ask=False)
+    dlg = w.history_dialog()
+    dlg.show()
+    dlg.reject()
+    import gc
+
+    gc.collect()
+    qtbot.wait(10)
+    before = w.doc.model.thresholds.mql
+    for v in (before + 1, before + 2):
+        w.doc.push(C.SetThreshold("mql", v), mergeable=False)
+    assert w.act_undo.text().startswith("&Undo Set MQL threshold")
+    w.act_undo.trigger()
+    w.act_undo.trigger()
+    assert w.doc.model.thresholds.mql == before
+    assert w.history_dialog() is dlg  # one dialog for the window's lifetime
+
+
+def test_mapping_combos_ignore_the_wheel_and_never_map_do_not_email(bare, qtbot):
+    from PySide6.QtCore import QPoint, QPointF, Qt
+    from PySide6.QtGui import QWheelEvent
+    from PySide6.QtWidgets import QApplication
+
+    from leaddesigner.gui.data_dialogs import NoWheelComboBox, suggest_column
+
+    assert suggest_column("email", ["Do Not Email", "Email Address"], set()) == "Email Address"
+    assert suggest_column("email", ["Do Not Email"], set()) is None
+    cb = NoWheelComboBox()
+    qtbot.addWidget(cb)
+    cb.addItems(["a", "b", "c"])
+    cb.show()
+    ev = QWheelEvent(QPointF(5, 5), QPointF(5, 5), QPoint(0, 0), QPoint(0, -120), Qt.MouseButton.NoButton,
+                     Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(cb, ev)
+    assert cb.currentIndex() == 0
