@@ -14,6 +14,11 @@ Writes
   conversion date ``converted_at``;
 * ``timeline.png``: the Timeline tab (MQL arrivals, backlog, SLA) over the
   sample period.
+* ``crm_hubspot.png``, ``crm_salesforce.png``, ``crm_marketo.png``: the app
+  started from each CRM-shaped export in ``tests/fixtures/crm/`` with no
+  model (``leaddesigner gui --leads FILE``), the outcome chosen, and rules
+  made from three profiled columns with one click each; the Profile tab in
+  front.
 
 Both use no saved settings (QSettings points at a temporary folder) and the
 same random seed, so the images change only when the app or the samples do.
@@ -111,6 +116,48 @@ def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
     _shoot_and_close(app, w, out)
 
 
+CRM = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "crm"
+#: file, outcome column, values that mean converted, columns made into rules
+CRM_SHOTS = {
+    "crm_hubspot.png": ("hubspot_contacts.csv", "Lifecycle Stage", ("opportunity", "customer"),
+                        ("Industry", "Number of Employees", "Original Source")),
+    "crm_salesforce.png": ("salesforce_leads_report.csv", "Converted", None, ("Industry", "Title", "Lead Source")),
+    "crm_marketo.png": ("marketo_leads.xlsx", "Person Status", ("Sales Accepted",), ("Industry", "Number of Employees", "Country")),
+}
+
+
+def crm_export(out: Path, size: tuple[int, int], spec: tuple) -> None:
+    """The app started from a CRM export (no model): outcome chosen, three rules from the Profile tab."""
+    from leaddesigner.core.data.outcome import OutcomeSpec
+    from leaddesigner.gui.app import _wait_until, create_app
+    from leaddesigner.gui.main_window import MainWindow
+
+    name, column, positive, rules = spec
+    app = create_app()
+    w = MainWindow(interactive=False, settings_enabled=False)
+    w.resize(*size)
+    w.show()
+    w.start_from_file(CRM / name)
+    if not _wait_until(app, lambda: bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, 300):
+        raise SystemExit(f"{name} did not load in time")
+    w.doc.set_outcome(OutcomeSpec(column, positive))
+    p = w.panels["profile"]
+    w.editor_tabs.setCurrentWidget(p)
+    if not _wait_until(app, lambda: p.profile is not None and p.profile.outcome is not None and not p.busy, 300):
+        raise SystemExit(f"{name}: the profile did not finish in time")
+    for col in rules:
+        p.select_column(col)
+        p.make_rule()
+    from leaddesigner.core import commands as C
+
+    w.doc.push(C.SetThreshold("mql", 10))  # as a user drags the MQL line into the scores
+    w.doc.flush()
+    p.columns_view.scrollToTop()
+    p.select_column(rules[0])
+    _wait_until(app, lambda: w.doc.ready, 60)
+    _shoot_and_close(app, w, out)
+
+
 def cli(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(Path(__file__).resolve().parent / "images"), help="folder for the PNGs")
@@ -124,7 +171,9 @@ def cli(argv: list[str] | None = None) -> int:
     lead_inspector(out / "lead_inspector.png", (w, h))
     _shoot_panel(out / "backtest.png", (w, h), "backtest")
     _shoot_panel(out / "timeline.png", (w, h), "timeline")
-    for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png"):
+    for name, spec in CRM_SHOTS.items():
+        crm_export(out / name, (w, h), spec)
+    for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png", *CRM_SHOTS):
         print(out / name)
     return 0
 

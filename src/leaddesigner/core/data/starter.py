@@ -53,6 +53,9 @@ def model_from_file(
     creation date.
     """
     m = ScoringModel(name=name)
+    # rules made from a profile give about 10 points per doubling of the odds: 20 is a lead whose
+    # odds are four times the average lead's, a sensible first line to drag from
+    m.thresholds.mql = 20.0
     used: set[str] = set()
     for col, g in detection.columns.items():
         if col == detection.id_column:
