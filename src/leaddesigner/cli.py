@@ -199,12 +199,16 @@ def _existing_file(path: str, what: str) -> Path:
     return p
 
 
-def _load_model(path: str):
+def _load_model(path: str, *, notes: bool = True):
     from leaddesigner.core.modelio import load_model
 
     p = _existing_file(path, "model")
     try:
-        return load_model(p)
+        m = load_model(p)
+        if notes:
+            for note in m.load_notes:
+                _err(f"warning: {note}")
+        return m
     except OSError as e:
         raise CliError(f"Cannot read model \"{path}\": {e.strerror or e}.") from None
 
@@ -312,7 +316,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     status = 0
     for path in args.models:
         try:
-            m = _load_model(path)
+            m = _load_model(path, notes=False)
         except ModelError as e:
             _err(e.format())
             status = 2
@@ -322,6 +326,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
             status = 2
             continue
         print(f"{path}: valid ({_count(len(m.rules), 'rule')}, {_count(len(m.attributes), 'attribute')})")
+        for note in m.load_notes:
+            _err(f"warning: {note}")
     return status
 
 

@@ -490,7 +490,6 @@ BASE2 = BASE.replace("  - {name: role, type: category}\n", EXTRA_ATTRS)  # rules
         (BASE2.replace(W, "attribute: seen, op: within_days, value: week"), 13, "rules[0].when.value", "'within_days' takes a number"),
         (BASE2.replace(W, "attribute: seen, op: equals, value: 2026-01-01"), 13, "rules[0].when.op", "'equals' does not apply to 'seen' (date). Use one of: is_empty, is_not_empty, within_days"),
         (BASE2.replace(W, "attribute: vip, op: equals, value: maybe"), 13, "rules[0].when.value", "expected true or false, found text 'maybe'"),
-        (BASE.replace(W, "attribute: industry, op: contains, value: true"), 11, "rules[0].when.value", "'contains' takes text or a list of texts, found true"),
         (BASE.replace(W, "attribute: industry, value: Software"), 11, "rules[0].when", "missing required key 'op'"),
         (BASE + "  - id: a\n    dimension: engagement\n    activity: {decay: {half_life_days: 3, period_days: 7}}\n    points: 1\n", 15, "rules[1].activity.decay.period_days", "period_days goes with linear_pct"),
         (BASE + "  - id: a\n    dimension: engagement\n    activity: {decay: {linear_pct: 150}}\n    points: 1\n", 15, "rules[1].activity.decay.linear_pct", "expected a number at most 100, found 150"),
@@ -515,3 +514,76 @@ def test_more_validation_errors(text, line, path, message):
     got_line, got_path, got_message = one_error(text)
     assert (got_line, got_path) == (line, path), got_message
     assert message in got_message
+
+
+# ---------------------------------------------------------------- values mean what the user wrote (issue 21)
+def _rule_values(text: str):
+    m = loads_model(text, "m.yaml")
+    return m, m.rules[0].when.value
+
+
+@pytest.mark.parametrize("written, meant", [
+    ("[US, GB, NO, DE]", ["US", "GB", "NO", "DE"]),
+    ("[yes, no, on, off, Y, n]", ["yes", "no", "on", "off", "Y", "n"]),
+    ("['01234', 01234, 00501]", ["01234", "01234", "00501"]),
+    ("[12:30, 1e3, 0x1F, 1.50]", ["12:30", "1e3", "0x1F", "1.50"]),
+    ("NO", "NO"),
+])
+def test_category_values_are_the_text_as_written(written, meant):
+    op = "in" if written.startswith("[") else "equals"
+    m, v = _rule_values(BASE.replace(W, f"attribute: industry, op: {op}, value: {written}"))
+    assert v == meant and not m.load_notes
+
+
+def test_a_false_where_a_category_belongs_is_read_as_text_with_a_note():
+    m, v = _rule_values(BASE.replace(W, "attribute: industry, op: in, value: [US, false]"))
+    assert v == ["US", "false"]
+    assert len(m.load_notes) == 1 and "m.yaml:11" in m.load_notes[0] and "country code NO" in m.load_notes[0]
+
+
+def test_map_keys_are_the_text_as_written():
+    text = BASE.replace("    when: {" + W + "}", "    map: {attribute: industry, values: {yes: 5, no: -5, '01234': 1, 00501: 2}}").replace("    points: 10\n", "")
+    m = loads_model(text, "m.yaml")
+    assert m.rules[0].map.values == {"yes": 5.0, "no": -5.0, "01234": 1.0, "00501": 2.0}
+
+
+def test_numbers_stay_numbers_where_the_attribute_is_a_number():
+    m, v = _rule_values(BASE.replace(W, "attribute: employees, op: in, value: [100, 0x10, 1e3]"))
+    assert v == [100, 16, 1000.0]
+
+
+def test_saved_text_reads_back_the_same_in_any_yaml_reader():
+    m, _ = _rule_values(BASE.replace(W, "attribute: industry, op: in, value: [NO, yes, '01234', '12:30', 'null', 'true']"))
+    text = dumps_model(m)
+    for reader in (yaml.safe_load, lambda t: yaml.load(t, Loader=yaml.BaseLoader)):
+        data = reader(text)
+        assert data["rules"][0]["when"]["value"] == ["NO", "yes", "01234", "12:30", "null", "true"]
+    assert dumps_model(loads_model(text, "m.yaml")) == text
+
+
+@pytest.mark.parametrize("text, needle", [
+    ("a: &a [*a]\n", "refers to the value it is part of"),
+    ("".join(f"l{i}: &l{i} [" + ",".join([f"*l{i-1}"] * 9) + "]\n" for i in range(1, 12)).replace("[*l0,*l0,*l0,*l0,*l0,*l0,*l0,*l0,*l0]", "[x]"), "expands to more than"),
+    ("a: " + "[" * 200 + "]" * 200 + "\n", "nested"),
+    ("a: !!python/object:os.system ls\n", "not allowed"),
+    ("a: !custom 3\n", "not allowed"),
+    ("a: !!binary '%%%'\n", "not allowed"),
+    ("schema_version: 1\nname: x\nthresholds: {mql: .inf}\nrules: []\n", "NaN or infinity"),
+    ("schema_version: 1\nname: x\nthresholds: {mql: .nan}\nrules: []\n", "NaN or infinity"),
+    ("schema_version: 1\nname: x\nthresholds: {mql: 1" + "0" * 400 + "}\nrules: []\n", "too large"),
+    ("[1, 2]: x\n", "a key must be"),
+    ("a: {<<: [1, 2]}\n", "merge"),
+])
+def test_hostile_yaml_is_a_clear_error(text, needle):
+    import time
+
+    t0 = time.perf_counter()
+    with pytest.raises(ModelError) as e:
+        loads_model(text, "bomb.yaml")
+    assert needle in str(e.value) and "bomb.yaml" in str(e.value)
+    assert time.perf_counter() - t0 < 5  # refused before expanding, not after
+
+
+def test_a_huge_file_is_refused_by_size():
+    with pytest.raises(ModelError, match="MB"):
+        loads_model("schema_version: 1\nname: x\ndescription: " + "x" * 6_000_000 + "\nrules: []\n", "big.yaml")

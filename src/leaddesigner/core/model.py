@@ -522,6 +522,8 @@ class ScoringModel:
     #: what "converted" means in the lead file; None until the user has said so
     outcome: Outcome | None = None
     changelog: list[ChangelogEntry] = field(default_factory=list)
+    #: what loading the file noticed without refusing it (not saved; see modelio.values_as_written)
+    load_notes: list[str] = field(default_factory=list, repr=False, compare=False)
 
     # -- lookups
     def attribute(self, name: str) -> Attribute | None:

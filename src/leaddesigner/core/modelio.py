@@ -83,6 +83,8 @@ class _Lines:
     def __init__(self) -> None:
         self.value: dict[tuple, int] = {}
         self.key: dict[tuple, int] = {}
+        #: plain scalars read as numbers, booleans or null: the text as written (for values_as_written)
+        self.raw: dict[tuple, str] = {}
 
     def of(self, path: tuple, key: bool = False) -> int | None:
         path = tuple(path)
@@ -95,8 +97,63 @@ class _Lines:
         return self.value.get((), None)
 
 
+#: limits that no real model comes near and that stop hostile files early
+MAX_MODEL_BYTES = 5_000_000
+MAX_NODES = 500_000  # values built, aliases counted each time they are used (an alias bomb expands here)
+MAX_DEPTH = 60
+#: |numbers| above this are refused: no points, threshold or bound is that large
+MAX_MAGNITUDE = 1e12
+
+# YAML 1.2 core schema for plain (unquoted) scalars: `NO`, `yes`, `on`, `off` are text,
+# `12:30` is text (no sexagesimal numbers), `0o17` and `0x1F` are the only non-decimal ints
+_NULL = re.compile(r"^(?:~|null|Null|NULL|)$")
+_BOOL = {"true": True, "True": True, "TRUE": True, "false": False, "False": False, "FALSE": False}
+_INT = re.compile(r"^[-+]?[0-9]+$|^0o[0-7]+$|^0x[0-9a-fA-F]+$")
+_FLOAT = re.compile(r"^[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?$")
+_SPECIAL_FLOAT = re.compile(r"^(?:[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$")
+#: explicit tags a model may use (all standard); anything else (!!python/..., !!binary, custom) is refused
+_TAGS = {"tag:yaml.org,2002:str", "tag:yaml.org,2002:int", "tag:yaml.org,2002:float", "tag:yaml.org,2002:bool",
+         "tag:yaml.org,2002:null", "tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
+def _plain_scalar(text: str) -> Any:
+    """A plain scalar read with YAML 1.2 core-schema rules."""
+    if _NULL.match(text):
+        return None
+    if text in _BOOL:
+        return _BOOL[text]
+    if _INT.match(text):
+        if text.startswith("0o"):
+            return int(text[2:], 8)
+        if text.startswith("0x"):
+            return int(text[2:], 16)
+        return int(text)
+    if _FLOAT.match(text):
+        return float(text)
+    if _SPECIAL_FLOAT.match(text):
+        return float(text.replace(".", "").lower().replace("inf", "inf").replace("nan", "nan"))
+    return text
+
+
+class _Budget(Exception):
+    def __init__(self, message: str, line: int | None):
+        self.message, self.line = message, line
+
+
 def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
-    """Parse YAML into plain data plus line numbers. Duplicate keys are errors."""
+    """Parse YAML into plain data plus line numbers. Duplicate keys are errors.
+
+    Read with YAML 1.2 core-schema semantics (``NO``, ``yes``, ``on``,
+    ``12:30`` and ``01234`` are not booleans, times or octal numbers; the text
+    as written is kept for :func:`values_as_written`). Hostile input ends in
+    a :class:`ModelError` naming the line: files over 5 MB, aliases that
+    expand past 500,000 values (a "billion laughs"), an alias inside
+    itself, nesting deeper than 60 levels, tags other than the standard
+    ones, NaN, infinity and numbers above 10^12.
+    """
+    if len(text) > MAX_MODEL_BYTES:
+        raise ModelError([ModelIssue("", f"the file is {len(text) / 1e6:.0f} MB: a model is a few KB of YAML "
+                                         f"(at most {MAX_MODEL_BYTES / 1e6:.0f} MB are read). Is this the right file?", 1)], source)
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.YAMLError as e:
@@ -107,41 +164,165 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
         msg = f"this is not valid YAML: {problem}" + (f" ({context})" if context else "")
         msg += ". Check indentation (spaces, not tabs) and that every 'key: value' has a space after the colon."
         raise ModelError([ModelIssue("", msg, line)], source) from None
+    except RecursionError:
+        raise ModelError([ModelIssue("", f"the YAML is nested too deeply (a model needs fewer than {MAX_DEPTH} levels)", 1)], source) from None
     lines = _Lines()
     if node is None:
         raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
     issues: list[ModelIssue] = []
     loader = yaml.SafeLoader("")
+    count = [0]
+    on_path: set[int] = set()
+
+    def scalar(n: yaml.ScalarNode, path: tuple) -> Any:
+        line = n.start_mark.line + 1
+        explicit = n.tag if (n.style is None and n.tag != loader.resolve(yaml.ScalarNode, n.value, (True, False))) or (
+            n.style is not None and n.tag != "tag:yaml.org,2002:str") else None
+        if explicit is not None and explicit not in _TAGS:
+            raise _Budget(f"the tag {explicit} is not allowed in a model (only plain values, lists and maps)", line)
+        if n.style is not None or explicit == "tag:yaml.org,2002:str":
+            value: Any = n.value  # quoted (or !!str): text as written
+        elif explicit is not None:
+            try:
+                value = loader.construct_object(n, deep=True)
+            except (yaml.YAMLError, ValueError, OverflowError) as e:
+                raise _Budget(f"'{n.value}' cannot be read as {explicit.rsplit(':', 1)[-1]} ({e})", line) from None
+        else:
+            value = _plain_scalar(n.value)
+            if not isinstance(value, str):
+                lines.raw[path] = n.value
+        if isinstance(value, float) and (value != value or value in (float("inf"), float("-inf"))):
+            issues.append(ModelIssue(path_text(path), f"'{n.value}' is not a usable number (NaN or infinity); give a finite number", line))
+            return None
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) > MAX_MAGNITUDE:
+            issues.append(ModelIssue(path_text(path), f"{n.value} is too large for a model (at most {MAX_MAGNITUDE:.0e} in size)", line))
+            return None
+        return value
 
     def build(n: yaml.Node, path: tuple) -> Any:
-        lines.value[path] = n.start_mark.line + 1
+        count[0] += 1
+        line = n.start_mark.line + 1
+        if count[0] > MAX_NODES:
+            raise _Budget(f"the file expands to more than {MAX_NODES:,} values (aliases used over and over?): "
+                          "a model is far smaller", line)
+        if len(path) > MAX_DEPTH:
+            raise _Budget(f"the YAML is nested more than {MAX_DEPTH} levels deep", line)
+        if id(n) in on_path:
+            raise _Budget("an alias refers to the value it is part of (a loop)", line)
+        lines.value[path] = line
         if isinstance(n, yaml.MappingNode):
-            loader.flatten_mapping(n)
+            if n.tag != "tag:yaml.org,2002:map":
+                raise _Budget(f"the tag {n.tag} is not allowed in a model", line)
+            on_path.add(id(n))
+            try:
+                loader.flatten_mapping(n)
+            except yaml.YAMLError as e:
+                raise _Budget(f"'<<' can only merge maps into a map ({getattr(e, 'problem', e)})", line) from None
             out: dict = {}
             for k, v in n.value:
-                key = loader.construct_object(k, deep=True)
-                if isinstance(key, (int, float)) and not isinstance(key, bool):
-                    key = str(key)
+                if not isinstance(k, yaml.ScalarNode):
+                    raise _Budget("a key must be a plain word or text, not a list or a map", k.start_mark.line + 1)
+                key = k.value if k.style is None else k.value  # keys are names: the text as written ("01234", "no")
                 if key in out:
                     issues.append(
                         ModelIssue(path_text(path + (key,)), f"key '{key}' appears twice; keep one", k.start_mark.line + 1)
                     )
                 lines.key[path + (key,)] = k.start_mark.line + 1
                 out[key] = build(v, path + (key,))
+            on_path.discard(id(n))
             return out
         if isinstance(n, yaml.SequenceNode):
-            return [build(v, path + (i,)) for i, v in enumerate(n.value)]
-        value = loader.construct_object(n, deep=True)
-        if isinstance(value, (_dt.date, _dt.datetime)):
-            value = value.isoformat()
-        return value
+            if n.tag != "tag:yaml.org,2002:seq":
+                raise _Budget(f"the tag {n.tag} is not allowed in a model", line)
+            on_path.add(id(n))
+            out_list = [build(v, path + (i,)) for i, v in enumerate(n.value)]
+            on_path.discard(id(n))
+            return out_list
+        return scalar(n, path)
 
-    data = build(node, ())
+    try:
+        data = build(node, ())
+    except _Budget as b:
+        raise ModelError([ModelIssue("", b.message, b.line)], source) from None
+    except RecursionError:
+        raise ModelError([ModelIssue("", f"the YAML is nested too deeply (a model needs fewer than {MAX_DEPTH} levels)", 1)], source) from None
     if issues:
         raise ModelError(issues, source)
     if data is None:  # "---" or "~" alone: as empty as an empty file
         raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
     return data, lines
+
+
+#: attribute types whose rule values are text whatever they look like (``NO``, ``yes``, ``01234``, ``12:30``)
+_TEXT_TYPES = ("category", "text")
+
+
+def values_as_written(data: Any, lines: _Lines) -> list[ModelIssue]:
+    """Give category and text rule values back the text the file has (YAML reads ``01234`` as 1234).
+
+    Values of category/text attributes (and of the activity log's type and
+    detail) are compared as text, so ``value: [US, NO, 01234, 12:30]`` means
+    those four texts. Returns notes for values written as ``true``/``false``
+    (earlier versions saved a YAML 1.1 ``NO`` that way): they are read as the
+    text ``true``/``false``; the note names the line.
+    """
+    notes: list[ModelIssue] = []
+    if not isinstance(data, dict) or not isinstance(data.get("rules"), list):
+        return notes
+    types = {a.get("name"): a.get("type") for a in data.get("attributes") or [] if isinstance(a, dict)}
+    types.update({"type": "category", "detail": "text"})
+
+    def fix(v: Any, path: tuple) -> Any:
+        raw = lines.raw.get(path)
+        if isinstance(v, bool):
+            text = raw if raw is not None else ("true" if v else "false")
+            notes.append(ModelIssue(path_text(path), f"{text} is read as the text '{text}' (this attribute holds text). "
+                                    "If you meant a value such as the country code NO, write that value.", lines.of(path)))
+            return text
+        if raw is not None:
+            return raw
+        if isinstance(v, (int, float)):
+            return str(v)
+        return v
+
+    def walk(c: Any, path: tuple, activity: bool) -> None:
+        if not isinstance(c, dict):
+            return
+        for k in ("all", "any"):
+            if isinstance(c.get(k), list):
+                for i, x in enumerate(c[k]):
+                    walk(x, path + (k, i), activity)
+        if "not" in c:
+            walk(c["not"], path + ("not",), activity)
+        attr = c.get("attribute")
+        if attr is None or "value" not in c:
+            return
+        atype = ("category" if attr == "type" else "text") if activity else types.get(attr)
+        if atype not in _TEXT_TYPES:
+            return
+        v = c["value"]
+        if isinstance(v, list):
+            c["value"] = [fix(x, path + ("value", i)) for i, x in enumerate(v)]
+        elif v is not None:
+            c["value"] = fix(v, path + ("value",))
+
+    for i, r in enumerate(data["rules"]):
+        if not isinstance(r, dict):
+            continue
+        walk(r.get("when"), ("rules", i, "when"), False)
+        act = r.get("activity")
+        if isinstance(act, dict):
+            walk(act.get("where"), ("rules", i, "activity", "where"), True)
+    rec = data.get("recycling")
+    if isinstance(rec, dict):
+        for key in ("disqualified", "closed_lost"):
+            o = rec.get(key)
+            if isinstance(o, dict) and isinstance(o.get("values"), list):
+                o["values"] = [fix(x, ("recycling", key, "values", j)) for j, x in enumerate(o["values"])]
+    out = data.get("outcome")
+    if isinstance(out, dict) and isinstance(out.get("positive"), list):
+        out["positive"] = [fix(x, ("outcome", "positive", j)) for j, x in enumerate(out["positive"])]
+    return notes
 
 
 # ---------------------------------------------------------------- migrations
@@ -636,12 +817,19 @@ def validate_dict(data: Any, lines: _Lines | None = None, source: str | None = N
 
 # ---------------------------------------------------------------- public API
 def loads_model(text: str, source: str | None = None) -> M.ScoringModel:
-    """Parse a model from YAML text."""
+    """Parse a model from YAML text.
+
+    Notes that do not stop loading (a ``false`` where a category value
+    belongs) are in the returned model's ``load_notes``.
+    """
     data, lines = parse_yaml(text, source)
     if isinstance(data, dict):
         data = migrate(data, source, lines)
+    notes = values_as_written(data, lines)
     validate_dict(data, lines, source)
-    return M.from_dict(data)
+    m = M.from_dict(data)
+    m.load_notes = [n.format(source) for n in notes]
+    return m
 
 
 def load_model(path: str | os.PathLike) -> M.ScoringModel:
@@ -654,8 +842,11 @@ def load_model(path: str | os.PathLike) -> M.ScoringModel:
     if p.suffix.lower() == ".json":
         import json
 
+        def no_constant(name: str) -> Any:
+            raise json.JSONDecodeError(f"{name} is not a usable number", text, 0)
+
         try:
-            data = json.loads(text)
+            data = json.loads(text, parse_constant=no_constant)
         except json.JSONDecodeError as e:
             raise ModelError([ModelIssue("", f"this is not valid JSON: {e.msg}", e.lineno)], str(p)) from None
         if isinstance(data, dict):

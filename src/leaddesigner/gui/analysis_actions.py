@@ -72,8 +72,7 @@ class TaskWorker(ThreadWorker):
             except (RuntimeError, TypeError):
                 pass
         if self._thread is not None:
-            for sig in (self.finished, self.failed, self.cancelled):
-                sig.connect(self._thread.quit)
+            self._quit_on_end()
         self.cancel()
 
     # -- work (worker thread)

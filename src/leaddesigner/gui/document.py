@@ -376,9 +376,7 @@ class ModelDocument(QObject):
             except (RuntimeError, TypeError):
                 pass
         w.cancel()
-        w.finished.connect(w._thread.quit)
-        w.failed.connect(w._thread.quit)
-        w.cancelled.connect(w._thread.quit)
+        w._quit_on_end()
 
     def cancel_load(self) -> None:
         if self._worker is not None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
-from PySide6.QtCore import QObject, QThread, Signal
+from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from leaddesigner.core.data.pipeline import Loaded, Table, load
 from leaddesigner.core.engine import LeadData, Scorer
@@ -100,11 +100,20 @@ class ThreadWorker(QObject):
         self._thread.setObjectName(self.thread_name)
         self.moveToThread(self._thread)
         self._thread.started.connect(self.run)
-        for sig in self._end_signals():
-            sig.connect(self._thread.quit)
+        self._quit_on_end()
         _LIVE.add(self)
         self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
+
+    def _quit_on_end(self) -> None:
+        """End the thread's event loop as soon as the run ends, from the worker thread itself.
+
+        A direct connection: ``QThread.quit`` is thread-safe, and a queued one would wait for
+        the GUI thread's event loop, which is blocked while it waits for this very thread
+        (closing the window, the test fixtures): a deadlock until the wait times out.
+        """
+        for sig in self._end_signals():
+            sig.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
 
     def _end_signals(self) -> list:
         return [getattr(self, name) for name in ("finished", "failed", "cancelled") if hasattr(self, name)]
