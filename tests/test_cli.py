@@ -694,7 +694,7 @@ def test_a_file_without_any_id_column_numbers_its_leads_by_line(files, capsys):
 
 
 def test_unexpected_error_exits_1_and_asks_for_a_report(files, capsys, monkeypatch):
-    def boom(path):
+    def boom(path, **kwargs):
         raise RuntimeError("something broke")
 
     monkeypatch.setattr(cli, "_load_model", boom)

@@ -348,3 +348,33 @@ def test_core_commands_do_not_import_qt():
 
     code = "import sys, leaddesigner.core.commands; sys.exit(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+# ---------------------------------------------------------------- issue 12: typed values, changing a rule's attribute
+def test_typed_values_with_commas_are_kept_whole():
+    known = ["Banking, Investment And Insurance", "Retail", "Software"]
+    text = C.quote_known_values("Banking, Investment And Insurance, retail", known)
+    assert C.parse_value(text, "in", "category") == ["Banking, Investment And Insurance", "retail"]
+    assert C.parse_value("Acme, Inc.\nRetail\n", "in", "category") == ["Acme, Inc.", "Retail"]  # one per line
+    assert C.parse_value('"Acme, Inc.", Retail', "in", "category") == ["Acme, Inc.", "Retail"]
+    assert C.quote_known_values("Software, Retail", known) == "Software, Retail"  # nothing to protect
+
+
+def test_a_new_attribute_drops_the_old_values_and_names():
+    from leaddesigner.core.model import Attribute, Leaf, Rule, ScoringModel, ValueMap
+
+    m = ScoringModel(attributes=[Attribute("do_not_email", "category"), Attribute("occupation", "category"),
+                                 Attribute("industry", "category")])
+    m.rules = [
+        Rule("do_not_email_rule", "Do not email", "fit", -10, when=Leaf("do_not_email", "equals", "Yes")),
+        Rule("industry_map", "Industry", "fit", map=ValueMap("industry", values={"Software": 10})),
+    ]
+    inv = C.SetRuleField("do_not_email_rule", "attribute", "occupation").apply(m)
+    r = m.rules[0]
+    assert r.when.attribute == "occupation" and r.when.value != "Yes"
+    assert r.id == "occupation_rule" and "do not email" not in r.label.lower()
+    inv.apply(m)
+    assert m.rules[0].id == "do_not_email_rule" and m.rules[0].when.value == "Yes"
+    C.SetRuleField("industry_map", "attribute", "occupation").apply(m)
+    r = m.rules[1]
+    assert r.map.attribute == "occupation" and r.map.values == {} and r.id == "occupation_map" and r.label == "occupation"

@@ -184,3 +184,36 @@ def test_mapping_combos_ignore_the_wheel_and_never_map_do_not_email(bare, qtbot)
                      Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
     QApplication.sendEvent(cb, ev)
     assert cb.currentIndex() == 0
+
+
+def test_dimension_combo_in_the_rules_table_commits_its_choice(window, qtbot):
+    """Issue 12, defect 5: choosing 'engagement' said "dimension must be fit or engagement, not 'None'"."""
+    from PySide6.QtWidgets import QComboBox, QStyleOptionViewItem
+
+    w = window
+    errors = []
+    w.doc.error.connect(errors.append)
+    src = w.rules_model
+    col = src.column_of("dimension")
+    row = next(i for i, r in enumerate(w.doc.model.rules) if r.dimension == "fit")
+    rule_id = w.doc.model.rules[row].id
+    index = w.rules_proxy.mapFromSource(src.index(row, col))
+    delegate = w.rules_view.itemDelegate()
+    editor = delegate.createEditor(w.rules_view.viewport(), QStyleOptionViewItem(), index)
+    assert isinstance(editor, QComboBox)
+    editor.setCurrentIndex(editor.findText("engagement"))
+    delegate.setModelData(editor, w.rules_proxy, index)
+    assert not errors, errors
+    assert w.doc.model.rule(rule_id).dimension == "engagement"
+
+
+def test_typed_values_are_parsed_as_picked_ones(window, qtbot):
+    """Issue 12, defect 4: a typed value holding a comma was split into two junk values."""
+    from leaddesigner.gui.delegates import ValuePickerEditor
+
+    ed = ValuePickerEditor(None, [("Banking, Investment And Insurance", 338), ("Retail", 120)], "", "in", "category")
+    qtbot.addWidget(ed)
+    ed.edit.setText("Banking, Investment And Insurance, Retail")
+    from leaddesigner.core import commands as C
+
+    assert C.parse_value(ed.value_text(), "in", "category") == ["Banking, Investment And Insurance", "Retail"]

@@ -31,7 +31,7 @@ import datetime as _dt
 import math
 import re
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Iterable
 
 from . import model as M
 from .model import (
@@ -82,6 +82,7 @@ __all__ = [
     "needs_rebind",
     "new_rule_id",
     "parse_value",
+    "quote_known_values",
     "valid_ops",
 ]
 
@@ -196,8 +197,10 @@ def parse_value(text: Any, op: str, atype: str) -> Any:
         if lo > hi:
             lo, hi = hi, lo
         return [_intish(lo), _intish(hi)]
-    if op in ("in", "not_in") or (op in TEXT_OPS and "," in s):
-        items = [p.strip() for p in _split_list(s) if p.strip()]
+    if op in ("in", "not_in") or (op in TEXT_OPS and ("," in s or "\n" in s)):
+        # one value per line keeps commas inside values; otherwise commas separate (quotes keep them)
+        parts = s.splitlines() if "\n" in s else _split_list(s)
+        items = [p.strip().strip('"') if "\n" in s else p.strip() for p in parts if p.strip()]
         if not items:
             raise CommandError(f"'{op}' needs at least one value; separate several with commas")
         if atype == "number":
@@ -222,6 +225,20 @@ def parse_value(text: Any, op: str, atype: str) -> Any:
             return False
         raise CommandError(f"expected yes or no; found '{s}'")
     return s
+
+
+def quote_known_values(text: str, known: Iterable[str]) -> str:
+    """Put quotes around values of ``known`` that contain a comma where ``text`` has them unquoted.
+
+    So that typing ``Banking, Investment And Insurance, Retail`` (two values
+    of the column) is read as those two values, as picking them from the
+    list would give, and not as three.
+    """
+    out = text
+    for v in sorted((k for k in known if "," in str(k)), key=len, reverse=True):
+        pat = re.compile(r'(^|,)(\s*)(' + re.escape(str(v)) + r')(\s*)(?=,|$)', re.IGNORECASE)
+        out = pat.sub(lambda m: f'{m.group(1)}{m.group(2)}"{m.group(3)}"{m.group(4)}', out)
+    return out
 
 
 def _split_list(s: str) -> list[str]:
@@ -662,7 +679,12 @@ class SetRuleField(Command):
                     raise CommandError(f"{r.id} uses number bands; '{v}' is {atype}. Pick a number attribute")
                 if r.map.values is not None and atype in ("number", "date"):
                     raise CommandError(f"{r.id} maps category values; '{v}' is {atype}. Pick a category attribute")
+                before = r.map.attribute
                 r.map.attribute = str(v)
+                if before != r.map.attribute:
+                    if r.map.values is not None:
+                        r.map.values = {}  # the old column's values mean nothing for the new one
+                    _follow_attribute(model, r, before, r.map.attribute)
                 return
             if f == "case_sensitive":
                 r.map.case_sensitive = bool(v)
@@ -682,8 +704,14 @@ class SetRuleField(Command):
             cond = Leaf(str(v), op, _adapt_value(None, op, op, atype))
         elif f == "attribute":
             atype = _attr_type(model, str(v), activity)
+            before = cond.attribute
             cond.attribute = str(v)
-            if atype not in OPERATORS.get(cond.op, ()):
+            if before != cond.attribute and atype in ("category", "text", "boolean") and not activity:
+                # the old column's values mean nothing for the new one: start from the new column's default
+                cond.op = cond.op if atype in OPERATORS.get(cond.op, ()) else default_op(atype)
+                cond.value = _adapt_value(None, cond.op, cond.op, atype)
+                _follow_attribute(model, r, before, cond.attribute)
+            elif atype not in OPERATORS.get(cond.op, ()):
                 new_op = default_op(atype)
                 cond.value = _adapt_value(cond.value, cond.op, new_op, atype)
                 cond.op = new_op
@@ -708,6 +736,19 @@ class SetRuleField(Command):
             r.activity.where = cond
         else:
             r.when = cond
+
+
+def _human(name: str) -> str:
+    return re.sub(r"[_.\-]+", " ", name).strip().lower()
+
+
+def _follow_attribute(model: ScoringModel, r: Rule, old: str, new: str) -> None:
+    """A rule named after its attribute takes the new attribute's name (its id reaches YAML and SQL columns)."""
+    if old and old in r.id:
+        others = ScoringModel(rules=[x for x in model.rules if x.id != r.id])
+        r.id = new_rule_id(others, r.id.replace(old, new))
+    if _human(r.label) in (_human(old), _human(old) + " rule") or _human(old) in _human(r.label):
+        r.label = re.sub(re.escape(old), new, r.label, flags=re.IGNORECASE) if old.lower() in r.label.lower() else new
 
 
 @dataclass

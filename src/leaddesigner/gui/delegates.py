@@ -106,6 +106,7 @@ class ValuePickerEditor(QFrame):
         self.setFrameShape(QFrame.Shape.StyledPanel)
         self.setAutoFillBackground(True)
         self.op, self.atype = op, atype
+        self._known = [v for v, _ in values]
         self.multi = op in LIST_OPS and op != "between" or (op in TEXT_OPS and atype in ("category", "text"))
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -163,7 +164,8 @@ class ValuePickerEditor(QFrame):
         return min(330, self.sizeHint().height() - self.list.sizeHint().height() + rows * self.list.sizeHintForRow(0) + 8)
 
     def value_text(self) -> str:
-        return self.edit.text()
+        """The typed text, with values of the column that hold a comma kept whole (quoted)."""
+        return C.quote_known_values(self.edit.text(), self._known)
 
     def _on_list_item_changed(self, item: QListWidgetItem) -> None:
         if not self.multi:
@@ -247,7 +249,8 @@ class RulesDelegate(QStyledItemDelegate):
             return sb
         if key == "dimension":
             cb = QComboBox(parent)
-            cb.addItems(list(DIMENSIONS))
+            for d in DIMENSIONS:
+                cb.addItem(d, d)  # the item data is what setModelData commits
             cb.activated.connect(lambda _i, w=cb: self._commit_close(w))
             return cb
         if key == "product":
