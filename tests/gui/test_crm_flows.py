@@ -217,3 +217,24 @@ def test_typed_values_are_parsed_as_picked_ones(window, qtbot):
     from leaddesigner.core import commands as C
 
     assert C.parse_value(ed.value_text(), "in", "category") == ["Banking, Investment And Insurance", "Retail"]
+
+
+def test_a_workbook_asks_which_sheet_with_the_table_preselected(bare, qtbot, monkeypatch):
+    from PySide6.QtWidgets import QFileDialog, QInputDialog
+
+    w = bare
+    asked = {}
+
+    def get_item(parent, title, label, items, current, editable):
+        asked.update(items=list(items), current=items[current])
+        return "Leads", True
+
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *a, **k: (str(CRM / "marketo_leads.xlsx"), "")))
+    monkeypatch.setattr(QInputDialog, "getItem", staticmethod(get_item))
+    w.load_leads_dialog()
+    settled(qtbot, w)
+    assert asked == {"items": ["Export info", "Leads"], "current": "Leads"}
+    assert len(w.doc.data) == 1000 and w.doc.leads_table.info.sheet == "Leads"
+    w.reload_data()  # the same sheet again
+    settled(qtbot, w)
+    assert w.doc.leads_table.info.sheet == "Leads"

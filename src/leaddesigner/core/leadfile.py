@@ -60,6 +60,7 @@ __all__ = [
     "read_file",
     "read_table",
     "row_label",
+    "workbook_sheets",
 ]
 
 ProgressCallback = Callable[[float, str], None]
@@ -1218,6 +1219,23 @@ def _table_sheet(wb: Any) -> str:
         if score > best_score:
             best, best_score = name, score
     return best
+
+
+def workbook_sheets(path: str | os.PathLike[str]) -> tuple[list[str], str]:
+    """The sheets of an Excel workbook and the one :func:`read_file` reads by default (the table)."""
+    import openpyxl
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    p = Path(path)
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise LeadFileError(f'Cannot read "{p.name}": it is not a valid Excel workbook ({exc}).', path=p) from exc
+    try:
+        names = list(wb.sheetnames)
+        return names, (_table_sheet(wb) if len(names) > 1 else names[0])
+    finally:
+        wb.close()
 
 
 def _read_excel(

@@ -1161,13 +1161,34 @@ class MainWindow(QMainWindow):
         if not path:
             return
         self._remember_folder(Path(path))
+        sheet = None
+        if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+            sheet = self.ask_sheet(Path(path))
+            if sheet is False:
+                return
         acts = None
         guess = Path(path).with_name("activities" + "".join(Path(path).suffixes))
         if guess.exists() and guess != Path(path):
             acts = guess
-        self.load_data(Path(path), acts)
+        self.load_data(Path(path), acts, sheet=sheet or None)
         if acts is not None:
             self.status(f"Also loading the activity log next to it: {acts.name}")
+
+    def ask_sheet(self, path: Path):
+        """The sheet to read from a workbook with several (the table sheet preselected); False: cancelled."""
+        from PySide6.QtWidgets import QInputDialog
+
+        from leaddesigner.core.leadfile import LeadFileError, workbook_sheets
+
+        try:
+            sheets, table = workbook_sheets(path)
+        except LeadFileError:
+            return None  # the load itself says what is wrong with the file
+        if len(sheets) < 2:
+            return None
+        item, ok = QInputDialog.getItem(self, "Which sheet?", f"{path.name} has {len(sheets)} sheets. Read the leads from:",
+                                        sheets, sheets.index(table), False)
+        return item if ok else False
 
     def load_activities_dialog(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, "Load activity log", self._last_folder(), DATA_FILTER)
@@ -1175,14 +1196,16 @@ class MainWindow(QMainWindow):
             self._remember_folder(Path(path))
             self.doc.load_activities(Path(path))
 
-    def load_data(self, leads: Path, activities: Path | None = None) -> None:
+    def load_data(self, leads: Path, activities: Path | None = None, *, sheet: str | None = None) -> None:
         self._mapping_offered_for = None
-        self.doc.load(Path(leads), Path(activities) if activities else None)
+        self.doc.load(Path(leads), Path(activities) if activities else None, sheet=sheet)
         self._update_actions()
 
     def reload_data(self) -> None:
         if self.doc.leads_path is not None:
-            self.load_data(self.doc.leads_path, self.doc.activities_path)
+            t = self.doc.leads_table
+            sheet = t.info.sheet if t is not None and t.info is not None and t.info.sheet else None
+            self.load_data(self.doc.leads_path, self.doc.activities_path, sheet=sheet)
 
     def map_columns(self) -> None:
         if self.doc.leads_frame is None:

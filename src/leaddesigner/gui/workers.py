@@ -12,16 +12,18 @@ import copy
 import threading
 import time
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from PySide6.QtCore import QObject, Qt, QThread, Signal
 
+from leaddesigner.core.data.outcome import candidates, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table, load
 from leaddesigner.core.engine import LeadData, Scorer
 from leaddesigner.core.leadfile import LeadFileError
 from leaddesigner.core.model import ScoringModel
+from leaddesigner.core.summary import Summary, summarize
 
 __all__ = ["Cancelled", "LoadRequest", "LoadResult", "LoadWorker"]
 
@@ -47,6 +49,8 @@ class LoadRequest:
     generation: int = 0
     #: Excel: the sheet to read (None: the one that holds a table)
     sheet: str | None = None
+    #: the undo stack's index when the request was made (no edit since: the worker's summary is current)
+    undo_index: int = -1
 
 
 @dataclass
@@ -62,6 +66,12 @@ class LoadResult:
     score_seconds: float = 0.0
     #: the end of the latest day in the data (the default ``as_of``)
     data_end: pd.Timestamp | None = None
+    #: columns that could be the outcome (worked out in the worker: a million rows take a second)
+    outcome_candidates: list = field(default_factory=list)
+    #: the model's outcome read from the leads, as (Outcome or None, why not)
+    outcome: tuple = (None, "")
+    #: the scores summarised for the model as it was sent (None for a re-score)
+    summary: Summary | None = None
 
     @property
     def leads_frame(self) -> pd.DataFrame | None:
@@ -186,10 +196,19 @@ class LoadWorker(ThreadWorker):
             leads = req.leads_table if req.leads_table is not None else req.leads_path
             acts = req.activities_table if req.activities_table is not None else req.activities_path
             loaded = load(model, leads, acts, as_of=req.as_of, horizon_days=req.horizon_days, sheet=req.sheet,
-                          progress=self._report(0.0, 1.0))
+                          progress=self._report(0.0, 0.97))
+            self._report(0.97, 1.0)(0.0, "Looking for outcome columns")
+            try:  # a convenience: never a reason for a failed load
+                cands = candidates(loaded.leads.frame, loaded.detection)
+            except Exception:
+                traceback.print_exc()
+                cands = []
+            src = req.leads_path.name if req.leads_path is not None else "these leads"
+            outcome = read_model_outcome(model.outcome, loaded.leads.frame, src)
+            summary = summarize(loaded.scorer, outcome[0].y if outcome[0] is not None else None)
             self.finished.emit(
                 LoadResult(req, loaded.leads, loaded.activities, loaded.data, loaded.scorer, loaded,
-                           time.perf_counter() - t0, loaded.score_seconds, loaded.data_end)
+                           time.perf_counter() - t0, loaded.score_seconds, loaded.data_end, cands, outcome, summary)
             )
         except Cancelled:
             self.cancelled.emit()

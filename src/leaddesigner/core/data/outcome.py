@@ -36,6 +36,7 @@ __all__ = [
     "OutcomeCandidate",
     "candidates",
     "resolve",
+    "read_model_outcome",
     "after_outcome_name",
     "fold",
 ]
@@ -232,15 +233,12 @@ def resolve(spec: OutcomeSpec, frame: pd.DataFrame | Any) -> Outcome:
     at = None
     if spec.positive:
         want = {fold(v) for v in spec.positive}
-        text = s.astype("str").map(fold, na_action="ignore") if not isinstance(s.dtype, pd.CategoricalDtype) else None
-        if text is None:
-            cats = np.array([fold(c) in want for c in s.cat.categories] + [False])
-            y = cats[s.cat.codes.to_numpy()]
-        else:
-            y = text.isin(want).to_numpy(dtype=bool)
-        present = set()
-        vals = s.dropna().astype(str).map(fold).unique() if n else []
-        present = {v for v in vals}
+        # fold the distinct values only, then gather (a million leads have a few dozen stages)
+        codes, uniques = pd.factorize(s, use_na_sentinel=True)
+        folded = [fold(u) for u in uniques]
+        hit = np.array([f in want for f in folded] + [False])
+        y = hit[codes]
+        present = set(folded)
         unknown = sorted(want - present)
         if unknown and len(unknown) == len(want):
             shown = ", ".join(list(map(str, pd.unique(s.dropna().astype(str))))[:12])
@@ -301,8 +299,9 @@ def candidates(frame: pd.DataFrame, detection: Any | None = None, *, max_values:
             continue
         if g.type not in ("boolean", "category", "number") or g.distinct > max_values or g.distinct < 2:
             continue
-        vc = s.dropna().astype(str).str.strip().value_counts()
-        values = [(str(v), int(c)) for v, c in vc.items()]
+        vc = s.value_counts(dropna=True)  # on the codes of a categorical: no million-row text copy
+        vc = vc[vc > 0]
+        values = [(str(v).strip(), int(c)) for v, c in vc.items()]
         if g.type == "number" and g.distinct > 2:
             continue
         flag = _flag(s) if g.distinct <= 2 or g.type == "boolean" else None
@@ -323,3 +322,19 @@ def candidates(frame: pd.DataFrame, detection: Any | None = None, *, max_values:
         return (named, {"flag": 0, "date": 1, "values": 2}[c.kind])
 
     return sorted(out, key=rank)
+
+
+def read_model_outcome(outcome: Any, frame: pd.DataFrame | None, source: str = "these leads") -> tuple[Outcome | None, str]:
+    """A model's ``outcome:`` (a :class:`leaddesigner.core.model.Outcome` or None) read from a lead frame.
+
+    Returns ``(outcome, "")``, ``(None, "")`` when the model has none, or
+    ``(None, why)`` when this file cannot give it (the column is missing, or no
+    value matches): the app shows the reason instead of any conversion figure.
+    """
+    if outcome is None or frame is None:
+        return None, ""
+    spec = OutcomeSpec(outcome.column, tuple(outcome.positive) if outcome.positive else None, outcome.date)
+    try:
+        return resolve(spec, frame), ""
+    except OutcomeError as e:
+        return None, f"The model's outcome cannot be read from {source}: {e}"

@@ -226,7 +226,6 @@ def _number_bins(x: np.ndarray, nbins: int) -> list[float]:
 
 
 def _profile_column(s: pd.Series, g, y: np.ndarray | None, pos: int, neg: int, nbins: int) -> tuple[list[ValueStat], float | None]:
-    n = len(s)
     col = g.column
     if g.type == "number" or (g.type == "date" and False):
         conv, _ = coerce_types(pd.DataFrame({col: s}), {col: "number"}, source="x.parquet", row_offset=1,
