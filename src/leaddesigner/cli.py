@@ -14,10 +14,8 @@ from __future__ import annotations
 import argparse
 import difflib
 import importlib
-import json
 import os
 import sys
-import tempfile
 import textwrap
 import time
 import traceback
@@ -438,24 +436,13 @@ def _as_of_reason(loaded: Loaded) -> str:
 
 
 def _write_table(frame, out: Path, ext: str) -> None:
-    """Write via a temp file in the target's folder and ``os.replace``: never a half-written file."""
-    folder = out.parent if str(out.parent) else Path(".")
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=f".tmp{ext}", dir=folder)
-    os.close(fd)
+    """Scores (or any table) through the core writer: atomic, no formulas from lead data."""
+    from leaddesigner.core.outputs import OutputError, write_scores
+
     try:
-        if ext == ".csv":
-            frame.to_csv(tmp, index=False, lineterminator="\n")
-        elif ext == ".xlsx":
-            frame.to_excel(tmp, index=False, sheet_name="scores", engine="openpyxl")
-        else:
-            frame.to_parquet(tmp, index=False)
-        mode = out.stat().st_mode & 0o777 if out.exists() else 0o644
-        os.chmod(tmp, mode)
-        os.replace(tmp, out)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+        write_scores(frame, out)
+    except OutputError as e:
+        raise CliError(str(e)) from None
 
 
 def cmd_explain(args: argparse.Namespace) -> int:
@@ -655,7 +642,6 @@ def _size(p: Path) -> str:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from leaddesigner.core import model as M
     from leaddesigner.core.modelio import atomic_write_text, dumps_model
 
     sql_only = {
@@ -673,21 +659,12 @@ def cmd_export(args: argparse.Namespace) -> int:
         text = dumps_model(model)
     elif args.to == "json":
         # the same structure as the YAML, checked against the schema we ship before anything is written
-        import jsonschema
+        from leaddesigner.core.outputs import model_json
 
-        from leaddesigner.paths import resources_dir
-
-        data = M.to_dict(model)
-        schema_file = resources_dir() / "model.schema.json"
         try:
-            schema = json.loads(schema_file.read_text(encoding="utf-8"))
+            text = model_json(model)
         except (OSError, ValueError) as e:
-            raise CliError(f"Cannot read the JSON Schema \"{schema_file}\" ({e}); reinstall LeadDesigner.") from None
-        errors = sorted(jsonschema.Draft202012Validator(schema).iter_errors(data), key=lambda e: list(e.absolute_path))
-        if errors:  # the loader accepted the model, so this is a schema/loader mismatch: a bug
-            where = ".".join(str(p) for p in errors[0].absolute_path) or "(top)"
-            raise RuntimeError(f"the JSON export does not match {schema_file.name} at {where}: {errors[0].message}")
-        text = json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+            raise CliError(f"Cannot write the model as JSON ({e}); reinstall LeadDesigner.") from None
     else:
         from leaddesigner.core.modelio import did_you_mean
         from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql

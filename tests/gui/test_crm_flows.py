@@ -238,3 +238,30 @@ def test_a_workbook_asks_which_sheet_with_the_table_preselected(bare, qtbot, mon
     w.reload_data()  # the same sheet again
     settled(qtbot, w)
     assert w.doc.leads_table.info.sheet == "Leads"
+
+
+def test_file_export_scores_sql_and_json(window, qtbot, tmp_path):
+    """Issue 12, defect 14: what the CLI exports, the app exports too (the same core writers)."""
+    import json
+
+    import pandas as pd
+
+    from leaddesigner.gui import export_actions as E
+
+    w = window
+    assert [a.text() for a in w.export_menu.actions()][:3] == ["&Scores (CSV, Parquet, Excel)...", "S&QL for the warehouse...", "Model as &JSON..."]
+    for ext in (".csv", ".parquet", ".xlsx"):
+        out = tmp_path / f"scores{ext}"
+        worker = E.export_scores(w, out)
+        with qtbot.waitSignal(worker.finished, timeout=60000):
+            pass
+        got = pd.read_csv(out, dtype={"lead_id": str}) if ext == ".csv" else pd.read_parquet(out) if ext == ".parquet" else pd.read_excel(out, dtype={"lead_id": str})
+        assert len(got) == len(w.doc.data) and list(got.columns[:2]) == ["lead_id", "score"]
+        np.testing.assert_allclose(got["score"].to_numpy(), np.round(w.doc.scorer.result.score, 2))
+    dlg = E.SqlExportDialog(w)
+    qtbot.addWidget(dlg)
+    dlg.dialect.setCurrentIndex(dlg.dialect.findData("snowflake"))
+    assert "SELECT" in dlg.text.upper() and dlg.save_button.isEnabled()
+    assert dlg.save(tmp_path / "score.sql") is not None and (tmp_path / "score.sql").read_text() == dlg.text
+    assert E.export_json(w, tmp_path / "model.json") is not None
+    assert json.loads((tmp_path / "model.json").read_text())["name"] == w.doc.model.name

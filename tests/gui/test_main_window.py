@@ -1,6 +1,9 @@
 """The main window over a real model and generated leads (pytest-qt, offscreen)."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -817,3 +820,54 @@ def test_grade_grid_of_the_window_shows_conversion(window, qtbot):
     w.resize(1366, 768)
     qtbot.wait(50)
     assert w.grid._geometry()["mode"] in ("stacked", "side")
+
+
+def test_autosave_follows_each_burst_of_edits(window, qtbot):
+    """Issue 12, defect 13: a crash loses at most the last second, not the last 30."""
+    from leaddesigner.gui.main_window import AUTOSAVE_AFTER_EDIT_MS
+
+    w = window
+    rid = first_rule(w, "condition")
+    assert not w.recovery.model_path.exists()
+    w.rules_model.setData(rules_index(w, rid, "points"), 7.0, EDIT)
+    w.rules_model.setData(rules_index(w, rid, "points"), 8.0, EDIT)
+    assert w._autosave_soon.isActive() and AUTOSAVE_AFTER_EDIT_MS <= 1000
+    qtbot.waitUntil(lambda: w.recovery.model_path.exists(), timeout=5000)
+    assert load_model(w.recovery.model_path).rule(rid).points == 8.0
+
+
+def test_recovery_files_are_per_window_absolute_and_all_offered(qtbot, tmp_path, monkeypatch, model_path):
+    """Issue 18: every crashed window is offered; a pid reused by a new window deletes nothing; paths are absolute."""
+    import os
+
+    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.recovery import RecoveryStore
+
+    folder = tmp_path / "recovery"
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "sub").mkdir()
+    rel = os.path.relpath(model_path, tmp_path)
+    for k, name in enumerate(("first crash", "second crash")):
+        m = load_model(model_path)
+        m.name = name
+        RecoveryStore(folder, pid=2_147_000_000 + k).save(dumps_model(m), path=rel, name=name, leads="sub/../leads.csv")
+    meta = json.loads(next(folder.glob("recovery-2147000000-*.json")).read_text())
+    assert Path(meta["path"]).is_absolute() and meta["path"] == str(Path(model_path).resolve())
+    assert meta["leads"] == str((tmp_path / "leads.csv").resolve())
+    # a new window with the same pid as a crashed one: its own files, the crashed ones untouched
+    same_pid = RecoveryStore(folder, pid=2_147_000_000)
+    same_pid.save("schema_version: 1\nname: x\nrules: []\n", path=None, name="x")
+    same_pid.clear()
+    assert len(list(folder.glob("recovery-*.yaml"))) == 2
+    asked = []
+
+    def q(parent, title, text, buttons=None, default=None):
+        asked.append(text)
+        return QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(QMessageBox, "question", staticmethod(q))
+    w2 = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(folder))
+    qtbot.addWidget(w2)
+    assert not w2.check_recovery()
+    assert len(asked) == 2 and "second crash" in asked[0] + asked[1] and "first crash" in asked[0] + asked[1]
+    assert "1 more crashed window" in asked[0]

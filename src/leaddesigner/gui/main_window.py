@@ -65,6 +65,8 @@ APP_NAME = "LeadDesigner"
 FONT_SCALES = (0.8, 0.9, 1.0, 1.15, 1.3, 1.5, 1.75, 2.0, 2.4)
 MAX_RECENT = 8
 AUTOSAVE_MS = 30_000
+#: the recovery file is written this long after the last edit of a burst
+AUTOSAVE_AFTER_EDIT_MS = 1_000
 MODEL_FILTER = "Lead-scoring models (*.yaml *.yml *.json);;All files (*)"
 DATA_FILTER = (
     "Lead files (" + " ".join("*" + e for e in SUPPORTED_EXTENSIONS) + ");;CSV (*.csv *.csv.gz);;"
@@ -77,6 +79,7 @@ DATA_FILTER = (
 # its actions to ``window.analysis_menu`` (or ``window.file_menu``) and itself to ``window.panels``.
 PANEL_MODULES: tuple[str, ...] = (
     "leaddesigner.gui.profile_panel",
+    "leaddesigner.gui.export_actions",
     "leaddesigner.gui.timeline_panel",
     "leaddesigner.gui.backtest_panel", "leaddesigner.gui.analysis_actions",
 )
@@ -152,8 +155,14 @@ class MainWindow(QMainWindow):
         self._autosave = QTimer(self)
         self._autosave.setInterval(AUTOSAVE_MS)
         self._autosave.timeout.connect(self.autosave)
+        # and one second after each burst of edits: a crash (kill -9) loses at most the last second
+        self._autosave_soon = QTimer(self)
+        self._autosave_soon.setSingleShot(True)
+        self._autosave_soon.setInterval(AUTOSAVE_AFTER_EDIT_MS)
+        self._autosave_soon.timeout.connect(self.autosave)
         if self.recovery is not None:
             self._autosave.start()
+            self.doc.undo_stack.indexChanged.connect(self._on_undo_stack_index_changed_autosave)
 
         self.resize(1366, 768)
         if settings_enabled:
@@ -1513,6 +1522,9 @@ class MainWindow(QMainWindow):
             a.setEnabled(False)
 
     # ================================================================== recovery
+    def _on_undo_stack_index_changed_autosave(self, _i: int) -> None:
+        self._autosave_soon.start()  # restarts: one write after the burst
+
     def autosave(self) -> None:
         if self.recovery is None or not self.is_modified():
             return
@@ -1544,39 +1556,49 @@ class MainWindow(QMainWindow):
             return False
         if not orphans:
             return False
-        rec = orphans[0]
         import datetime as _dt
 
-        when = _dt.datetime.fromtimestamp(rec.saved_at).strftime("%d %b %Y at %H:%M")
-        where = f" ({rec.original})" if rec.original else ""
-        ans = QMessageBox.question(
-            self, "Recover unsaved changes?",
-            f"LeadDesigner closed unexpectedly on {when} with unsaved changes to \u201c{rec.name}\u201d{where}.\n\n"
-            "Recover them? (No deletes the recovered copy.)",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
-            QMessageBox.StandardButton.Yes,
-        )
         recovered = False
-        if ans == QMessageBox.StandardButton.Yes:
-            try:
-                m = loads_model(rec.text(), str(rec.model_path))
-            except (ModelError, OSError) as e:
-                self.error_dialog("Cannot recover", f"The recovered copy cannot be read ({e}). It is kept at {rec.model_path}.")
-                return False
-            original = Path(rec.original) if rec.original else None
-            self.doc.set_model(m, original)
-            self._forced_dirty = True
-            self._update_title()
-            self.autosave()  # our own recovery file now holds it
-            recovered = True
-            self.status(f"Recovered unsaved changes to {rec.name}; save them with Ctrl+S")
-            leads = rec.meta.get("leads")
-            if leads and not self.doc.has_data and Path(leads).exists():
-                acts = rec.meta.get("activities")
-                self.load_data(Path(leads), Path(acts) if acts and Path(acts).exists() else None)
-        for o in orphans:
-            o.remove()
+        for k, rec in enumerate(orphans):  # every crashed window's work, newest first
+            if recovered:
+                break
+            when = _dt.datetime.fromtimestamp(rec.saved_at).strftime("%d %b %Y at %H:%M:%S")
+            where = f" ({rec.original})" if rec.original else ""
+            more = (f"\n\n{len(orphans) - k - 1} more crashed window(s) left changes too: you are asked about each, "
+                    "now (after No) or the next time LeadDesigner starts.") if k + 1 < len(orphans) else ""
+            ans = QMessageBox.question(
+                self, "Recover unsaved changes?",
+                f"LeadDesigner closed unexpectedly with unsaved changes to \u201c{rec.name}\u201d{where}. "
+                f"They were saved for recovery on {when}; changes made in the last second before that moment may be missing.\n\n"
+                "Recover them? (No deletes the recovered copy.)" + more,
+                QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
+                QMessageBox.StandardButton.Yes,
+            )
+            if ans != QMessageBox.StandardButton.Yes:
+                rec.remove()
+                continue
+            recovered = self._recover(rec)
         return recovered
+
+    def _recover(self, rec) -> bool:
+        """Open a recovered model (and its lead files) in this window; its recovery file becomes ours."""
+        try:
+            m = loads_model(rec.text(), str(rec.model_path))
+        except (ModelError, OSError) as e:
+            self.error_dialog("Cannot recover", f"The recovered copy cannot be read ({e}). It is kept at {rec.model_path}.")
+            return False
+        original = Path(rec.original) if rec.original else None
+        self.doc.set_model(m, original)
+        self._forced_dirty = True
+        self._update_title()
+        self.autosave()  # our own recovery file now holds it
+        self.status(f"Recovered unsaved changes to {rec.name}; save them with Ctrl+S")
+        leads = rec.meta.get("leads")
+        if leads and not self.doc.has_data and Path(leads).exists():
+            acts = rec.meta.get("activities")
+            self.load_data(Path(leads), Path(acts) if acts and Path(acts).exists() else None)
+        rec.remove()
+        return True
 
     # ================================================================== view
     def font_scale(self) -> float:

@@ -1,10 +1,12 @@
 """Autosave to a recovery file, and find what a crashed session left behind.
 
-Each running window writes ``recovery-<pid>.yaml`` (the model, atomically)
-plus ``recovery-<pid>.json`` (where it came from, when) into the recovery
-folder while it has unsaved changes, and deletes both when the changes are
-saved or discarded. At start-up, files of processes that are no longer
-running are offered for recovery.
+Each running window writes ``recovery-<pid>-<token>.yaml`` (the model,
+atomically) plus a ``.json`` beside it (where it came from, as absolute
+paths, and when) into the recovery folder while it has unsaved changes, and
+deletes both when the changes are saved or discarded. The random token makes
+every window's files its own: a later process that happens to get a crashed
+one's process id never touches them. At start-up, the files of every window
+whose process is no longer running are offered for recovery, newest first.
 """
 from __future__ import annotations
 
@@ -77,19 +79,24 @@ def _alive(pid: int) -> bool:
 class RecoveryStore:
     """The recovery files of one window (``pid`` identifies the session)."""
 
-    def __init__(self, folder: Path | None = None, pid: int | None = None):
+    def __init__(self, folder: Path | None = None, pid: int | None = None, token: str | None = None):
         self.folder = Path(folder) if folder is not None else default_folder()
         self.pid = os.getpid() if pid is None else pid
+        self.token = token or os.urandom(4).hex()
 
     @property
     def model_path(self) -> Path:
-        return self.folder / f"recovery-{self.pid}.yaml"
+        return self.folder / f"recovery-{self.pid}-{self.token}.yaml"
 
     def save(self, model_text: str, *, path: str | None, name: str, leads: str | None = None,
              activities: str | None = None) -> Path:
+        def absolute(p: str | None) -> str | None:
+            return None if p is None else str(Path(p).expanduser().resolve())
+
         self.folder.mkdir(parents=True, exist_ok=True)
         atomic_write_text(self.model_path, model_text)
-        meta = {"path": path, "name": name, "leads": leads, "activities": activities, "saved_at": time.time(), "pid": self.pid}
+        meta = {"path": absolute(path), "name": name, "leads": absolute(leads), "activities": absolute(activities),
+                "saved_at": time.time(), "pid": self.pid}
         atomic_write_text(self.model_path.with_suffix(".json"), json.dumps(meta, indent=1))
         return self.model_path
 
@@ -102,12 +109,14 @@ class RecoveryStore:
             return []
         out = []
         for p in self.folder.glob("recovery-*.yaml"):
+            if p == self.model_path:
+                continue  # this window's own
             try:
-                pid = int(p.stem.split("-", 1)[1])
+                pid = int(p.stem.split("-")[1])
             except (IndexError, ValueError):
                 pid = -1
-            if pid >= 0 and _alive(pid):
-                continue
+            if pid >= 0 and pid != os.getpid() and _alive(pid):
+                continue  # another window that is still open
             meta = {}
             mp = p.with_suffix(".json")
             if mp.exists():
