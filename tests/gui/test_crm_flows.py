@@ -265,3 +265,29 @@ def test_file_export_scores_sql_and_json(window, qtbot, tmp_path):
     assert dlg.save(tmp_path / "score.sql") is not None and (tmp_path / "score.sql").read_text() == dlg.text
     assert E.export_json(w, tmp_path / "model.json") is not None
     assert json.loads((tmp_path / "model.json").read_text())["name"] == w.doc.model.name
+
+
+def test_suggest_points_leaves_out_columns_recorded_after_the_outcome(window, qtbot):
+    """Issue 12, defect 7: flagged and left out in the app as in the CLI, and remembered with the model."""
+    from PySide6.QtCore import Qt
+
+    from leaddesigner.gui.fit_dialog import FitDialog
+
+    w = window
+    dlg = FitDialog(w)
+    qtbot.addWidget(dlg)
+    items = {dlg.exclude.item(i).text(): dlg.exclude.item(i) for i in range(dlg.exclude.count())}
+    assert items["first_sales_contact_at"].checkState() == Qt.CheckState.Checked
+    assert "after the outcome" in items["first_sales_contact_at"].toolTip()
+    assert items["industry"].checkState() == Qt.CheckState.Unchecked
+    dlg.set_excluded(dlg.excluded_columns() + ["intent_score"])
+    dlg.max_rules.setValue(4)
+    assert dlg.start()
+    with qtbot.waitSignal(dlg.fitted, timeout=120000):
+        pass
+    o = dlg.result.model.outcome
+    assert o.column == "converted" and "intent_score" in o.recorded_after and "first_sales_contact_at" in o.recorded_after
+    assert dlg.use_model()
+    dlg2 = FitDialog(w)  # the next time: the user's choice, not the guess
+    qtbot.addWidget(dlg2)
+    assert "intent_score" in dlg2.excluded_columns()

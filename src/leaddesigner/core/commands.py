@@ -1549,7 +1549,8 @@ class SetOutcome(Command):
             if col is None:
                 raise CommandError("name the column that says a lead converted")
             pos = None if not o.positive else [str(v).strip() for v in o.positive if str(v).strip()]
-            o = M.Outcome(col, pos or None, _opt_text(o.date))
+            after = None if not o.recorded_after else [str(c) for c in o.recorded_after]
+            o = M.Outcome(col, pos or None, _opt_text(o.date), after)
         old = copy.deepcopy(model.outcome)
         model.outcome = o
         return SetOutcome(old)

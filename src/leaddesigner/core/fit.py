@@ -81,7 +81,7 @@ import pandas as pd
 from . import conditions as C
 from .engine import LeadData, Scorer, bind
 from .data.detect import ROW_NUMBERS, attribute_kind, detect
-from .data.outcome import after_outcome_name
+from .data.outcome import after_outcome_name, after_outcome_values
 from .model import (
     DATE_FORMATS,
     NUMBER_FORMATS,
@@ -443,6 +443,9 @@ def prepare(
             continue
         if after_outcome_name(c):
             excluded[c] = "its name says it may be recorded with or after the outcome"
+            continue
+        if t in ("category", "text") and after_outcome_values(leads[c]):
+            excluded[c] = "its values read like notes written after the lead was worked (closed, lost, interested, ...)"
             continue
         if _equals_outcome(leads[c], y):
             excluded[c] = "it equals the outcome"

@@ -496,6 +496,8 @@ class Outcome:
     column: str
     positive: list[str] | None = None
     date: str | None = None
+    #: columns recorded with or after the outcome (sales notes, stages): never scored, never fitted on
+    recorded_after: list[str] | None = None
 
 
 @dataclass
@@ -820,7 +822,9 @@ def outcome_from_dict(d: dict | None) -> Outcome | None:
     pos = d.get("positive")
     if isinstance(pos, str):
         pos = [pos]
-    return Outcome(str(d["column"]), None if not pos else [str(v) for v in pos], None if d.get("date") is None else str(d["date"]))
+    after = d.get("recorded_after")
+    return Outcome(str(d["column"]), None if not pos else [str(v) for v in pos], None if d.get("date") is None else str(d["date"]),
+                   None if not after else [str(c) for c in after])
 
 
 def outcome_to_dict(o: Outcome) -> dict:
@@ -829,6 +833,8 @@ def outcome_to_dict(o: Outcome) -> dict:
         out["positive"] = list(o.positive)
     if o.date:
         out["date"] = o.date
+    if o.recorded_after:
+        out["recorded_after"] = list(o.recorded_after)
     return out
 
 

@@ -182,6 +182,8 @@ SCHEMA: dict = {
                 "column": _TEXT,
                 "positive": {"description": "Values of the column that mean converted.", "type": "array", "minItems": 1, "items": {"type": ["string", "number", "boolean"]}},
                 "date": {"description": "Column with the date a lead converted, if not the outcome column itself.", **_TEXT},
+                "recorded_after": {"description": "Columns recorded with or after the outcome (sales notes, stages): "
+                                   "never scored or fitted on.", "type": "array", "items": _TEXT},
             },
         },
         "changelog": {

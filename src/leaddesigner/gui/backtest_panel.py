@@ -607,12 +607,16 @@ class ScoreAtConversionView(_PlotPanel):
         self.mean_line.setValue(float(dist.mean))
         self.mean_line.setVisible(True)
         self.legend.set_text("mean", f"Average {dist.mean:.1f}")
-        self.mql_line.setValue(float(sac.threshold))
-        self.mql_line.setVisible(True)
-        self.legend.set_text("mql", f"MQL threshold {sac.threshold:g}")
+        self.set_threshold(sac.threshold)
         self.view_box.setXRange(lo, hi, padding=0.01)
         if self._yrange.update(peak):
             self.view_box.setYRange(0, self._yrange.top, padding=0)
+
+    def set_threshold(self, threshold: float) -> None:
+        """Today's MQL threshold: the line and its legend follow every edit at once (the scores wait for the worker)."""
+        self.mql_line.setValue(float(threshold))
+        self.mql_line.setVisible(True)
+        self.legend.set_text("mql", f"MQL threshold {threshold:g}")
 
     def _tooltip_at(self, pos: QPointF) -> str | None:
         x = pos.x()
@@ -1092,6 +1096,8 @@ class BacktestPanel(QWidget):
         if not self.has_outcome():
             self._update_auc(None)
             return
+        if self._output is not None and self.sac_view.mql_line.isVisible():
+            self.sac_view.set_threshold(d.model.thresholds.mql)
         self._update_holdout_auc()
         self.schedule()
 

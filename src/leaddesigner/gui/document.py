@@ -475,7 +475,8 @@ class ModelDocument(QObject):
         """Say what "converted" means (stored in the model: one undo step). None: show no conversion."""
         from leaddesigner.core.model import Outcome as ModelOutcome
 
-        o = None if spec is None else ModelOutcome(spec.column, list(spec.positive) if spec.positive else None, spec.date)
+        keep = self.model.outcome.recorded_after if self.model.outcome is not None else None
+        o = None if spec is None else ModelOutcome(spec.column, list(spec.positive) if spec.positive else None, spec.date, keep)
         return self.push(C.SetOutcome(o))
 
     def set_outcome_column(self, column: str | None) -> bool:

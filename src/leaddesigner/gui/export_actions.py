@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core.modelio import atomic_write_text
-from leaddesigner.core.outputs import OutputError, model_json, write_scores
+from leaddesigner.core.outputs import model_json, write_scores
 from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql
 
 from .analysis_actions import TaskWorker

@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -256,10 +257,20 @@ class FitDialog(QDialog):
         frame = self.doc.leads_frame
         if frame is None:
             return
+        from leaddesigner.core.data.outcome import after_outcome_name, after_outcome_values
+
+        o = self.doc.model.outcome
+        remembered = set(o.recorded_after or []) if o is not None else set()
         for c in frame.columns:
-            it = QListWidgetItem(str(c), self.exclude)
+            name = str(c)
+            it = QListWidgetItem(name, self.exclude)
             it.setFlags(it.flags() | Qt.ItemFlag.ItemIsUserCheckable)
-            it.setCheckState(Qt.CheckState.Unchecked)
+            suspect = after_outcome_name(name) or after_outcome_values(frame[c])
+            it.setCheckState(Qt.CheckState.Checked if name in remembered or (suspect and not remembered) else Qt.CheckState.Unchecked)
+            if suspect:
+                it.setForeground(QColor("#B9770E"))
+                it.setToolTip(f"{name} looks recorded with or after the outcome (its name or its values, like closed or lost): "
+                              "a score learnt from it looks great and fails on new leads. Left out unless you untick it.")
 
     def excluded_columns(self) -> list[str]:
         return [self.exclude.item(i).text() for i in range(self.exclude.count())
@@ -269,6 +280,18 @@ class FitDialog(QDialog):
         for i in range(self.exclude.count()):
             it = self.exclude.item(i)
             it.setCheckState(Qt.CheckState.Checked if it.text() in names else Qt.CheckState.Unchecked)
+
+    def _outcome_with_exclusions(self):
+        """The open model's outcome, remembering the columns left out (``recorded_after``) for the fitted model."""
+        import copy
+
+        o = self.doc.model.outcome
+        if o is None:
+            return None
+        new = copy.deepcopy(o)
+        chosen = [c for c in self.excluded_columns() if c not in (o.column, o.date)]
+        new.recorded_after = chosen or None
+        return new
 
     # -------------------------------------------------------------- running
     @property
@@ -285,6 +308,7 @@ class FitDialog(QDialog):
             return False
         if not self.keep_settings.isChecked():
             inputs["base_model"] = None
+        self._fit_outcome = self._outcome_with_exclusions()
         name = f"{self.doc.model.name or 'Model'} \u2013 suggested points"
         panel = getattr(self.window_, "panels", {}).get("backtest")
         hold = getattr(panel, "_holdout", None)
@@ -341,6 +365,9 @@ class FitDialog(QDialog):
         if self.sender() is not self._worker:
             return
         self._worker = None
+        # learnt from the open model's outcome: the fitted model reads it the same way, and remembers
+        # the columns left out as recorded after the outcome (used, saved, and offered next time)
+        res.model.outcome = getattr(self, "_fit_outcome", None)
         self.result = res
         self._set_busy(False)
         self._show(res)

@@ -779,6 +779,7 @@ class MainWindow(QMainWindow):
             self.grid.set_grid(*grid)
         self.summary_strip.set_summary(s, d.baseline)
         self._update_lead_count()
+        self._show_rule_details()  # its "N leads get points now" follows the scores, as the table does
 
     def _on_document_data_reset(self) -> None:
         if self._new_model_after_load and self.doc.leads_frame is not None:
@@ -1088,7 +1089,7 @@ class MainWindow(QMainWindow):
             _set_text(self.rule_details, "<span style='color:#777'>Select a rule to see it in plain words. "
                                          "Double-click a cell to edit it; Ctrl+Z undoes any edit.</span>")
             return
-        hits = self.rules_model.hits(r.id)
+        hits = self.doc.scorer.rule_hits(r.id) if self.doc.scorer is not None and r.enabled else None  # now, not cached
         text = f"<b>{_esc(r.label)}</b> ({r.dimension}): {_esc(r.describe())}"
         if r.kind != "map" and r.kind != "activity":
             text += f" \u2192 <b>{'+' if r.points > 0 else ''}{r.points:g}</b>"

@@ -286,8 +286,9 @@ class ProfilePanel(QWidget):
             return
         det = d.loaded.detection if d.loaded is not None else None
         self.header.setText("Profiling the columns \u2026")
+        after = tuple(d.model.outcome.recorded_after or ()) if d.model.outcome is not None else ()
         w = TaskWorker(profile, d.leads_frame, outcome=d.outcome_read, detection=det, source=d.leads_table.name,
-                       progress_kw=None, thread_name="LeadDesignerProfile")
+                       recorded_after=after, progress_kw=None, thread_name="LeadDesignerProfile")
         w.finished.connect(self._on_worker_finished)
         w.failed.connect(self._on_worker_failed)
         self._worker = w

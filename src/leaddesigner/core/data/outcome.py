@@ -38,6 +38,7 @@ __all__ = [
     "resolve",
     "read_model_outcome",
     "after_outcome_name",
+    "after_outcome_values",
     "fold",
 ]
 
@@ -143,6 +144,30 @@ def after_outcome_name(name: str) -> bool:
     words = _words(name)
     joined = "_".join(words)
     return any(w in AFTER_OUTCOME_WORDS for w in words) or any(k in joined for k in ("sales_contact", "customer_since"))
+
+
+#: words in the values of a column written by sales after the lead was worked ("Closed by Horizzon", "Lost to EINS")
+_AFTER_VALUES = re.compile(
+    r"\b(closed|won|lost|converted|revert(ed|ing)?|(not )?interested|disqualified|junk lead|already a customer|"
+    r"ringing|wrong number|switched off|busy|in touch|opportunity|deal)\b", re.I)
+
+
+def after_outcome_values(s: pd.Series, min_share: float = 0.2) -> bool:
+    """Whether a text column's values read like notes sales wrote after working the lead (a leak if scored).
+
+    True when at least ``min_share`` of the filled leads carry a value with
+    words such as closed, won, lost, reverted, interested, ringing.
+    """
+    if pd.api.types.is_numeric_dtype(s.dtype) and not isinstance(s.dtype, pd.CategoricalDtype):
+        return False
+    if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
+        return False
+    vc = s.value_counts(dropna=True)
+    vc = vc[vc > 0]
+    if vc.empty or len(vc) > 5000:
+        return False
+    hit = np.array([bool(_AFTER_VALUES.search(str(v))) for v in vc.index])
+    return bool(vc.to_numpy()[hit].sum() >= min_share * vc.sum())
 
 
 _OUTCOME_NAME_RANK = ("converted", "outcome", "won", "closed won", "is won", "y", "signed up", "gewonnen", "lifecycle stage",

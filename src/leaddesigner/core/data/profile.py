@@ -24,7 +24,7 @@ import pandas as pd
 from ..leadfile import coerce_types
 from ..model import Bin, Rule, ValueMap
 from .detect import Detection, attribute_name, detect
-from .outcome import Outcome, after_outcome_name
+from .outcome import Outcome, after_outcome_name, after_outcome_values
 
 __all__ = ["ValueStat", "ColumnProfile", "Profile", "profile", "POINTS_PER_DOUBLING", "MIN_LEADS"]
 
@@ -288,8 +288,13 @@ def profile(
     detection: Detection | None = None,
     bins: int = 5,
     source: str = "the file",
+    recorded_after: tuple[str, ...] | list[str] = (),
 ) -> Profile:
-    """Profile every column of a raw lead frame (as read), with conversion per value when ``outcome`` is given."""
+    """Profile every column of a raw lead frame (as read), with conversion per value when ``outcome`` is given.
+
+    ``recorded_after``: columns the model says are recorded with or after the outcome (flagged like
+    the ones whose names or values say so).
+    """
     det = detection if detection is not None else detect(frame, source=source)
     y = None if outcome is None else np.asarray(outcome.y, dtype=bool)
     if y is not None and len(y) != len(frame):
@@ -303,7 +308,8 @@ def profile(
         cp = ColumnProfile(name, g.type, g.format, g.rows, g.filled, g.distinct, g.note)
         cp.is_id = name == det.id_column
         cp.is_outcome = outcome is not None and name in (outcome.spec.column, outcome.spec.date)
-        cp.after_outcome = after_outcome_name(name)
+        cp.after_outcome = name in recorded_after or after_outcome_name(name) or (
+            g.type in ("category", "text") and after_outcome_values(frame[c]))
         if not cp.is_id and not (g.type == "text" and g.distinct > 0.9 * max(g.filled, 1)):
             cp.values, cp.iv = _profile_column(frame[c], g, y, pos, neg, bins)
         out.append(cp)
