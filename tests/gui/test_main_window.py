@@ -871,3 +871,35 @@ def test_recovery_files_are_per_window_absolute_and_all_offered(qtbot, tmp_path,
     assert not w2.check_recovery()
     assert len(asked) == 2 and "second crash" in asked[0] + asked[1] and "first crash" in asked[0] + asked[1]
     assert "1 more crashed window" in asked[0]
+
+
+def test_projector_layout_at_200_percent_on_1366x768(window, qtbot):
+    """Issue 12, defect 12: the plots keep at least half their height, nothing is clipped, all chrome grows."""
+    from PySide6.QtWidgets import QApplication
+
+    w = window
+    w.resize(1366, 768)
+    w.set_font_scale(1.0)
+    qtbot.wait(50)
+    w._rebalance_plots()
+    qtbot.wait(50)
+    normal = {v: v.plot_widget.height() for v in (w.hist, w.weekly)}
+    base_pt = QApplication.font().pointSizeF()
+    w.set_font_scale(2.0)
+    qtbot.wait(100)
+    for v, h in normal.items():
+        assert v.plot_widget.height() >= 0.5 * h, (v.title_label.text(), v.plot_widget.height(), h)
+        # the plot fits its panel: its x axis is not cut off
+        assert v.plot_widget.geometry().bottom() <= v.height() + 1
+    assert QApplication.font().pointSizeF() == pytest.approx(2 * base_pt)  # menus, dialogs, status bar
+    assert w.menuBar().font().pointSizeF() == pytest.approx(2 * base_pt)
+    # a drag shows deltas in the strip: the strip never gets lower again, so the plots do not jump
+    h0 = w.summary_strip.height()
+    mql = w.doc.model.thresholds.mql
+    for v in (mql + 5, mql + 10, mql):
+        w._on_hist_threshold_moved("mql", v)
+        w.doc.flush()
+        qtbot.wait(10)
+        assert w.summary_strip.minimumHeight() >= h0 - 1
+    w.set_font_scale(1.0)
+    assert QApplication.font().pointSizeF() == pytest.approx(base_pt)

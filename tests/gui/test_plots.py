@@ -258,7 +258,8 @@ def test_histogram_font_scale(hist):
     hist.set_font_scale(1.6)
     assert hist.x_axis._tick_font.pointSizeF() == pytest.approx(before * 1.6)
     assert hist.mql_line.label.textItem.font().pointSizeF() == pytest.approx(before * 1.6)
-    assert hist.title_label.font().pointSizeF() > before * 1.6
+    # the title grows too, less than the axes (a projector's short screen keeps the plot's height)
+    assert before * 1.15 < hist.title_label.font().pointSizeF() < before * 1.6 * 1.15
     assert hist.font_scale() == 1.6
 
 

@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -47,7 +47,7 @@ from .dialogs import ModelYamlDialog, RuleYamlDialog, ShortcutsDialog, ValueMapD
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
 from .inspector import LeadInspector
 from .panels import DefinitionsPanel, TargetsPanel
-from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView, scaled_font
+from .plots import GradeGridView, ScoreHistogramView, WeeklyVolumeView, base_point_size, scaled_font
 from .recovery import RecoveryStore
 from .summary_strip import SummaryStrip
 from .table_models import (
@@ -131,7 +131,8 @@ class MainWindow(QMainWindow):
         self._history_dialog: QDialog | None = None
         self._history_view = None
         self._font_scale = 1.0
-        self._base_point_size = max(QApplication.font().pointSizeF(), 9.0)
+        self._base_point_size = base_point_size()
+        self._apply_app_font(1.0)  # a window starts at normal size, whatever an earlier window left
         self._hist_bounds: tuple | None = None
         self._last_grid: tuple | None = None
         self._mapping_offered_for: object = None
@@ -778,6 +779,7 @@ class MainWindow(QMainWindow):
             self._last_grid = grid
             self.grid.set_grid(*grid)
         self.summary_strip.set_summary(s, d.baseline)
+        self.summary_strip.hold_height()
         self._update_lead_count()
         self._show_rule_details()  # its "N leads get points now" follows the scores, as the table does
 
@@ -810,7 +812,8 @@ class MainWindow(QMainWindow):
         moment = d.moment_text()
         text = f"{len(d.data):,} leads" + (f" \u00b7 {n_ev:,} events" if n_ev else "") + f" \u00b7 {moment}"
         _set_text(self.data_label, text)
-        self.data_label.setMinimumWidth(QFontMetrics(self.data_label.font()).horizontalAdvance(text) + 12)
+        # at most half the bar: the status messages on the left stay readable at a projector's text size
+        self.data_label.setMinimumWidth(min(QFontMetrics(self.data_label.font()).horizontalAdvance(text) + 12, self.width() // 2))
         end = f"the end of {day_text(d.data_end)}, the latest day in the data" if d.data_end is not None else "-"
         self.data_label.setToolTip(
             f"Leads: {d.leads_path or '-'}\nActivity log: {d.activities_path or '-'}\n"
@@ -1609,14 +1612,33 @@ class MainWindow(QMainWindow):
         cur = min(range(len(FONT_SCALES)), key=lambda i: abs(FONT_SCALES[i] - self._font_scale))
         self.set_font_scale(FONT_SCALES[max(0, min(len(FONT_SCALES) - 1, cur + step))])
 
+    def _apply_app_font(self, scale: float) -> None:
+        """The application font at ``scale``: menus, the toolbar, the status bar and every dialog follow it."""
+        app = QApplication.instance()
+        f = QFont(app.font())
+        f.setPointSizeF(self._base_point_size * scale)
+        app.setFont(f)
+        for m in self.findChildren(QMenu):
+            m.setFont(f)
+        px = round(16 * scale)
+        for tb in self.findChildren(QToolBar):
+            tb.setIconSize(QSize(px, px))
+
+    def _strip_scale(self) -> float:
+        """The summary strip's scale: it grows with the text, but on a short screen it leaves the plots room."""
+        room = max(1.0, 1.0 + (self.height() - 620) / 500)  # 768 px: at most 1.3; 1080 px: 1.9
+        return min(self._font_scale, room)
+
     def set_font_scale(self, scale: float) -> None:
-        """Scale the text of tables, panels and plots (presentation mode)."""
+        """Scale the text of tables, panels, plots and the window's chrome (presentation mode)."""
         self._font_scale = float(scale)
+        self._apply_app_font(self._font_scale)
         f = QFont(self.font())
         f.setPointSizeF(self._base_point_size * self._font_scale)
         self.centralWidget().setFont(f)
-        for v in (self.hist, self.weekly, self.grid, self.summary_strip):
+        for v in (self.hist, self.weekly, self.grid):
             v.set_font_scale(self._font_scale)
+        self.summary_strip.set_font_scale(self._strip_scale())
         self.grades_title.setFont(scaled_font(self._font_scale, 1.15, bold=True))
         self.grades_hint.setFont(scaled_font(self._font_scale, 0.95))
         self._apply_row_heights(f)
@@ -1654,6 +1676,11 @@ class MainWindow(QMainWindow):
         self.editor_tabs.setCurrentWidget(self.leads_tab)
         self.inspector.search.setFocus()
 
+    def resizeEvent(self, ev) -> None:  # noqa: N802 (Qt API)
+        super().resizeEvent(ev)
+        if abs(self._strip_scale() - self.summary_strip._scale) > 0.01:
+            self.summary_strip.set_font_scale(self._strip_scale())
+
     def _rebalance_plots(self, fit_grades: bool = True) -> None:
         """Bigger text needs the room in the plots more than in the grade grid."""
         if fit_grades:
@@ -1663,6 +1690,11 @@ class MainWindow(QMainWindow):
         if self.grades_page.isHidden():
             # the weekly plot's header (title, scoring moment, legend) wraps to more lines than the histogram's
             share = (0.47, 0.53, 0.0)
+            heads = [v.height() - v.plot_widget.height() for v in (self.hist, self.weekly)]
+            if all(h > 0 for h in heads) and total > sum(heads):
+                # equal plot areas: each panel gets its header plus half of what is left
+                rest = (total - sum(heads)) / 2
+                share = ((heads[0] + rest) / total, (heads[1] + rest) / total, 0.0)
         self.plot_split.setSizes([int(total * x) for x in share])
 
     def _say_grades_hidden(self) -> None:

@@ -69,11 +69,23 @@ PALETTE = {
 }
 
 
+_BASE_POINT_SIZE: list[float] = []
+
+
 def base_point_size() -> float:
-    """The application's font size in points (at least 10): font scale 1.0."""
-    app = QApplication.instance()
-    pt = app.font().pointSizeF() if app is not None else -1.0
-    return max(pt, 10.0)
+    """The application's font size in points (at least 10) as it started: font scale 1.0.
+
+    Read once: the window scales the application font itself for a projector
+    (menus, dialogs, status bar), and every scaled font here is relative to
+    the size the application started with, never to an already scaled one.
+    """
+    if not _BASE_POINT_SIZE:
+        app = QApplication.instance()
+        pt = app.font().pointSizeF() if app is not None else -1.0
+        if app is None:
+            return max(pt, 10.0)
+        _BASE_POINT_SIZE.append(max(pt, 10.0))
+    return _BASE_POINT_SIZE[0]
 
 
 def scaled_font(scale: float, rel: float = 1.0, bold: bool = False) -> QFont:
@@ -510,14 +522,18 @@ class _PlotPanel(QWidget):
             ax.setLabel(title, color=PALETTE["text"], **{"font-size": pt})
         # room for the half of the top tick label that sits above the plot area
         fh = QFontMetricsF(tick).height()
-        # below this the plot is unreadable: let the window scroll or shrink something else
-        self.plot_widget.setMinimumHeight(round(fh * 9))
+        # below this the plot is unreadable. Not more: on a projector (200% on 1366x768) a larger minimum
+        # than the splitter can give clips the plot and its x axis instead of shrinking it
+        self.plot_widget.setMinimumHeight(round(fh * 4))
         self.plot_widget.setMinimumWidth(round(fh * 14))
         # room for the end tick labels that stick out of the plot area (top of y, right of x)
         self.plot_item.layout.setContentsMargins(4, self.y_axis.overflow, max(8, self.x_axis.overflow), 4)
-        self.title_label.setFont(scaled_font(s, 1.15, bold=True))
-        self.note_label.setFont(scaled_font(s, 0.95))
-        self.legend.set_font(scaled_font(s, 0.95))
+        # on a projector the axis labels grow fully (read from the back of the room); the title row less,
+        # so that the plot keeps its height on a short screen
+        head = 1.0 if s < 1.4 else 0.85
+        self.title_label.setFont(scaled_font(s, 1.15 * head, bold=True))
+        self.note_label.setFont(scaled_font(s, 0.95 * head))
+        self.legend.set_font(scaled_font(s, 0.95 * head))
         self.message_label.setFont(scaled_font(s, 1.2))
 
     def set_font_scale(self, factor: float) -> None:

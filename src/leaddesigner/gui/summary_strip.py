@@ -364,4 +364,12 @@ class SummaryStrip(QWidget):
         self._scale = max(0.5, float(factor))
         for t in self.tiles.values():
             t.set_font_scale(self._scale)
+        self.setMinimumHeight(0)  # a new text size: the strip may be lower than before
         self.updateGeometry()
+
+    def hold_height(self) -> None:
+        """Never get lower again at this text size: a delta that appears or wraps during a drag would
+        otherwise shift the plots under the mouse (the strip only grows, once)."""
+        h = self.sizeHint().height()
+        if h > self.minimumHeight():
+            self.setMinimumHeight(h)
