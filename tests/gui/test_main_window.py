@@ -903,3 +903,32 @@ def test_projector_layout_at_200_percent_on_1366x768(window, qtbot):
         assert w.summary_strip.minimumHeight() >= h0 - 1
     w.set_font_scale(1.0)
     assert QApplication.font().pointSizeF() == pytest.approx(base_pt)
+
+
+def test_keyboard_reaches_the_rules_and_right_f2_edits_the_points(window, qtbot):
+    """Issue 12, defect 13: Tab leaves and enters the tables; focus lands on a rule's name, Right on its points."""
+    from PySide6.QtCore import Qt
+    from PySide6.QtTest import QTest
+    from PySide6.QtWidgets import QApplication, QDoubleSpinBox
+
+    w = window
+    w.editor_tabs.setCurrentIndex(0)
+    w.activateWindow()
+    rid = first_rule(w, "condition")  # its points are one number (a map rule's are per value)
+    w.select_rule(rid, "enabled")
+    w.rules_view.clearFocus()
+    seen = []
+    for _ in range(40):
+        QTest.keyClick(QApplication.focusWidget() or w, Qt.Key.Key_Tab)
+        seen.append(QApplication.focusWidget())
+        if seen[-1] is w.rules_view:
+            break
+    assert seen[-1] is w.rules_view, [type(x).__name__ for x in seen]
+    assert w.rules_model.key_of(w.rules_proxy.mapToSource(w.rules_view.currentIndex()).column()) == "label"
+    QTest.keyClick(w.rules_view, Qt.Key.Key_Right)
+    assert w.rules_model.key_of(w.rules_proxy.mapToSource(w.rules_view.currentIndex()).column()) == "points"
+    QTest.keyClick(w.rules_view, Qt.Key.Key_F2)
+    assert isinstance(QApplication.focusWidget(), QDoubleSpinBox)
+    QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
+    QTest.keyClick(w.rules_view, Qt.Key.Key_Tab)  # and out again: the table is no trap
+    assert QApplication.focusWidget() is not w.rules_view

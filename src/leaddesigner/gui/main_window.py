@@ -6,7 +6,7 @@ import importlib
 from pathlib import Path
 
 import numpy as np
-from PySide6.QtCore import QByteArray, QModelIndex, QSettings, QSize, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QByteArray, QEvent, QItemSelectionModel, QModelIndex, QSettings, QSize, QSortFilterProxyModel, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QColor, QFont, QFontMetrics, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -148,6 +148,7 @@ class MainWindow(QMainWindow):
             importlib.import_module(name).install(self)
         self._build_toolbar()
         self._build_status_bar()
+        self._no_tab_traps()
         self._connect_document()
 
         self._error_style_timer = QTimer(self)
@@ -297,6 +298,7 @@ class MainWindow(QMainWindow):
             self.rules_view.addAction(a)
         self.rules_view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.rules_view.customContextMenuRequested.connect(self._on_rules_view_context_menu)
+        self.rules_view.installEventFilter(self)  # focus in: start on the rule's name, so Right reaches its points
         widths = {"enabled": 34, "label": 190, "dimension": 86, "attribute": 120, "op": 92, "value": 160, "points": 74,
                   "matches": 96, "max_points": 52, "within_days": 66, "decay": 70, "group": 96, "product": 84,
                   "id": 130, "why": 260}
@@ -674,6 +676,24 @@ class MainWindow(QMainWindow):
             tb.addWidget(b)
         self.addToolBar(tb)
         self.toolbar = tb
+
+    def eventFilter(self, obj, ev) -> bool:  # noqa: N802 (Qt API)
+        if obj is self.rules_view and ev.type() == QEvent.Type.FocusIn:
+            self._on_rules_view_focus_in()
+        return super().eventFilter(obj, ev)
+
+    def _on_rules_view_focus_in(self) -> None:
+        """Keyboard users land on the name of the current (or first) rule, not on its on/off box:
+        Right then reaches the points and F2 edits them."""
+        v = self.rules_view
+        idx = v.currentIndex()
+        src = self.rules_proxy.mapToSource(idx) if idx.isValid() else None
+        if self.rules_proxy.rowCount() and (src is None or self.rules_model.key_of(src.column()) == "enabled"):
+            row = idx.row() if idx.isValid() else 0
+            label = self.rules_proxy.mapFromSource(self.rules_model.index(self.rules_proxy.mapToSource(
+                self.rules_proxy.index(row, 0)).row(), self.rules_model.column_of("label")))
+            v.selectionModel().setCurrentIndex(label, QItemSelectionModel.SelectionFlag.ClearAndSelect
+                                               | QItemSelectionModel.SelectionFlag.Rows)
 
     def _build_status_bar(self) -> None:
         sb = self.statusBar()
@@ -1662,6 +1682,11 @@ class MainWindow(QMainWindow):
         if self.settings_enabled:
             QSettings().setValue("view/font_scale", self._font_scale)
         self.status(f"Text size {round(self._font_scale * 100)}% (Ctrl+0: normal)", 2500)
+
+    def _no_tab_traps(self) -> None:
+        """Tab moves between the window's parts; the arrow keys move between cells (a table kept Tab for itself)."""
+        for v in self._tables():
+            v.setTabKeyNavigation(False)
 
     def _tables(self) -> list:
         return [self.rules_view, self.attributes_view, self.leads_view, self.problems_view, self.inspector.table,
