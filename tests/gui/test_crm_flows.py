@@ -78,10 +78,13 @@ def test_profile_tab_makes_rules_that_score_live(bare, qtbot):
     w = bare
     w.start_from_file(HUBSPOT)
     qtbot.waitUntil(lambda: bool(w.doc.model.attributes) and w.doc.ready and not w.doc.loading, timeout=30000)
-    w.doc.set_outcome(OutcomeSpec("Lifecycle Stage", ("opportunity", "customer")))
     p = w.panels["profile"]
-    w.editor_tabs.setCurrentWidget(p)
+    w.editor_tabs.setCurrentWidget(p)  # on screen first: choosing the outcome must update it in place
+    qtbot.waitUntil(lambda: p.profile is not None and not p.busy, timeout=30000)
+    assert p.profile.outcome is None and "No outcome chosen" in p.header.text()
+    w.doc.set_outcome(OutcomeSpec("Lifecycle Stage", ("opportunity", "customer")))
     qtbot.waitUntil(lambda: p.profile is not None and p.profile.outcome is not None and not p.busy, timeout=30000)
+    assert "87 of 1,000 leads converted" in p.header.text()
     assert p.columns_model.rows[0].iv >= p.columns_model.rows[1].iv  # strongest first
     assert p.select_column("Industry")
     assert p.rule_button.isEnabled()

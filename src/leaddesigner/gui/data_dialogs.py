@@ -199,7 +199,6 @@ class ColumnMappingDialog(QDialog):
                 grid.addWidget(fc, i, 3)
             sample = QLabel("", self)
             sample.setStyleSheet("color: #555;")
-            sample.setWordWrap(True)
             self.samples[a.name] = sample
             grid.addWidget(sample, i, 4)
             self.combos[a.name] = cb
@@ -313,9 +312,11 @@ class OutcomeDialog(QDialog):
         lay.addWidget(self.values_label)
         lay.addWidget(self.values, 1)
         lay.addWidget(self.result_label)
+        lay.addStretch(0)
         lay.addWidget(buttons)
         self.resize(620, 520)
-        start = o.column if o is not None else None
+        # the most likely column is offered (nothing is used until "Use this outcome")
+        start = o.column if o is not None else (document.outcome_candidates[0].column if document.outcome_candidates else None)
         i = self.column_combo.findData(start)
         self.column_combo.setCurrentIndex(max(0, i))
         self._fill_values(o.positive if o is not None and o.column == start else None)
@@ -355,6 +356,9 @@ class OutcomeDialog(QDialog):
         show = self._kind == "values"
         self.values.setVisible(show)
         self.values_label.setVisible(show)
+        lay = self.layout()
+        if lay is not None:  # without the list, the stretch keeps the rest at the top
+            lay.setStretch(lay.count() - 2, 0 if show else 1)
         self._update_result()
 
     def checked_values(self) -> list[str]:

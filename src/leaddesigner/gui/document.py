@@ -256,10 +256,10 @@ class ModelDocument(QObject):
         except Exception:
             self.applyFailed.emit(cmd)
             raise
-        self.applied.emit(cmd)
-        if cmd.scope == "outcome" or (isinstance(cmd, C.Compound) and any(c.scope == "outcome" for c in cmd.commands)):
+        if cmd.scope == "outcome":  # before the views hear of it: they read the new outcome
             self._read_outcome()
             self.baseline = None
+        self.applied.emit(cmd)
         if C.needs_rebind(cmd):
             self._generation += 1
             if self._batch:

@@ -807,8 +807,8 @@ class MainWindow(QMainWindow):
         if self._new_model_after_load and self.doc.leads_frame is not None:
             self._new_model_after_load = False
             self._install_new_model(self.model_from_data())  # re-binds: this slot runs again with the new model
-            self.status(f"New model from {self.doc.leads_path.name if self.doc.leads_path else 'the file'}: "
-                        "add rules from the Profile tab, and say what \u201cconverted\u201d means (Ctrl+Shift+O)", 15000)
+            self._next_load_status = (f"New model from {self.doc.leads_path.name if self.doc.leads_path else 'the file'}: "
+                                      "add rules from the Profile tab, and say what \u201cconverted\u201d means (Ctrl+Shift+O)")
             return
         d = self.doc
         self._hist_bounds = None
@@ -820,8 +820,10 @@ class MainWindow(QMainWindow):
         self._update_problems()
         self._update_actions()
         self._update_lead_count()
-        self.status(f"Loaded {len(d.data):,} leads from {src}" + (f" and {n_ev:,} events" if n_ev else "")
-                    + f" in {d.load_seconds:.1f} s")
+        loaded = f"Loaded {len(d.data):,} leads from {src}" + (f" and {n_ev:,} events" if n_ev else "") + f" in {d.load_seconds:.1f} s"
+        follow = getattr(self, "_next_load_status", None)
+        self._next_load_status = None
+        self.status(f"{loaded}. {follow}" if follow else loaded, 20000 if follow else 6000)
 
     def _update_data_label(self) -> None:
         """Status bar, right: the leads, events and the moment they are scored for."""

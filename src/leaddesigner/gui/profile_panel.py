@@ -231,6 +231,7 @@ class ProfilePanel(QWidget):
         self.rule_button.setToolTip(
             f"Add a rule with points per value or band: about {POINTS_PER_DOUBLING:g} points per doubling of the odds of "
             f"converting (at most \u00b1{MAX_POINTS}); values on fewer than {MIN_LEADS} leads get 0. One undo step; edit the points after.")
+        self._rule_tip = self.rule_button.toolTip()
         self.rule_button.clicked.connect(self._on_rule_button_clicked)
         self.rule_button.setEnabled(False)
         bottom = QWidget(self)
@@ -352,8 +353,13 @@ class ProfilePanel(QWidget):
         if cp.after_outcome and not cp.is_outcome:
             what += " \u2014 <span style='color:#B9770E'>its name says it may be recorded after the outcome</span>"
         self.values_title.setText(what)
-        self.rule_button.setEnabled(cp.scorable())
-        self.rule_button.setText(f"Make a rule from {cp.column}" if cp.scorable() else "No rule from this column")
+        ok = cp.scorable() and not (cp.after_outcome and not cp.is_outcome)
+        self.rule_button.setEnabled(ok)
+        self.rule_button.setText(f"Make a rule from {cp.column}" if ok else
+                                 "No rule: recorded after the outcome" if cp.scorable() else "No rule from this column")
+        self.rule_button.setToolTip(
+            "A rule on a column recorded with or after the outcome scores well on history and fails on new leads. "
+            "Add one by hand on the Rules tab if you are sure." if cp.scorable() and not ok else self._rule_tip)
 
     def _on_columns_view_double_clicked(self, _index) -> None:
         self.make_rule()
@@ -369,7 +375,7 @@ class ProfilePanel(QWidget):
     def make_rule(self, cp: ColumnProfile | None = None) -> bool:
         """Add the rule made from the selected column as one undo step."""
         cp = cp or self.selected()
-        if cp is None or not cp.scorable():
+        if cp is None or not cp.scorable() or (cp.after_outcome and not cp.is_outcome):
             return False
         try:
             cmd = rule_command(self.doc.model, cp)

@@ -85,7 +85,7 @@ class ColumnProfile:
             return "medium"
         if iv < 0.5:
             return "strong"
-        return "suspicious (too strong: recorded after the outcome?)"
+        return "suspicious (too strong)"
 
     def scorable(self) -> bool:
         """Whether a rule can be made from this column (not the id, the outcome or free text)."""
