@@ -294,3 +294,38 @@ def test_suggest_points_leaves_out_columns_recorded_after_the_outcome(window, qt
     dlg2 = FitDialog(w)  # the next time: the user's choice, not the guess
     qtbot.addWidget(dlg2)
     assert "intent_score" in dlg2.excluded_columns()
+
+
+def test_suggest_points_save_as_button_asks_for_a_file(window, qtbot, monkeypatch, tmp_path):
+    """Issue 12, defect 6: the button's clicked(bool) reached save_as as the path and it always crashed."""
+    from PySide6.QtWidgets import QFileDialog
+
+    from leaddesigner.gui.fit_dialog import FitDialog
+
+    w = window
+    dlg = FitDialog(w)
+    qtbot.addWidget(dlg)
+    dlg.max_rules.setValue(3)
+    assert dlg.start()
+    with qtbot.waitSignal(dlg.fitted, timeout=120000):
+        pass
+    target = tmp_path / "suggested.yaml"
+    monkeypatch.setattr(QFileDialog, "getSaveFileName", staticmethod(lambda *a, **k: (str(target), "")))
+    dlg.save_button.click()
+    assert target.exists()
+
+
+def test_new_model_starts_with_fresh_axis_and_no_deltas(window, qtbot):
+    """Issue 12, defect 8: the score axis and the deltas of the previous model carried over after New model."""
+    w = window
+    w.doc.push(__import__("leaddesigner.core.commands", fromlist=["C"]).SetThreshold("mql", 70))
+    w.doc.flush()
+    assert w.doc.baseline is not None
+    w._forced_dirty = False
+    w.doc.undo_stack.setClean()
+    w.new_model()
+    settled(qtbot, w)
+    assert w.doc.baseline is None and "(" not in w.summary_strip.tiles["mqls"].text()
+    lo, hi = w.doc.bounds
+    s = w.doc.scorer.result.score
+    assert lo <= s.min() and s.max() <= hi and hi - lo <= 200
