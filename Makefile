@@ -24,14 +24,15 @@ $(SPARK_STAMP): $(STAMP)
 run: $(STAMP)
 	$(BIN)/leaddesigner
 
+# two processes, each taking whole test files (module fixtures are built once; the order within a file is fixed)
 test: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # every property test (pytest -m hypothesis) with random seeds and 20x its examples; failures are kept
 # in .hypothesis/fuzz (git-ignored) and replayed first next time. Turn each into an @example (the run
 # prints how), so that `make test`, which always draws the same examples, keeps checking it.
 fuzz: $(STAMP)
-	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -m hypothesis --hypothesis-profile fuzz -p no:cacheprovider $(FUZZ_ARGS)
+	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 -m hypothesis --hypothesis-profile fuzz -p no:cacheprovider $(FUZZ_ARGS)
 
 # the exported SQL (spark dialect) on Spark SQL in local mode equals the Python engine (needs Java 17+)
 test-spark: $(SPARK_STAMP)
