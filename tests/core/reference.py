@@ -38,7 +38,6 @@ Semantics implemented here (one line each, so a reviewer can check them):
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -151,8 +150,12 @@ def leaf_holds(c: Leaf, x: Any, atype: str, as_of_ns: int) -> bool:
     # category / text
     values = v if isinstance(v, list) else [v]
     if op == "regex":
-        flags = 0 if c.case_sensitive else re.IGNORECASE
-        return any(re.search(str(p), x, flags) is not None for p in values)
+        # RE2, the one regex dialect of rules (what the engine, DuckDB and the warehouses run)
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        return any(pc.match_substring_regex(pa.array([x], pa.string()), str(p), ignore_case=not c.case_sensitive)[0].as_py()
+                   for p in values)
     texts = [_text_of(e) for e in values]
     if not c.case_sensitive:
         x = x.lower()

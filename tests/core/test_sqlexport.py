@@ -450,10 +450,18 @@ REGEXES = [r"\.edu$", r"^(vp|director|head)\b", "c.o", "(ceo|cfo)", r"\(bi\)", "
            r"(?i)ab", r"(?=a)b", r"[[:alpha:]]+", r"\s", r"\w+@\w+", "", "^$", "a|", r"\x41", "[^a-z]", r"(?:ab)+c?", r"\bab\B"]
 
 
+#: patterns Python's re reads differently from RE2 even on ASCII text (RE2 is the rules' dialect)
+_NOT_PYTHON = {r"a{,2}b", r"[[:alpha:]]+"}
+
+
 @pytest.mark.filterwarnings("ignore:Possible nested set:FutureWarning")
 @pytest.mark.parametrize("ascii_only", [True, False])
-def test_engine_text_fast_paths_equal_python(ascii_only):
-    """Arrow/RE2 text evaluation (used on big string columns) gives exactly Python's answers."""
+def test_engine_text_paths_agree_and_regex_is_re2(ascii_only):
+    """Every text path (big Arrow column, dictionary, object dtype) gives the same answers; regex is RE2 everywhere.
+
+    On printable ASCII text RE2 and Python's re agree (checked); patterns RE2 refuses
+    (look-around, back-references) are an error, never a slow fallback.
+    """
     import random
     import string
 
@@ -466,15 +474,35 @@ def test_engine_text_fast_paths_equal_python(ascii_only):
         py = [None if v is None or (isinstance(v, float) and v != v) else v for v in strings.astype(object)]
         for pat in REGEXES:
             for cs in (True, False):
-                rx = re.compile(pat, 0 if cs else re.IGNORECASE)
-                want = np.array([v is not None and rx.search(v) is not None for v in py])
-                got = C.leaf_mask(strings, "text", Leaf("t", "regex", pat, cs), 0)
-                assert np.array_equal(got, want), (pat, cs)
+                leaf = Leaf("t", "regex", pat, cs)
+                if C.regex_problem(pat) is not None:
+                    with pytest.raises(ValueError, match="not supported|not a valid RE2"):
+                        C.leaf_mask(strings, "text", leaf, 0)
+                    continue
+                got = C.leaf_mask(strings, "text", leaf, 0)
+                assert np.array_equal(got, C._text_values(strings.astype(object), "regex", pat, cs)), (pat, cs)
+                assert np.array_equal(got, C.leaf_mask(strings.astype("category"), "category", leaf, 0)), (pat, cs)
+                if ascii_only and pat not in _NOT_PYTHON:
+                    rx = re.compile(pat, 0 if cs else re.IGNORECASE)
+                    want = np.array([v is not None and rx.search(v) is not None for v in py])
+                    assert np.array_equal(got, want), (pat, cs)
         for op, value in [("contains", ["a", "."]), ("starts_with", ["ab", "x"]), ("ends_with", "z"), ("in", ["ab", "AB", "a b"]), ("not_contains", "e"), ("not_in", ["ab"])]:
             for cs in (True, False):
                 got = C.leaf_mask(strings, "text", Leaf("t", op, value, cs), 0)
                 old = C._text_values(strings.astype(object), op, value, cs)  # the pandas (object dtype) path
                 assert np.array_equal(got, old), (op, value, cs)
+
+
+def test_a_catastrophic_pattern_runs_in_linear_time():
+    """(a+)+$ over long non-ASCII values: a backtracking engine needs minutes, RE2 milliseconds."""
+    import time
+
+    from leaddesigner.core import conditions as C
+
+    s = pd.Series(["a" * 40 + "é!"] * 20_000 + ["aaaa"], dtype="str")
+    t0 = time.perf_counter()
+    got = C.leaf_mask(s, "text", Leaf("t", "regex", "(a+)+$", True), 0)
+    assert got.sum() == 1 and time.perf_counter() - t0 < 5  # a hang is what is tested, not a speed
 
 
 def _half_model() -> tuple[ScoringModel, pd.DataFrame]:

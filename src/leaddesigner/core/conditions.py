@@ -9,7 +9,6 @@ missing x, while ``x not_in [a]`` is false).
 """
 from __future__ import annotations
 
-import re
 import weakref
 from typing import Any, Callable
 
@@ -136,7 +135,8 @@ def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndar
         return _text_arrow(arr, op, v, case_sensitive)
     present = s.notna().to_numpy()
     if op == "regex":
-        return _regex_python(s.to_numpy(dtype=object, na_value=None), v, case_sensitive)
+        values = pa.array([None if x is None or x != x else str(x) for x in s.to_numpy(dtype=object, na_value=None)], pa.string())
+        return _regex_re2(values, [str(p) for p in (v if isinstance(v, list) else [v])], case_sensitive)
     norm = s.astype("str") if s.dtype == object else s
     if not case_sensitive:
         norm = norm.str.lower()
@@ -206,13 +206,6 @@ def _dictionary(arr, store: dict):
     return store["dictionary"]
 
 
-def _plain_ascii(arr, store: dict) -> bool:
-    """Every value is printable ASCII (no control characters): Python's and RE2's regex semantics agree there."""
-    if "plain_ascii" not in store:
-        store["plain_ascii"] = bool(len(arr) == arr.null_count or pc.all(pc.ascii_is_printable(arr)).as_py())
-    return store["plain_ascii"]
-
-
 def _lowered(arr, store: dict):
     low = store.get("lower")
     if low is None:
@@ -237,21 +230,7 @@ def _text_arrow(arr, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
         return np.append(on_dict, False)[indices]  # index -1 (missing) reads the appended False
     present = pc.is_valid(arr).to_numpy(zero_copy_only=False)
     if op == "regex":
-        pats = [str(p) for p in (v if isinstance(v, list) else [v])]
-        out = np.zeros(len(arr), dtype=bool)
-        values = None
-        for pat in pats:
-            re.compile(pat, 0 if case_sensitive else re.IGNORECASE)  # the semantics are Python's: invalid patterns fail as before
-            if _re2_equivalent(pat) and _plain_ascii(arr, store):
-                try:
-                    out |= _np(pc.match_substring_regex(arr, pat, ignore_case=not case_sensitive))
-                    continue
-                except ARROW_CANNOT:
-                    pass  # RE2 does not know the construct: Python's re below
-            if values is None:
-                values = arr.to_numpy(zero_copy_only=False)
-            out |= _regex_python(values, pat, case_sensitive)
-        return out
+        return _regex_re2(arr, [str(p) for p in (v if isinstance(v, list) else [v])], case_sensitive)
     norm = arr if case_sensitive else _lowered(arr, store)
     vals = _norm_values(v, case_sensitive)
     if op in ("equals", "in"):
@@ -272,58 +251,45 @@ def _text_arrow(arr, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
     raise ValueError(f"operator {op!r} does not apply to text")
 
 
-def _regex_python(values: np.ndarray, v: Any, case_sensitive: bool) -> np.ndarray:
-    """``re.search`` per value (``None`` for missing values never matches)."""
-    flags = 0 if case_sensitive else re.IGNORECASE
-    out = np.zeros(len(values), dtype=bool)
-    for pat in (v if isinstance(v, list) else [v]):
-        search = re.compile(str(pat), flags).search
-        out |= np.fromiter((x is not None and x == x and search(str(x)) is not None for x in values), dtype=bool, count=len(values))
-    return out
+#: what RE2 (the one regex dialect of rules) says, in words a marketer can act on
+_RE2_HINTS = (
+    ("invalid perl operator: (?=", "look-ahead (?=...) is not supported"),
+    ("invalid perl operator: (?!", "negative look-ahead (?!...) is not supported"),
+    ("invalid perl operator: (?<=", "look-behind (?<=...) is not supported"),
+    ("invalid perl operator: (?<!", "negative look-behind (?<!...) is not supported"),
+    ("bad repetition operator", "possessive quantifiers (++, *+) are not supported"),
+)
 
 
-_RE2_ESCAPES = set("dDwWsSbBAafnrtv")
+def regex_problem(pattern: str) -> str | None:
+    """Why ``pattern`` cannot be a rule's regular expression, or None.
 
-
-def _re2_equivalent(pattern: str) -> bool:
-    """Whether RE2 (Arrow) finds a match exactly when Python's ``re.search`` does, on printable ASCII text.
-
-    A conservative whitelist: ASCII literals, classes, anchors, groups ``(...)``
-    ``(?:...)`` and ``(?i)``-style flags, the quantifiers ``* + ? {m} {m,} {m,n}``
-    (lazy too) and the escapes ``\\d \\w \\s \\b \\A`` etc. and escaped punctuation.
-    Anything else (back-references, look-arounds, ``{,n}``, POSIX classes, octal
-    or Unicode escapes, possessive quantifiers) goes to Python's ``re``.
+    Rules use RE2 syntax (what Arrow, DuckDB and most warehouses run): no
+    look-around, no back-references, so every pattern runs in time linear in
+    the text, whatever the data. Python's ``re`` is never used.
     """
-    if not pattern.isascii() or "[:" in pattern or "{," in pattern or "*+" in pattern or "++" in pattern or "?+" in pattern or "}+" in pattern:
-        return False
-    i, n = 0, len(pattern)
-    while i < n:
-        ch = pattern[i]
-        if ch == "\\":
-            if i + 1 >= n:
-                return False
-            nxt = pattern[i + 1]
-            if nxt.isalnum():
-                if nxt == "x":
-                    hexd = pattern[i + 2 : i + 4]
-                    if len(hexd) != 2 or not all(c in "0123456789abcdefABCDEF" for c in hexd):
-                        return False
-                    i += 4
-                    continue
-                if nxt not in _RE2_ESCAPES:
-                    return False
-            i += 2
-            continue
-        if ch == "(" and pattern.startswith("(?", i):
-            m = re.match(r"\(\?(?::|[ims]+[:)])", pattern[i:])
-            if m is None:
-                return False
-            i += m.end()
-            continue
-        if ord(ch) < 32 or ord(ch) == 127:
-            return False
-        i += 1
-    return True
+    try:
+        pc.match_substring_regex(pa.array([""], pa.string()), str(pattern))
+    except ARROW_CANNOT as e:
+        msg = str(e).split("Invalid regular expression:", 1)[-1].strip()
+        words = next((w for needle, w in _RE2_HINTS if needle in msg), None)
+        if words is None and msg.startswith("invalid escape sequence: \\") and msg[-1:].isdigit():
+            words = "back-references (\\1, \\2, ...) are not supported"
+        if words is not None:
+            return f"{words}: rules use RE2 syntax, which runs in linear time on any text ({msg})"
+        return f"not a valid RE2 regular expression ({msg})"
+    return None
+
+
+def _regex_re2(arr, pats: list[str], case_sensitive: bool) -> np.ndarray:
+    """RE2 search of every pattern over an Arrow string array; missing values never match."""
+    out = np.zeros(len(arr), dtype=bool)
+    for pat in pats:
+        problem = regex_problem(pat)
+        if problem is not None:
+            raise ValueError(f"'{pat}': {problem}")
+        out |= _np(pc.match_substring_regex(arr, pat, ignore_case=not case_sensitive))
+    return out
 
 
 def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:

@@ -662,11 +662,12 @@ class _Checker:
                 self.add(vp, f"'{op}' takes text or a list of texts, found {_show(v)}")
                 return
             if op == "regex":
+                from .conditions import regex_problem
+
                 for x in vals:
-                    try:
-                        re.compile(str(x))
-                    except re.error as e:
-                        self.add(vp, f"'{x}' is not a valid regular expression: {e}")
+                    problem = regex_problem(str(x))
+                    if problem is not None:
+                        self.add(vp, f"'{x}': {problem}")
             return
         # equals / not_equals
         if isinstance(v, list):

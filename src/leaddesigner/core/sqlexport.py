@@ -170,10 +170,16 @@ def model_hash(model: ScoringModel) -> str:
 
 
 def sqlite_regexp(pattern: str | None, value: Any) -> bool:
-    """A ``regexp`` function for SQLite: ``conn.create_function("regexp", 2, sqlite_regexp, deterministic=True)``."""
+    """A ``regexp`` function for SQLite: ``conn.create_function("regexp", 2, sqlite_regexp, deterministic=True)``.
+
+    RE2 semantics (as the engine and DuckDB): linear time on any value, a ``(?i)`` prefix for case.
+    """
     if pattern is None or value is None:
         return False
-    return re.search(pattern, str(value)) is not None
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    return bool(pc.match_substring_regex(pa.array([str(value)], pa.string()), pattern)[0].as_py())
 
 
 def as_of_literal(as_of: str | pd.Timestamp) -> pd.Timestamp:
