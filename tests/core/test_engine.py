@@ -691,3 +691,24 @@ def test_events_without_a_lead_id_are_unknown():
     unknown = problems_of(data, "unknown_lead")[0]
     assert unknown.count == 2 and [e[0] for e in unknown.examples] == [2, 3]
     assert list(Scorer(m, data).result.score) == [0, 0, 1]
+
+
+def test_a_date_in_the_future_does_not_move_the_scoring_moment():
+    """Issue 18: one event dated 2099 moved every activity window to 2099."""
+    from leaddesigner.core.model import ActivityColumns, ActivitySpec, Attribute, Leaf, Rule, ScoringModel
+
+    m = ScoringModel(
+        lead_id="id", created_at="created",
+        attributes=[Attribute("created", "date")],
+        activities=ActivityColumns("id", "ts", "type", None),
+        rules=[Rule("recent", "Recent visit", "engagement", 10,
+                    activity=ActivitySpec(Leaf("type", "equals", "visit"), within_days=7))],
+    )
+    leads = pd.DataFrame({"id": ["a", "b"], "created": pd.to_datetime(["2026-03-01", "2099-01-01"])})
+    acts = pd.DataFrame({"id": ["a", "a"], "ts": pd.to_datetime(["2026-03-10 10:00", "2099-05-05 00:00"]), "type": ["visit", "visit"]})
+    data = bind(m, leads, acts)
+    assert data.as_of == pd.Timestamp("2026-03-11")
+    sc = Scorer(m, data)
+    assert sc.result.score[0] == 10  # the March visit is inside the window of the real moment
+    kinds = [p for p in data.problems if p.kind == "future_date"]
+    assert len(kinds) == 2 and "2099-01-01" in kinds[0].message and "2099-05-05" in kinds[1].message

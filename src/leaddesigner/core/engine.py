@@ -205,13 +205,27 @@ class LeadData:
         return int(self.as_of.value)
 
 
+def future_cutoff() -> pd.Timestamp:
+    """Dates after this are in the future (the end of tomorrow): they cannot be when an export was taken."""
+    return pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
+
+
 def default_as_of(data_created: pd.Series | None, events_ts: np.ndarray | None) -> pd.Timestamp:
-    """The end of the day of the latest event or lead: the moment the export was taken."""
+    """The end of the day of the latest event or lead: the moment the export was taken.
+
+    Dates in the future (a typo like 2099, a scheduled webinar) are left out: one of them
+    would move every activity window to that date. :func:`bind` reports them.
+    """
+    cut = future_cutoff()
     latest = []
     if events_ts is not None and len(events_ts):
-        latest.append(pd.Timestamp(int(events_ts.max())))
+        ts = events_ts[events_ts < cut.value]
+        if len(ts):
+            latest.append(pd.Timestamp(int(ts.max())))
     if data_created is not None and data_created.notna().any():
-        latest.append(pd.Timestamp(data_created.max()))
+        c = data_created[data_created < cut]
+        if c.notna().any():
+            latest.append(pd.Timestamp(c.max()))
     if not latest:
         return pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     return max(latest).normalize() + pd.Timedelta(days=1)
@@ -352,8 +366,34 @@ def bind(
         as_of = parse_as_of(as_of)
     if as_of is None:
         as_of = default_as_of(created, events.ts if events is not None else None)
+        problems += _future_problems(created, events, model, leads_source, activities_source, row_offset)
     created_attr = model.created_at if created is not None else None
     return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra, created_attr, horizon_days, id_column=model.lead_id)
+
+
+def _future_problems(created, events, model, leads_source: str, activities_source: str, row_offset: int) -> list[Problem]:
+    """Dates after tomorrow: said, with examples, because they do not count for the default moment."""
+    cut = future_cutoff()
+    out = []
+    if created is not None:
+        fut = (created >= cut).to_numpy(dtype=bool, na_value=False)
+        if fut.any():
+            rows = np.flatnonzero(fut)
+            out.append(Problem(
+                "future_date", model.column_for(model.created_at),
+                f"{_count(len(rows), 'lead')} of {leads_source} {'are' if len(rows) != 1 else 'is'} dated in the future "
+                f"(latest {pd.Timestamp(created[fut].max()):%Y-%m-%d}); they do not set the default scoring moment.",
+                len(rows), [(int(r) + row_offset, str(created.iloc[r])) for r in rows[:5]]))
+    if events is not None and len(events):
+        fut = events.ts >= cut.value
+        n = int(fut.sum())
+        if n:
+            latest = pd.Timestamp(int(events.ts[fut].max()))
+            out.append(Problem(
+                "future_date", (model.activities or ActivityColumns()).timestamp,
+                f"{_count(n, 'event')} of {activities_source} {'are' if n != 1 else 'is'} dated in the future "
+                f"(latest {latest:%Y-%m-%d}); they do not count and do not set the default scoring moment.", n))
+    return out
 
 
 def _count(n: int, noun: str) -> str:

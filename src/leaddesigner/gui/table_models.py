@@ -1003,6 +1003,7 @@ _PROBLEM_NAMES = {
     "no_activities": "No activity log",
     "note": "Read as",
     "outcome": "Outcome",
+    "future_date": "Date in the future",
 }
 
 
