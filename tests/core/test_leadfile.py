@@ -670,3 +670,22 @@ def test_real_salvirt_b2b(shared_data: Path) -> None:
     assert list(df.columns)[-1] == "Status"
     assert set(df["Status"].unique()) == {"Won", "Lost"}
     assert not df["Status"].astype(str).str.endswith("\r").any()
+
+
+def test_formulas_without_saved_results_are_named(tmp_path):
+    """Issue 18: a workbook written by a program (never opened in Excel) read its formula cells as empty, silently."""
+    import openpyxl
+
+    from leaddesigner.core.leadfile import read_file
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["lead_id", "revenue", "size"])
+    ws.append(["L1", 100, 5])
+    ws.append(["L2", "=B2*2", "=C2+1"])
+    ws.append(["L3", 300, 7])
+    p = tmp_path / "formulas.xlsx"
+    wb.save(p)
+    df, info = read_file(p)
+    assert df["revenue"].isna().sum() == 1
+    assert len(info.notes) == 1 and "2 cells" in info.notes[0] and "(B3, C3)" in info.notes[0] and "Excel" in info.notes[0]

@@ -1327,10 +1327,20 @@ def _read_excel(
                 # Without a stored size the total is unknown: approach 85%.
                 done = n / total_rows if total_rows > n else n / (n + 100_000)
                 report(0.85 * done, f"Reading {p.name}: {n:,} rows")
+        sheet_title = ws.title
     finally:
         wb.close()
     for col in data:
         del col[last_nonblank:]
+    if info is not None:
+        lost = _formulas_without_values(p, sheet_title, data)
+        if lost:
+            shown = ", ".join(lost[:5]) + (" ..." if len(lost) > 5 else "")
+            info.notes.append(
+                f'{len(lost):,} cell{"s" if len(lost) != 1 else ""} of sheet "{sheet_title}" in {p.name} hold{"" if len(lost) != 1 else "s"} '
+                f"a formula without a saved result ({shown}) and read{'' if len(lost) != 1 else 's'} as empty. "
+                "Open the file in Excel (it calculates the formulas), save it, and load it again."
+            )
     for j in range(width):
         if not names[j] and any(v is not None for v in data[j]):
             names[j] = f"column_{_column_letter(j)}"  # data without a header
@@ -1346,6 +1356,51 @@ def _read_excel(
     holder = [pa.table(arrays, names=out_names)]
     del arrays
     return _finish(holder, infer_numbers=False, report=report)
+
+
+def _formulas_without_values(p: Path, sheet: str, data: list[list[Any]], limit: int = 1000) -> list[str]:
+    """Cells that hold a formula but no cached result (a workbook written by a program, never opened in Excel).
+
+    Only looked for when the workbook has formulas at all (it then stores a
+    calculation chain), so ordinary exports cost nothing extra.
+    """
+    def has_formula(z: zipfile.ZipFile, name: str) -> bool:
+        tail = b""
+        with z.open(name) as f:
+            while chunk := f.read(1 << 20):
+                block = tail + chunk
+                if b"<f>" in block or b"<f " in block:
+                    return True
+                tail = block[-3:]
+        return False
+
+    try:
+        with zipfile.ZipFile(p) as z:
+            names = z.namelist()
+            if "xl/calcChain.xml" not in names and not any(has_formula(z, n) for n in names if n.startswith("xl/worksheets/")):
+                return []
+    except (zipfile.BadZipFile, OSError, KeyError):
+        return []
+    import openpyxl
+
+    out: list[str] = []
+    try:
+        wb = openpyxl.load_workbook(p, read_only=True, data_only=False)
+        try:
+            ws = wb[sheet]
+            for r, row in enumerate(ws.iter_rows(values_only=True), start=1):
+                if r == 1:
+                    continue
+                for j, v in enumerate(row):
+                    if isinstance(v, str) and v.startswith("=") and j < len(data) and r - 2 < len(data[j]) and data[j][r - 2] is None:
+                        out.append(f"{_column_letter(j)}{r}")
+                        if len(out) >= limit:
+                            return out
+        finally:
+            wb.close()
+    except (OSError, KeyError, ValueError, zipfile.BadZipFile):
+        return out
+    return out
 
 
 def _sheet_rows(ws: Any) -> int:
