@@ -589,3 +589,69 @@ def test_hostile_yaml_is_a_clear_error(text, needle):
 def test_a_huge_file_is_refused_by_size():
     with pytest.raises(ModelError, match="MB"):
         loads_model("schema_version: 1\nname: x\ndescription: " + "x" * 6_000_000 + "\nrules: []\n", "big.yaml")
+
+
+# ---------------------------------------------------------------- saving (issue 18)
+def test_saving_through_a_symlink_writes_the_target(tmp_path):
+    from leaddesigner.core.modelio import atomic_write_text
+
+    real = tmp_path / "models" / "real.yaml"
+    real.parent.mkdir()
+    real.write_text("old\n")
+    real.chmod(0o640)
+    link = tmp_path / "link.yaml"
+    link.symlink_to(real)
+    atomic_write_text(link, "new\n")
+    assert link.is_symlink() and real.read_text() == "new\n"
+    assert (real.stat().st_mode & 0o777) == 0o640
+
+
+def test_stale_temp_files_of_an_interrupted_save_are_cleaned(tmp_path):
+    import os
+    import time
+
+    from leaddesigner.core.modelio import STALE_TMP_SECONDS, atomic_write_text
+
+    target = tmp_path / "m.yaml"
+    old = tmp_path / ".m.yaml.abc123.tmp"  # what kill -9 during a save leaves behind
+    old.write_text("half")
+    t = time.time() - STALE_TMP_SECONDS - 5
+    os.utime(old, (t, t))
+    fresh = tmp_path / ".m.yaml.def456.tmp"  # another process saving right now: left alone
+    fresh.write_text("busy")
+    atomic_write_text(target, "x\n")
+    assert not old.exists() and fresh.exists() and target.read_text() == "x\n"
+
+
+def test_a_failed_write_names_the_file(tmp_path):
+    import os
+
+    from leaddesigner.core.modelio import atomic_write_text
+
+    folder = tmp_path / "ro"
+    folder.mkdir()
+    folder.chmod(0o500)
+    try:
+        if os.access(folder, os.W_OK):  # root may write anyway
+            pytest.skip("this user may write into a read-only folder (root)")
+        with pytest.raises(OSError, match=str(folder / "m.yaml")):
+            atomic_write_text(folder / "m.yaml", "x")
+    finally:
+        folder.chmod(0o700)
+
+
+def test_a_full_disk_names_the_file_and_leaves_nothing_behind(tmp_path, monkeypatch):
+    import errno
+    import os
+
+    from leaddesigner.core import modelio
+
+    def full(*a, **k):
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(modelio.os, "replace", full)
+    target = tmp_path / "m.yaml"
+    with pytest.raises(OSError) as e:
+        modelio.atomic_write_text(target, "x\n")
+    assert str(target) in str(e.value) and "No space left" in str(e.value)
+    assert not list(tmp_path.iterdir())

@@ -892,29 +892,69 @@ def dumps_model(m: M.ScoringModel) -> str:
     return yaml.dump(M.to_dict(m), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
 
 
+#: temp files of an interrupted save (kill -9) older than this are removed by the next save in the folder
+STALE_TMP_SECONDS = 600
+
+
 def atomic_write_text(path: str | os.PathLike, text: str) -> None:
     """Write ``text`` to ``path`` via a temp file in the same folder and a rename.
 
-    Readers see either the old file or the new one, never a partial file; the
-    original's permissions are kept.
+    Readers see either the old file or the new one, never a partial file.
+    A symbolic link is followed (its target is written, the link stays); the
+    original's permissions and, where the process may set it, its owner are
+    kept. Temp files that an interrupted save left beside the file (a crash,
+    ``kill -9``) are removed. A full disk or a folder without write access is
+    an ``OSError`` whose message names the file.
     """
     p = Path(path)
+    if p.is_symlink():
+        p = Path(os.path.realpath(p))
     p.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    _remove_stale_temps(p)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{p.name}.", suffix=".tmp", dir=p.parent)
+    except OSError as e:
+        raise OSError(e.errno, f"cannot write {p}: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
             f.write(text)
             f.flush()
             os.fsync(f.fileno())
         if p.exists():
-            os.chmod(tmp, p.stat().st_mode & 0o777)
+            st = p.stat()
+            os.chmod(tmp, st.st_mode & 0o7777)
+            if hasattr(os, "chown"):
+                try:
+                    os.chown(tmp, st.st_uid, st.st_gid)
+                except OSError:
+                    pass  # not ours to give away: the owner becomes the writer, as with any editor
         else:
             os.chmod(tmp, 0o644)
         os.replace(tmp, p)
+    except OSError as e:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise OSError(e.errno, f"cannot write {p}: {e.strerror or e}") from None
     except BaseException:
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
+
+
+def _remove_stale_temps(p: Path) -> None:
+    """Remove ``.<name>.*.tmp`` files of earlier interrupted saves of ``p`` (older than a few minutes)."""
+    import time
+
+    now = time.time()
+    try:
+        for t in p.parent.glob(f".{p.name}.*.tmp"):
+            try:
+                if now - t.stat().st_mtime > STALE_TMP_SECONDS:
+                    t.unlink()
+            except OSError:
+                pass
+    except OSError:
+        pass
 
 
 def save_model(m: M.ScoringModel, path: str | os.PathLike) -> None:
