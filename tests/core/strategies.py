@@ -326,7 +326,7 @@ def persona():
     return _PERSONA
 
 
-_GROUP_CAP = st.one_of(st.none(), range_([-15.0, -5.0, 0.0, 3.0], [-2.0, 0.0, 10.0, 20.0, 35.0]))
+_GROUP_CAP = st.one_of(st.none(), range_([-15.0, -5.0, 0.0, 3.0], [0.0, 10.0, 20.0, 35.0]))  # a cap's max is never below 0
 _DIM_CAP = st.one_of(st.none(), range_([-20.0, 0.0, 5.0], [15.0, 30.0, 60.0]))
 _MQL = st.sampled_from((-10.0, 0.0, 10.0, 20.0, 25.5, 40.0, 60.0))
 _SQL_GAP = st.one_of(st.none(), st.sampled_from((0.0, 5.0, 10.0, 30.0)))
@@ -355,6 +355,13 @@ def _models(draw, min_rules: int, max_rules: int):
             dim_caps[d] = cap
     mql = draw(_MQL)
     gap = draw(_SQL_GAP)
+    score_range = draw(_SCORE_RANGE)
+    if score_range is not None:  # thresholds lie inside the score range (the loader refuses others)
+        lo = score_range.min if score_range.min is not None else mql
+        hi = score_range.max if score_range.max is not None else mql
+        mql = min(max(mql, lo), hi)
+        if gap is not None and score_range.max is not None and mql + gap > score_range.max:
+            gap = None
     return ScoringModel(
         name="random model",
         lead_id="Lead ID",
@@ -366,7 +373,7 @@ def _models(draw, min_rules: int, max_rules: int):
         products=list(PRODUCTS),
         rules=rules,
         caps=Caps(dim_caps, group_caps),
-        score_range=draw(_SCORE_RANGE),
+        score_range=score_range,
         thresholds=Thresholds(mql, None if gap is None else mql + gap),
         grades=draw(_MODEL_GRADES),
     )

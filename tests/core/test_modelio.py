@@ -534,13 +534,14 @@ def _rule_values(text: str):
 def test_category_values_are_the_text_as_written(written, meant):
     op = "in" if written.startswith("[") else "equals"
     m, v = _rule_values(BASE.replace(W, f"attribute: industry, op: {op}, value: {written}"))
-    assert v == meant and not m.load_notes
+    assert v == meant and not [n for n in m.load_notes if "read as the text" in n]
 
 
 def test_a_false_where_a_category_belongs_is_read_as_text_with_a_note():
     m, v = _rule_values(BASE.replace(W, "attribute: industry, op: in, value: [US, false]"))
     assert v == ["US", "false"]
-    assert len(m.load_notes) == 1 and "m.yaml:11" in m.load_notes[0] and "country code NO" in m.load_notes[0]
+    notes = [n for n in m.load_notes if "read as the text" in n]
+    assert len(notes) == 1 and "m.yaml:11" in notes[0] and "country code NO" in notes[0]
 
 
 def test_map_keys_are_the_text_as_written():
@@ -655,3 +656,21 @@ def test_a_full_disk_names_the_file_and_leaves_nothing_behind(tmp_path, monkeypa
         modelio.atomic_write_text(target, "x\n")
     assert str(target) in str(e.value) and "No space left" in str(e.value)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("change, needle", [
+    ("thresholds: {mql: 150}\nscore_range: {min: 0, max: 100}", "above the highest score a lead can have (score_range max 100)"),
+    ("thresholds: {mql: -5}\nscore_range: {min: 0, max: 100}", "below the lowest score"),
+    ("caps: {dimensions: {fit: {max: -10}}}", "below 0 would take points away"),
+])
+def test_semantic_checks_of_thresholds_and_caps(change, needle):
+    text = BASE + change + "\n"
+    with pytest.raises(ModelError) as e:
+        loads_model(text, "model.yaml")
+    assert needle in str(e.value) and "model.yaml:" in str(e.value)
+
+
+def test_a_model_that_can_never_produce_an_mql_is_a_warning():
+    m = loads_model(BASE + "thresholds: {mql: 50}\n", "model.yaml")  # one rule of 10 points
+    assert len(m.load_notes) == 1 and "no lead can become an MQL" in m.load_notes[0] and "is 10, below the MQL threshold 50" in m.load_notes[0]
+    assert not loads_model(BASE + "thresholds: {mql: 5}\n", "model.yaml").load_notes

@@ -527,9 +527,23 @@ class _Checker:
         sr = d.get("score_range")
         if sr:
             self.range(sr, ("score_range",))
+            lo, hi = sr.get("min"), sr.get("max")
+            for key in ("mql", "sql"):
+                t = thr.get(key)
+                if not _is_num(t):
+                    continue
+                if _is_num(hi) and t > hi:
+                    self.add(("thresholds", key), f"the {key.upper()} threshold ({t:g}) is above the highest score a lead can have "
+                             f"(score_range max {hi:g}): no lead could ever be an {key.upper()}")
+                elif _is_num(lo) and t < lo:
+                    self.add(("thresholds", key), f"the {key.upper()} threshold ({t:g}) is below the lowest score (score_range min {lo:g}): "
+                             f"every lead would be an {key.upper()}")
         return self.issues
 
     def range(self, r: dict, path: tuple) -> None:
+        if path[0] == "caps" and _is_num(r.get("max")) and r["max"] < 0:
+            self.add(path + ("max",), f"a cap's max ({r['max']:g}) below 0 would take points away from every lead; "
+                     "use a negative rule for that, and a cap of 0 or more")
         if r.get("min") is not None and r.get("max") is not None and r["min"] > r["max"]:
             self.add(path, f"min ({r['min']}) is above max ({r['max']})")
 
@@ -830,7 +844,58 @@ def loads_model(text: str, source: str | None = None) -> M.ScoringModel:
     validate_dict(data, lines, source)
     m = M.from_dict(data)
     m.load_notes = [n.format(source) for n in notes]
+    unreachable = never_mql(m)
+    if unreachable:
+        m.load_notes.append(ModelIssue("thresholds.mql", unreachable, lines.of(("thresholds", "mql"))).format(source))
     return m
+
+
+def highest_score(m: M.ScoringModel) -> float | None:
+    """The most points a lead can get from the model (None: unbounded, e.g. activity rules without max_points)."""
+    dims: dict[str, float] = {d: 0.0 for d in M.DIMENSIONS}
+    groups: dict[tuple[str, str], float] = {}
+    for r in m.rules:
+        if not r.enabled:
+            continue
+        if r.kind == "map":
+            vals = list((r.map.values or {}).values()) + [b.points for b in (r.map.bins or [])] + [r.map.default]
+            best = max([v for v in vals if v is not None] + [0.0])
+        elif r.kind == "activity":  # points per event, up to max_points
+            if r.points <= 0:
+                best = 0.0
+            elif r.activity.max_points is None:
+                return None
+            else:
+                best = float(r.activity.max_points)
+        else:
+            best = max(0.0, r.points)
+        if m.persona is not None and r.dimension == "engagement":
+            best *= max([1.0, m.persona.default, *m.persona.weights.values()])
+        if r.group:
+            groups[(r.dimension, r.group)] = groups.get((r.dimension, r.group), 0.0) + best
+        else:
+            dims[r.dimension] += best
+    for (dim, g), v in groups.items():
+        cap = m.caps.groups.get(g)
+        dims[dim] += min(v, cap.max) if cap is not None and cap.max is not None else v
+    total = 0.0
+    for dim, v in dims.items():
+        cap = m.caps.dimensions.get(dim)
+        total += min(v, cap.max) if cap is not None and cap.max is not None else v
+    if m.score_range is not None and m.score_range.max is not None:
+        total = min(total, m.score_range.max)
+    return total
+
+
+def never_mql(m: M.ScoringModel) -> str:
+    """A sentence when no lead can ever reach the MQL threshold (rules, caps and score range allow less), else ""."""
+    if not m.rules:
+        return ""
+    top = highest_score(m)
+    if top is None or top >= m.thresholds.mql:
+        return ""
+    return (f"no lead can become an MQL: the most a lead can score with these rules and caps is {top:g}, "
+            f"below the MQL threshold {m.thresholds.mql:g}")
 
 
 def load_model(path: str | os.PathLike) -> M.ScoringModel:

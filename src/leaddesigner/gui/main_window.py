@@ -1439,7 +1439,10 @@ class MainWindow(QMainWindow):
         self._add_recent(path)
         self._remember_folder(path)
         self._update_title()
-        self.status(f"Opened {path.name}: {len(m.rules)} rules")
+        if m.load_notes:  # e.g. no lead can reach the MQL threshold, a 'false' read as text
+            self.status(f"Opened {path.name}: " + " ".join(n.split(": ", 2)[-1] for n in m.load_notes), 20000)
+        else:
+            self.status(f"Opened {path.name}: {len(m.rules)} rules")
         return True
 
     def save(self) -> bool:
