@@ -82,3 +82,40 @@ def test_score_says_when_the_data_has_no_dates(tmp_path, capsys):
     code, _, err = run(capsys, "score", m, f, "-o", tmp_path / "s.csv")
     assert code == 0, err
     assert "today: the data holds no dates; give --as-of" in err and "the latest date in the data" not in err
+
+
+@pytest.mark.parametrize("written", ["[US, GB, NO, DE]", "[US, GB, 'NO', DE]"])
+def test_norway_is_not_false(written, tmp_path, capsys):
+    """Issue 21: YAML 1.1 read NO as false, so a lead from Norway got no points for 'Country we sell in'."""
+    from leaddesigner import paths
+
+    src = (paths.samples_dir() / "enterprise_fit_first.yaml").read_text(encoding="utf-8")
+    model = tmp_path / "m.yaml"
+    model.write_text(src.replace("value: [US, GB, DE, CA, NL, AU]", f"value: {written}"), encoding="utf-8")
+    code, out, err = run(capsys, "validate", model)
+    assert code == 0 and "warning" not in err
+    leads = pd.read_csv(paths.sample_leads(), dtype=str).head(200)
+    leads["country"] = ["NO" if i % 2 else "US" for i in range(len(leads))]
+    f = tmp_path / "leads.csv"
+    leads.to_csv(f, index=False)
+    code, out, err = run(capsys, "explain", model, f, "--lead", leads["lead_id"][1], "--allow-missing")
+    assert code == 0, err
+    assert "Country we sell in" in out  # the Norwegian lead gets the points
+
+
+def test_yes_no_map_keys_and_zip_codes(tmp_path, capsys):
+    model = tmp_path / "m.yaml"
+    model.write_text(
+        "schema_version: 1\nname: t\nlead_id: id\n"
+        "attributes: [{name: optin, type: category}, {name: zip, type: category}, {name: slot, type: category}]\n"
+        "rules:\n"
+        "  - {id: o, label: Opted in, dimension: fit, map: {attribute: optin, values: {yes: 5, no: -5}}}\n"
+        "  - {id: z, label: Zip, dimension: fit, when: {attribute: zip, op: in, value: [01234, 00501]}, points: 7}\n"
+        "  - {id: s, label: Slot, dimension: fit, when: {attribute: slot, op: equals, value: 12:30}, points: 1}\n"
+        "thresholds: {mql: 1}\n", encoding="utf-8")
+    f = tmp_path / "l.csv"
+    f.write_text("id,optin,zip,slot\na,yes,01234,12:30\nb,no,99999,13:00\n")
+    out = tmp_path / "s.csv"
+    code, _, err = run(capsys, "score", model, f, "-o", out)
+    assert code == 0, err
+    assert pd.read_csv(out)["score"].tolist() == [13.0, -5.0]

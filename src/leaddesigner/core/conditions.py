@@ -105,10 +105,35 @@ def _date(s: pd.Series, op: str, v: Any, as_of_ns: int) -> np.ndarray:
     raise ValueError(f"operator {op!r} does not apply to dates")
 
 
+# ---------------------------------------------------------------- one text folding
+# Case-insensitive text compares folded text on both sides (rule values and data), the same way
+# in the engine, DuckDB and the exported SQL: Unicode NFC, then the simple lowercase mapping that
+# Arrow's utf8_lower and SQL's LOWER apply (İ -> i, Σ -> σ), then final sigma and sharp s as
+# their base letters (ς -> σ, ß -> ss), as str.casefold() does. ASCII text is just lowercased.
+_FOLD_EXTRA = (("ς", "σ"), ("ß", "ss"))
+
+
+def fold_arrow(arr):
+    """Fold an Arrow string array (see above); ASCII-only arrays take the fast path."""
+    if len(arr) == arr.null_count or pc.all(pc.string_is_ascii(arr)).as_py():
+        return pc.ascii_lower(arr)
+    out = pc.utf8_lower(pc.utf8_normalize(arr, "NFC"))
+    for a, b in _FOLD_EXTRA:
+        out = pc.replace_substring(out, a, b)
+    return out
+
+
+def fold_text(values: list[str]) -> list[str]:
+    """The folded form of a few texts (rule values, map keys): exactly what :func:`fold_arrow` gives the data."""
+    if not values:
+        return []
+    return fold_arrow(pa.array([str(v) for v in values], pa.string())).to_pylist()
+
+
 def _norm_values(v: Any, case_sensitive: bool) -> list[str]:
     vals = v if isinstance(v, list) else [v]
     out = [_scalar_text(x) for x in vals]
-    return out if case_sensitive else [x.lower() for x in out]
+    return out if case_sensitive else fold_text(out)
 
 
 def _scalar_text(x: Any) -> str:
@@ -139,7 +164,8 @@ def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndar
         return _regex_re2(values, [str(p) for p in (v if isinstance(v, list) else [v])], case_sensitive)
     norm = s.astype("str") if s.dtype == object else s
     if not case_sensitive:
-        norm = norm.str.lower()
+        arr = pa.array(norm.to_numpy(dtype=object, na_value=None), pa.string())
+        norm = pd.Series(fold_arrow(arr).to_pylist(), index=s.index, dtype=object)
     vals = _norm_values(v, case_sensitive)
     if op in ("equals", "in"):
         return norm.isin(vals).to_numpy(dtype=bool) & present
@@ -209,9 +235,7 @@ def _dictionary(arr, store: dict):
 def _lowered(arr, store: dict):
     low = store.get("lower")
     if low is None:
-        # ASCII text: ascii_lower is utf8_lower (and Python's str.lower), 5x faster
-        ascii_only = len(arr) == arr.null_count or pc.all(pc.string_is_ascii(arr)).as_py()
-        low = pc.ascii_lower(arr) if ascii_only else pc.utf8_lower(arr)
+        low = fold_arrow(arr)  # ASCII text: ascii_lower, 5x faster than the Unicode path
         if len(arr) >= _BIG:
             store["lower"] = low
     return low
@@ -297,8 +321,9 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
     if m.bins is not None:
         return bin_points(np.asarray(s.to_numpy(dtype="float64", na_value=np.nan)), m.bins, m.default)
     values = m.values or {}
-    key = (lambda k: k) if m.case_sensitive else (lambda k: k.lower())
-    table = {key(_scalar_text(k)): float(p) for k, p in values.items()}
+    keys = [_scalar_text(k) for k in values]
+    folded = keys if m.case_sensitive else fold_text(keys)
+    table = {f: float(values[k]) for k, f in zip(values, folded)}  # as written, a later key wins
     if atype == "boolean":
         b = s.astype("boolean")
         t, f = table.get("true", table.get("yes", m.default)), table.get("false", table.get("no", m.default))
@@ -310,7 +335,8 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
         codes, uniques = pd.factorize(s)
         # numbers read as the YAML keys are written: 1.0 -> "1" (a persona on a number column)
         cats = [_scalar_text(c) for c in uniques]
-    per_cat = np.array([table.get(key(c), m.default) for c in cats] + [0.0], dtype=float)
+    names = [str(c) for c in cats] if m.case_sensitive else fold_text([str(c) for c in cats])
+    per_cat = np.array([table.get(c, m.default) for c in names] + [0.0], dtype=float)
     return per_cat[codes]
 
 

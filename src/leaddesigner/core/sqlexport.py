@@ -33,12 +33,16 @@ Assumptions about the tables (the loader or the warehouse provides them):
   timestamp never count. Without a ``detail`` column, ``detail`` is ``NULL``;
 * event ages and date tests are computed at one-second resolution
   (``DATEDIFF(SECOND, ...)``; the engine uses nanoseconds);
-* text comparisons are case-insensitive through ``LOWER()`` unless a test says
-  ``case_sensitive``; for non-ASCII text the database's ``LOWER`` may differ
-  from Python's (SQLite only lowers ASCII);
-* ``regex`` patterns are passed through unchanged to the database's regular
-  expression engine (RE2 in DuckDB and BigQuery, POSIX in PostgreSQL and
-  Snowflake, Java in Spark): use the common subset. Snowflake's
+* text comparisons are case-insensitive unless a test says ``case_sensitive``,
+  with the engine's one folding (:func:`leaddesigner.core.conditions.fold_arrow`):
+  ``LOWER``, then final sigma and sharp s as their base letters; DuckDB also
+  normalises to NFC first (``NFC_NORMALIZE``), the other dialects have no such
+  function, so text written in decomposed form (NFD) matches there only when
+  the rule is written the same way; SQLite's ``LOWER`` folds ASCII letters only;
+* ``regex`` patterns are RE2 (checked when the model loads) and passed through
+  to the database's engine (RE2 in DuckDB and BigQuery, POSIX in PostgreSQL
+  and Snowflake, Java in Spark: RE2 without look-around is their common
+  subset). Snowflake's
   ``REGEXP_LIKE`` matches the whole value, so the pattern is wrapped as
   ``.*(pattern).*``; T-SQL needs SQL Server 2025 / Azure SQL ``REGEXP_LIKE``;
   SQLite has no regular expressions by default: register a ``regexp(pattern,
@@ -81,6 +85,7 @@ from typing import Any, Callable
 import pandas as pd
 from sqlglot import exp
 
+from .conditions import fold_text
 from .model import (
     ACTIVITY_FIELDS,
     ActivityColumns,
@@ -317,7 +322,7 @@ def _scalar_text(x: Any) -> str:
 def _text_values(v: Any, case_sensitive: bool) -> list[str]:
     vals = v if isinstance(v, list) else [v]
     out = [_scalar_text(x) for x in vals]
-    return out if case_sensitive else [x.lower() for x in out]
+    return out if case_sensitive else fold_text(out)
 
 
 def _alias_name(prefix: str, text: str, used: set[str]) -> str:
@@ -353,7 +358,16 @@ class _Builder:
                 alias = f"{s.name}_lc" if s.table == "e" else f"ld_lc_{sum(1 for k in self.lowered if k[0] == 'l') + 1}"
                 self.lowered[key] = alias
             return exp.Column(this=self.own(alias), table=self.own(s.table))
-        return exp.Lower(this=s.copy())
+        return self.fold(s.copy())
+
+    def fold(self, s: exp.Expression) -> exp.Expression:
+        """The engine's text folding in SQL (conditions.fold_arrow): LOWER, then ς -> σ and ß -> ss;
+        DuckDB also normalises to NFC first (the other dialects have no such function: see the module notes)."""
+        inner = exp.Anonymous(this="NFC_NORMALIZE", expressions=[s]) if self.d == "duckdb" else s
+        out: exp.Expression = exp.Lower(this=inner)
+        for a, b in (("ς", "σ"), ("ß", "ss")):
+            out = exp.Anonymous(this="REPLACE", expressions=[out, _s(a), _s(b)])
+        return out
 
     # -- identifiers and tables
     def ident(self, name: str) -> exp.Identifier:
@@ -540,7 +554,7 @@ class _Builder:
             return _case([(is_null, missing)], out) if not isinstance(out, exp.Case) else _prepend_if(out, is_null, missing)
         if atype == "date":
             raise SQLExportError(f"value lists need a category, text or boolean attribute, '{m.attribute}' is {atype}")
-        key = (lambda k: k) if m.case_sensitive else (lambda k: k.lower())
+        key = (lambda k: k) if m.case_sensitive else (lambda k: fold_text([k])[0])
         table = {key(_scalar_text(k)): float(p) for k, p in (m.values or {}).items()}
         if atype == "number":  # a persona on a number column: the engine reads 1.0 as "1"
             ifs = [(is_null, missing)]
@@ -627,7 +641,7 @@ class _Builder:
             ]
             for (table, name), alias in self.lowered.items():
                 if table == "e":  # type and detail lowered once per event, not once per rule
-                    ev_cols.append(exp.alias_(exp.Lower(this=ev_source[name].copy()), alias))
+                    ev_cols.append(exp.alias_(self.fold(ev_source[name].copy()), alias))
             ev_cols.append(exp.alias_(self.age_seconds(ts.copy()), "age_s"))
             keep = exp.LT(this=ts.copy(), expression=self.as_of())
             windows = [r.activity.within_days for r in activity_rules]
@@ -663,7 +677,7 @@ class _Builder:
             base.append(col)
         lead_lc = [(name, alias) for (table, name), alias in self.lowered.items() if table == "l"]
         if lead_lc:  # text columns tested case-insensitively: lowered once per lead, not once per rule
-            leads = exp.select(exp.Column(this=exp.Star(), table=self.own("l")), *[exp.alias_(exp.Lower(this=self.col(name, "l")), alias) for name, alias in lead_lc])
+            leads = exp.select(exp.Column(this=exp.Star(), table=self.own("l")), *[exp.alias_(self.fold(self.col(name, "l")), alias) for name, alias in lead_lc])
             ctes.append(("ld_leads", leads.from_(self.table(self.leads_table, "l"), copy=False)))
             source = exp.Table(this=self.own("ld_leads"), alias=exp.TableAlias(this=self.own("l")))
         else:
