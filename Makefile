@@ -2,13 +2,14 @@
 #   make run    create .venv, install, open the app with the sample model and leads
 #   make test   create .venv, install with test extras, run the tests
 #   make fuzz   the property tests with random seeds and 20x the examples (see tests/fuzzing.py)
+#   make hostile  the hostile-input corpus (tests/hostile/cases.py) through the command line, one line per case
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SPARK_STAMP := $(VENV)/.installed-spark
 
-.PHONY: run test fuzz test-spark bench bench-outofcore schema screenshot clean
+.PHONY: run test fuzz hostile test-spark bench bench-outofcore schema screenshot clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -33,6 +34,11 @@ test: $(STAMP)
 # prints how), so that `make test`, which always draws the same examples, keeps checking it.
 fuzz: $(STAMP)
 	QT_QPA_PLATFORM=offscreen $(BIN)/python -m pytest -q -n 2 -m hypothesis --hypothesis-profile fuzz -p no:cacheprovider $(FUZZ_ARGS)
+
+# 120 hostile files (alias bombs, catastrophic regexes, NaN, broken encodings, killed saves ...) each run
+# through the command line in a process of its own: no crash, no traceback, <10 s, <1 GB, inputs untouched
+hostile: $(STAMP)
+	$(BIN)/python tests/hostile/run_hostile.py $(HOSTILE_ARGS)
 
 # the exported SQL (spark dialect) on Spark SQL in local mode equals the Python engine (needs Java 17+)
 test-spark: $(SPARK_STAMP)

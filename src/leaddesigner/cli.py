@@ -430,7 +430,8 @@ def _as_of_reason(loaded: Loaded) -> str:
     if loaded.as_of_given:
         return "--as-of"
     d = loaded.data
-    if d.created is None and (d.events is None or len(d.events) == 0):
+    no_created = d.created is None or not bool(d.frame[d.created].notna().any())
+    if no_created and (d.events is None or len(d.events) == 0):
         return "today: the data holds no dates; give --as-of to choose the day"
     return "the latest date in the data"
 

@@ -384,7 +384,17 @@ def read_file(
         holder = [_read_text(p, kind == "text.gz", wanted, report, info)]
         df = _finish(holder, infer_numbers=True, report=report)
     elif kind == "excel":
-        df = _read_excel(p, wanted, sheet, report, info)
+        try:
+            df = _read_excel(p, wanted, sheet, report, info)
+        except LeadFileError:
+            raise
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError, zipfile.BadZipFile, SyntaxError) as exc:
+            # openpyxl on a damaged or hand-made workbook (XML parse errors are SyntaxErrors)
+            raise LeadFileError(
+                f'Cannot read "{p.name}": the workbook is damaged ({type(exc).__name__}: {str(exc)[:200]}). '
+                "Open it in Excel and save it again, or save it as CSV.",
+                path=p,
+            ) from exc
     else:
         df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary})
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
@@ -594,7 +604,10 @@ def _read_text(
     last_exc: Exception | None = None
     for enc in attempts:
         try:
-            table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+            try:
+                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+            except _BlockTooSmall:
+                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=_MAX_BLOCK_BYTES)
             if info is not None:
                 info.encoding, info.delimiter, info.footer = enc, delimiter, footer
                 if footer:
@@ -618,6 +631,14 @@ class _EncodingMismatch(Exception):
     """The chosen encoding failed on data beyond the sample."""
 
 
+class _BlockTooSmall(Exception):
+    """A record is longer than the read block (a very long value): read again with bigger blocks."""
+
+
+#: the largest read block tried: a value longer than this cannot be read
+_MAX_BLOCK_BYTES = 1 << 26
+
+
 def _arrow_read_csv(
     p: Path,
     gz: bool,
@@ -626,6 +647,7 @@ def _arrow_read_csv(
     raw_names: list[str],
     wanted: list[str] | None,
     report: _Progress,
+    block_bytes: int = _BLOCK_BYTES,
 ) -> tuple[pa.Table, list[str]]:
     """The table, and the one-field lines at the end of the file that were left out as a footer."""
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
@@ -649,7 +671,7 @@ def _arrow_read_csv(
         return "error"
 
     read_options = pacsv.ReadOptions(
-        use_threads=True, block_size=_BLOCK_BYTES, encoding=arrow_encoding
+        use_threads=True, block_size=block_bytes, encoding=arrow_encoding
     )
     parse_options = pacsv.ParseOptions(
         delimiter=delimiter,
@@ -699,6 +721,14 @@ def _arrow_read_csv(
             raise _EncodingMismatch(msg) from exc
         if invalid or ("Expected" in msg and "columns" in msg):
             raise _ragged_error(p, gz, encoding, delimiter, invalid, msg) from exc
+        if "straddl" in msg and block_bytes < _MAX_BLOCK_BYTES:
+            raise _BlockTooSmall(msg) from exc
+        if "straddl" in msg:
+            raise LeadFileError(
+                f'Cannot read "{p.name}": a single value is longer than {_MAX_BLOCK_BYTES >> 20} MB (a whole document '
+                "pasted into one cell?). Remove that column or shorten the value, and load the file again.",
+                path=p,
+            ) from exc
         if "Empty CSV file" in msg:
             raise LeadFileError(
                 f'"{p.name}" is empty: expected a header line with the column '

@@ -23,6 +23,7 @@ Scoring order (the engine and the SQL export follow it exactly):
 from __future__ import annotations
 
 import copy
+import datetime as _dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -475,6 +476,15 @@ class Recycling:
 
     def outcomes(self) -> list[tuple[str, RecycleOutcome]]:
         return [(k, o) for k, o in (("disqualified", self.disqualified), ("closed_lost", self.closed_lost)) if o is not None]
+
+
+def is_iso_day(text: str) -> bool:
+    """True for a real calendar day written YYYY-MM-DD (2026-02-30 and 20261122 are not)."""
+    try:
+        _dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
 
 
 @dataclass

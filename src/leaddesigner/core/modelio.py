@@ -507,6 +507,10 @@ class _Checker:
             if fmt not in allowed:
                 what = (f"one of {', '.join(allowed)}" if allowed else "none: only date and number attributes have a format")
                 self.add(("attributes", i, "format"), f"format '{fmt}' does not fit a {a.get('type')} attribute; expected {what}")
+        for i, e in enumerate(d.get("changelog") or []):
+            day = e.get("date") if isinstance(e, dict) else None
+            if isinstance(day, str) and not M.is_iso_day(day):
+                self.add(("changelog", i, "date"), f"'{day}' is not a date; expected YYYY-MM-DD, e.g. 2026-03-31")
         for k in d.get("columns") or {}:
             if k not in self.attrs:
                 self.add(("columns", k), f"maps '{k}', which is not a declared attribute.{did_you_mean(k, self.attrs)}", key=True)

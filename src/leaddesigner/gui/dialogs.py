@@ -467,9 +467,7 @@ class ChangelogDialog(QDialog):
 
     def problem(self) -> str:
         """Why the entry cannot be added yet ("" when it can)."""
-        try:
-            _dt.date.fromisoformat(self.date_edit.text().strip())
-        except ValueError:
+        if not M.is_iso_day(self.date_edit.text().strip()):
             return "The date must look like 2026-11-22."
         if not self.author_edit.text().strip():
             return "Name the author."
