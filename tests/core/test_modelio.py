@@ -277,7 +277,7 @@ def test_duplicate_keys():
 
 def test_invalid_yaml_syntax():
     line, path, msg = one_error(BASE.replace("name: t", "name: t: u"))
-    assert (line, path) == (2, "") and msg.startswith("this is not valid YAML: mapping values are not allowed here")
+    assert (line, path) == (2, "") and msg.startswith("this is not valid YAML: mapping values are not allowed")
     line, path, msg = one_error(BASE.replace("    dimension: fit", "\tdimension: fit"))
     assert line == 10 and "spaces, not tabs" in msg
     line, path, msg = one_error("name: [a, b\nrules: []\n")

@@ -57,6 +57,11 @@ class Case:
     env: dict[str, str | None] = field(default_factory=dict)  # environment changes for this case (None: unset)
 
 
+def _random_bytes(seed: int, n: int = 3000) -> bytes:
+    """``n`` bytes of noise, the same on every run."""
+    return random.Random(seed).randbytes(n)
+
+
 def _model(rule: str = "", extra: str = "", **repl: str) -> str:
     text = GOOD_MODEL
     for k, v in repl.items():
@@ -113,7 +118,7 @@ def yaml_cases() -> list[Case]:
         "bad date": _model(extra="changelog: [{date: 2026-13-45, author: x, note: y}]\n"),
         "changelog day that does not exist": _model(extra="changelog: [{date: 2026-02-30, author: x, note: y}]\n"),
         "tabs": "schema_version: 1\n\tname: x\n",
-        "random bytes": bytes(random.Random(1).randrange(256) for _ in range(3000)),
+        "random bytes": _random_bytes(1),
         "utf-16 model": GOOD_MODEL.encode("utf-16"),
         "empty": "",
         "only a comment": "# nothing\n",
@@ -206,7 +211,7 @@ def data_cases() -> list[Case]:
         if k == "utf-16 no bom":
             v = GOOD_LEADS.encode("utf-16-le")
         elif k == "random bytes":
-            v = bytes(random.Random(2).randrange(256) for _ in range(3000))
+            v = _random_bytes(2)
         elif k == "cp1252 after 64 KiB":
             v = v.encode("cp1252")
         out.append(Case(f"leads {k}", "data", {**m, "leads.csv": v}, _score(), writes=("out.csv",), names="leads.csv"))
@@ -355,24 +360,46 @@ def saving_cases() -> list[Case]:
 
 
 # ---------------------------------------------------------------- 7. engines and non-ASCII text
-def _same_scores(d: Path) -> str | None:
-    import pandas as pd
+def _same_scores(expected: list[float]) -> Callable[[Path], str | None]:
+    """The engine, the DuckDB engine and the exported DuckDB SQL all give ``expected`` (points per lead)."""
 
-    a = pd.read_csv(d / "out.csv")["score"].tolist()
-    b = pd.read_parquet(d / "duck.parquet")["score"].tolist()
-    return None if a == b else f"pandas engine {a} != duckdb engine {b}"
+    def check(d: Path) -> str | None:
+        import duckdb
+        import pandas as pd
+
+        from leaddesigner.core.modelio import load_model
+        from leaddesigner.core.sqlexport import export_sql
+
+        a = pd.read_csv(d / "out.csv", dtype={"lead_id": str}).sort_values("lead_id")["score"].tolist()
+        b = pd.read_parquet(d / "duck.parquet").sort_values("lead_id")["score"].tolist()
+        con = duckdb.connect()
+        table = pd.read_csv(d / "leads.csv", dtype={"lead_id": str, "industry": str, "email": str}, parse_dates=["created"])
+        con.register("leads", table)  # typed as a warehouse table would be
+        sql = export_sql(load_model(d / "m.yaml"), dialect="duckdb", as_of="2026-02-01")
+        c = con.execute(sql).df().sort_values("lead_id")["score"].tolist()
+        if a != expected:
+            return f"the engine scored {a}, expected {expected}"
+        if b != expected:
+            return f"the duckdb engine scored {b}, expected {expected}"
+        if c != expected:
+            return f"the exported SQL scored {c} on DuckDB, expected {expected}"
+        return None
+
+    return check
 
 
 def engine_cases() -> list[Case]:
     out = []
     words = ["ÉCOLE", "école", "İstanbul", "ΟΔΟΣ ΑΘΗΝΩΝ", "Straße", "STRASSE"]
     leads = "lead_id,industry,employees,email,created\n" + "".join(f"L{i},{w},1,a@x.com,2026-01-05\n" for i, w in enumerate(words))
-    for op, val in [("contains", "ÉCOLE"), ("equals", "İstanbul"), ("contains", "ΟΔΟΣ"), ("equals", "straße"), ("starts_with", "STRA")]:
+    cases = [("contains", "ÉCOLE", {0, 1}), ("equals", "İstanbul", {2}), ("contains", "ΟΔΟΣ", {3}), ("equals", "straße", {4, 5}),
+             ("starts_with", "STRA", {4, 5})]
+    for op, val, hits in cases:
         m = _model(f"  - {{id: t, label: T, dimension: fit, when: {{attribute: industry, op: {op}, value: '{val}'}}, points: 7}}")
 
         out.append(Case(f"engines agree: {op} {val}", "engines", {"m.yaml": m, "leads.csv": leads},
                         ["score", "m.yaml", "leads.csv", "-o", "out.csv", "--allow-missing"], exits=(0,), writes=("out.csv", "duck.parquet"),
-                        check=_same_scores,
+                        check=_same_scores([7.0 if i in hits else 0.0 for i in range(len(words))]),
                         then=["score", "m.yaml", "leads.csv", "-o", "duck.parquet", "--engine", "duckdb", "--allow-missing"]))
     return out
 
@@ -395,8 +422,24 @@ def message_cases() -> list[Case]:
                     ["explain", "m.yaml", "leads.csv", "--lead", "L9"], exits=(2,), names="leads.csv"))
     out.append(Case("diff with a broken model", "messages", {"a.yaml": GOOD_MODEL, "b.yaml": "rules: [\n"}, ["diff", "a.yaml", "b.yaml"],
                     exits=(2,), names="b.yaml"))
-    out.append(Case("profile of random bytes", "messages", {"leads.csv": bytes(random.Random(5).randrange(256) for _ in range(3000))},
-                    ["profile", "leads.csv"], names="leads.csv"))
+    out.append(Case("profile of random bytes", "messages", {"leads.csv": _random_bytes(5)},
+                    ["profile", "leads.csv"], exits=(2,), names="leads.csv", stderr_has="not a text file"))
+    out.append(Case("profile of a header without a line break", "messages", {"leads.csv": "lead_id,industry"},
+                    ["profile", "leads.csv"], exits=(0,), stdout_has="0 leads, 2 columns"))
+    ragged_cp1252 = b"lead_id,industry\n" + b"L1,x\n" * 20000 + b"L2,x,caf\xe9\n"
+    out.append(Case("a ragged cp1252 line after 64 KiB of UTF-8", "messages", {"m.yaml": GOOD_MODEL, "leads.csv": ragged_cp1252},
+                    _score(), exits=(2,), names="leads.csv", stderr_has='line 20002'))
+
+    def workbook_as_csv(d: Path) -> None:
+        import openpyxl
+
+        wb = openpyxl.Workbook()
+        wb.active.append(["lead_id", "industry"])
+        wb.save(d / "book.xlsx")
+        (d / "book.xlsx").rename(d / "leads.csv")
+
+    out.append(Case("a workbook saved as .csv", "messages", {"m.yaml": GOOD_MODEL}, _score(), exits=(2,), setup=workbook_as_csv,
+                    names="leads.csv", stderr_has="rename it to .xlsx"))
     out.append(Case("gui without a display", "messages", {"m.yaml": GOOD_MODEL}, ["gui", "m.yaml"], exits=(2,), stderr_has="display", names="DISPLAY",
                     env={"QT_QPA_PLATFORM": None, "WAYLAND_DISPLAY": None}))
     return out

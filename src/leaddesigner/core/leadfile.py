@@ -25,15 +25,17 @@ This module is part of the pure core: it must never import Qt.
 from __future__ import annotations
 
 import codecs
+import contextlib
 import csv
 import datetime as _dt
 import gzip
 import io
 import os
 import re
+import sys
 import zipfile
 import zlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -480,6 +482,33 @@ def _bad_gzip(p: Path, exc: BaseException) -> LeadFileError:
     )
 
 
+#: file signatures of formats users save under a text extension by mistake: (magic bytes, what it is, what to do)
+_SIGNATURES = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)", "if it is a workbook, rename it to .xlsx"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel .xls workbook (or another Office file)", "open it in Excel and save it as .xlsx or CSV"),
+    (b"\x1f\x8b", "gzip-compressed", "rename it to end in .csv.gz"),
+    (b"PAR1", "a Parquet file", "rename it to .parquet"),
+    (b"%PDF", "a PDF document", "export the leads from the CRM as CSV instead"),
+)
+
+
+def _refuse_binary(p: Path, head: bytes) -> None:
+    """Raise for a file that is not text: a known format by its first bytes, or mostly control bytes."""
+    for magic, what, todo in _SIGNATURES:
+        if head.startswith(magic):
+            raise LeadFileError(f'Cannot read "{p.name}": it is {what}, not a text file; {todo}.', path=p)
+    sample = head[:65536]
+    if not sample:
+        return
+    control = sum(sample.count(bytes([b])) for b in (*range(0, 9), 11, 12, *range(14, 32), 127))
+    if control > max(8, len(sample) // 20):  # more than 5% control bytes: no CRM writes text like that
+        raise LeadFileError(
+            f'Cannot read "{p.name}": it is not a text file ({control:,} of its first {len(sample):,} bytes are control '
+            "characters). Export the leads from the CRM as CSV, or open the workbook it came from.",
+            path=p,
+        )
+
+
 def _detect_encoding(head: bytes, complete: bool) -> str:
     """Guess a Python codec name for *head*, the first bytes of a text file."""
     if head.startswith(codecs.BOM_UTF8):
@@ -583,6 +612,8 @@ def _read_text(
             path=p,
         )
     encoding = _detect_encoding(head, complete)
+    if not encoding.startswith("utf-16"):
+        _refuse_binary(p, head)
     text = _decode_sample(head, encoding, complete)
     default = "\t" if p.name.lower().endswith((".tsv", ".tsv.gz", ".txt", ".txt.gz")) else ","
     if not text.strip():
@@ -629,6 +660,30 @@ def _read_text(
 
 class _EncodingMismatch(Exception):
     """The chosen encoding failed on data beyond the sample."""
+
+
+@contextlib.contextmanager
+def _invalid_rows_undecodable(seen: list[BaseException]) -> Iterator[None]:
+    """Collect (instead of printing) the UnicodeDecodeError pyarrow raises for a bad row that is not UTF-8.
+
+    pyarrow decodes a malformed row's text strictly before it calls the
+    invalid-row handler; when that text is not UTF-8 the error is
+    "unraisable" and Python would print a traceback to stderr. Such a row
+    means the file is not UTF-8, and the reader tries the next encoding.
+    """
+    previous = sys.unraisablehook
+
+    def hook(unraisable: Any) -> None:
+        if isinstance(unraisable.exc_value, UnicodeDecodeError):
+            seen.append(unraisable.exc_value)
+        else:
+            previous(unraisable)
+
+    sys.unraisablehook = hook
+    try:
+        yield
+    finally:
+        sys.unraisablehook = previous
 
 
 class _BlockTooSmall(Exception):
@@ -699,25 +754,27 @@ def _arrow_read_csv(
             path=p,
         ) from exc
     collector: _Collector | None = None
+    undecodable: list[BaseException] = []
     try:
-        reader = pacsv.open_csv(
+        with _invalid_rows_undecodable(undecodable):
+            reader = pacsv.open_csv(
             source,
-            read_options=read_options,
-            parse_options=parse_options,
-            convert_options=convert_options,
-        )
-        collector = _Collector(reader.schema.names)
-        rows = 0
-        for nbatch, batch in enumerate(reader, start=1):
-            collector.add(batch)
-            rows += batch.num_rows
-            del batch
-            # Each batch is one block of about _BLOCK_BYTES of (UTF-8) text.
-            done = nbatch * _BLOCK_BYTES / expected_bytes
-            report(0.85 * min(done, 1.0), f"Reading {p.name}: {rows:,} rows")
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            collector = _Collector(reader.schema.names)
+            rows = 0
+            for nbatch, batch in enumerate(reader, start=1):
+                collector.add(batch)
+                rows += batch.num_rows
+                del batch
+                # Each batch is one block of about _BLOCK_BYTES of (UTF-8) text.
+                done = nbatch * _BLOCK_BYTES / expected_bytes
+                report(0.85 * min(done, 1.0), f"Reading {p.name}: {rows:,} rows")
     except pa.ArrowInvalid as exc:
         msg = str(exc)
-        if "UTF8" in msg or "UTF-8" in msg:
+        if "UTF8" in msg or "UTF-8" in msg or (undecodable and encoding == "utf-8"):  # the next encoding may read it
             raise _EncodingMismatch(msg) from exc
         if invalid or ("Expected" in msg and "columns" in msg):
             raise _ragged_error(p, gz, encoding, delimiter, invalid, msg) from exc
@@ -729,6 +786,10 @@ def _arrow_read_csv(
                 "pasted into one cell?). Remove that column or shorten the value, and load the file again.",
                 path=p,
             ) from exc
+        if "Empty CSV file" in msg and raw_names:  # a header line without a line break after it: no leads
+            names = include if include is not None else raw_names
+            empty = pa.table({n: pa.array([], pa.string()) for n in names})
+            return (empty.select([]) if drop_all else empty), []
         if "Empty CSV file" in msg:
             raise LeadFileError(
                 f'"{p.name}" is empty: expected a header line with the column '

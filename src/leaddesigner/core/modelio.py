@@ -140,6 +140,48 @@ class _Budget(Exception):
         self.message, self.line = message, line
 
 
+#: libyaml's composer where PyYAML has it: linear in the file and limited to 1,000 levels of nesting
+#: (the pure-Python scanner takes seconds on 10,000 nested brackets); the same nodes and line marks
+_COMPOSER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _children(n: yaml.Node) -> list[yaml.Node]:
+    if isinstance(n, yaml.MappingNode):
+        return [x for kv in n.value for x in kv]
+    if isinstance(n, yaml.SequenceNode):
+        return list(n.value)
+    return []
+
+
+def _expanded_size(root: yaml.Node) -> int | None:
+    """How many values the document holds once every alias is expanded (None: an alias inside itself).
+
+    Counted on the node graph, each shared node once, so a "billion laughs"
+    is measured in microseconds instead of being expanded; stops counting
+    past :data:`MAX_NODES`.
+    """
+    sizes: dict[int, int] = {}
+    in_progress: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        n, children_done = stack.pop()
+        key = id(n)
+        if children_done:
+            in_progress.discard(key)
+            sizes[key] = total = 1 + sum(sizes[id(c)] for c in _children(n))
+            if total > MAX_NODES:
+                return total
+            continue
+        if key in sizes:
+            continue
+        if key in in_progress:  # met again inside its own subtree
+            return None
+        in_progress.add(key)
+        stack.append((n, True))
+        stack.extend((c, False) for c in _children(n) if id(c) not in sizes)
+    return sizes[id(root)]
+
+
 def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
     """Parse YAML into plain data plus line numbers. Duplicate keys are errors.
 
@@ -155,11 +197,20 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
         raise ModelError([ModelIssue("", f"the file is {len(text) / 1e6:.0f} MB: a model is a few KB of YAML "
                                          f"(at most {MAX_MODEL_BYTES / 1e6:.0f} MB are read). Is this the right file?", 1)], source)
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
+        node = yaml.compose(text, Loader=_COMPOSER)
+    except yaml.reader.ReaderError as e:  # a control character: binary data, or text from a broken export
+        pos = e.position if isinstance(e.position, int) else 0
+        line = text.count("\n", 0, pos) + 1
+        col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        raise ModelError([ModelIssue("", f"column {col} holds a control character (#x{e.character:04x}): a model is plain "
+                                         "text. Is this the right file?", line)], source) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         problem = getattr(e, "problem", None) or str(e)
+        if "maximum nesting depth" in problem:  # libyaml stops at 1,000 levels
+            raise ModelError([ModelIssue("", f"the YAML is nested too deeply (a model needs fewer than {MAX_DEPTH} levels)",
+                                         line)], source) from None
         context = getattr(e, "context", None)
         msg = f"this is not valid YAML: {problem}" + (f" ({context})" if context else "")
         msg += ". Check indentation (spaces, not tabs) and that every 'key: value' has a space after the colon."
@@ -169,6 +220,12 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
     lines = _Lines()
     if node is None:
         raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
+    size = _expanded_size(node)
+    if size is None:
+        raise ModelError([ModelIssue("", "an alias refers to the value it is part of (a loop)", 1)], source)
+    if size > MAX_NODES:
+        raise ModelError([ModelIssue("", f"the file expands to more than {MAX_NODES:,} values (aliases used over and over?): "
+                                         "a model is far smaller", 1)], source)
     issues: list[ModelIssue] = []
     loader = yaml.SafeLoader("")
     count = [0]
@@ -176,11 +233,12 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
 
     def scalar(n: yaml.ScalarNode, path: tuple) -> Any:
         line = n.start_mark.line + 1
-        explicit = n.tag if (n.style is None and n.tag != loader.resolve(yaml.ScalarNode, n.value, (True, False))) or (
-            n.style is not None and n.tag != "tag:yaml.org,2002:str") else None
+        quoted = bool(n.style)  # libyaml writes '' for a plain scalar, PyYAML None
+        explicit = n.tag if (not quoted and n.tag != loader.resolve(yaml.ScalarNode, n.value, (True, False))) or (
+            quoted and n.tag != "tag:yaml.org,2002:str") else None
         if explicit is not None and explicit not in _TAGS:
             raise _Budget(f"the tag {explicit} is not allowed in a model (only plain values, lists and maps)", line)
-        if n.style is not None or explicit == "tag:yaml.org,2002:str":
+        if quoted or explicit == "tag:yaml.org,2002:str":
             value: Any = n.value  # quoted (or !!str): text as written
         elif explicit is not None:
             try:
@@ -222,7 +280,7 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
             for k, v in n.value:
                 if not isinstance(k, yaml.ScalarNode):
                     raise _Budget("a key must be a plain word or text, not a list or a map", k.start_mark.line + 1)
-                key = k.value if k.style is None else k.value  # keys are names: the text as written ("01234", "no")
+                key = k.value  # keys are names: the text as written ("01234", "no")
                 if key in out:
                     issues.append(
                         ModelIssue(path_text(path + (key,)), f"key '{key}' appears twice; keep one", k.start_mark.line + 1)

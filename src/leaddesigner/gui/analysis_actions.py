@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import time
 import traceback
+import warnings
 from pathlib import Path
 from typing import Any, Callable
 
@@ -66,11 +67,13 @@ class TaskWorker(ThreadWorker):
 
     def discard(self) -> None:
         """Stop listening and ask the run to stop; the thread ends on its own."""
-        for sig in (self.progress, self.finished, self.failed, self.cancelled):
-            try:
-                sig.disconnect()
-            except (RuntimeError, TypeError):
-                pass
+        with warnings.catch_warnings():  # PySide warns about a signal nobody listened to
+            warnings.simplefilter("ignore", RuntimeWarning)
+            for sig in (self.progress, self.finished, self.failed, self.cancelled):
+                try:
+                    sig.disconnect()
+                except (RuntimeError, TypeError):
+                    pass
         if self._thread is not None:
             self._quit_on_end()
         self.cancel()

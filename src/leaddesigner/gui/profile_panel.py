@@ -321,7 +321,7 @@ class ProfilePanel(QWidget):
         else:
             lines.append("<b>No outcome chosen:</b> say what \u201cconverted\u201d means to see conversion per value.")
         src = html.escape(d.leads_table.name) if d.leads_table is not None else "the file"
-        self.header.setText(f"<b>{prof.rows:,} leads, {len(prof.columns)} columns</b> in {src}<br>" + "<br>".join(lines))
+        self.header.setText(f"<b>{prof.headline}</b> in {src}<br>" + "<br>".join(lines))
         self.columns_view.resizeColumnsToContents()
         self.columns_view.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         if self.columns_model.rowCount():

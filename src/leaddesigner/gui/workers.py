@@ -84,6 +84,14 @@ class LoadResult:
 
 #: workers whose thread has not finished yet: Python must not delete a running QThread
 _LIVE: set = set()
+#: finished QThreads, kept until the GUI thread frees them (see ThreadWorker._on_thread_finished)
+_ENDED: list = []
+
+
+def _free_ended_threads() -> None:
+    """Free the QThreads of finished workers (GUI thread; each has ended, so the wait is immediate)."""
+    while _ENDED:
+        _ENDED.pop().wait()
 
 
 class ThreadWorker(QObject):
@@ -106,6 +114,7 @@ class ThreadWorker(QObject):
 
     # -- control (GUI thread)
     def start(self) -> None:
+        _free_ended_threads()
         self._thread = QThread()
         self._thread.setObjectName(self.thread_name)
         self.moveToThread(self._thread)
@@ -129,6 +138,10 @@ class ThreadWorker(QObject):
         return [getattr(self, name) for name in ("finished", "failed", "cancelled") if hasattr(self, name)]
 
     def _on_thread_finished(self) -> None:
+        # Runs in the worker thread, inside QThread::finished. When _LIVE holds the last reference
+        # to this worker, discarding it would free the QThread right here, and ~QThread waits for
+        # its own thread to end: a deadlock. The QThread is parked in _ENDED for the GUI thread.
+        _ENDED.append(self._thread)
         _LIVE.discard(self)
 
     def cancel(self) -> None:
@@ -146,6 +159,7 @@ class ThreadWorker(QObject):
         done = self._thread.wait(QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever) if ms < 0 else ms)
         if done:
             _LIVE.discard(self)
+            _free_ended_threads()
         return done
 
 

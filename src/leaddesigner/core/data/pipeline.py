@@ -169,8 +169,8 @@ def load(
     if id_column != model.lead_id:
         if id_column == ROW_NUMBERS:
             id_column = row_number_column(frame)
-            frame = frame.copy(deep=False)
-            frame[id_column] = (np.arange(len(frame)) + lt.offset).astype(str)
+            numbers = pd.DataFrame({id_column: (np.arange(len(frame)) + lt.offset).astype(str)}, index=frame.index)
+            frame = pd.concat([frame, numbers], axis=1)  # not frame[col] = ...: a wide file has a block per column
         bind_model = dataclasses.replace(model, lead_id=id_column)
         notes.append(det.id_note)
     notes += det.notes

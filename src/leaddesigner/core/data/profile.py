@@ -144,9 +144,15 @@ class Profile:
             }
         )
 
+    @property
+    def headline(self) -> str:
+        """``1,204 leads, 12 columns``: the first line of the profile, in the terminal and in the app."""
+        n = len(self.columns)
+        return f"{self.rows:,} lead{'' if self.rows == 1 else 's'}, {n:,} column{'' if n == 1 else 's'}"
+
     def text(self, values: int = 5) -> str:
         """The profile for a terminal: one block per column, strongest first when there is an outcome."""
-        out = [f"{self.rows:,} leads, {len(self.columns)} columns"]
+        out = [self.headline]
         if self.detection is not None:
             out += self.detection.lines()
         if self.outcome is not None:
