@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -28,6 +29,9 @@ from hostile.cases import Case, all_cases  # noqa: E402
 
 TIME_LIMIT_S = 10.0
 MEMORY_LIMIT_MB = 1024
+#: a hard cap on each command's address space (Qt, Arrow and DuckDB reserve far more than they use), so
+#: a runaway case fails with MemoryError instead of taking the machine's memory
+ADDRESS_SPACE_LIMIT = 8 << 30
 
 
 def _digest(folder: Path) -> dict[str, str]:
@@ -43,22 +47,22 @@ def _run(argv: list[str], cwd: Path, env: dict) -> tuple[int, str, str, float, f
     # the peak RSS of this child alone: a tiny wrapper reports its own getrusage(CHILDREN) after the command
     wrapper = (
         "import resource, subprocess, sys\n"
+        f"resource.setrlimit(resource.RLIMIT_AS, ({ADDRESS_SPACE_LIMIT}, {ADDRESS_SPACE_LIMIT}))\n"
         "p = subprocess.run(sys.argv[1:])\n"
         "mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
         "sys.stderr.write(f'\\n@@peak_mb {mb:.0f}\\n')\n"
         "sys.exit(p.returncode)\n"
     )
     t0 = time.perf_counter()
+    # a session of its own, so that a command past its time is killed with everything it started
+    proc = subprocess.Popen([sys.executable, "-c", wrapper, sys.executable, "-m", "leaddesigner", *argv], cwd=cwd, env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, errors="replace", start_new_session=True)
     try:
-        p = subprocess.run([sys.executable, "-c", wrapper, sys.executable, "-m", "leaddesigner", *argv], cwd=cwd, env=env,
-                           capture_output=True, text=True, errors="replace", timeout=TIME_LIMIT_S * 3)
-        code, out, err = p.returncode, p.stdout, p.stderr
-    except subprocess.TimeoutExpired as e:
-        out, err = e.stdout or "", e.stderr or ""
-        if isinstance(out, bytes):
-            out = out.decode(errors="replace")
-        if isinstance(err, bytes):
-            err = err.decode(errors="replace")
+        out, err = proc.communicate(timeout=TIME_LIMIT_S * 3)
+        code = proc.returncode
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        out, err = proc.communicate()
         code, err = -9, err + "\n(killed: no answer within 30 s)"
     dt = time.perf_counter() - t0
     mb = 0.0
