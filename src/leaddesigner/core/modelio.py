@@ -220,7 +220,7 @@ def parse_yaml(text: str, source: str | None = None) -> tuple[Any, _Lines]:
     lines = _Lines()
     if node is None:
         raise ModelError([ModelIssue("", "the file is empty: expected a model (schema_version, name, rules, ...)", 1)], source)
-    size = _expanded_size(node)
+    size = _expanded_size(node) if "*" in text else 0  # without an alias ("*name") build() counts as it goes
     if size is None:
         raise ModelError([ModelIssue("", "an alias refers to the value it is part of (a loop)", 1)], source)
     if size > MAX_NODES:
