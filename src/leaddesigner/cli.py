@@ -668,7 +668,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(f"Cannot write the model as JSON ({e}); reinstall LeadDesigner.") from None
     else:
         from leaddesigner.core.modelio import did_you_mean
-        from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql
+        from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql, folding_notes
 
         kwargs: dict[str, Any] = {}  # only what was given: the exporter's defaults stay its own
         if args.dialect is not None:
@@ -692,6 +692,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             raise CliError(f"Cannot export {args.model} as SQL: {e}") from None
         if not text.endswith("\n"):
             text += "\n"
+        for note in folding_notes(model, kwargs.get("dialect", "duckdb")):
+            print(f"warning: {note}", file=sys.stderr)
     if args.output in (None, "-"):
         sys.stdout.write(text)
         sys.stdout.flush()

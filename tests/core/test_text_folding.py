@@ -77,3 +77,26 @@ def test_engine_duckdb_and_sqlite_agree(data, op, values, map_keys):
         leads.to_sql("leads", con, index=False)
         got = pd.read_sql_query(export_sql(m, dialect="sqlite", as_of="2026-01-01"), con)["score"].to_numpy()
         np.testing.assert_allclose(got, eng)
+
+
+def test_export_warns_where_a_dialect_cannot_fold_like_the_engine(tmp_path, capsys):
+    """SQLite folds ASCII only and no dialect but DuckDB normalises NFD: the export says which rules it affects."""
+    from leaddesigner.cli import main
+    from leaddesigner.core.modelio import save_model
+    from leaddesigner.core.sqlexport import folding_notes
+
+    m = _model("contains", "ÉCOLE", None)
+    assert folding_notes(m, "duckdb") == []
+    (note,) = folding_notes(m, "sqlite")
+    assert "SQLite's LOWER folds ASCII letters only" in note and "rule r" in note
+    assert folding_notes(_model("equals", "plain", {"Straße": 3.0}), "sqlite") == []  # ß is folded by the REPLACE
+    assert folding_notes(_model("equals", "plain", None), "sqlite") == []
+    nfd = _model("equals", unicodedata.normalize("NFD", "École"), None)
+    assert any("does not normalise" in n for n in folding_notes(nfd, "postgres"))
+    assert folding_notes(nfd, "duckdb") == []
+    path = tmp_path / "m.yaml"
+    save_model(m, path)
+    assert main(["export", str(path), "--to", "sql", "--dialect", "sqlite", "-o", str(tmp_path / "q.sql")]) == 0
+    assert "warning: SQLite's LOWER folds ASCII letters only" in capsys.readouterr().err
+    assert main(["export", str(path), "--to", "sql", "--dialect", "duckdb", "-o", str(tmp_path / "q.sql")]) == 0
+    assert "LOWER" not in capsys.readouterr().err

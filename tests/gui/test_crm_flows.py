@@ -266,6 +266,14 @@ def test_file_export_scores_sql_and_json(window, qtbot, tmp_path):
     dlg.dialect.setCurrentIndex(dlg.dialect.findData("snowflake"))
     assert "SELECT" in dlg.text.upper() and dlg.save_button.isEnabled()
     assert dlg.save(tmp_path / "score.sql") is not None and (tmp_path / "score.sql").read_text() == dlg.text
+    assert "proven on DuckDB" in dlg.message.text()
+    w.doc.push(C.SetRuleField(w.doc.model.rules[0].id, "label", w.doc.model.rules[0].label))  # no-op edit keeps the model
+    rule = next(r for r in w.doc.model.rules if r.kind == "condition" and r.when is not None and hasattr(r.when, "op")
+                and r.when.op in ("equals", "in", "contains"))
+    w.doc.push(C.SetRuleField(rule.id, "value", "ΟΔΟΣ" if rule.when.op != "in" else ["ΟΔΟΣ"]))
+    dlg.dialect.setCurrentIndex(dlg.dialect.findData("sqlite"))
+    assert "SQLite's LOWER folds ASCII letters only" in dlg.message.text() and rule.id in dlg.message.text()
+    assert dlg.save_button.isEnabled()  # a warning, not a refusal
     assert E.export_json(w, tmp_path / "model.json") is not None
     assert json.loads((tmp_path / "model.json").read_text())["name"] == w.doc.model.name
 

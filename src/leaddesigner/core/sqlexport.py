@@ -80,6 +80,8 @@ from __future__ import annotations
 import datetime as _dt
 import hashlib
 import re
+import unicodedata
+from collections.abc import Iterator
 from typing import Any, Callable
 
 import pandas as pd
@@ -111,6 +113,53 @@ class SQLExportError(ValueError):
 
 
 # ---------------------------------------------------------------- public API
+def _cased_beyond_ascii(text: str) -> bool:
+    """Whether ``text`` has a letter with case that SQLite's LOWER leaves alone (ß and ς are folded by REPLACE)."""
+    return any(not c.isascii() and c not in "ßς" and c.lower() != c.upper() for c in text)
+
+
+def folding_notes(model: ScoringModel, dialect: str) -> list[str]:
+    """Where ``dialect`` cannot fold text the way the engine does, the rules that it affects (empty: none).
+
+    SQLite's ``LOWER`` folds ASCII letters only, so a case-insensitive test on
+    ``ÉCOLE`` or ``ΟΔΟΣ`` matches only the same capitals there; dialects other
+    than DuckDB do not normalise to NFC, so a value written decomposed (NFD)
+    matches only text written the same way. The CLI prints these as warnings
+    and the app's SQL dialog shows them above the query.
+    """
+    def texts(c: Any) -> Iterator[str]:
+        if isinstance(c, Leaf):
+            if not c.case_sensitive:
+                vals = c.value if isinstance(c.value, list) else [c.value]
+                yield from (v for v in vals if isinstance(v, str))
+        elif isinstance(c, Not):
+            yield from texts(c.item)
+        elif isinstance(c, (AllOf, AnyOf)):
+            for i in c.items:
+                yield from texts(i)
+
+    non_ascii: list[str] = []
+    decomposed: list[str] = []
+    for r in model.rules:
+        values = list(texts(r.when)) + list(texts(r.activity.where if r.activity is not None else None))
+        if r.map is not None:
+            values += [k for k in (r.map.values or {}) if isinstance(k, str)]
+        if dialect == "sqlite" and any(_cased_beyond_ascii(v) for v in values):
+            non_ascii.append(r.id)
+        if dialect != "duckdb" and any(unicodedata.normalize("NFC", v) != v for v in values):
+            decomposed.append(r.id)
+    notes = []
+    if non_ascii:
+        notes.append(f"SQLite's LOWER folds ASCII letters only: rule{'s' if len(non_ascii) > 1 else ''} "
+                     f"{', '.join(non_ascii[:8])}{' ...' if len(non_ascii) > 8 else ''} test non-ASCII letters "
+                     "(É, İ, Σ ...) and match there only when the lead's text has the same capitals as the rule.")
+    if decomposed:
+        notes.append(f"{dialect} does not normalise text: rule{'s' if len(decomposed) > 1 else ''} "
+                     f"{', '.join(decomposed[:8])} hold accents written as separate marks (NFD) and match only text "
+                     "written the same way; retype them.")
+    return notes
+
+
 def export_sql(
     model: ScoringModel,
     *,

@@ -6,6 +6,7 @@ the SQL dialog previews the query as the dialect and as-of choice change.
 """
 from __future__ import annotations
 
+import html
 from pathlib import Path
 
 from PySide6.QtCore import QObject
@@ -26,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from leaddesigner.core.modelio import atomic_write_text
 from leaddesigner.core.outputs import model_json, write_scores
-from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql
+from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql, folding_notes
 
 from .analysis_actions import TaskWorker
 
@@ -158,7 +159,11 @@ class SqlExportDialog(QDialog):
             if not self.text.endswith("\n"):
                 self.text += "\n"
             self.preview.setPlainText(self.text)
-            self.message.setText("One query: the same scores as the app, row for row (proven on DuckDB, SQLite and Spark).")
+            notes = folding_notes(self.window_.doc.model, self.dialect.currentData())
+            if notes:
+                self.message.setText("<span style='color:#B9770E'>" + "<br>".join(html.escape(n, quote=False) for n in notes) + "</span>")
+            else:
+                self.message.setText("One query: the same scores as the app, row for row (proven on DuckDB, SQLite and Spark).")
             self.save_button.setEnabled(True)
         except SQLExportError as e:
             self.text = ""
