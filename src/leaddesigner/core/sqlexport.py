@@ -151,12 +151,13 @@ def folding_notes(model: ScoringModel, dialect: str) -> list[str]:
     notes = []
     if non_ascii:
         notes.append(f"SQLite's LOWER folds ASCII letters only: rule{'s' if len(non_ascii) > 1 else ''} "
-                     f"{', '.join(non_ascii[:8])}{' ...' if len(non_ascii) > 8 else ''} test non-ASCII letters "
-                     "(É, İ, Σ ...) and match there only when the lead's text has the same capitals as the rule.")
+                     f"{', '.join(non_ascii[:8])}{' ...' if len(non_ascii) > 8 else ''} "
+                     f"{'test' if len(non_ascii) > 1 else 'tests'} non-ASCII letters (É, İ, Σ ...) and "
+                     f"match{'' if len(non_ascii) > 1 else 'es'} there only when the lead's text has the same capitals as the rule.")
     if decomposed:
         notes.append(f"{dialect} does not normalise text: rule{'s' if len(decomposed) > 1 else ''} "
-                     f"{', '.join(decomposed[:8])} hold accents written as separate marks (NFD) and match only text "
-                     "written the same way; retype them.")
+                     f"{', '.join(decomposed[:8])} {'hold' if len(decomposed) > 1 else 'holds'} accents written as separate marks "
+                     f"(NFD) and match{'' if len(decomposed) > 1 else 'es'} only text written the same way; retype the values.")
     return notes
 
 
