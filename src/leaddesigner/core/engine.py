@@ -353,7 +353,7 @@ def bind(
     extra_cols = [c for c in leads.columns if c not in present and c != model.lead_id]
     extra = leads[extra_cols].reset_index(drop=True) if extra_cols else None
 
-    id_index = pd.Index(id_text.to_numpy(dtype=object))
+    id_index = pd.Index(id_text.array)  # the text as it is (to_numpy(object) built a Python string per lead, GIL held)
     events = None
     if activities is not None:
         events, ev_problems = _bind_events(
@@ -533,7 +533,10 @@ def _arrow_positions(event_ids: pd.Series, uniques) -> np.ndarray | None:
         arr = pa.array(text.array)
         if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
             return None
-        values = pa.array(np.asarray(uniques, dtype=object), type=arr.type)
+        if isinstance(uniques.dtype, pd.StringDtype) and hasattr(uniques.array, "__arrow_array__"):
+            values = pa.chunked_array(uniques.array.__arrow_array__()).combine_chunks().cast(arr.type)
+        else:
+            values = pa.array(np.asarray(uniques, dtype=object), type=arr.type)
         found = pc.index_in(arr, value_set=values)
         del arr
         return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
