@@ -263,3 +263,24 @@ def test_profile_without_outcome_and_numbers_in_bins(tables):
     r = emp.rule()
     assert r.map.bins and all(b.points == 0 for b in r.map.bins)
     assert "Lead ID" in prof.text() and prof.to_frame().shape[0] == 16
+
+
+@pytest.mark.parametrize("dtype", [object, "string[pyarrow]", "category", "arrow"])
+def test_values_written_after_the_outcome_read_the_same_in_every_dtype(dtype):
+    """Notes like "Closed won" flag a column whatever pandas holds it as; many distinct values never do."""
+    import pyarrow as pa
+
+    from leaddesigner.core.data.outcome import after_outcome_values
+
+    def series(values):
+        s = pd.Series(values, dtype=object)
+        return s.astype(pd.ArrowDtype(pa.string())) if dtype == "arrow" else s.astype(dtype)
+
+    notes = ["Closed won", "Lost to EINS", None, "new", "new", "Ringing", "new", "new", "new", "new"]
+    assert after_outcome_values(series(notes))  # 3 of 9 filled leads: over the 20% share
+    assert not after_outcome_values(series(notes), min_share=0.5)
+    assert not after_outcome_values(series(["new"] * 9 + ["Closed won"]))  # 10%: below the share
+    assert not after_outcome_values(series([None, None]))
+    # more than 5,000 distinct values (an e-mail column) is never a notes column, even if they say "won"
+    assert not after_outcome_values(series([f"won {i}" for i in range(5001)]))
+    assert after_outcome_values(series([f"won {i}" for i in range(5000)]))

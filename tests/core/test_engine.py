@@ -304,6 +304,8 @@ def test_max_points_limits_positive_and_negative_totals():
     assert activity_points(activity_model(-5, max_points=12), acts) == [-12, -5, 0]
     assert activity_points(activity_model(5, max_points=12), acts) == [12, 5, 0]
     assert activity_points(activity_model(5, max_points=0), acts) == [0, 0, 0]
+    sc = Scorer(m := activity_model(5, max_points=0), bind(m, LEADS, acts, as_of=AS_OF))
+    assert sc.rule_hits("a") == 0 and sc.rule_matches("a") == 2  # a cap of 0: matched, no points
 
 
 def test_max_points_applies_after_decay():

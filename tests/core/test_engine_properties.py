@@ -284,6 +284,8 @@ def test_incremental_equals_full(model, frames, horizon, data):
         assert_same_result(incremental, fresh.result, model, context=" / ".join(done))
         for r in model.rules:
             np.testing.assert_allclose(sc.rule_points(r.id), fresh.rule_points(r.id), rtol=TOL, atol=TOL, err_msg=r.id)
+            # the hit count (a count over raw values) says exactly which leads get points
+            assert sc.rule_hits(r.id) == np.count_nonzero(fresh.rule_points(r.id)), r.id
     # and the end state is right, not just self-consistent
     assert_engine_matches_reference(model, lead_data, sc, " / ".join(done))
 

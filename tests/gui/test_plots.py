@@ -106,6 +106,16 @@ def test_histogram_other_bins_and_bounds(hist):
     assert x0 <= -20 and x1 >= 180
 
 
+def test_new_bounds_rebin_the_scores_shown_unless_scores_follow(hist):
+    s, conv = scores()
+    hist.set_scores(s, conv)
+    hist.set_bounds(-20, 180, 40)  # alone: the scores shown are binned again
+    np.testing.assert_array_equal(hist.shown_counts()["total"], np_counts(s, -20, 180, 40))
+    hist.set_bounds(0, 100, 20, rebin=False)  # the caller sets new scores next
+    hist.set_scores(s[:50], conv[:50])
+    np.testing.assert_array_equal(hist.shown_counts()["total"], np_counts(s[:50], 0, 100, 20))
+
+
 def test_histogram_converted_series_sum_to_total(hist):
     s, conv = scores()
     hist.set_scores(s, conv)

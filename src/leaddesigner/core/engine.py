@@ -552,6 +552,9 @@ class RuleState:
     rule: Rule  # snapshot of the rule as evaluated
     raw: np.ndarray  # condition: bool mask; map: points; activity: decayed event count
     bucket: tuple  # ("g", group) or ("d", dimension)
+    #: leads with a non-zero raw value, and how many of those have a persona weight of 0 (see rule_hits);
+    #: None until counted, and again whenever ``raw`` is evaluated anew
+    nonzero: tuple[int, int] | None = None
 
 
 @dataclass
@@ -594,6 +597,8 @@ class Scorer:
         self._buckets.clear()
         self._products.clear()
         self._weights = self._persona_weights()
+        #: leads whose persona weight is 0 (their engagement rules give 0 points); None when there are none
+        self._weightless = None if self._weights is None or self._weights.all() else self._weights == 0
         self._age = None
         self._agg = None  # aggregation cache (see _aggregate)
         self._dirty: set = set()
@@ -630,6 +635,7 @@ class Scorer:
             self._add(st, -1.0)
             if _condition_key(st.rule) != _condition_key(r):
                 st.raw = self._evaluate(r)
+                st.nonzero = None
             st.rule = copy.deepcopy(r)
             st.bucket = self._bucket(r)
             self._add(st, +1.0)
@@ -701,10 +707,22 @@ class Scorer:
         st = self._states.get(rule_id)
         if st is None:
             return 0
-        if st.rule.kind == "condition" and (self._weights is None or st.rule.dimension != "engagement"):
-            # fast path; with persona weighting a weight of 0 gives 0 points, so count the points
-            return int(np.count_nonzero(st.raw)) if st.rule.points else 0
-        return int(np.count_nonzero(self._points(st)))
+        r = st.rule
+        # a count over the raw values, no array of points (1M leads: ~1 ms instead of ~8 ms per rule, which
+        # the rules table asks for every rule once a file is scored): points are raw x points, capped at
+        # +-max_points for activity rules, or raw itself for a map, and for engagement rules x the persona
+        # weight; only a zero factor, a cap of 0 or a weight of 0 turns a raw hit into 0 points.
+        # The counts are kept with the rule's state: an edit of points or caps does not count again.
+        if r.kind != "map" and (not r.points or (r.kind != "condition" and r.activity.max_points == 0)):
+            return 0
+        if st.nonzero is None:
+            weightless = int(np.count_nonzero(st.raw[self._weightless])) if self._weightless is not None else 0
+            st.nonzero = (int(np.count_nonzero(st.raw)), weightless)
+        return st.nonzero[0] - (st.nonzero[1] if r.dimension == "engagement" else 0)
+
+    def hit_counts(self) -> dict[str, int]:
+        """:meth:`rule_hits` of every enabled rule (counted once; a worker thread can do it before the window asks)."""
+        return {rid: self.rule_hits(rid) for rid in self._states}
 
     def rule_matches(self, rule_id: str) -> int:
         """How many leads the rule's condition matches (whatever its points)."""

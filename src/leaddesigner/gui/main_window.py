@@ -789,7 +789,7 @@ class MainWindow(QMainWindow):
         if self._hist_bounds != (lo, hi):
             span = hi - lo
             bins = int(span) if 20 <= span <= 200 and float(span).is_integer() else 100
-            self.hist.set_bounds(lo, hi, bins)
+            self.hist.set_bounds(lo, hi, bins, rebin=False)  # set_scores below bins the new scores
             self._hist_bounds = (lo, hi)
         self.hist.set_scores(sc.result.score, d.outcome)
         self.hist.set_thresholds(m.thresholds.mql, m.thresholds.sql)

@@ -681,8 +681,12 @@ class ScoreHistogramView(_PlotPanel):
         return self.mql_line if name == "mql" else self.sql_line
 
     # -- public API
-    def set_bounds(self, lo: float, hi: float, bins: int = 100) -> None:
-        """Fix the x range and the bin edges. Call only when the score range changes."""
+    def set_bounds(self, lo: float, hi: float, bins: int = 100, *, rebin: bool = True) -> None:
+        """Fix the x range and the bin edges. Call only when the score range changes.
+
+        ``rebin=False`` when :meth:`set_scores` follows at once: the scores shown
+        are binned again only once (two passes over a million scores otherwise).
+        """
         lo, hi = float(lo), float(hi)
         if not hi > lo:
             hi = lo + 1.0
@@ -696,7 +700,7 @@ class ScoreHistogramView(_PlotPanel):
             self._apply_bounds()
         finally:
             self._programmatic = False
-        if self._score is not None:
+        if rebin and self._score is not None:
             self.set_scores(self._score, self._conv_mask)
 
     def bounds(self) -> tuple[float, float, int]:

@@ -188,6 +188,7 @@ class LoadWorker(ThreadWorker):
         data = req.rescore
         self._report(0.0, 0.0)(0.0, f"Scoring {len(data):,} leads")
         scorer = Scorer(model, data, progress=self._report(0.0, 1.0))
+        scorer.hit_counts()
         dt = time.perf_counter() - t0
         self.finished.emit(LoadResult(req, req.leads_table, req.activities_table, data, scorer, None, dt, dt))
 
@@ -220,6 +221,7 @@ class LoadWorker(ThreadWorker):
             src = req.leads_path.name if req.leads_path is not None else "these leads"
             outcome = read_model_outcome(model.outcome, loaded.leads.frame, src)
             summary = summarize(loaded.scorer, outcome[0].y if outcome[0] is not None else None)
+            loaded.scorer.hit_counts()  # the rules table shows them first thing: count here, not while painting
             self.finished.emit(
                 LoadResult(req, loaded.leads, loaded.activities, loaded.data, loaded.scorer, loaded,
                            time.perf_counter() - t0, loaded.score_seconds, loaded.data_end, cands, outcome, summary)

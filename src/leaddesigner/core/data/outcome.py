@@ -162,12 +162,37 @@ def after_outcome_values(s: pd.Series, min_share: float = 0.2) -> bool:
         return False
     if pd.api.types.is_bool_dtype(s.dtype) or pd.api.types.is_datetime64_any_dtype(s.dtype):
         return False
+    counted = _distinct_counts(s, 5000)
+    if counted is None:
+        return False
+    values, counts = counted
+    if not len(values):
+        return False
+    hit = np.array([bool(_AFTER_VALUES.search(str(v))) for v in values], dtype=bool)
+    return bool(counts[hit].sum() >= min_share * counts.sum())
+
+
+def _distinct_counts(s: pd.Series, limit: int) -> tuple[list, np.ndarray] | None:
+    """The filled values of ``s`` once each with their counts, or None when there are more than ``limit``.
+
+    Text held by Arrow is counted by Arrow, and more than ``limit`` distinct values
+    are refused before any Python string is made: an e-mail column of a million
+    leads would otherwise build a million-entry index while holding the GIL
+    (~250 ms in which the app's window could not paint).
+    """
+    if (isinstance(s.dtype, pd.StringDtype) and s.dtype.storage == "pyarrow") or isinstance(s.dtype, pd.ArrowDtype):
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        vc = pc.value_counts(pc.drop_null(pa.chunked_array(s.array.__arrow_array__())))
+        if len(vc) > limit:
+            return None
+        return vc.field("values").to_pylist(), vc.field("counts").to_numpy(zero_copy_only=False)
     vc = s.value_counts(dropna=True)
     vc = vc[vc > 0]
-    if vc.empty or len(vc) > 5000:
-        return False
-    hit = np.array([bool(_AFTER_VALUES.search(str(v))) for v in vc.index])
-    return bool(vc.to_numpy()[hit].sum() >= min_share * vc.sum())
+    if len(vc) > limit:
+        return None
+    return list(vc.index), vc.to_numpy()
 
 
 _OUTCOME_NAME_RANK = ("converted", "outcome", "won", "closed won", "is won", "y", "signed up", "gewonnen", "lifecycle stage",
