@@ -133,25 +133,13 @@ def _dates(loaded: cli.Loaded, col: str, option: str) -> np.ndarray:
     return out
 
 
-def _time_dependent(model) -> bool:
-    """Whether a lead's score can change with the moment it is scored at (activity or date rules)."""
-    types = {a.name: a.type for a in model.attributes}
-    for r in model.rules:
-        if not r.enabled:
-            continue
-        if r.kind == "activity" or any(types.get(a) == "date" for a in r.attributes()):
-            return True
-    return False
-
-
 # ---------------------------------------------------------------- command
 def cmd_backtest(args: argparse.Namespace) -> int:
-    from leaddesigner.core.backtest import backtest, score_at_conversion, time_split
-    from leaddesigner.core.thresholds import evaluate_threshold, suggest_thresholds
+    from leaddesigner.core.backtesting import run_backtest, time_dependent
 
     progress = cli.Progress(sys.stderr, enabled=not args.quiet)
     loaded = cli._load_and_score(args, progress)
-    model, data, res = loaded.model, loaded.data, loaded.scorer.result
+    model, data = loaded.model, loaded.data
 
     spec = cli.outcome_spec(args, model)
     if spec is None:
@@ -167,68 +155,29 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         args.converted_at = spec.date or spec.column
     first_contact = _dates(loaded, args.first_contact, "--first-contact") if args.first_contact else None
 
-    n = len(y)
     created = None
     if model.created_at and model.created_at in data.frame.columns and data.frame[model.created_at].notna().any():
         created = data.frame[model.created_at].to_numpy(dtype="datetime64[ns]")
     split_by = f"creation date ('{model.column_for(model.created_at)}')" if created is not None else "row order (no creation date)"
-    holdout = time_split(created, n, args.holdout) if args.holdout > 0 else None
-    if holdout is not None and (holdout.all() or not holdout.any()):
-        holdout = None
 
     progress.stage("Backtesting")
-    bt = backtest(
-        res.score, y, mql=res.status >= 1, threshold=model.thresholds.mql,
-        grades=res.grade if loaded.scorer.grade_names() else None, grade_names=loaded.scorer.grade_names() or None,
-        created=created, holdout=holdout, n_boot=args.bootstrap,
+    capacity = args.capacity if args.capacity is not None else model.capacity.per_week
+    run = run_backtest(
+        loaded.scorer, y, created=created, holdout_fraction=args.holdout, capacity_per_week=capacity,
+        recall=args.recall, converted_at=converted_at, first_contact=first_contact,
+        conversion_column=f"'{args.converted_at}'", n_boot=args.bootstrap,
     )
+    bt, sac, holdout = run.backtest, run.at_conversion, run.holdout
+    if run.at_conversion_error and converted_at is not None and sac is None:
+        run.notes.append(run.at_conversion_error)
     notes: list[str] = []
-
-    if _time_dependent(model) and data.horizon_days is None:
+    if time_dependent(model) and data.horizon_days is None:
         notes.append(
             f"Every lead is scored as of {cli._as_of_text(data.as_of)}, so activity after a lead converted counts too, "
             "which flatters the backtest. --horizon-days N scores each lead as it stood N days after it was created."
         )
-    sac = None
-    if converted_at is not None:
-        nat = np.isnat(converted_at)
-        odd = int(np.count_nonzero(~nat & ~y))
-        if odd:
-            notes.append(f"{odd:,} leads have a conversion date in '{args.converted_at}' but did not convert by '{args.outcome}'; they are left out of the score at conversion.")
-        conv = np.where(y, converted_at, np.datetime64("NaT"))
-        progress.stage("Scoring converters as of their conversion")
-        sac = score_at_conversion(loaded.scorer, conv, first_contact)
-        missing = int(y.sum()) - sac.at_conversion.count
-        if missing:
-            notes.append(f"{missing:,} converters have no date in '{args.converted_at}'; they are left out of the score at conversion.")
-
-    # threshold suggestions: computed on the tuning part, checked on the holdout
-    tune = ~holdout if holdout is not None else np.ones(n, dtype=bool)
-    capacity = args.capacity if args.capacity is not None else model.capacity.per_week
-    conv_scores, conv_note = None, ""
-    if sac is not None:
-        rows = sac.at_conversion.rows
-        conv_scores = sac.at_conversion.scores[tune[rows]]
-    elif not _time_dependent(model):
-        conv_scores = res.score[tune & y]
-        conv_note = "No conversion dates, but no rule depends on time, so each converter's score now is its score at conversion."
-    progress.stage("Suggesting thresholds")
-    sugg = suggest_thresholds(
-        res.score[tune], y[tune], weeks=None if created is None else created[tune], capacity_per_week=capacity,
-        recall=args.recall, conversion_scores=conv_scores, current=model.thresholds.mql,
-    )
-    if conv_note:
-        for s in sugg:
-            if s.key == "conversion" and s.available:
-                s.note = f"{s.note} {conv_note}"
-    current = evaluate_threshold(res.score[tune], model.thresholds.mql, y[tune], weeks=None if created is None else created[tune])
-    checked = {}
-    if holdout is not None:
-        wk_h = None if created is None else created[holdout]
-        checked = {
-            s.key: evaluate_threshold(res.score[holdout], s.threshold, y[holdout], weeks=wk_h, key=s.key, label=s.label)
-            for s in [current] + sugg if s.available
-        }
+    notes += run.notes
+    sugg, current, checked = run.suggestions, run.current, run.checked
     progress.done()
 
     if args.json:
@@ -241,7 +190,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 "horizon_days": data.horizon_days,
                 "outcome": args.outcome,
                 "outcome_positive": list(spec.positive) if spec.positive else None,
-                "split": {"by": "created" if created is not None else "row_order", "holdout_fraction": args.holdout if holdout is not None else 0.0},
+                "split": {"by": run.split_by, "holdout_fraction": args.holdout if holdout is not None else 0.0},
             },
             "backtest": bt.to_dict(),
             "score_at_conversion": None if sac is None else sac.to_dict(),
@@ -269,8 +218,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
         print()
         print(sac.text())
     print()
-    where = f"the tuning part ({int(tune.sum()):,} older leads), checked on the holdout" if holdout is not None else f"all {n:,} leads"
-    print(f"MQL threshold suggestions (computed on {where}):")
+    print(f"MQL threshold suggestions (computed on {run.suggested_on}):")
     for s in [current] + sugg:
         print("  " + s.text().replace("\n", "\n  "))
         if s.key in checked:

@@ -170,10 +170,12 @@ def test_threshold_suggestions_apply_and_undo(window, qtbot):
     assert w.doc.model.thresholds.mql == pytest.approx(s.threshold)
     assert w.doc.undo_stack.undoText().startswith("Set MQL threshold")
     w.doc.flush()
-    # the promise holds on the data it was computed on
-    score = w.doc.scorer.result.score
+    # the promise holds on the data it was computed on: the older leads (tuning), as in the CLI and the report
+    tune = p.output.run.tuning
+    assert 0 < tune.sum() < len(tune) and "tuning part" in p.suggest_hint.text()
+    score = w.doc.scorer.result.score[tune]
     assert int((score >= s.threshold).sum()) == s.mqls
-    assert int(((score >= s.threshold) & w.doc.outcome).sum()) == s.conversions_captured
+    assert int(((score >= s.threshold) & w.doc.outcome[tune]).sum()) == s.conversions_captured
     assert not row.apply_button.isEnabled() and row.apply_button.text() == "Applied"
     w.doc.undo_stack.undo()
     assert w.doc.model.thresholds.mql == old
@@ -332,3 +334,53 @@ def test_hidden_tab_waits_until_shown(window, qtbot):
     wait_result(qtbot, p)
     assert p.output is not shown and not p.stale
     assert np.array_equal(p.output.job.score, w.doc.scorer.result.score)
+
+
+def test_the_tab_the_cli_and_the_report_agree_to_the_digit(window, qtbot, tmp_path, capsys):
+    """One workflow (core.backtesting.run_backtest): the same leads, model and options give the same figures."""
+    import json
+    import re
+
+    from leaddesigner.cli import main
+    from leaddesigner.core.modelio import save_model
+    from leaddesigner.core.report import render_report
+
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    d = w.doc
+    assert p.conversion_column() is not None  # the sample has conversion dates: score at conversion is in the comparison
+    model_file = tmp_path / "model.yaml"
+    save_model(d.model, model_file)
+    args = ["backtest", str(model_file), str(d.leads_path), "--json", "-q", "--outcome", d.outcome_column,
+            "--converted-at", p.conversion_column(), "--recall", str(p.recall_spin.value() / 100),
+            "--as-of", d.data.as_of.isoformat()]
+    if d.activities_path is not None:
+        args += ["--activities", str(d.activities_path)]
+    if d.data.horizon_days is not None:
+        args += ["--horizon-days", f"{d.data.horizon_days:g}"]
+    if p.contact_column():
+        args += ["--first-contact", p.contact_column()]
+    assert main(args) == 0
+    cli = json.loads(capsys.readouterr().out)
+    tab = p.output
+    bt = tab.backtest
+    # the split, AUCs with their intervals, the MQL cut
+    assert cli["backtest"]["n"] == bt.n and cli["backtest"]["parts"]["holdout"]["n"] == bt.parts["holdout"].n
+    for part in ("tuning", "holdout"):
+        for key in ("auc", "auc_low", "auc_high"):
+            assert cli["backtest"]["parts"][part][key] == pytest.approx(getattr(bt.parts[part], key), abs=1e-12), (part, key)
+    assert cli["backtest"]["auc"] == pytest.approx(bt.auc, abs=1e-12)
+    # the suggestions: computed on the tuning part, the same thresholds and promises
+    items = {s["key"]: s for s in cli["suggestions"]["items"]}
+    for s in tab.suggestions:
+        assert items[s.key]["threshold"] == (pytest.approx(s.threshold) if s.threshold is not None else None), s.key
+        assert items[s.key]["mqls"] == s.mqls and items[s.key]["conversions_captured"] == s.conversions_captured, s.key
+    # score at conversion
+    assert cli["score_at_conversion"]["at_conversion"]["count"] == tab.at_conversion.at_conversion.count
+    assert cli["score_at_conversion"]["at_conversion"]["mean"] == pytest.approx(tab.at_conversion.at_conversion.mean)
+    # the report of the same scorer prints the same AUCs
+    html = render_report(d.model, d.scorer, outcome=d.outcome, converted_at=p.conversion_column(), n_boot=200)
+    assert f"<b>AUC {bt.auc:.2f}</b> (95% interval {bt.auc_low:.2f} to {bt.auc_high:.2f})" in html
+    h = bt.parts["holdout"]
+    assert re.search(rf"\({h.n:,} leads, {h.n_converted:,} converted\): AUC {h.auc:.2f} \({h.auc_low:.2f} to {h.auc_high:.2f}\)", html)

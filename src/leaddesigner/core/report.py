@@ -389,13 +389,17 @@ def _dates(value: Any, data: LeadData, what: str) -> np.ndarray | None:
     if value is None:
         return None
     if isinstance(value, str):
-        s = _column(data, value)
-        t = pd.to_datetime(s, errors="coerce", format="mixed") if not pd.api.types.is_datetime64_any_dtype(s) else s
+        from .data.dates import parse_dates
+
+        read = parse_dates(_column(data, value), name=value)  # read as the load pipeline reads dates
+        if read is None:
+            raise ValueError(f"{what}: column '{value}' holds no dates")
+        arr = read.values
     else:
         t = pd.to_datetime(pd.Series(value), errors="coerce")
-    if getattr(t.dt, "tz", None) is not None:
-        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
-    arr = t.to_numpy(dtype="datetime64[ns]")
+        if getattr(t.dt, "tz", None) is not None:
+            t = t.dt.tz_convert("UTC").dt.tz_localize(None)
+        arr = t.to_numpy(dtype="datetime64[ns]")
     if len(arr) != len(data):
         raise ValueError(f"{what} has {len(arr):,} values for {len(data):,} leads")
     return arr
@@ -541,20 +545,14 @@ def render_report(
 
     bt = None
     sac = None
-    if y is not None:
-        from . import backtest as B
+    split_by = "none"
+    if y is not None:  # the same workflow as the Backtest tab and `leaddesigner backtest`
+        from .backtesting import run_backtest
 
-        cr = None if created is None else created.to_numpy(dtype="datetime64[ns]")
-        holdout = B.time_split(cr, n) if cr is not None and n >= 50 else None
-        bt = B.backtest(
-            res.score, y, mql=res.status >= 1, threshold=model.thresholds.mql,
-            grades=res.grade if sc.grade_names() else None, grade_names=sc.grade_names() or None,
-            created=cr, holdout=holdout, n_boot=opts.n_boot,
-        )
-        if conv_at is not None:
-            conv_at = np.where(y, conv_at, np.datetime64("NaT"))
-            if (~np.isnat(conv_at)).any():
-                sac = B.score_at_conversion(sc, conv_at, first)
+        cr = None if created is None or not created.notna().any() else created.to_numpy(dtype="datetime64[ns]")
+        run = run_backtest(sc, y, created=cr, capacity_per_week=model.capacity.per_week, converted_at=conv_at,
+                           first_contact=first, n_boot=opts.n_boot)
+        bt, sac, split_by = run.backtest, run.at_conversion, run.split_by
 
     h: list[str] = []
     title = f"How we score leads: {model.name}"
@@ -607,7 +605,7 @@ def render_report(
     h.append(_capacity_section(model, weekly, mqls, n, _aging_note(model, ld)))
     h.append(_distribution_section(model, res, summary))
     if bt is not None:
-        h.append(_backtest_section(model, bt, sac, outcome_name, _leak_note(model, ld)))
+        h.append(_backtest_section(model, bt, sac, outcome_name, _leak_note(model, ld), split_by))
     elif outcome is None:
         h.append('<section><h2>Has the score predicted sales?</h2><p class="note">No outcome column was given, so this '
                  "report cannot check the score against past conversions. Run it with an outcome "
@@ -875,7 +873,7 @@ def _leak_note(model: ScoringModel, ld: LeadData) -> str | None:
             "(when a conversion date is given) does not have this bias.")
 
 
-def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None) -> str:
+def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, split_by: str = "created") -> str:
     out = ["<section><h2>Has the score predicted sales?</h2>"]
     out.append(f"<p>Checked against the outcome column <code>{_e(outcome_name)}</code>: {bt.n_converted:,} of "
                f"{bt.n:,} leads converted ({_pct(bt.base_rate)}).</p>")
@@ -889,7 +887,8 @@ def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None) -> 
         )
         hold = bt.parts.get("holdout") if bt.parts else None
         if hold is not None and np.isfinite(hold.auc):
-            out.append(f'<p class="note">On the most recent fifth of the leads alone ({hold.n:,} leads, '
+            which = "most recent fifth of the leads" if split_by == "created" else "last fifth of the rows (no creation dates)"
+            out.append(f'<p class="note">On the {which} alone ({hold.n:,} leads, '
                        f"{hold.n_converted:,} converted): AUC {hold.auc:.2f} ({hold.auc_low:.2f} to {hold.auc_high:.2f}).</p>")
     m = bt.mql
     if m is not None:

@@ -13,11 +13,13 @@ What it shows (when the lead file has an outcome column):
 * score at conversion (distribution and average) when a conversion-date column
   is chosen;
 * four MQL threshold suggestions (capacity, recall, F1, average score at
-  conversion), each with what it would mean and an Apply button (undoable);
+  conversion), computed on the older leads (tuning), each with what it would
+  mean and an Apply button (undoable);
 * warnings when the data is too thin to trust a figure.
 
-Everything but the holdout AUC is computed by the pure core
-(:mod:`leaddesigner.core.backtest`, :mod:`leaddesigner.core.thresholds`) in a
+Everything but the holdout AUC is computed by the pure core's one backtest
+workflow (:func:`leaddesigner.core.backtesting.run_backtest`, which the CLI's
+``backtest`` and the report call too: the same figures to the digit) in a
 :class:`~leaddesigner.gui.analysis_actions.TaskWorker`, over snapshots of the
 scorer's arrays (the scorer replaces, never mutates, its result arrays) and a
 copy of the model. Edits are debounced; the last result stays on screen, marked
@@ -54,6 +56,17 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.backtesting import (
+    CONTACT_DATE_HINTS,
+    CONVERSION_DATE_HINTS,
+    BacktestRun,
+    ScorerSnapshot,
+    column_of,
+    date_candidates,
+    guess_date_column,
+    run_backtest,
+)
+from leaddesigner.core.data.dates import parse_dates
 from leaddesigner.core.thresholds import whole_mqls_per_week
 
 from .analysis_actions import TaskWorker
@@ -78,11 +91,6 @@ PLOT_MIN_HEIGHT = 230
 MAX_WARNINGS_SHOWN = 3
 #: wait this long after the last edit before recomputing the backtest (ms)
 DEBOUNCE_MS = 350
-#: holdout: the most recent share of leads by creation time
-HOLDOUT_FRACTION = 0.2
-#: columns tried first as the conversion date / first sales contact date (case-insensitive substrings)
-CONVERSION_DATE_HINTS = ("converted_at", "conversion_date", "converted_on", "won_at", "closed_at", "close_date", "won_date")
-CONTACT_DATE_HINTS = ("first_sales_contact", "first_contact", "contacted_at", "sales_contact")
 PART_LABELS = {"all": "All leads", "tuning": "Older 80% (tuning)", "holdout": "Most recent 20% (holdout)"}
 SUGGESTION_TITLES = {
     "capacity": "Fits SDR capacity",
@@ -140,103 +148,7 @@ def _esc(s: str) -> str:
     return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-# ------------------------------------------------------------------ columns
-def _frames(data) -> list[pd.DataFrame]:
-    return [f for f in (getattr(data, "extra", None), getattr(data, "frame", None)) if f is not None]
-
-
-
-
-def date_candidates(data, detection=None) -> list[str]:
-    """Columns of the lead file that hold dates, likely conversion and contact dates first.
-
-    The load pipeline's detection decides what is a date (the same reading as
-    everywhere else: US and European orders, epoch numbers, Excel serials); the
-    creation date is left out.
-    """
-    if data is None:
-        return []
-    created = getattr(data, "created", None)
-    if detection is None:
-        from leaddesigner.core.data.detect import detect
-
-        frames = [f for f in _frames(data)]
-        found = []
-        for f in frames:
-            det = detect(f)
-            found += [c for c, g in det.columns.items() if g.type == "date" and c not in found]
-    else:
-        found = [c for c, g in detection.columns.items() if g.type == "date"]
-    found = [c for c in found if c != created]
-    if created is not None and detection is not None:
-        # the model's creation attribute is read from a file column under another name
-        found = [c for c in found if c != detection.created]
-
-    def rank(c: str) -> tuple:
-        low = c.lower()
-        for i, h in enumerate(CONVERSION_DATE_HINTS):
-            if h in low:
-                return (0, i)
-        for i, h in enumerate(CONTACT_DATE_HINTS):
-            if h in low:
-                return (1, i)
-        return (2, 0)
-
-    return sorted(found, key=lambda c: (rank(c), found.index(c)))
-
-
-def _guess(cands: list[str], hints: tuple[str, ...]) -> str | None:
-    for h in hints:
-        for c in cands:
-            if h in c.lower():
-                return c
-    return None
-
-
-def _column(data, name: str | None) -> pd.Series | None:
-    if name is None or data is None:
-        return None
-    for f in _frames(data):
-        if name in f.columns:
-            return f[name]
-    return None
-
-
-def parse_dates(s: pd.Series | None) -> np.ndarray | None:
-    """A column as naive datetime64[ns] (UTC for zoned values); unreadable values are NaT."""
-    if s is None:
-        return None
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        t = s
-    else:
-        t = pd.to_datetime(s, errors="coerce", format="mixed", utc=True)
-    if getattr(t.dt, "tz", None) is not None:
-        t = t.dt.tz_convert("UTC").dt.tz_localize(None)
-    return t.to_numpy(dtype="datetime64[ns]")
-
-
 # ------------------------------------------------------------------ the job (worker thread)
-class _SnapshotScorer:
-    """The scorer as the worker sees it: a copy of the model, the bound data, the result arrays.
-
-    :meth:`Scorer.score_at` reads only ``model``, ``data`` and ``n`` (it scores a
-    fresh scorer over a copy), so it runs here without touching the live scorer.
-    """
-
-    def __init__(self, model, data, result):
-        from leaddesigner.core.engine import Scorer
-
-        self.model, self.data, self.result, self.n = model, data, result, len(data)
-        self._score_at = Scorer.score_at
-
-    def score_at(self, *args, **kwargs):
-        return self._score_at(self, *args, **kwargs)
-
-    def grade_names(self) -> list[str]:
-        g = self.model.grades
-        return [f"{f}{e}" for f in g.fit for e in g.engagement] if g.fit and g.engagement else []
-
-
 @dataclass
 class BacktestJob:
     """Everything the worker needs, captured in the GUI thread (arrays are never mutated later)."""
@@ -259,6 +171,8 @@ class BacktestJob:
     generation: int = 0
     #: parsed date columns, shared between runs on the same leads: column -> datetime64
     date_cache: dict = field(default_factory=dict)
+    #: how the file writes its date columns (the load's detection): column -> format
+    formats: dict = field(default_factory=dict)
 
 
 @dataclass
@@ -270,59 +184,33 @@ class BacktestOutput:
     at_conversion: Any = None  # core.backtest.ScoreAtConversion
     at_conversion_error: str | None = None
     seconds: float = 0.0
+    run: BacktestRun | None = None  # everything the core's workflow returned (holdout checks, notes)
 
 
 def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
-    """Run the core backtest, score at conversion and threshold suggestions for ``job`` (worker thread)."""
-    from leaddesigner.core import backtest as B
-    from leaddesigner.core.thresholds import suggest_thresholds
-
+    """The core's backtest workflow (:func:`leaddesigner.core.backtesting.run_backtest`, the same as the CLI
+    and the report) for ``job``, in a worker thread; only reading the date columns is done here."""
     t0 = time.perf_counter()
-    report = progress or (lambda f, m="": None)
-    y = np.asarray(job.outcome, dtype=bool)
-    n = len(job.score)
-    report(0.0, "Splitting by time")
-    holdout = job.holdout if job.holdout is not None else B.time_split(job.created, n, HOLDOUT_FRACTION)
-    report(0.1, "Backtest")
-    bt = B.backtest(
-        job.score, y, mql=job.status >= 1, threshold=job.threshold,
-        grades=job.grade if job.grade_names else None, grade_names=job.grade_names or None,
-        created=job.created, holdout=holdout,
-    )
-    report(0.5, "Score at conversion")
-    sac, sac_error = None, None
+
     def dates(name: str | None) -> np.ndarray | None:
-        col = _column(job.data, name)
+        col = column_of(job.data, name)
         if col is None:
             return None
-        key = name  # the cache is emptied when other leads are loaded
-        if key not in job.date_cache:  # parsing text dates is the slow part: once per column and data
-            job.date_cache[key] = parse_dates(col)
-        return job.date_cache[key]
+        if name not in job.date_cache:  # parsing text dates is the slow part: once per column and data
+            read = parse_dates(col, job.formats.get(name), name=name)
+            job.date_cache[name] = read.values if read is not None else np.full(len(col), np.datetime64("NaT"), "datetime64[ns]")
+        return job.date_cache[name]
 
-    if job.conversion_column is not None:
-        conv = dates(job.conversion_column)
-        contact = dates(job.contact_column) if job.contact_column else None
-        if conv is not None:
-            conv = conv.copy()
-            conv[~y] = np.datetime64("NaT")
-            if not np.any(~np.isnat(conv)):
-                sac_error = f"No converted lead has a date in {job.conversion_column}."
-            else:
-                try:
-                    sac = B.score_at_conversion(_SnapshotScorer(job.model, job.data, job.result), conv, contact)
-                except (ValueError, KeyError) as e:
-                    sac_error = f"Scores at conversion could not be computed: {e}"
-    report(0.85, "Threshold suggestions")
-    conv_scores = None
-    if sac is not None and sac.at_conversion is not None and sac.at_conversion.count:
-        conv_scores = sac.at_conversion.scores
-    sugg = suggest_thresholds(
-        job.score, y, weeks=job.created, capacity_per_week=job.capacity_per_week or None,
-        recall=job.recall, conversion_scores=conv_scores, current=job.threshold,
+    conv = dates(job.conversion_column) if job.conversion_column is not None else None
+    contact = dates(job.contact_column) if conv is not None and job.contact_column else None
+    run = run_backtest(
+        ScorerSnapshot(job.model, job.data, job.result), job.outcome, created=job.created, holdout=job.holdout,
+        capacity_per_week=job.capacity_per_week, recall=job.recall, converted_at=conv, first_contact=contact,
+        conversion_column=job.conversion_column or "", progress=progress,
     )
-    report(1.0, "Done")
-    return BacktestOutput(job, bt, holdout, list(sugg), sac, sac_error, time.perf_counter() - t0)
+    holdout = run.holdout if run.holdout is not None else np.zeros(len(job.score), dtype=bool)
+    return BacktestOutput(job, run.backtest, holdout, run.suggestions, run.at_conversion, run.at_conversion_error,
+                          time.perf_counter() - t0, run)
 
 
 # ------------------------------------------------------------------ plot views
@@ -1125,7 +1013,7 @@ class BacktestPanel(QWidget):
                 # the outcome's own date: a date outcome, or the conversion date stored with it
                 o = d.model.outcome
                 known = o.date or (o.column if d.outcome_read is not None and d.outcome_read.kind == "date" else None)
-            pick = prev if prev in cands else known if known in cands else _guess(cands, hints)
+            pick = prev if prev in cands else known if known in cands else guess_date_column(cands, hints)
             combo.setCurrentIndex(max(0, combo.findData(pick)))
             combo.blockSignals(False)
 
@@ -1243,6 +1131,7 @@ class BacktestPanel(QWidget):
             capacity_per_week=float(m.capacity.per_week), recall=self.recall_spin.value() / 100.0,
             model=m.copy(), data=dataclasses.replace(d.data), result=res, conversion_column=self.conversion_column(),
             contact_column=self.contact_column(), date_cache=self._date_cache,
+            formats={c: g.format for c, g in d.loaded.detection.columns.items() if g.format} if d.loaded is not None else {},
             holdout=self._holdout if self._holdout is not None and len(self._holdout) == len(res.score) else None,
             generation=self._generation,
         )
@@ -1489,7 +1378,8 @@ class BacktestPanel(QWidget):
             row.set_suggestion(by_key.get(key), current, weekly)
         cap = out.job.capacity_per_week
         self.suggest_hint.setText(
-            f"Computed on all {len(out.job.score):,} leads, by score alone; today's threshold is {current:g}"
+            f"Computed on {out.run.suggested_on if out.run is not None else f'all {len(out.job.score):,} leads'}, "
+            f"by score alone; today's threshold is {current:g}"
             + (f" and the SDR team can work {whole_mqls_per_week(cap):,} MQLs a week." if cap else ".")
             + " Apply sets the MQL threshold (Ctrl+Z undoes it).")
 

@@ -445,11 +445,11 @@ class ModelDocument(QObject):
             self.summary = result.summary
         self.dataReset.emit()
         self.momentChanged.emit()
-        # The plots follow a frame later: the tables paint in between (a window repaints through a ~5 ms
-        # update timer, so a zero timer would run first), and the window never does both in one stretch
-        # (a million leads: 120-260 ms frozen when it did, 30 + ~90 ms now).
+        # The plots follow in the next pass of the event loop (benchmarks/bench_load.py, a million leads:
+        # the longest stall 120-260 ms with everything in one pass, 89-137 ms over six runs this way;
+        # waiting a frame for the tables to paint first measured 135-172 ms).
         self._showing = (self.data, req, unchanged)
-        QTimer.singleShot(16, self._show_scores)
+        QTimer.singleShot(0, self._show_scores)
 
     def _show_scores(self) -> None:
         """Second half of showing loaded data: scores to the plots, then ``loadFinished``.

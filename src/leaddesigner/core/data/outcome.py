@@ -233,23 +233,12 @@ def _column(frame: pd.DataFrame | Any, column: str) -> pd.Series:
 
 def _as_dates(s: pd.Series) -> np.ndarray | None:
     """The column as datetime64[ns] when (almost) every present value is a date, else None."""
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        t = s
-        if getattr(t.dt, "tz", None) is not None:
-            t = t.dt.tz_convert("UTC").dt.tz_localize(None)
-        return t.to_numpy(dtype="datetime64[ns]")
     if pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype):
         return None
-    from .detect import guess_column
+    from .dates import parse_dates
 
-    g = guess_column(s, str(s.name))
-    if g.type != "date":
-        return None
-    from ..leadfile import coerce_types
-
-    out, _ = coerce_types(pd.DataFrame({"d": s.reset_index(drop=True)}), {"d": "date"}, source="x.parquet", row_offset=1,
-                          formats={"d": g.format} if g.format else None)
-    return out["d"].to_numpy(dtype="datetime64[ns]")
+    read = parse_dates(s)
+    return None if read is None else read.values
 
 
 def _flag(s: pd.Series) -> np.ndarray | None:
