@@ -173,6 +173,11 @@ def test_threshold_suggestions_apply_and_undo(window, qtbot):
     # the promise holds on the data it was computed on: the older leads (tuning), as in the CLI and the report
     tune = p.output.run.tuning
     assert 0 < tune.sum() < len(tune) and "tuning part" in p.suggest_hint.text()
+    # ... and each row says what it does on the holdout, as the CLI prints it
+    h = p.output.run.holdout
+    hm = w.doc.scorer.result.score[h] >= s.threshold
+    assert p.output.run.checked["f1"].mqls == hm.sum()
+    assert f"On the holdout (the most recent leads): {hm.sum():,} MQLs" in row.meaning.text()
     score = w.doc.scorer.result.score[tune]
     assert int((score >= s.threshold).sum()) == s.mqls
     assert int(((score >= s.threshold) & w.doc.outcome[tune]).sum()) == s.conversions_captured

@@ -579,6 +579,7 @@ class SuggestionRow(QWidget):
         super().__init__(parent)
         self.key = key
         self.suggestion = None
+        self.checked = None  # the same threshold on the holdout (a Suggestion), when there is one
         self.title = QLabel(SUGGESTION_TITLES.get(key, key), self)
         self.title.setFont(scaled_font(1.0, 1.0, bold=True))
         self.value = QLabel("–", self)
@@ -620,7 +621,10 @@ class SuggestionRow(QWidget):
         row.addStretch(1)
         self._left.insertLayout(1, row)
 
-    def set_suggestion(self, s, current: float | None, weekly: bool) -> None:
+    def set_suggestion(self, s, current: float | None, weekly: bool, checked=None) -> None:
+        """Show suggestion ``s``; ``checked``: the same threshold on the holdout (kept when None is given again)."""
+        if checked is not None or s is not self.suggestion:
+            self.checked = checked
         self.suggestion = s
         if s is None or not getattr(s, "available", s is not None and s.threshold is not None):
             self.value.setText("–")
@@ -644,6 +648,8 @@ class SuggestionRow(QWidget):
         text = " · ".join(parts)
         if s.note:
             text += f"<br>{_esc(s.note)}"
+        if self.checked is not None and self.checked.available:
+            text += f"<br><i>On the holdout (the most recent leads): {_esc(self.checked.meaning())}.</i>"
         self.meaning.setText(text)
         same = current is not None and abs(float(current) - th) < 1e-9
         self.apply_button.setEnabled(not same)
@@ -1375,7 +1381,8 @@ class BacktestPanel(QWidget):
         weekly = out.job.created is not None
         by_key = {s.key: s for s in out.suggestions}
         for key, row in self.suggestion_rows.items():
-            row.set_suggestion(by_key.get(key), current, weekly)
+            checked = out.run.checked.get(key) if out.run is not None else None
+            row.set_suggestion(by_key.get(key), current, weekly, checked)
         cap = out.job.capacity_per_week
         self.suggest_hint.setText(
             f"Computed on {out.run.suggested_on if out.run is not None else f'all {len(out.job.score):,} leads'}, "
