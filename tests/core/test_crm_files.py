@@ -284,3 +284,20 @@ def test_values_written_after_the_outcome_read_the_same_in_every_dtype(dtype):
     # more than 5,000 distinct values (an e-mail column) is never a notes column, even if they say "won"
     assert not after_outcome_values(series([f"won {i}" for i in range(5001)]))
     assert after_outcome_values(series([f"won {i}" for i in range(5000)]))
+
+
+def test_date_columns_outside_the_model_are_read_as_the_pipeline_reads_them():
+    """One reader (core.data.dates) for conversion dates, date outcomes and the report: EU, US, ISO, serials."""
+    from leaddesigner.core.data.dates import parse_dates
+
+    def days(a):
+        return [None if np.isnat(v) else str(v)[:16] for v in a]
+
+    eu = pd.Series(["01.02.2025", "13.02.2025", None, "", "05.03.2025"] * 4, name="Converted")
+    assert days(parse_dates(eu))[:5] == ["2025-02-01T00:00", "2025-02-13T00:00", None, None, "2025-03-05T00:00"]
+    us = pd.Series(["6/12/2025, 2:58 PM", "12/31/2025, 1:00 AM"])
+    assert days(parse_dates(us)) == ["2025-06-12T14:58", "2025-12-31T01:00"]
+    assert days(parse_dates(pd.Series(["2025-02-01T10:00:00+02:00", "2025-02-03"]))) == ["2025-02-01T08:00", "2025-02-03T00:00"]
+    assert days(parse_dates(pd.Series(["01/02/2025", "x"]), "D/M/Y")) == ["2025-02-01T00:00", None]  # the known format wins
+    assert days(parse_dates(pd.Series([45000.0, 45001.5]), "excel")) == ["2023-03-15T00:00", "2023-03-16T12:00"]
+    assert parse_dates(pd.Series(["Won", "Lost", "Open"])) is None  # not a date column

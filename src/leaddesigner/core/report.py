@@ -391,10 +391,9 @@ def _dates(value: Any, data: LeadData, what: str) -> np.ndarray | None:
     if isinstance(value, str):
         from .data.dates import parse_dates
 
-        read = parse_dates(_column(data, value), name=value)  # read as the load pipeline reads dates
-        if read is None:
+        arr = parse_dates(_column(data, value), name=value)  # read as the load pipeline reads dates
+        if arr is None:
             raise ValueError(f"{what}: column '{value}' holds no dates")
-        arr = read.values
     else:
         t = pd.to_datetime(pd.Series(value), errors="coerce")
         if getattr(t.dt, "tz", None) is not None:
@@ -862,11 +861,9 @@ def _distribution_section(model, res, summary) -> str:
 
 def _leak_note(model: ScoringModel, ld: LeadData) -> str | None:
     """Scores taken after the fact flatter a backtest: say so when activity or dates count."""
-    if ld.horizon_days is not None:
-        return None
-    types = {a.name: a.type for a in model.attributes}
-    timed = any(r.enabled and (r.kind == "activity" or any(types.get(a) == "date" for a in r.attributes())) for r in model.rules)
-    if not timed:
+    from .backtesting import time_dependent
+
+    if ld.horizon_days is not None or not time_dependent(model):
         return None
     return ("Every lead is scored as of the same day, after the outcome was known, so activity that happened after a "
             "lead converted counts too. That flatters the figures below; the score at the moment of conversion "

@@ -198,7 +198,7 @@ def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
             return None
         if name not in job.date_cache:  # parsing text dates is the slow part: once per column and data
             read = parse_dates(col, job.formats.get(name), name=name)
-            job.date_cache[name] = read.values if read is not None else np.full(len(col), np.datetime64("NaT"), "datetime64[ns]")
+            job.date_cache[name] = read if read is not None else np.full(len(col), np.datetime64("NaT"), "datetime64[ns]")
         return job.date_cache[name]
 
     conv = dates(job.conversion_column) if job.conversion_column is not None else None

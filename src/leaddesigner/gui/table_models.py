@@ -197,9 +197,8 @@ class RulesTableModel(_DocTableModel):
 
     def __init__(self, document: ModelDocument, parent=None):
         super().__init__(document, parent)
-        self._hits: dict[str, int] = {}
-        #: rules edited since the last scoring: their Leads count is recounted after the next refresh
-        #: (a rule's count depends on that rule only, so a points edit recounts one rule, not all)
+        #: rules edited since the last scoring: their Leads cell is repainted after the next refresh
+        #: (the scorer keeps each rule's count with the rule's state, so one edit recounts one rule)
         self._edited: set[str] = set()
         document.aboutToApply.connect(self._on_document_about_to_apply)
         document.applied.connect(self._on_document_applied)
@@ -219,7 +218,6 @@ class RulesTableModel(_DocTableModel):
             return -1
 
     def _invalidate(self) -> None:
-        self._hits = {}
         self._edited = set()
 
     def _on_document_about_to_apply(self, cmd) -> None:
@@ -247,8 +245,6 @@ class RulesTableModel(_DocTableModel):
         pending, self._pending = self._pending, None
         if isinstance(cmd, C.AddRule):
             self._edited.add(cmd.rule.id)
-        elif isinstance(cmd, C.RemoveRule):
-            self._hits.pop(cmd.rule_id, None)
         if pending == "insert":
             self.endInsertRows()
         elif pending == "remove":
@@ -270,7 +266,6 @@ class RulesTableModel(_DocTableModel):
         edited, self._edited = self._edited, set()
         c = self.column_of("matches")
         for rid in edited:
-            self._hits.pop(rid, None)
             row = self.row_of(rid)
             if row >= 0:
                 idx = self.index(row, c)
@@ -278,12 +273,7 @@ class RulesTableModel(_DocTableModel):
 
     def hits(self, rule_id: str) -> int | None:
         sc = self.doc.scorer
-        if sc is None:
-            return None
-        h = self._hits.get(rule_id)
-        if h is None:
-            h = self._hits[rule_id] = sc.rule_hits(rule_id)
-        return h
+        return None if sc is None else sc.rule_hits(rule_id)
 
     # -- cells
     def flags(self, index: QModelIndex):

@@ -15,29 +15,15 @@ and the report let pandas guess each value with ``format="mixed"``, which reads
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 import numpy as np
 import pandas as pd
 
-__all__ = ["DateValues", "parse_dates"]
+__all__ = ["parse_dates"]
 
 
-@dataclass
-class DateValues:
-    """A column read as dates."""
-
-    #: naive datetime64[ns] (zoned values in UTC); NaT where a lead has no date or an unreadable one
-    values: np.ndarray
-    #: how the values are written ("ISO", "M/D/Y", "D/M/Y", "unix_s", "unix_ms", "excel"), None when already dates
-    format: str | None = None
-    #: filled values that are not dates (they count as missing), and a few of them as written
-    unreadable: int = 0
-    examples: list[str] = field(default_factory=list)
-
-
-def parse_dates(s: pd.Series, fmt: str | None = None, *, name: str | None = None) -> DateValues | None:
-    """``s`` as dates, or None when the column does not hold dates.
+def parse_dates(s: pd.Series, fmt: str | None = None, *, name: str | None = None) -> np.ndarray | None:
+    """``s`` as naive datetime64[ns] (zoned values in UTC; NaT where a lead has no date or an unreadable one),
+    or None when the column does not hold dates.
 
     ``fmt``: how the values are written when the caller knows it (detection, the
     model's mapping); otherwise it is decided from the values, as the load
@@ -48,7 +34,7 @@ def parse_dates(s: pd.Series, fmt: str | None = None, *, name: str | None = None
         t = s
         if getattr(t.dt, "tz", None) is not None:
             t = t.dt.tz_convert("UTC").dt.tz_localize(None)
-        return DateValues(t.to_numpy(dtype="datetime64[ns]"))
+        return t.to_numpy(dtype="datetime64[ns]")
     if fmt is None:
         from .detect import guess_column
 
@@ -58,13 +44,6 @@ def parse_dates(s: pd.Series, fmt: str | None = None, *, name: str | None = None
         fmt = g.format
     from ..leadfile import coerce_types
 
-    col = "d"
-    frame = pd.DataFrame({col: s.reset_index(drop=True)})
-    out, problems = coerce_types(frame, {col: "date"}, source="x.parquet", row_offset=1, formats={col: fmt} if fmt else None)
-    values = out[col].to_numpy(dtype="datetime64[ns]")
-    unreadable = sum(p.count for p in problems if p.kind == "type_mismatch")
-    examples: list[str] = []
-    if unreadable:  # the values themselves, not the reader's sentence (callers name their own file and option)
-        odd = s[s.notna().to_numpy(dtype=bool) & np.isnat(values)].astype(str).str.strip()
-        examples = [v for v in pd.unique(odd[odd != ""])[:5]]
-    return DateValues(values, fmt, int(unreadable), examples)
+    frame = pd.DataFrame({"d": s.reset_index(drop=True)})
+    out, _ = coerce_types(frame, {"d": "date"}, source="x.parquet", row_offset=1, formats={"d": fmt} if fmt else None)
+    return out["d"].to_numpy(dtype="datetime64[ns]")

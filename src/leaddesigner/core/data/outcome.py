@@ -237,8 +237,7 @@ def _as_dates(s: pd.Series) -> np.ndarray | None:
         return None
     from .dates import parse_dates
 
-    read = parse_dates(s)
-    return None if read is None else read.values
+    return parse_dates(s)
 
 
 def _flag(s: pd.Series) -> np.ndarray | None:
