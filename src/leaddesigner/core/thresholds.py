@@ -81,7 +81,7 @@ class Suggestion:
             parts[0] += f" ({self.mqls_per_week:.1f} a week on average, {self.mqls_per_week_max:,} in the busiest week)"
         if self.conversions_captured is not None:
             parts.append(
-                f"{self.conversions_captured:,} conversions captured"
+                f"{self.conversions_captured:,} conversion{'' if self.conversions_captured == 1 else 's'} captured"
                 + (f" ({100 * self.recall:.0f}% of all conversions)" if self.recall is not None else "")
             )
         if self.precision is not None:

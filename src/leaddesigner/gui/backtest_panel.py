@@ -70,7 +70,8 @@ from leaddesigner.core.data.dates import parse_dates
 from leaddesigner.core.thresholds import whole_mqls_per_week
 
 from .analysis_actions import TaskWorker
-from .plots import PALETTE, GradeGridView, _FontAwareAxis, _PlotPanel, _ScoreAxis, _CountAxis, _YRange, scaled_font
+from .plotting import PALETTE, CountAxis, FontAwareAxis, PlotPanel, ScoreAxis, YRange, scaled_font
+from .plots import GradeGridView
 from .summary_strip import Tile, format_delta
 
 __all__ = [
@@ -214,7 +215,7 @@ def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
 
 
 # ------------------------------------------------------------------ plot views
-class _PercentAxis(_FontAwareAxis):
+class _PercentAxis(FontAwareAxis):
     """Values 0..1 shown as ``40%``."""
 
     _widest_label = "100%"
@@ -238,7 +239,7 @@ class _PercentAxis(_FontAwareAxis):
         return [f"{100 * v:.{places}f}%" for v in values]
 
 
-class _BandAxis(_FontAwareAxis):
+class _BandAxis(FontAwareAxis):
     """Decile numbers 1..10 under the bars."""
 
     _widest_label = "10"
@@ -251,7 +252,7 @@ class _BandAxis(_FontAwareAxis):
         return [f"{int(round(v))}" for v in values]
 
 
-class DecileConversionView(_PlotPanel):
+class DecileConversionView(PlotPanel):
     """Conversion rate per score decile (1 = the highest scores), with the overall rate as a dashed line."""
 
     TOOLTIP = ("Leads sorted by score and cut into ten bands of equal size (1 = the top 10%).\n"
@@ -263,7 +264,7 @@ class DecileConversionView(_PlotPanel):
         super().__init__(title, _BandAxis("bottom"), _PercentAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self._frame: pd.DataFrame | None = None
-        self._yrange = _YRange()
+        self._yrange = YRange()
         self.bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.75, brush=PALETTE["ok"], pen=None)
         self.bars.setVisible(False)
         self.plot_item.addItem(self.bars)
@@ -323,7 +324,7 @@ class DecileConversionView(_PlotPanel):
         return text
 
 
-class GainsCurveView(_PlotPanel):
+class GainsCurveView(PlotPanel):
     """Cumulative gains: share of conversions captured against share of leads handed over, best scores first."""
 
     TOOLTIP = ("Hand the best-scored leads to sales first: the curve shows how many of all conversions\n"
@@ -436,16 +437,16 @@ class GainsCurveView(_PlotPanel):
         return f"{cut}{_pct(ls)} of leads hold {_pct(cs)} of conversions{lift}"
 
 
-class ScoreAtConversionView(_PlotPanel):
+class ScoreAtConversionView(PlotPanel):
     """Distribution of converters' scores on the day they converted, with their average and the MQL line."""
 
     TOOLTIP = ("Each converted lead's score as of the day it converted (from the conversion-date column).\n"
                "Solid line: their average (the 'average qualification score'). Purple: today's MQL threshold.")
 
     def __init__(self, parent: QWidget | None = None, title: str = "Score at conversion"):
-        super().__init__(title, _ScoreAxis("bottom"), _CountAxis("left"), parent)
+        super().__init__(title, ScoreAxis("bottom"), CountAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
-        self._yrange = _YRange()
+        self._yrange = YRange()
         self._edges = np.linspace(0, 100, 41)
         self._counts = np.zeros(40)
         self.curve = pg.PlotDataItem(self._edges, self._counts, stepMode="center", fillLevel=0,

@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from .analysis_actions import TaskWorker
-from .plots import PALETTE, _CountAxis, _PlotPanel, _ScoreAxis, _YRange, scaled_font
+from .plotting import PALETTE, CountAxis, PlotPanel, ScoreAxis, YRange, scaled_font
 
 __all__ = ["CompareDialog", "DistributionOverlayView", "AgreementMatrix", "open_compare_dialog", "LIST_LIMIT"]
 
@@ -63,13 +63,13 @@ def _run_compare(model_a, model_b, data, outcome, progress=None):
     return out
 
 
-class DistributionOverlayView(_PlotPanel):
+class DistributionOverlayView(PlotPanel):
     """Both models' score distributions on common bins: A filled, B as a line on top."""
 
     TOOLTIP = "How many leads get each score in model A (filled) and model B (line), on the same bins."
 
     def __init__(self, parent: QWidget | None = None):
-        super().__init__("Score distributions", _ScoreAxis("bottom"), _CountAxis("left"), parent)
+        super().__init__("Score distributions", ScoreAxis("bottom"), CountAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self._edges = np.linspace(0, 100, 51)
         self._a = np.zeros(50)
@@ -87,7 +87,7 @@ class DistributionOverlayView(_PlotPanel):
         self.legend.add("a", "A", "box", fill.name(), COLOUR_A)
         self.legend.add("b", "B", "line", COLOUR_B)
         self.legend.add("t", "MQL thresholds (dashed)", "line", PALETTE["muted"], dashed=True)
-        self._yrange = _YRange()
+        self._yrange = YRange()
         self._set_axis_titles("Score", "Leads")
         self.show_message("Comparing…")
         self.set_font_scale(1.0)

@@ -68,15 +68,15 @@ from PySide6.QtWidgets import (
 
 from leaddesigner.core import commands as C
 
-from .plots import (
+from .plotting import (
     PALETTE,
-    _CountAxis,
-    _FlowLayout,
-    _FontAwareAxis,
-    _lighter,
-    _PlotPanel,
-    _WeekAxis,
-    _YRange,
+    CountAxis,
+    FlowLayout,
+    FontAwareAxis,
+    lighter,
+    PlotPanel,
+    WeekAxis,
+    YRange,
     scaled_font,
 )
 from .workers import ThreadWorker
@@ -323,13 +323,13 @@ class TimelineWorker(ThreadWorker):
 
 
 # ====================================================================== plots
-class _DayAxis(_WeekAxis):
+class _DayAxis(WeekAxis):
     """Period index -> 'Mar 2' for days, thinned in whole weeks."""
 
     STEPS = (1, 2, 7, 14, 28, 56, 91, 182, 364, 728)
 
 
-class _WholeCountAxis(_CountAxis):
+class _WholeCountAxis(CountAxis):
     """Counts of leads: ticks on whole numbers only, in steps of 1, 2 or 5 times a power of ten."""
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
@@ -344,7 +344,7 @@ class _WholeCountAxis(_CountAxis):
         return [(max(1.0, nice), 0)]
 
 
-class _PercentAxis(_FontAwareAxis):
+class _PercentAxis(FontAwareAxis):
     _widest_label = "100%"
 
     def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
@@ -357,7 +357,7 @@ class _PercentAxis(_FontAwareAxis):
         return [f"{v:.0f}%" for v in values]
 
 
-class _TimelinePlot(_PlotPanel):
+class _TimelinePlot(PlotPanel):
     """A plot over the timeline's periods; x is the period index (0..n-1)."""
 
     #: plot-area height in lines of text below which the plot clips instead of shrinking
@@ -366,9 +366,9 @@ class _TimelinePlot(_PlotPanel):
     def __init__(self, title: str, y_axis, parent=None, *, dates: bool = False):
         self._dates = dates
         self._y_width: int | None = None
-        super().__init__(title, _WeekAxis("bottom"), y_axis, parent)
+        super().__init__(title, WeekAxis("bottom"), y_axis, parent)
         self._series: TimelineSeries | None = None
-        self._yrange = _YRange()
+        self._yrange = YRange()
         self.x_axis.showLabel(False)
 
     def _apply_axis_fonts(self) -> None:
@@ -397,7 +397,7 @@ class _TimelinePlot(_PlotPanel):
 
     def _set_x(self, s: TimelineSeries) -> None:
         axis = self.x_axis
-        steps = _DayAxis.STEPS if s.unit == "day" else _WeekAxis.STEPS
+        steps = _DayAxis.STEPS if s.unit == "day" else WeekAxis.STEPS
         if axis.STEPS != steps:  # same axis item, tick steps in days or weeks
             axis.STEPS = steps
             axis.picture = None
@@ -451,8 +451,8 @@ class ArrivalsView(_TimelinePlot):
             b.setVisible(False)
             self.plot_item.addItem(b)
         self.brushes = {
-            ("new", False): pg.mkBrush(COLORS["new"]), ("new", True): pg.mkBrush(_lighter(COLORS["new"], 0.55)),
-            ("re", False): pg.mkBrush(COLORS["re"]), ("re", True): pg.mkBrush(_lighter(COLORS["re"], 0.55)),
+            ("new", False): pg.mkBrush(COLORS["new"]), ("new", True): pg.mkBrush(lighter(COLORS["new"], 0.55)),
+            ("re", False): pg.mkBrush(COLORS["re"]), ("re", True): pg.mkBrush(lighter(COLORS["re"], 0.55)),
         }
         # per week: one step line; per day: one dash per working day (connect pairs)
         self.capacity_steps = pg.PlotDataItem(x=[0.0, 1.0], y=[0.0], stepMode="center")
@@ -463,7 +463,7 @@ class ArrivalsView(_TimelinePlot):
             self.plot_item.addItem(it)
         self.legend.add("new", "New MQLs", "box", COLORS["new"])
         self.legend.add("re", "Re-MQLs", "box", COLORS["re"])
-        self.legend.add("partial", "Partial week", "box", _lighter(COLORS["new"], 0.55).name())
+        self.legend.add("partial", "Partial week", "box", lighter(COLORS["new"], 0.55).name())
         self.legend.add("capacity", "SDR capacity", "line", COLORS["capacity"], dashed=True)
         self._set_axis_titles("", "MQLs")
         self.set_font_scale(1.0)
@@ -545,7 +545,7 @@ class BacklogView(_TimelinePlot):
         super().__init__("Backlog: MQLs waiting for a first touch", _WholeCountAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self.fill = pg.PlotDataItem(x=[0.0], y=[0.0], pen=None, fillLevel=0.0,
-                                    brush=pg.mkBrush(_lighter(COLORS["backlog"], 0.75)))
+                                    brush=pg.mkBrush(lighter(COLORS["backlog"], 0.75)))
         self.curve = pg.PlotDataItem(x=[0.0], y=[0.0], pen=pg.mkPen(COLORS["backlog"], width=2.5))
         for it in (self.fill, self.curve):
             it.setVisible(False)
@@ -817,7 +817,7 @@ class TimelinePanel(QWidget):
         uh.setSpacing(0)
         uh.addWidget(self.day_button)
         uh.addWidget(self.week_button)
-        controls = _FlowLayout(hspacing=10, vspacing=3)
+        controls = FlowLayout(hspacing=10, vspacing=3)
         controls.setContentsMargins(6, 4, 6, 0)
         for w in (period, self.last_weeks_button, units):
             controls.addWidget(w)
