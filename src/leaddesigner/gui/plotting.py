@@ -16,6 +16,7 @@ wheel handling and the fixed y range behave the same everywhere:
 from __future__ import annotations
 
 import math
+import re
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -33,7 +34,6 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
-
 
 if TYPE_CHECKING:  # pragma: no cover
     pass
@@ -53,6 +53,7 @@ __all__ = [
     "base_point_size",
     "lighter",
     "nice_top",
+    "palette_colours",
     "scaled_font",
 ]
 
@@ -566,3 +567,28 @@ class PlotPanel(QWidget):
         return super().eventFilter(obj, ev)
 
 
+_SIMPLE_SHEET = re.compile(r"^\s*((color|background)\s*:\s*[#\w]+\s*;?\s*)+$")
+
+
+def palette_colours(root: QWidget) -> None:
+    """Turn plain ``color: ...; background: ...`` style sheets of ``root``'s labels into palette colours.
+
+    The main window sets its plain text font on every widget that has a style sheet (View > Bigger
+    text, Ctrl+0), which replaced the bold, bigger plot titles of the tabs with body text even at an
+    unchanged scale. Labels coloured through the palette keep the fonts their views give them.
+    """
+    from PySide6.QtGui import QPalette
+
+    for lab in [root, *root.findChildren(QLabel)] if isinstance(root, QLabel) else root.findChildren(QLabel):
+        sheet = lab.styleSheet()
+        if not sheet or not _SIMPLE_SHEET.match(sheet):
+            continue
+        pal = lab.palette()
+        for prop, value in re.findall(r"(color|background)\s*:\s*([#\w]+)", sheet):
+            if prop == "color":
+                pal.setColor(QPalette.ColorRole.WindowText, QColor(value))
+            else:
+                pal.setColor(QPalette.ColorRole.Window, QColor(value))
+                lab.setAutoFillBackground(True)
+        lab.setStyleSheet("")
+        lab.setPalette(pal)

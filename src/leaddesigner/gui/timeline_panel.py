@@ -928,7 +928,7 @@ class TimelinePanel(QWidget):
         self._font_timer.setInterval(0)
         self._font_timer.timeout.connect(self._apply_font_scale)
 
-        from .backtest_panel import palette_colours
+        from .plotting import palette_colours
 
         palette_colours(self)  # plot titles keep their bold font when the window changes the text size
         document.applied.connect(self._on_document_applied)
