@@ -16,7 +16,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from leaddesigner import cli, paths
+from leaddesigner import cli, cli_common, paths
 from leaddesigner.cli import main
 from leaddesigner.core import model as M
 from leaddesigner.core.modelio import load_model, loads_model
@@ -326,7 +326,7 @@ def test_score_excel_and_parquet_input(files, capsys):
 
 
 def test_progress_lines(files, capsys, monkeypatch):
-    monkeypatch.setattr(cli, "PROGRESS_DELAY", 0.0)
+    monkeypatch.setattr(cli_common, "PROGRESS_DELAY", 0.0)
     code, _, err = run(capsys, *score_args("-o", "scores.csv"))
     assert code == 0
     for line in ("Loading leads.csv ...", "Loading activities.csv ...", "Checking the data against the model ...",
@@ -697,7 +697,7 @@ def test_unexpected_error_exits_1_and_asks_for_a_report(files, capsys, monkeypat
     def boom(path, **kwargs):
         raise RuntimeError("something broke")
 
-    monkeypatch.setattr(cli, "_load_model", boom)
+    monkeypatch.setattr(cli_common, "read_model", boom)
     monkeypatch.delenv("LEADDESIGNER_DEBUG", raising=False)
     code, _, err = run(capsys, "validate", "model.yaml")
     assert code == 1

@@ -16,7 +16,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from leaddesigner import cli
+from leaddesigner import cli_common as common
 
 DESCRIPTION = (
     "Backtest a model against past conversions: ROC AUC with a bootstrap interval, conversion by score band "
@@ -61,33 +61,33 @@ def register(sub) -> None:
     sp = sub.add_parser(
         "backtest",
         help="backtest a model against past conversions; suggest MQL thresholds",
-        description=cli._wrap(DESCRIPTION),
+        description=common.wrap(DESCRIPTION),
         epilog=EPILOG,
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
-    sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
-    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    cli.add_outcome_args(sp)
+    sp.add_argument("model", metavar="MODEL", help=common.DATA_HELP["model"])
+    sp.add_argument("leads", metavar="LEADS", help=common.DATA_HELP["leads"])
+    common.add_outcome_args(sp)
     sp.add_argument("--converted-at", metavar="COL", help="lead-file column with the conversion date: score each converter as of then")
     sp.add_argument("--first-contact", metavar="COL", help="lead-file column with the first sales contact date: score converters as of then too")
-    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
-    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
-    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
-    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
+    sp.add_argument("--activities", metavar="FILE", help=common.DATA_HELP["activities"])
+    sp.add_argument("--as-of", metavar="DATE", type=common.as_of_arg, help=common.DATA_HELP["as_of"])
+    sp.add_argument("--horizon-days", metavar="N", type=common.horizon_arg, help=common.DATA_HELP["horizon_days"])
+    sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"])
     sp.add_argument(
         "--holdout", metavar="F", type=_fraction, default=0.2,
         help="share of the most recent leads kept as the holdout (default: 0.2; 0: no split)",
     )
     sp.add_argument("--recall", metavar="R", type=_recall, default=0.8, help="share of converters the recall suggestion must reach (default: 0.8)")
-    sp.add_argument("--capacity", metavar="N", type=cli._nonneg_float, help="MQLs the SDR team can work per week (default: the model's capacity)")
-    sp.add_argument("--bootstrap", metavar="B", type=cli._nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200; 0: none)")
+    sp.add_argument("--capacity", metavar="N", type=common.nonneg_float, help="MQLs the SDR team can work per week (default: the model's capacity)")
+    sp.add_argument("--bootstrap", metavar="B", type=common.nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200; 0: none)")
     sp.add_argument("--json", action="store_true", help="print one JSON document instead of the text report")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still show)")
     sp.set_defaults(func=cmd_backtest)
 
 
 # ---------------------------------------------------------------- columns
-def _columns(loaded: cli.Loaded) -> list[str]:
+def _columns(loaded: common.Loaded) -> list[str]:
     """The lead file's columns as the user sees them (model attributes under their file names)."""
     model, data = loaded.model, loaded.data
     cols = [model.lead_id]
@@ -96,12 +96,12 @@ def _columns(loaded: cli.Loaded) -> list[str]:
     return cols
 
 
-def _file_columns(loaded: cli.Loaded) -> set[str]:
+def _file_columns(loaded: common.Loaded) -> set[str]:
     present = {a.name for a in loaded.model.attributes} - {p.column for p in loaded.data.problems if p.kind == "missing_column"}
     return {loaded.model.column_for(a) for a in present}
 
 
-def _column(loaded: cli.Loaded, col: str, option: str) -> pd.Series:
+def _column(loaded: common.Loaded, col: str, option: str) -> pd.Series:
     """A lead-file column by its file name, or a CliError naming the columns there are."""
     from leaddesigner.core.modelio import did_you_mean
 
@@ -113,10 +113,10 @@ def _column(loaded: cli.Loaded, col: str, option: str) -> pd.Series:
             return data.frame[a.name]
     cols = _columns(loaded)
     shown = ", ".join(cols[:40]) + (" ..." if len(cols) > 40 else "")
-    raise cli.CliError(f"{option}: there is no column '{col}' in {loaded.leads_source}.{did_you_mean(col, cols)} Columns in the file: {shown}.")
+    raise common.CliError(f"{option}: there is no column '{col}' in {loaded.leads_source}.{did_you_mean(col, cols)} Columns in the file: {shown}.")
 
 
-def _dates(loaded: cli.Loaded, col: str, option: str) -> np.ndarray:
+def _dates(loaded: common.Loaded, col: str, option: str) -> np.ndarray:
     """A date column as datetime64[ns]; values that are not dates are warned about and count as missing."""
     from leaddesigner.core.leadfile import coerce_types, row_label
 
@@ -127,9 +127,9 @@ def _dates(loaded: cli.Loaded, col: str, option: str) -> np.ndarray:
     out = frame[col].to_numpy(dtype="datetime64[ns]")
     if problems and np.isnat(out).all():
         seen = ", ".join(repr(str(v)) for v in s.dropna().unique()[:5])
-        raise cli.CliError(f"{option}: column '{col}' of {loaded.leads_source} holds no dates (found {seen}). Give the column with the dates.")
+        raise common.CliError(f"{option}: column '{col}' of {loaded.leads_source} holds no dates (found {seen}). Give the column with the dates.")
     for p in problems:
-        cli._err(f"warning: {option}: {p.message}")
+        common.err(f"warning: {option}: {p.message}")
     return out
 
 
@@ -137,17 +137,17 @@ def _dates(loaded: cli.Loaded, col: str, option: str) -> np.ndarray:
 def cmd_backtest(args: argparse.Namespace) -> int:
     from leaddesigner.core.backtesting import run_backtest, time_dependent
 
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    loaded = cli._load_and_score(args, progress)
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
+    loaded = common.load_and_score(args, progress)
     model, data = loaded.model, loaded.data
 
-    spec = cli.outcome_spec(args, model)
+    spec = common.outcome_spec(args, model)
     if spec is None:
-        raise cli.CliError(
+        raise common.CliError(
             "backtest needs the outcome: --outcome COLUMN (with --positive VALUES for a stage or status column), "
             "or an outcome: section in the model."
         )
-    outcome = cli.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source)
+    outcome = common.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source)
     y = outcome.y
     args.outcome = spec.column
     converted_at = _dates(loaded, args.converted_at, "--converted-at") if args.converted_at else outcome.at
@@ -173,7 +173,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     notes: list[str] = []
     if time_dependent(model) and data.horizon_days is None:
         notes.append(
-            f"Every lead is scored as of {cli._as_of_text(data.as_of)}, so activity after a lead converted counts too, "
+            f"Every lead is scored as of {common.as_of_text(data.as_of)}, so activity after a lead converted counts too, "
             "which flatters the backtest. --horizon-days N scores each lead as it stood N days after it was created."
         )
     notes += run.notes
@@ -208,7 +208,7 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     files = loaded.leads_source + (f" + {loaded.activities_source}" if loaded.activities_source else "")
     when = f"{data.horizon_days:g} days after each lead was created, at most " if data.horizon_days else ""
     print(f"Model: {model.name} ({args.model}), MQL threshold {model.thresholds.mql:g}")
-    print(f"Data: {files}, scored as of {when}{cli._as_of_text(data.as_of)}")
+    print(f"Data: {files}, scored as of {when}{common.as_of_text(data.as_of)}")
     print(f"Outcome: {outcome.summary()}")
     if holdout is not None:
         print(f"Split by {split_by}: the most recent {100 * args.holdout:g}% ({int(holdout.sum()):,} leads) are the holdout.")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leaddesigner import cli
+from leaddesigner import cli_common as common
 
 COMPARE_DESCRIPTION = (
     "Score the same leads with two models (say marketing's A and sales' B) and compare them: leads, MQLs, SQLs "
@@ -53,20 +53,20 @@ def register(sub) -> None:
     sp = sub.add_parser(
         "compare",
         help="two models side by side on the same leads: metrics, agreement, the leads they disagree on",
-        description=cli._wrap(COMPARE_DESCRIPTION),
+        description=common.wrap(COMPARE_DESCRIPTION),
         epilog=COMPARE_EPILOG,
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
     sp.add_argument("model_a", metavar="A", help="the first model file (.yaml or .json)")
     sp.add_argument("model_b", metavar="B", help="the second model file")
-    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
-    cli.add_outcome_args(sp)
-    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
-    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
-    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
+    sp.add_argument("leads", metavar="LEADS", help=common.DATA_HELP["leads"])
+    sp.add_argument("--activities", metavar="FILE", help=common.DATA_HELP["activities"])
+    common.add_outcome_args(sp)
+    sp.add_argument("--as-of", metavar="DATE", type=common.as_of_arg, help=common.DATA_HELP["as_of"])
+    sp.add_argument("--horizon-days", metavar="N", type=common.horizon_arg, help=common.DATA_HELP["horizon_days"])
+    sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"])
     sp.add_argument(
-        "--limit", metavar="N", type=cli._nonneg_int, default=20,
+        "--limit", metavar="N", type=common.nonneg_int, default=20,
         help="leads listed per side, with their reasons (default: 20; the totals are always exact)",
     )
     sp.add_argument("--json", action="store_true", help="print one JSON document instead of the text")
@@ -77,20 +77,20 @@ def register(sub) -> None:
     sp = sub.add_parser(
         "report",
         help="write a standalone HTML report that explains the model to the sales team",
-        description=cli._wrap(REPORT_DESCRIPTION),
+        description=common.wrap(REPORT_DESCRIPTION),
         epilog=REPORT_EPILOG,
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
-    sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
-    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
-    cli.add_outcome_args(sp, help=cli.OUTCOME_HELP + "; adds the backtest")
+    sp.add_argument("model", metavar="MODEL", help=common.DATA_HELP["model"])
+    sp.add_argument("leads", metavar="LEADS", help=common.DATA_HELP["leads"])
+    sp.add_argument("--activities", metavar="FILE", help=common.DATA_HELP["activities"])
+    common.add_outcome_args(sp, help=common.OUTCOME_HELP + "; adds the backtest")
     sp.add_argument("--converted-at", metavar="COL", help="lead-file column with the conversion date (adds the score at conversion)")
     sp.add_argument("--first-contact", metavar="COL", help="lead-file column with the first sales contact date")
-    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
-    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"])
-    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
-    sp.add_argument("--bootstrap", metavar="B", type=cli._nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200)")
+    sp.add_argument("--as-of", metavar="DATE", type=common.as_of_arg, help=common.DATA_HELP["as_of"])
+    sp.add_argument("--horizon-days", metavar="N", type=common.horizon_arg, help=common.DATA_HELP["horizon_days"])
+    sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"])
+    sp.add_argument("--bootstrap", metavar="B", type=common.nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200)")
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write (atomically)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress and no result line on stderr")
     sp.set_defaults(func=cmd_report)
@@ -102,16 +102,16 @@ def _check_column(data, col: str, source: str, option: str) -> None:
 
     cols = ([] if data.extra is None else [str(c) for c in data.extra.columns]) + [str(c) for c in data.frame.columns]
     if col not in cols:
-        raise cli.CliError(f"{option}: there is no column '{col}' in {source}.{did_you_mean(col, cols)}")
+        raise common.CliError(f"{option}: there is no column '{col}' in {source}.{did_you_mean(col, cols)}")
 
 
 def _output_path(path: str) -> Path:
     out = Path(path)
     if out.is_dir():
-        raise cli.CliError(f"Cannot write \"{path}\": it is a folder. Give a file name, like report.html.")
+        raise common.CliError(f"Cannot write \"{path}\": it is a folder. Give a file name, like report.html.")
     folder = out.parent if str(out.parent) else Path(".")
     if not folder.is_dir():
-        raise cli.CliError(f"Cannot write \"{path}\": the folder \"{folder}\" does not exist. Create it first.")
+        raise common.CliError(f"Cannot write \"{path}\": the folder \"{folder}\" does not exist. Create it first.")
     return out
 
 
@@ -121,14 +121,14 @@ def cmd_compare(args: argparse.Namespace) -> int:
     from leaddesigner.core.data.pipeline import load, read
     from leaddesigner.core.leadfile import LeadFileError, row_label
 
-    model_a = cli._load_model(args.model_a)
-    model_b = cli._load_model(args.model_b)
+    model_a = common.read_model(args.model_a)
+    model_b = common.read_model(args.model_b)
     row_label(args.leads)
-    cli._existing_file(args.leads, "lead file")
+    common.existing_file(args.leads, "lead file")
     if args.activities:
         row_label(args.activities)
-        cli._existing_file(args.activities, "activity log")
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+        common.existing_file(args.activities, "activity log")
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
     leads = read(args.leads, "lead file", progress=progress)
     activities = read(args.activities, "activity log", progress=progress) if args.activities else None
     if activities is not None and activities.name == leads.name:
@@ -142,16 +142,16 @@ def cmd_compare(args: argparse.Namespace) -> int:
         try:
             loaded = load(model, leads, activities, as_of=args.as_of, horizon_days=args.horizon_days, progress=progress)
         except LeadFileError as e:
-            raise cli.CliError(f"{path}: {e}") from None
+            raise common.CliError(f"{path}: {e}") from None
         progress.done()
         if i == 0:
             for note in loaded.notes:
-                cli._err(f"note: {note}")
+                common.err(f"note: {note}")
         ns = argparse.Namespace(model=path, leads=args.leads, activities=args.activities, allow_missing=args.allow_missing)
-        cli._report_problems(loaded, ns)
+        common.report_problems(loaded, ns)
         bound.append(loaded.data)
-    spec = cli.outcome_spec(args, model_a)
-    y = cli.read_outcome(leads.frame, spec, leads_source).y if spec is not None else None
+    spec = common.outcome_spec(args, model_a)
+    y = common.read_outcome(leads.frame, spec, leads_source).y if spec is not None else None
     del leads, activities
     data_a, data_b = bound
 
@@ -167,7 +167,7 @@ def cmd_compare(args: argparse.Namespace) -> int:
         print(json.dumps(d, indent=2, ensure_ascii=False, default=_json_default))
     else:
         print(f"Data: {leads_source}" + (f" + {act_source}" if args.activities else "")
-              + f", scored as of {cli._as_of_text(data_a.as_of)}")
+              + f", scored as of {common.as_of_text(data_a.as_of)}")
         print(comp.text(limit=args.limit))
     return 0
 
@@ -189,13 +189,13 @@ def cmd_report(args: argparse.Namespace) -> int:
     from leaddesigner.core.report import write_report
 
     out = _output_path(args.output)
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    loaded = cli._load_and_score(args, progress)
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
+    loaded = common.load_and_score(args, progress)
     data = loaded.data
-    spec = cli.outcome_spec(args, loaded.model)
+    spec = common.outcome_spec(args, loaded.model)
     if (args.converted_at or args.first_contact) and spec is None:
-        raise cli.CliError("--converted-at and --first-contact need --outcome (the column telling who converted).")
-    outcome = cli.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source) if spec is not None else None
+        raise common.CliError("--converted-at and --first-contact need --outcome (the column telling who converted).")
+    outcome = common.read_outcome(loaded.pipeline.leads.frame, spec, loaded.leads_source) if spec is not None else None
     y = outcome.y if outcome is not None else None
     if outcome is not None and outcome.at is not None and not args.converted_at:
         args.converted_at = spec.date or spec.column
@@ -211,8 +211,8 @@ def cmd_report(args: argparse.Namespace) -> int:
     )
     progress.done()
     if not args.quiet:
-        cli._err(
-            f"Wrote {args.output} ({len(html.encode('utf-8')) / 1024:,.0f} KB: {cli._count(len(loaded.model.rules), 'rule')}, "
-            f"{cli._count(len(data), 'lead')}{', with backtest' if y is not None else ''}) in {cli._seconds(progress.elapsed())}"
+        common.err(
+            f"Wrote {args.output} ({len(html.encode('utf-8')) / 1024:,.0f} KB: {common.count(len(loaded.model.rules), 'rule')}, "
+            f"{common.count(len(data), 'lead')}{', with backtest' if y is not None else ''}) in {common.seconds(progress.elapsed())}"
         )
     return 0

@@ -9,7 +9,7 @@ import argparse
 import json
 import sys
 
-from leaddesigner import cli
+from leaddesigner import cli_common as common
 
 DESCRIPTION = (
     "List what changed from OLD to NEW in words: rules added, removed, re-weighted, with conditions "
@@ -38,18 +38,18 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp = sub.add_parser(
         "diff",
         help="what changed between two models (and, with --leads, MQLs gained and lost)",
-        description=cli._wrap(DESCRIPTION),
+        description=common.wrap(DESCRIPTION),
         epilog=EPILOG,
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
     sp.add_argument("old", metavar="OLD", help="the model before the change (.yaml or .json)")
     sp.add_argument("new", metavar="NEW", help="the model after the change (.yaml or .json)")
     sp.add_argument("--leads", metavar="FILE", help="score this lead file with both models and compare statuses")
-    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"] + " (with --leads)")
-    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"] + " (with --leads)")
-    sp.add_argument("--horizon-days", metavar="N", type=cli._horizon_arg, help=cli.DATA_HELP["horizon_days"] + " (with --leads)")
-    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"] + " (with --leads)")
-    sp.add_argument("--limit", metavar="N", type=cli._nonneg_int, default=10,
+    sp.add_argument("--activities", metavar="FILE", help=common.DATA_HELP["activities"] + " (with --leads)")
+    sp.add_argument("--as-of", metavar="DATE", type=common.as_of_arg, help=common.DATA_HELP["as_of"] + " (with --leads)")
+    sp.add_argument("--horizon-days", metavar="N", type=common.horizon_arg, help=common.DATA_HELP["horizon_days"] + " (with --leads)")
+    sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"] + " (with --leads)")
+    sp.add_argument("--limit", metavar="N", type=common.nonneg_int, default=10,
                     help="with --leads: show at most N lead ids each way (default: 10)")
     sp.add_argument("--json", action="store_true", help="print the changes (and the impact) as JSON")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still show)")
@@ -62,10 +62,10 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
     try:
         return _diff(args)
-    except (cli.CliError, ModelError, LeadFileError, OSError, KeyboardInterrupt, BrokenPipeError):
-        raise  # cli.run prints these and exits 2 (130 when interrupted)
+    except (common.CliError, ModelError, LeadFileError, OSError, KeyboardInterrupt, BrokenPipeError):
+        raise  # the entry point prints these and exits 2 (130 when interrupted)
     except Exception as e:  # a bug: say so, but exit 2, never 1 ("the models differ")
-        cli._unexpected(e, args)
+        common.unexpected(e, args)
         return 2
 
 
@@ -74,9 +74,9 @@ def _diff(args: argparse.Namespace) -> int:
 
     for opt in ("activities", "as_of", "horizon_days", "allow_missing"):
         if getattr(args, opt) not in (None, False) and not args.leads:
-            raise cli.CliError(f"--{opt.replace('_', '-')} needs --leads FILE (the leads to score with both models).")
-    old = cli._load_model(args.old)
-    new = cli._load_model(args.new)
+            raise common.CliError(f"--{opt.replace('_', '-')} needs --leads FILE (the leads to score with both models).")
+    old = common.read_model(args.old)
+    new = common.read_model(args.new)
     d = diff_models(old, new)
     result = None
     if args.leads:
@@ -100,12 +100,12 @@ def _impact(args: argparse.Namespace, old, new):
     from leaddesigner.core.diff import impact_of_scores
     from leaddesigner.core.leadfile import LeadFileError, row_label
 
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
     row_label(args.leads)
-    cli._existing_file(args.leads, "lead file")
+    common.existing_file(args.leads, "lead file")
     if args.activities:
         row_label(args.activities)
-        cli._existing_file(args.activities, "activity log")
+        common.existing_file(args.activities, "activity log")
     leads = read(args.leads, "lead file", progress=progress)
     acts = read(args.activities, "activity log", progress=progress) if args.activities else None
 
@@ -117,12 +117,12 @@ def _impact(args: argparse.Namespace, old, new):
         try:
             loaded = load(model, leads, acts, as_of=as_of, horizon_days=args.horizon_days, progress=progress)
         except LeadFileError as e:
-            raise cli.CliError(f"{path}: {e}") from None
+            raise common.CliError(f"{path}: {e}") from None
         progress.done()
         as_of = loaded.data.as_of  # the new model scores at the moment the old one did
         c = check(loaded)
         if c.errors and not args.allow_missing:
-            raise cli.CliError(
+            raise common.CliError(
                 f"{path}: {loaded.leads.name} cannot be scored with it as it is:\n"
                 + "\n".join("  " + e for e in c.errors)
                 + "\nMap the columns under 'columns:' in the model, give the activity log with --activities, "
@@ -131,7 +131,7 @@ def _impact(args: argparse.Namespace, old, new):
         for msg in loaded.notes + c.errors + [w.message for w in c.warnings]:
             if msg not in shown:  # the same data problem seen by both models: once
                 shown.add(msg)
-                cli._err(f"warning: {path}: {msg}")
+                common.err(f"warning: {path}: {msg}")
         scorers.append(loaded.scorer)
     progress.done()
     return impact_of_scores(scorers[0], scorers[1], args.limit)

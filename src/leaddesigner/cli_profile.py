@@ -14,14 +14,14 @@ import json
 import sys
 from pathlib import Path
 
-from leaddesigner import cli
+from leaddesigner import cli_common as common
 
 
 def register(sub) -> None:
     sp = sub.add_parser(
         "profile",
         help="profile every column of a lead file (types, fill, values; with --outcome, conversion and IV)",
-        description=cli._wrap(
+        description=common.wrap(
             "Profile a lead file before writing rules: for every column the type and format it reads as "
             "(US or European dates and numbers, currencies, yes/no in several languages), the fill rate, "
             "the number of distinct values and the most frequent values or five number bands. With --outcome, "
@@ -33,12 +33,12 @@ def register(sub) -> None:
         "  leaddesigner profile hubspot_contacts.csv --outcome 'Lifecycle Stage' --positive opportunity,customer\n"
         "  leaddesigner profile salesforce_report.csv --outcome Converted --json\n"
         "  leaddesigner profile leads.xlsx --sheet Leads --new-model starter.yaml",
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
-    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    cli.add_outcome_args(sp, help=cli.OUTCOME_HELP.replace(" (default: the model's outcome:)", ""))
-    sp.add_argument("--sheet", metavar="NAME", help=cli.DATA_HELP["sheet"])
-    sp.add_argument("--values", metavar="N", type=cli._pos_int, default=5, help="values or bands shown per column (default: 5)")
+    sp.add_argument("leads", metavar="LEADS", help=common.DATA_HELP["leads"])
+    common.add_outcome_args(sp, help=common.OUTCOME_HELP.replace(" (default: the model's outcome:)", ""))
+    sp.add_argument("--sheet", metavar="NAME", help=common.DATA_HELP["sheet"])
+    sp.add_argument("--values", metavar="N", type=common.pos_int, default=5, help="values or bands shown per column (default: 5)")
     sp.add_argument("--json", action="store_true", help="print one JSON document instead of the text")
     sp.add_argument("--new-model", metavar="MODEL", help="also write a starter model for this file (.yaml): attributes, id, dates, outcome")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr")
@@ -50,16 +50,16 @@ def cmd_profile(args: argparse.Namespace) -> int:
     from leaddesigner.core.data.pipeline import read
     from leaddesigner.core.data.profile import profile
 
-    cli._existing_file(args.leads, "lead file")
+    common.existing_file(args.leads, "lead file")
     if args.new_model and Path(args.new_model).suffix.lower() not in (".yaml", ".yml", ".json"):
-        raise cli.CliError(f"--new-model {args.new_model}: a model file ends in .yaml (or .json).")
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
+        raise common.CliError(f"--new-model {args.new_model}: a model file ends in .yaml (or .json).")
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
     progress.stage(f"Loading {Path(args.leads).name}")
     table = read(args.leads, "lead file", progress=progress, sheet=args.sheet)
     progress.stage("Profiling the columns")
     det = detect(table.frame, delimiter=table.info.delimiter if table.info else None, source=table.name)
-    spec = cli.outcome_spec(args)
-    outcome = cli.read_outcome(table.frame, spec, table.name) if spec is not None else None
+    spec = common.outcome_spec(args)
+    outcome = common.read_outcome(table.frame, spec, table.name) if spec is not None else None
     prof = profile(table.frame, outcome=outcome, detection=det, source=table.name)
     progress.done()
     if args.json:
@@ -98,5 +98,5 @@ def cmd_profile(args: argparse.Namespace) -> int:
         if spec is not None:
             m.outcome = Outcome(spec.column, list(spec.positive) if spec.positive else None, spec.date)
         save_model(m, Path(args.new_model))
-        cli._err(f"Wrote {args.new_model}: {len(m.attributes)} attributes, lead id '{m.lead_id}', no rules yet.")
+        common.err(f"Wrote {args.new_model}: {len(m.attributes)} attributes, lead id '{m.lead_id}', no rules yet.")
     return 0

@@ -13,7 +13,7 @@ import sys
 
 import pandas as pd
 
-from leaddesigner import cli
+from leaddesigner import cli_common as common
 
 DESCRIPTION = (
     "Replay the model day by day over a period (default: the 26 weeks before the latest date in the data): "
@@ -47,22 +47,22 @@ def register(sub: argparse._SubParsersAction) -> None:
     sp = sub.add_parser(
         "simulate",
         help="replay MQLs over time, run the SDR queue and check the follow-up SLA",
-        description=cli._wrap(DESCRIPTION),
+        description=common.wrap(DESCRIPTION),
         epilog=EPILOG,
-        formatter_class=cli._formatter,
+        formatter_class=common.formatter,
     )
-    sp.add_argument("model", metavar="MODEL", help=cli.DATA_HELP["model"])
-    sp.add_argument("leads", metavar="LEADS", help=cli.DATA_HELP["leads"])
-    sp.add_argument("--activities", metavar="FILE", help=cli.DATA_HELP["activities"])
+    sp.add_argument("model", metavar="MODEL", help=common.DATA_HELP["model"])
+    sp.add_argument("leads", metavar="LEADS", help=common.DATA_HELP["leads"])
+    sp.add_argument("--activities", metavar="FILE", help=common.DATA_HELP["activities"])
     sp.add_argument("--from", dest="start", metavar="DATE", type=_date_arg, help="first day of the period (default: 26 weeks before --to)")
     sp.add_argument("--to", dest="end", metavar="DATE", type=_date_arg, help="last day of the period (default: the last full day in the data)")
-    sp.add_argument("--as-of", metavar="DATE", type=cli._as_of_arg, help=cli.DATA_HELP["as_of"])
-    sp.add_argument("--sdrs", metavar="N", type=cli._nonneg_int, help="number of SDRs (default: capacity.sdrs of the model)")
+    sp.add_argument("--as-of", metavar="DATE", type=common.as_of_arg, help=common.DATA_HELP["as_of"])
+    sp.add_argument("--sdrs", metavar="N", type=common.nonneg_int, help="number of SDRs (default: capacity.sdrs of the model)")
     sp.add_argument("--sla-hours", metavar="H", type=_positive, help="follow-up SLA in hours (default: capacity.sla_hours)")
     sp.add_argument("--no-suggest", action="store_true", help="skip the team and threshold suggestions (faster)")
     sp.add_argument("-o", "--output", metavar="FILE", help="also write the weekly table (.csv, .xlsx or .parquet)")
     sp.add_argument("--json", action="store_true", help="print the weekly table and the summary as JSON")
-    sp.add_argument("--allow-missing", action="store_true", help=cli.DATA_HELP["allow_missing"])
+    sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"])
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress on stderr (warnings still show)")
     sp.set_defaults(func=cmd_simulate, horizon_days=None)
 
@@ -101,13 +101,13 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         out = Path(args.output)
         ext = out.suffix.lower()
         if ext not in OUT_EXTS:
-            raise cli.CliError(f"{args.output}: cannot write '{ext or 'no extension'}'; use one of {', '.join(OUT_EXTS)}.")
+            raise common.CliError(f"{args.output}: cannot write '{ext or 'no extension'}'; use one of {', '.join(OUT_EXTS)}.")
         if not (out.parent if str(out.parent) else Path(".")).is_dir():
-            raise cli.CliError(f"{args.output}: the folder {out.parent} does not exist.")
+            raise common.CliError(f"{args.output}: the folder {out.parent} does not exist.")
     if args.start is not None and args.end is not None and args.start > args.end:
-        raise cli.CliError(f"--from {args.start.date()} is after --to {args.end.date()}.")
-    progress = cli.Progress(sys.stderr, enabled=not args.quiet)
-    loaded = cli._load_and_score(args, progress)
+        raise common.CliError(f"--from {args.start.date()} is after --to {args.end.date()}.")
+    progress = common.Progress(sys.stderr, enabled=not args.quiet)
+    loaded = common.load_and_score(args, progress)
     progress.stage("Replaying the period")
     try:
         sim = simulate(
@@ -121,12 +121,12 @@ def cmd_simulate(args: argparse.Namespace) -> int:
             progress=progress,
         )
     except ValueError as e:
-        raise cli.CliError(str(e)) from None
+        raise common.CliError(str(e)) from None
     progress.done()
     for p in sim.summary.get("problems", []):
-        cli._err(f"warning: {p}")
+        common.err(f"warning: {p}")
     if out is not None:
-        cli._write_table(sim.weekly, out, out.suffix.lower())
+        common.write_table(sim.weekly, out, out.suffix.lower())
     if args.json:
         weekly = sim.weekly.copy()
         weekly["week"] = weekly["week"].dt.strftime("%Y-%m-%d")
@@ -136,7 +136,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
         print(sim.text())
     sys.stdout.flush()
     if not args.quiet and out is not None:
-        cli._err(f"wrote {args.output}")
+        common.err(f"wrote {args.output}")
     return 0
 
 
