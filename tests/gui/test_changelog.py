@@ -145,12 +145,12 @@ def test_a_failed_write_takes_the_entry_back(window, tmp_path, monkeypatch):
     save_copy(w, tmp_path)
     w.doc.push(C.SetThreshold("mql", w.doc.model.thresholds.mql + 1))
     answer(monkeypatch, QDialog.DialogCode.Accepted, note="why")
-    import leaddesigner.gui.main_window as MW
+    import leaddesigner.gui.window_files as files  # the window's saving (File > Save)
 
     def fail(model, path):
         raise PermissionError(13, "Permission denied")
 
-    monkeypatch.setattr(MW, "save_model", fail)
+    monkeypatch.setattr(files, "save_model", fail)
     assert not w.save()
     assert w.doc.model.changelog == [] and w.is_modified()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as _dt
 import getpass
+from html import escape
 
 import yaml
 from PySide6.QtCore import QSettings, Qt
@@ -33,7 +34,7 @@ from leaddesigner.core.modelio import ModelError, _Dumper, load_model, loads_mod
 
 from .delegates import NumberDelegate
 from .document import ModelDocument
-from .table_models import ValueMapTableModel, _esc
+from .table_models import ValueMapTableModel
 
 __all__ = [
     "ChangelogDialog",
@@ -123,7 +124,7 @@ class RuleYamlDialog(_YamlDialog):
             f"Edit rule {rule_id}",
             text,
             "The rule as it appears in the model file. Conditions can combine tests with <b>all</b>, <b>any</b> and "
-            f"<b>not</b>; behaviour rules test event fields <b>type</b> and <b>detail</b>.<br>Attributes: {_esc(attrs)}",
+            f"<b>not</b>; behaviour rules test event fields <b>type</b> and <b>detail</b>.<br>Attributes: {escape(attrs)}",
             parent,
         )
 
@@ -180,9 +181,9 @@ class ValueMapDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.AllEditTriggers)
         bins = rule.map.bins is not None
         info = QLabel(
-            (f"Number bands of <b>{_esc(rule.map.attribute)}</b>: a lead gets the points of the band its value falls in "
+            (f"Number bands of <b>{escape(rule.map.attribute)}</b>: a lead gets the points of the band its value falls in "
              "(from included, to excluded)." if bins else
-             f"Values of <b>{_esc(rule.map.attribute)}</b> in the model and in the loaded leads. Type points for a value; "
+             f"Values of <b>{escape(rule.map.attribute)}</b> in the model and in the loaded leads. Type points for a value; "
              "leave it empty to give it the 'other values' points.")
             + " The plots follow each change; Ctrl+Z undoes it.",
             self,
@@ -314,8 +315,8 @@ class ShortcutsDialog(QDialog):
         self.groups = shortcuts_of(parent) if parent is not None and hasattr(parent, "menuBar") else list(SHORTCUTS)
         html = []
         for group, items in self.groups:
-            html.append(f"<h3>{_esc(group)}</h3><table cellspacing=4>")
-            html += [f"<tr><td><b>{_esc(k)}</b></td><td>&nbsp;&nbsp;{_esc(v)}</td></tr>" for k, v in items]
+            html.append(f"<h3>{escape(group)}</h3><table cellspacing=4>")
+            html += [f"<tr><td><b>{escape(k)}</b></td><td>&nbsp;&nbsp;{escape(v)}</td></tr>" for k, v in items]
             html.append("</table>")
         lab = self.label = QLabel("".join(html), self)
         lab.setTextFormat(Qt.TextFormat.RichText)
@@ -434,7 +435,7 @@ class ChangelogDialog(QDialog):
             shown = changes[:8]
             more = f"<br>... and {len(changes) - len(shown)} more" if len(changes) > len(shown) else ""
             self.changes_label.setText(
-                f"<b>Changes since the last save ({len(changes)}):</b><br>" + "<br>".join(_esc(c) for c in shown) + more
+                f"<b>Changes since the last save ({len(changes)}):</b><br>" + "<br>".join(escape(c) for c in shown) + more
             )
         else:
             self.changes_label.hide()

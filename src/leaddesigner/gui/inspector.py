@@ -1,9 +1,11 @@
 """Lead inspector: one lead's score, rule by rule, and what it would take to become an MQL."""
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QTimer, Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFrame,
@@ -19,7 +21,7 @@ from PySide6.QtWidgets import (
 )
 
 from .document import ModelDocument
-from .table_models import ExplanationTableModel, _cell_text, _esc, fmt_number
+from .table_models import ExplanationTableModel, _cell_text, fmt_number
 
 __all__ = ["LeadInspector"]
 
@@ -161,7 +163,7 @@ class LeadInspector(QWidget):
         if not text:
             return
         if not self.show_lead_id(text):
-            self.header.setText(f"<span style='color:#C0392B'>No lead with id <b>{_esc(text)}</b> in the loaded file.</span>")
+            self.header.setText(f"<span style='color:#C0392B'>No lead with id <b>{escape(text)}</b> in the loaded file.</span>")
 
     # -- following edits
     def _on_document_scores_changed(self) -> None:
@@ -199,7 +201,7 @@ class LeadInspector(QWidget):
         colour = {"MQL": "#AA3377", "SQL": "#222222"}.get(status, "#555555")
         grade = f" &nbsp;·&nbsp; grade <b>{exp.grade}</b>" if exp.grade else ""
         self.header.setText(
-            f"<span style='font-size:120%'><b>{_esc(exp.lead_id)}</b> &nbsp; score <b>{fmt_number(round(exp.score, 1), 1)}</b>"
+            f"<span style='font-size:120%'><b>{escape(exp.lead_id)}</b> &nbsp; score <b>{fmt_number(round(exp.score, 1), 1)}</b>"
             f" &nbsp;<span style='color:{colour}'><b>{status}</b></span>{grade}</span><br>"
             f"fit {fmt_number(round(exp.fit, 1), 1)} + engagement {fmt_number(round(exp.engagement, 1), 1)}"
             + ("".join(f" &nbsp;·&nbsp; {p} {fmt_number(round(v, 1), 1)}" for p, v in exp.products.items()))
@@ -207,7 +209,7 @@ class LeadInspector(QWidget):
         )
         self.profile.setText(" · ".join(t for t in (self._profile_text(self.row), self._moment_text(self.row)) if t))
         if exp.to_mql:
-            self.verdict.setText(f"<b>What it would take:</b> {_esc(exp.to_mql)}")
+            self.verdict.setText(f"<b>What it would take:</b> {escape(exp.to_mql)}")
             self.verdict.setVisible(True)
         elif status != "lead":
             self.verdict.setText(f"<b>{status}</b>: at or above the {status} threshold"

@@ -10,6 +10,7 @@ edit into a core command pushed on the undo stack, and the document's
 from __future__ import annotations
 
 import math
+from html import escape
 from typing import Any
 
 import numpy as np
@@ -438,11 +439,11 @@ class RulesTableModel(_DocTableModel):
         return self._display(r, key)
 
     def _tooltip(self, r: Rule, key: str) -> str:
-        head = f"<b>{_esc(r.label)}</b> ({r.id}, {r.dimension}{', disabled' if not r.enabled else ''})"
-        body = _esc(r.describe())
+        head = f"<b>{escape(r.label)}</b> ({r.id}, {r.dimension}{', disabled' if not r.enabled else ''})"
+        body = escape(r.describe())
         extra = []
         if r.why:
-            extra.append(f"<i>Why:</i> {_esc(r.why)}")
+            extra.append(f"<i>Why:</i> {escape(r.why)}")
         if key == "matches":
             h = self.hits(r.id)
             if h is not None:
@@ -517,10 +518,6 @@ class RulesTableModel(_DocTableModel):
 def _replaces_model(cmd) -> bool:
     """Commands after which any row may differ: reset the views."""
     return isinstance(cmd, C.ReplaceModel) or type(cmd).__name__ == "_RestoreModel"
-
-
-def _esc(s: str) -> str:
-    return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _map_range(r: Rule) -> tuple[float, float]:
