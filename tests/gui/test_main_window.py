@@ -932,3 +932,16 @@ def test_keyboard_reaches_the_rules_and_right_f2_edits_the_points(window, qtbot)
     QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Escape)
     QTest.keyClick(w.rules_view, Qt.Key.Key_Tab)  # and out again: the table is no trap
     assert QApplication.focusWidget() is not w.rules_view
+
+
+def test_deleting_a_rule_names_it_as_the_table_does_and_undo_brings_it_back(window):
+    w = window
+    r = w.doc.model.rules[1]
+    n = len(w.doc.model.rules)
+    w.select_rule(r.id)
+    w.delete_rules()
+    assert len(w.doc.model.rules) == n - 1 and r.id not in [x.id for x in w.doc.model.rules]
+    msg = w.statusBar().currentMessage()
+    assert msg == f"Deleted '{r.label}' (Ctrl+Z brings it back)"
+    w.doc.undo_stack.undo()
+    assert [x.id for x in w.doc.model.rules][1] == r.id

@@ -126,12 +126,14 @@ class RulesMixin:
         if not ids:
             return
         row = self.rules_view.currentIndex().row()
+        labels = [self.doc.model.rule(i).label or i for i in ids]  # as the table shows them, not the ids
         cmd = C.RemoveRule(ids[0]) if len(ids) == 1 else C.Compound([C.RemoveRule(i) for i in ids], f"Delete {len(ids)} rules")
         if self.doc.push(cmd):
             n = self.rules_proxy.rowCount()
             if n:
                 self.rules_view.selectRow(min(max(row, 0), n - 1))
-            self.status(f"Deleted {', '.join(ids)} (Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back)")
+            shown = f"'{labels[0]}'" if len(labels) == 1 else f"{len(labels)} rules"
+            self.status(f"Deleted {shown} (Ctrl+Z brings {'it' if len(ids) == 1 else 'them'} back)")
 
     def move_rule(self, step: int) -> None:
         rid = self.current_rule_id()
