@@ -24,6 +24,7 @@ import dataclasses
 import time
 import traceback
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 import pandas as pd
@@ -102,6 +103,11 @@ class Coalescer(QObject):
         self._callback()
 
 
+#: how long a deferred view update waits: past the ~5 ms after which Qt paints a window whose
+#: widgets changed (QPlatformWindow::requestUpdate), so that the paint comes between the steps
+FRAME_MS = 10
+
+
 class ModelDocument(QObject):
     """Model + data + scorer + undo stack, with change signals for the views."""
 
@@ -172,6 +178,8 @@ class ModelDocument(QObject):
         self._refresher = Coalescer(self._refresh_now, 30, self)
         #: (data, request, summary still valid) of loaded data whose scores are not on the plots yet
         self._showing: tuple | None = None
+        #: view updates that wait for a later pass of the event loop (see :meth:`defer`)
+        self._deferred: list[Callable[[], None]] = []
 
     # ------------------------------------------------------------ state
     @property
@@ -185,7 +193,37 @@ class ModelDocument(QObject):
     @property
     def ready(self) -> bool:
         """Data scored and no refresh pending (what --screenshot waits for)."""
-        return self._worker is None and self._showing is None and not self._refresher.pending()
+        return (self._worker is None and self._showing is None and not self._deferred
+                and not self._refresher.pending())
+
+    def defer(self, fn: Callable[[], None]) -> None:
+        """Run ``fn`` after the window has painted what changed so far; :attr:`ready` waits for it.
+
+        Views split the work of showing a fresh load with it, so that no single pass of the
+        event loop (handlers plus the paint that follows) blocks the window for long: a
+        million leads showed in one 150-240 ms pass, and each part now takes its own frame.
+        Deferred calls run in order, one per pass; a new load, another model or
+        :meth:`flush` runs what is still waiting first, so a view is never left behind.
+        """
+        self._deferred.append(fn)
+        if len(self._deferred) == 1:
+            QTimer.singleShot(FRAME_MS, self._run_deferred)
+
+    def _run_deferred(self) -> None:
+        if not self._deferred:
+            return
+        fn = self._deferred.pop(0)
+        if self._deferred:
+            QTimer.singleShot(FRAME_MS, self._run_deferred)
+        try:
+            fn()
+        except Exception as e:  # a bug in a view: say so, do not stop the ones after it
+            traceback.print_exc()
+            self.error.emit(f"Part of the window could not be updated ({type(e).__name__}: {str(e)[:200]}).")
+
+    def _finish_deferred(self) -> None:
+        while self._deferred:
+            self._run_deferred()
 
     @property
     def leads_frame(self) -> pd.DataFrame | None:
@@ -295,6 +333,7 @@ class ModelDocument(QObject):
     def set_model(self, model: ScoringModel, path: Path | None = None) -> None:
         """Install another model (open, recover); clears undo history."""
         self._show_scores()  # a load shown halfway is finished first
+        self._finish_deferred()
         self.model = model
         self.path = Path(path) if path else None
         self.undo_stack.clear()
@@ -357,6 +396,7 @@ class ModelDocument(QObject):
 
     def _start(self, req: LoadRequest, message: str) -> None:
         self._show_scores()  # a load shown halfway is finished first
+        self._finish_deferred()
         req.undo_index = self.undo_stack.index()
         if self._worker is not None:
             self._discard_worker()
@@ -625,6 +665,7 @@ class ModelDocument(QObject):
     def flush(self) -> None:
         """Score pending edits now (tests, benchmarks, before saving a screenshot)."""
         self._show_scores()
+        self._finish_deferred()
         self._refresher.flush()
 
     def _refresh_now(self) -> None:

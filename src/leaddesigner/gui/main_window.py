@@ -89,6 +89,7 @@ class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin):
         self.recovery = recovery if recovery is not None else (RecoveryStore() if settings_enabled else None)
         self._forced_dirty = False
         self._new_model_after_load = False  # start_from_file: make the model once the file is read
+        self._fresh_load = False  # data just reset: the next scores are shown in steps (doc.defer)
         self._history_dialog: QDialog | None = None
         self._history_view = None
         self._font_scale = 1.0
@@ -418,12 +419,31 @@ class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin):
             self._hist_bounds = (lo, hi)
         self.hist.set_scores(sc.result.score, d.outcome)
         self.hist.set_thresholds(m.thresholds.mql, m.thresholds.sql)
+        if self._fresh_load:
+            # a new file: each part paints in its own pass, so the window never blocks for long
+            self._fresh_load = False
+            d.defer(self._show_weeks_and_grades)
+            d.defer(self._show_summary)
+        else:
+            self._show_weeks_and_grades()
+            self._show_summary()
+
+    def _show_weeks_and_grades(self) -> None:
+        d = self.doc
+        s, m = d.summary, d.model
+        if s is None:
+            return
         self.weekly.set_weekly(s.weekly)
         grid = (_plain_frame(s.grade_counts), _plain_frame(d.grade_conversion()), list(m.grades.mql_cells or []))
         if not _same_grid(grid, self._last_grid):  # threshold drags leave the grades alone: no repaint
             self._last_grid = grid
             self.grid.set_grid(*grid)
-        self.summary_strip.set_summary(s, d.baseline)
+
+    def _show_summary(self) -> None:
+        d = self.doc
+        if d.summary is None:
+            return
+        self.summary_strip.set_summary(d.summary, d.baseline)
         self.summary_strip.hold_height()
         self._update_lead_count()
         self._show_rule_details()  # its "N leads get points now" follows the scores, as the table does
@@ -438,6 +458,7 @@ class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin):
         d = self.doc
         self._hist_bounds = None
         self._last_grid = None
+        self._fresh_load = True
         n_ev = len(d.data.events) if d.data is not None and d.data.events is not None else 0
         src = d.leads_path.name if d.leads_path else "leads"
         self._update_data_label()
