@@ -252,6 +252,28 @@ def test_new_data_resets_the_panel(window, qtbot, dataset):
     assert len(p.output.job.score) == len(w.doc.scorer.result.score)
 
 
+def test_a_result_for_a_hidden_tab_is_shown_when_the_tab_is(window, qtbot, tmp_path, dataset):
+    """New data while another tab is in front: the backtest runs (the holdout AUC tile needs its split),
+    its plots and tables are filled when the tab is shown, not while nobody looks."""
+    import pandas as pd
+
+    w = window
+    p = panel_of(w)
+    wait_result(qtbot, p)
+    w.view_tabs.setCurrentIndex(0)  # Overview in front
+    small = tmp_path / "first_900.csv"
+    pd.read_csv(dataset[0], nrows=900).to_csv(small, index=False)
+    w.load_data(small, dataset[1])
+    qtbot.waitUntil(lambda: w.doc.ready and w.doc.leads_path == small, timeout=30000)
+    wait_result(qtbot, p)
+    qtbot.waitUntil(lambda: w.doc.ready, timeout=5000)  # the holdout AUC follows in a pass of its own
+    assert len(p.output.job.score) == 900
+    assert "900 leads" not in p.auc_detail.text()  # not drawn while hidden
+    assert p.auc_text().startswith("Holdout AUC")  # ... but the AUC the summary strip shows is there
+    w.view_tabs.setCurrentWidget(p)
+    qtbot.waitUntil(lambda: "900 leads" in p.auc_detail.text(), timeout=5000)
+
+
 def test_render_backtest_tab(window, qtbot):
     SHOTS.mkdir(parents=True, exist_ok=True)
     w = window

@@ -945,3 +945,43 @@ def test_deleting_a_rule_names_it_as_the_table_does_and_undo_brings_it_back(wind
     assert msg == f"Deleted '{r.label}' (Ctrl+Z brings it back)"
     w.doc.undo_stack.undo()
     assert [x.id for x in w.doc.model.rules][1] == r.id
+
+
+# ------------------------------------------------------------------ a fresh load shows in steps
+def test_deferred_updates_run_in_order_after_a_pass_and_hold_ready(qtbot):
+    doc = ModelDocument()
+    ran: list[str] = []
+    doc.defer(lambda: ran.append("a"))
+    doc.defer(lambda: ran.append("b"))
+    assert ran == [] and not doc.ready  # nothing runs inside the caller's pass; ready waits
+    qtbot.waitUntil(lambda: ran == ["a"] or ran == ["a", "b"], timeout=2000)
+    qtbot.waitUntil(lambda: doc.ready, timeout=2000)
+    assert ran == ["a", "b"]
+    doc.defer(lambda: ran.append("c"))
+    doc.flush()  # flush (tests, screenshots, saving) runs what waits at once
+    assert ran == ["a", "b", "c"] and doc.ready
+
+
+def test_a_failing_deferred_update_is_reported_and_the_rest_still_run(qtbot, capsys):
+    doc = ModelDocument()
+    ran: list[str] = []
+    doc.defer(lambda: 1 / 0)
+    doc.defer(lambda: ran.append("after"))
+    with qtbot.waitSignal(doc.error, timeout=2000) as sig:
+        pass
+    assert "ZeroDivisionError" in sig.args[0]
+    qtbot.waitUntil(lambda: doc.ready, timeout=2000)
+    assert ran == ["after"]
+
+
+def test_after_a_load_every_part_of_the_window_shows_the_new_file(window, qtbot, tmp_path, dataset):
+    """The summary strip, the weekly plot and the grade grid follow a new file, in later passes."""
+    w, doc = window, window.doc
+    small = tmp_path / "first_300.csv"
+    pd.read_csv(dataset[0], nrows=300).to_csv(small, index=False)
+    w.load_data(small, dataset[1])
+    qtbot.waitUntil(lambda: doc.leads_path == small and doc.has_data, timeout=20000)
+    qtbot.waitUntil(lambda: doc.ready, timeout=20000)
+    assert w.summary_strip.tiles["leads"].value_label.text() == "300"
+    assert f"{doc.summary.mqls:,}" == w.summary_strip.tiles["mqls"].value_label.text()
+    assert w.grid.counts is not None and int(w.grid.counts.to_numpy().sum()) == 300

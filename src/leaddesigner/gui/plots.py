@@ -549,6 +549,11 @@ class GradeGridView(QWidget):
         self.setToolTip(self.TOOLTIP)
 
     # -- public API
+    @property
+    def counts(self) -> pd.DataFrame | None:
+        """The lead counts on screen (fit bands x engagement bands), or None."""
+        return self._counts
+
     def set_grid(
         self,
         counts: pd.DataFrame | None,
