@@ -282,7 +282,7 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
                     if ed.list.item(i).checkState() != Qt.CheckState.Checked)
     unticked.setCheckState(Qt.CheckState.Checked)
     n = doc.undo_stack.count()
-    with qtbot.waitSignal(doc.applied, timeout=2000):
+    with qtbot.waitSignal(doc.changed, timeout=2000):
         ed.committed.emit()
     assert unticked.data(Qt.ItemDataRole.UserRole) in doc.model.rule(rid).when.value
     assert doc.undo_stack.count() == n + 1

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Iterable
 
 from . import model as M
+from .changes import Change
 from .model import (
     ACTIVITY_FIELDS,
     ATTRIBUTE_KINDS,
@@ -55,6 +56,7 @@ from .model import (
 __all__ = [
     "AddAttribute",
     "AddRule",
+    "Change",
     "Command",
     "CommandError",
     "Compound",
@@ -420,6 +422,13 @@ def needs_rebind(cmd: "Command") -> bool:
     return False
 
 
+def _rule_row(model: ScoringModel, rule_id: str) -> int:
+    try:
+        return model.rule_index(rule_id)
+    except KeyError:
+        return -1
+
+
 # ---------------------------------------------------------------- base
 @dataclass
 class Command:
@@ -430,6 +439,10 @@ class Command:
     def apply(self, model: ScoringModel) -> "Command":
         """Mutate ``model`` and return the inverse command."""
         return self._apply(model)
+
+    def change(self, model: ScoringModel) -> Change:
+        """What applying this to ``model`` will do, for views (read before applying; changes nothing)."""
+        return Change("changed", self.scope)
 
     def _apply(self, model: ScoringModel) -> "Command":  # pragma: no cover - abstract
         raise TypeError(f"{type(self).__name__} must define _apply (Command is an abstract base)")
@@ -525,6 +538,9 @@ class SetRule(Command):
     def text(self) -> str:
         return self.label or f"Edit rule {self.rule.id}"
 
+    def change(self, model: ScoringModel) -> Change:
+        return Change("changed", "rules", _rule_row(model, self.rule_id), key=self.rule.id, old_key=self.rule_id)
+
     @property
     def new_id(self) -> str:
         return self.rule.id
@@ -555,6 +571,10 @@ class SetRuleField(Command):
         if self.field in _MERGEABLE_RULE_FIELDS:
             return ("rule", self.rule_id, self.field)
         return None
+
+    def change(self, model: ScoringModel) -> Change:
+        return Change("changed", "rules", _rule_row(model, self.rule_id), key=self.new_id, old_key=self.rule_id,
+                      field=self.field)
 
     @property
     def new_id(self) -> str:
@@ -763,6 +783,11 @@ class AddRule(Command):
     def text(self) -> str:
         return f"Add rule {self.rule.id}"
 
+    def change(self, model: ScoringModel) -> Change:
+        n = len(model.rules)
+        i = n if self.index is None or self.index > n else max(0, self.index)
+        return Change("inserted", "rules", i, key=self.rule.id)
+
     def _apply(self, model: ScoringModel) -> Command:
         n = len(model.rules)
         i = n if self.index is None or self.index > n else max(0, self.index)
@@ -789,6 +814,9 @@ class RemoveRule(Command):
     def text(self) -> str:
         return f"Delete rule {self.rule_id}"
 
+    def change(self, model: ScoringModel) -> Change:
+        return Change("removed", "rules", _rule_row(model, self.rule_id), key=self.rule_id)
+
     def _apply(self, model: ScoringModel) -> Command:
         try:
             i = model.rule_index(self.rule_id)
@@ -809,6 +837,13 @@ class MoveRule(Command):
     @property
     def text(self) -> str:
         return f"Move rule {self.rule_id}"
+
+    def change(self, model: ScoringModel) -> Change:
+        i = _rule_row(model, self.rule_id)
+        j = min(max(0, int(self.new_index)), len(model.rules) - 1)
+        if i < 0 or i == j:
+            return Change("changed", "rules", i, key=self.rule_id)
+        return Change("moved", "rules", i, j, key=self.rule_id)
 
     def _apply(self, model: ScoringModel) -> Command:
         try:
@@ -1337,6 +1372,9 @@ class _RestoreModel(Command):
     def text(self) -> str:
         return self.label
 
+    def change(self, model: ScoringModel) -> Change:
+        return Change("reset", self.scope_name)
+
     def _apply(self, model: ScoringModel) -> Command:
         before = copy.deepcopy(model)
         _restore(model, self.snapshot)
@@ -1352,6 +1390,11 @@ class AddAttribute(Command):
     @property
     def text(self) -> str:
         return f"Add attribute {self.attribute.name}"
+
+    def change(self, model: ScoringModel) -> Change:
+        n = len(model.attributes)
+        i = n if self.index is None or self.index > n else max(0, self.index)
+        return Change("inserted", "attributes", i, key=self.attribute.name)
 
     def _apply(self, model: ScoringModel) -> Command:
         a = copy.deepcopy(self.attribute)
@@ -1376,6 +1419,10 @@ class RemoveAttribute(Command):
     @property
     def text(self) -> str:
         return f"Delete attribute {self.name}"
+
+    def change(self, model: ScoringModel) -> Change:
+        i = next((k for k, a in enumerate(model.attributes) if a.name == self.name), -1)
+        return Change("removed", "attributes", i, key=self.name)
 
     def _apply(self, model: ScoringModel) -> Command:
         for i, a in enumerate(model.attributes):
@@ -1491,6 +1538,9 @@ class SetMeta(Command):
     def text(self) -> str:
         return f"Set {self.field.replace('_', ' ')} to {_fmt(self.value)}"
 
+    def change(self, model: ScoringModel) -> Change:
+        return Change("changed", "meta", field=self.field)
+
     def _apply(self, model: ScoringModel) -> Command:
         f, v = self.field, self.value
         if f not in _META_FIELDS:
@@ -1568,6 +1618,9 @@ class ReplaceModel(Command):
     @property
     def text(self) -> str:
         return self.label
+
+    def change(self, model: ScoringModel) -> Change:
+        return Change("reset", "model")
 
     def _apply(self, model: ScoringModel) -> Command:
         from .modelio import ModelError, validate_dict

@@ -1,10 +1,11 @@
 """The open document: one core model, its lead data, its scorer, its undo stack.
 
 ``ModelDocument`` is the only object that mutates the model, and only through
-core edit commands (:mod:`leaddesigner.core.commands`). It announces each
-change before and after (``aboutToApply`` / ``applied``) so the table models
-can emit ``beginInsertRows``/``endInsertRows`` and friends, and it turns edits
-into scores:
+core edit commands (:mod:`leaddesigner.core.commands`). It forwards the core's
+change events (:mod:`leaddesigner.core.changes`) as ``aboutToChange`` /
+``changed`` with a :class:`~leaddesigner.core.changes.Change` (what kind, which
+area, which row), so the table models emit ``beginInsertRows``/``endInsertRows``
+and friends without knowing any command, and it turns edits into scores:
 
     command -> model mutated -> (coalesced, <= ~33/s) Scorer.refresh()
             -> Summary -> ``scoresChanged``
@@ -32,6 +33,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change, ChangeEvents
 from leaddesigner.core.data.outcome import Outcome, OutcomeCandidate, OutcomeSpec, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table
 from leaddesigner.core.engine import LeadData, Scorer
@@ -111,12 +113,12 @@ FRAME_MS = 10
 class ModelDocument(QObject):
     """Model + data + scorer + undo stack, with change signals for the views."""
 
-    #: emitted with every command just before it mutates the model
-    aboutToApply = Signal(object)
-    #: emitted with the command after it mutated the model
-    applied = Signal(object)
-    #: the command announced by aboutToApply raised; the model is unchanged
-    applyFailed = Signal(object)
+    #: a core Change, just before an edit mutates the model (views see the old rows)
+    aboutToChange = Signal(object)
+    #: the same Change after the edit mutated the model
+    changed = Signal(object)
+    #: the edit announced by aboutToChange raised; the model is unchanged
+    changeFailed = Signal(object)
     #: a different model object was installed (open, new, recover)
     modelReset = Signal()
     #: lead data (re)bound: a new LeadData and Scorer
@@ -178,6 +180,10 @@ class ModelDocument(QObject):
         self._refresher = Coalescer(self._refresh_now, 30, self)
         #: (data, request, summary still valid) of loaded data whose scores are not on the plots yet
         self._showing: tuple | None = None
+        self._events = ChangeEvents()
+        self._events.about_to_change.append(self.aboutToChange.emit)
+        self._events.changed.append(self._on_model_changed)
+        self._events.failed.append(self.changeFailed.emit)
         #: view updates that wait for a later pass of the event loop (see :meth:`defer`)
         self._deferred: list[Callable[[], None]] = []
 
@@ -287,19 +293,7 @@ class ModelDocument(QObject):
                     self._rebind_due = False
                     self.rebind()
             return C.Compound(list(reversed(done)), cmd.label)
-        if isinstance(cmd, (C.AddRule, C.RemoveRule, C.MoveRule, C.AddAttribute, C.RemoveAttribute, C.ReplaceModel)):
-            # dry run on a copy: views that begin inserting or removing rows must see the end too
-            cmd.apply(self.model.copy())
-        self.aboutToApply.emit(cmd)
-        try:
-            inverse = cmd.apply(self.model)
-        except Exception:
-            self.applyFailed.emit(cmd)
-            raise
-        if cmd.scope == "outcome":  # before the views hear of it: they read the new outcome
-            self._read_outcome()
-            self.baseline = None
-        self.applied.emit(cmd)
+        inverse = self._events.apply(self.model, cmd)
         if C.needs_rebind(cmd):
             self._generation += 1
             if self._batch:
@@ -309,6 +303,12 @@ class ModelDocument(QObject):
         else:
             self.schedule_refresh()
         return inverse
+
+    def _on_model_changed(self, change: Change) -> None:
+        if change.area == "outcome":  # before the views hear of it: they read the new outcome
+            self._read_outcome()
+            self.baseline = None
+        self.changed.emit(change)
 
     def apply_live(self, cmd: C.Command) -> None:
         """Apply without an undo step (a drag in progress); errors go to ``error``."""

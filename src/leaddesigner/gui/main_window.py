@@ -39,6 +39,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change
 
 from .dialogs import ShortcutsDialog
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
@@ -344,7 +345,7 @@ class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin):
         d.dataReset.connect(self._on_document_data_reset)
         d.momentChanged.connect(self._on_document_moment_changed)
         d.modelReset.connect(self._on_document_model_reset)
-        d.applied.connect(self._on_document_applied)
+        d.changed.connect(self._on_document_changed)
         d.pathChanged.connect(self._update_title)
         d.loadStarted.connect(self._on_document_load_started)
         d.loadProgress.connect(self._on_document_load_progress)
@@ -529,13 +530,13 @@ class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin):
         if self.doc.scorer is None:
             self.hist.set_thresholds(self.doc.model.thresholds.mql, self.doc.model.thresholds.sql)
 
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope in ("thresholds", "model") and self.doc.scorer is None:
+    def _on_document_changed(self, change: Change) -> None:
+        if change.touches("thresholds") and self.doc.scorer is None:
             self.hist.set_thresholds(self.doc.model.thresholds.mql, self.doc.model.thresholds.sql)
         self._update_rules_tab_title()
-        if cmd.scope in ("attributes", "columns", "model", "rules", "meta") or type(cmd).__name__ == "_RestoreModel":
+        if change.touches("attributes", "columns", "model", "rules", "meta"):
             self._update_problems()
-        if cmd.scope == "grades" or type(cmd).__name__ in ("_RestoreModel", "ReplaceModel"):
+        if change.touches("grades"):
             self._rebuild_grade_filter()
         self._show_rule_details()
         self._update_actions()

@@ -34,6 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change
 from leaddesigner.core import model as M
 
 from .delegates import NumberDelegate
@@ -339,13 +340,13 @@ class TargetsPanel(QWidget):
         self.per_sdr.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("leads_per_sdr_per_week", v)))
         self.sla.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("sla_hours", v)))
         self.days.valueChanged.connect(lambda v: self.doc.push(C.SetCapacity("working_days", v)))
-        document.applied.connect(self._on_document_applied)
+        document.changed.connect(self._on_document_changed)
         document.modelReset.connect(self.sync)
         self.sync()
 
     # -- model -> widgets
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope in ("thresholds", "capacity", "grades", "model") or type(cmd).__name__ == "_RestoreModel":
+    def _on_document_changed(self, change: Change) -> None:
+        if change.touches("thresholds", "capacity", "grades", "model"):
             self.sync()
 
     def sync(self) -> None:
@@ -596,7 +597,7 @@ class RecyclingBox(QGroupBox):
         self.response_types.editingFinished.connect(self._on_response_types_editing_finished)
         self.cooldown.valueChanged.connect(lambda _v: self._push_edit())
         self.reset.toggled.connect(lambda _on: self._push_edit())
-        document.applied.connect(self._on_document_applied)
+        document.changed.connect(self._on_document_changed)
         document.modelReset.connect(self.sync)
         document.dataReset.connect(self._fill_columns)
         self._fill_columns()
@@ -609,8 +610,8 @@ class RecyclingBox(QGroupBox):
         return out
 
     # -- model -> widgets
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope in ("recycling", "model") or type(cmd).__name__ == "_RestoreModel":
+    def _on_document_changed(self, change: Change) -> None:
+        if change.touches("recycling", "model"):
             self.sync()
 
     def _fill_columns(self) -> None:
@@ -794,7 +795,7 @@ class DefinitionsPanel(QWidget):
         self.description.editingFinished.connect(lambda: self._meta("description", self.description.toPlainText()))
         for k, w in self.defs.items():
             w.editingFinished.connect(lambda k=k, w=w: self._definition(k, w.toPlainText()))
-        document.applied.connect(self._on_document_applied)
+        document.changed.connect(self._on_document_changed)
         document.modelReset.connect(self.sync)
         self.sync()
 
@@ -815,8 +816,8 @@ class DefinitionsPanel(QWidget):
             return
         self.doc.push(C.SetDefinition(key, text))
 
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope in ("meta", "definitions", "attributes", "model") or type(cmd).__name__ == "_RestoreModel":
+    def _on_document_changed(self, change: Change) -> None:
+        if change.touches("meta", "definitions", "attributes", "model"):
             self.sync()
 
     def sync(self) -> None:

@@ -347,11 +347,12 @@ class WeeklyVolumeView(PlotPanel):
     """
 
     TOOLTIP = (
-        "MQLs per week of lead creation (bars) against what the SDR team can work (dashed line).\n"
-        "Orange-red bars: weeks over capacity. Light bars: partial weeks at the start or end of the data."
+        "Leads created each week that are MQLs when scored (bars) against what the SDR team can work (dashed line).\n"
+        "Orange-red bars: weeks over capacity. Light bars: partial weeks at the start or end of the data.\n"
+        "Not the Timeline's figure: that counts MQLs on the day they cross the threshold, re-MQLs included."
     )
 
-    def __init__(self, parent: QWidget | None = None, title: str = "MQLs per week vs SDR capacity"):
+    def __init__(self, parent: QWidget | None = None, title: str = "MQLs by week of lead creation vs SDR capacity"):
         week_axis = WeekAxis("bottom")
         super().__init__(title, week_axis, CountAxis("left"), parent)
         self.week_axis = week_axis

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change
 from leaddesigner.core.data.detect import attribute_kind, attribute_name
 from leaddesigner.core.data.profile import MAX_POINTS, MIN_LEADS, POINTS_PER_DOUBLING, ColumnProfile, Profile, profile
 from leaddesigner.core.model import DATE_FORMATS, NUMBER_FORMATS, Attribute
@@ -253,7 +254,7 @@ class ProfilePanel(QWidget):
         lay.addWidget(split, 1)
 
         document.dataReset.connect(self._on_document_data_reset)
-        document.applied.connect(self._on_document_applied)
+        document.changed.connect(self._on_document_changed)
 
     # -------------------------------------------------------------- computing
     def _on_document_data_reset(self) -> None:
@@ -261,8 +262,8 @@ class ProfilePanel(QWidget):
         if self.isVisible():
             self.recompute()
 
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope == "outcome" or (isinstance(cmd, C.Compound) and any(c.scope == "outcome" for c in cmd.commands)):
+    def _on_document_changed(self, change: Change) -> None:
+        if change.touches("outcome"):
             self._stale = True
             if self.isVisible():
                 self.recompute()

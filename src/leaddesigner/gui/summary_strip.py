@@ -247,7 +247,8 @@ class SummaryStrip(QWidget):
             "leads": Tile("Leads", "Leads scored, and their median score.", self),
             "mqls": Tile("MQLs", "Leads at or over the MQL threshold (SQLs included): the leads sales must work.", self),
             "sqls": Tile("SQLs", "Leads at or over the SQL threshold.", self),
-            "weekly": Tile("MQLs per week", "Average MQLs per full week of lead creation against SDR capacity.", self),
+            "weekly": Tile("MQLs per creation week", "Average over full weeks: leads created that week that are MQLs when scored, "
+                            "against SDR capacity (the Timeline tab counts MQLs by the day they arrive).", self),
             "conversion": Tile("MQLs converted", "Share of MQLs (SQLs included) that converted, against the other leads.", self),
         }
         lay = QHBoxLayout(self)

@@ -2,10 +2,11 @@
 
 None of these models keeps a copy of the rules, attributes or leads: ``data()``
 reads the core model (or the scorer's arrays) on demand, ``setData()`` turns an
-edit into a core command pushed on the undo stack, and the document's
-``aboutToApply``/``applied`` signals become ``beginInsertRows``,
+edit into a core command pushed on the undo stack, and the core's change events
+(the document's ``aboutToChange``/``changed``, each with a
+:class:`~leaddesigner.core.changes.Change`) become ``beginInsertRows``,
 ``beginRemoveRows``, ``beginMoveRows``, ``dataChanged`` or
-``beginResetModel``.
+``beginResetModel``: no model here knows the edit commands.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtCore import QAbstractTableModel, QByteArray, QMimeData, QModelInd
 from PySide6.QtGui import QColor, QFont
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change
 from leaddesigner.core.model import (
     ATTRIBUTE_KINDS,
     ATTRIBUTE_TYPES,
@@ -94,9 +96,18 @@ class ColumnSpec:
 
 
 class _DocTableModel(QAbstractTableModel):
-    """Shared plumbing: header from specs, reset on model/data reset."""
+    """Shared plumbing: header from specs, reset on model/data reset, rows from change events.
+
+    A subclass that shows a list of the model row by row names it in
+    :attr:`ROWS_OF` (a change area: ``rules``, ``attributes``): inserted, removed
+    and moved items become row operations. :meth:`_resets_on` says which other
+    changes may alter any row (reset), :meth:`_follow` what to repaint after a
+    change that moved no row.
+    """
 
     COLUMNS: list[ColumnSpec] = []
+    #: the model list shown one item per row (a Change area), or None
+    ROWS_OF: str | None = None
 
     def __init__(self, document: ModelDocument, parent=None):
         super().__init__(parent)
@@ -104,13 +115,54 @@ class _DocTableModel(QAbstractTableModel):
         self._pending: str | None = None
         document.modelReset.connect(self._reset)
         document.dataReset.connect(self._reset)
-        document.applyFailed.connect(self._on_document_apply_failed)
+        document.aboutToChange.connect(self._on_document_about_to_change)
+        document.changed.connect(self._on_document_changed)
+        document.changeFailed.connect(self._on_document_change_failed)
 
-    def _on_document_apply_failed(self, cmd) -> None:
-        if self._pending == "reset":
-            self._pending = None
-            self.endResetModel()
+    # -- change events
+    def _resets_on(self, change: Change) -> bool:
+        """Whether ``change`` may alter any row: the whole model was replaced (subclasses widen it)."""
+        return change.kind == "reset"
+
+    def _on_document_about_to_change(self, change: Change) -> None:
         self._pending = None
+        if self._resets_on(change):
+            self.beginResetModel()
+            self._pending = "reset"
+        elif change.area != self.ROWS_OF or change.index < 0:
+            return
+        elif change.kind == "inserted":
+            self.beginInsertRows(QModelIndex(), change.index, change.index)
+            self._pending = "insert"
+        elif change.kind == "removed":
+            self.beginRemoveRows(QModelIndex(), change.index, change.index)
+            self._pending = "remove"
+        elif change.kind == "moved":
+            i, j = change.index, change.to
+            if self.beginMoveRows(QModelIndex(), i, i, QModelIndex(), j + 1 if j > i else j):
+                self._pending = "move"
+
+    def _on_document_changed(self, change: Change) -> None:
+        pending, self._pending = self._pending, None
+        if pending == "insert":
+            self.endInsertRows()
+        elif pending == "remove":
+            self.endRemoveRows()
+        elif pending == "move":
+            self.endMoveRows()
+        elif pending == "reset":
+            self._invalidate()
+            self.endResetModel()
+        self._follow(change, pending)
+
+    def _follow(self, change: Change, pending: str | None) -> None:
+        """After ``change`` (and the row operation ``pending`` it caused, if any): repaint what it changed."""
+
+    def _on_document_change_failed(self, change: Change) -> None:
+        pending, self._pending = self._pending, None
+        if pending == "reset":  # nothing changed: end what began, rows as they were
+            self._invalidate()
+            self.endResetModel()
 
     def columns(self) -> list[ColumnSpec]:
         return self.COLUMNS
@@ -201,8 +253,6 @@ class RulesTableModel(_DocTableModel):
         #: rules edited since the last scoring: their Leads cell is repainted after the next refresh
         #: (the scorer keeps each rule's count with the rule's state, so one edit recounts one rule)
         self._edited: set[str] = set()
-        document.aboutToApply.connect(self._on_document_about_to_apply)
-        document.applied.connect(self._on_document_applied)
         document.scoresChanged.connect(self._on_document_scores_changed)
 
     # -- structure
@@ -221,46 +271,19 @@ class RulesTableModel(_DocTableModel):
     def _invalidate(self) -> None:
         self._edited = set()
 
-    def _on_document_about_to_apply(self, cmd) -> None:
-        rules = self.doc.model.rules
-        self._pending = None
-        if isinstance(cmd, C.AddRule):
-            n = len(rules)
-            i = n if cmd.index is None or cmd.index > n else max(0, cmd.index)
-            self.beginInsertRows(QModelIndex(), i, i)
-            self._pending = "insert"
-        elif isinstance(cmd, C.RemoveRule):
-            i = self.row_of(cmd.rule_id)
-            self.beginRemoveRows(QModelIndex(), i, i)
-            self._pending = "remove"
-        elif isinstance(cmd, C.MoveRule):
-            i = self.row_of(cmd.rule_id)
-            j = min(max(0, int(cmd.new_index)), len(rules) - 1)
-            if i != j and self.beginMoveRows(QModelIndex(), i, i, QModelIndex(), j + 1 if j > i else j):
-                self._pending = "move"
-        elif _replaces_model(cmd):
-            self.beginResetModel()
-            self._pending = "reset"
+    ROWS_OF = "rules"
 
-    def _on_document_applied(self, cmd) -> None:
-        pending, self._pending = self._pending, None
-        if isinstance(cmd, C.AddRule):
-            self._edited.add(cmd.rule.id)
-        if pending == "insert":
-            self.endInsertRows()
-        elif pending == "remove":
-            self.endRemoveRows()
-        elif pending == "move":
-            self.endMoveRows()
-        elif pending == "reset":
-            self._invalidate()
-            self.endResetModel()
-        elif isinstance(cmd, (C.SetRule, C.SetRuleField)):
-            self._edited.update({cmd.rule_id, cmd.new_id})
-            row = self.row_of(cmd.new_id)
+    def _follow(self, change: Change, pending: str | None) -> None:
+        if change.area == "rules" and change.kind == "inserted":
+            self._edited.add(change.key)
+        if pending is not None:
+            return
+        if change.area == "rules" and change.kind == "changed" and change.key:
+            self._edited.update({change.key, change.old_key or change.key})
+            row = self.row_of(change.key)
             if row >= 0:
                 self.dataChanged.emit(self.index(row, 0), self.index(row, self.columnCount() - 1))
-        elif cmd.scope in ("attributes", "columns", "meta"):
+        elif change.area in ("attributes", "columns", "meta"):
             self._all_changed()
 
     def _on_document_scores_changed(self) -> None:
@@ -515,11 +538,6 @@ class RulesTableModel(_DocTableModel):
         return False  # the move is done; tell the view not to remove anything
 
 
-def _replaces_model(cmd) -> bool:
-    """Commands after which any row may differ: reset the views."""
-    return isinstance(cmd, C.ReplaceModel) or type(cmd).__name__ == "_RestoreModel"
-
-
 def _map_range(r: Rule) -> tuple[float, float]:
     m = r.map
     pts = list(m.values.values()) if m.values is not None else [b.points for b in m.bins or []]
@@ -568,8 +586,6 @@ class AttributesTableModel(_DocTableModel):
     def __init__(self, document: ModelDocument, parent=None):
         super().__init__(document, parent)
         self._stats: dict[str, tuple[float, int]] = {}
-        document.aboutToApply.connect(self._on_document_about_to_apply)
-        document.applied.connect(self._on_document_applied)
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.doc.model.attributes)
@@ -581,32 +597,10 @@ class AttributesTableModel(_DocTableModel):
         f = self.doc.leads_frame
         return [str(c) for c in f.columns] if f is not None else []
 
-    def _on_document_about_to_apply(self, cmd) -> None:
-        self._pending = None
-        attrs = self.doc.model.attributes
-        if isinstance(cmd, C.AddAttribute):
-            n = len(attrs)
-            i = n if cmd.index is None or cmd.index > n else max(0, cmd.index)
-            self.beginInsertRows(QModelIndex(), i, i)
-            self._pending = "insert"
-        elif isinstance(cmd, C.RemoveAttribute):
-            i = next((k for k, a in enumerate(attrs) if a.name == cmd.name), -1)
-            self.beginRemoveRows(QModelIndex(), i, i)
-            self._pending = "remove"
-        elif _replaces_model(cmd):
-            self.beginResetModel()
-            self._pending = "reset"
+    ROWS_OF = "attributes"
 
-    def _on_document_applied(self, cmd) -> None:
-        pending, self._pending = self._pending, None
-        if pending == "insert":
-            self.endInsertRows()
-        elif pending == "remove":
-            self.endRemoveRows()
-        elif pending == "reset":
-            self._invalidate()
-            self.endResetModel()
-        elif cmd.scope in ("attributes", "columns", "rules", "meta"):
+    def _follow(self, change: Change, pending: str | None) -> None:
+        if pending is None and change.area in ("attributes", "columns", "rules", "meta"):
             self._all_changed()
 
     def _stat(self, name: str) -> tuple[float, int] | None:
@@ -1175,8 +1169,6 @@ class GradeBandsTableModel(_DocTableModel):
     def __init__(self, document: ModelDocument, dimension: str, parent=None):
         super().__init__(document, parent)
         self.dimension = dimension
-        document.aboutToApply.connect(self._on_document_about_to_apply)
-        document.applied.connect(self._on_document_applied)
         document.scoresChanged.connect(self._on_document_scores_changed)
 
     def bands(self) -> list[tuple[str, float | None]]:
@@ -1185,16 +1177,8 @@ class GradeBandsTableModel(_DocTableModel):
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.bands())
 
-    def _on_document_about_to_apply(self, cmd) -> None:
-        self._pending = None
-        if cmd.scope == "grades" or _replaces_model(cmd):
-            self.beginResetModel()
-            self._pending = "reset"
-
-    def _on_document_applied(self, cmd) -> None:
-        if self._pending == "reset":
-            self._pending = None
-            self.endResetModel()
+    def _resets_on(self, change: Change) -> bool:
+        return change.touches("grades")
 
     def _on_document_scores_changed(self) -> None:
         self._all_changed(2, 2)
@@ -1273,11 +1257,6 @@ class CapsTableModel(_DocTableModel):
         ColumnSpec("rules", "Rules", "Rules summed under this cap"),
     ]
 
-    def __init__(self, document: ModelDocument, parent=None):
-        super().__init__(document, parent)
-        document.aboutToApply.connect(self._on_document_about_to_apply)
-        document.applied.connect(self._on_document_applied)
-
     def rows(self) -> list[tuple[str, str | None]]:
         m = self.doc.model
         out: list[tuple[str, str | None]] = [("score_range", None), ("dimension", "fit"), ("dimension", "engagement")]
@@ -1294,18 +1273,11 @@ class CapsTableModel(_DocTableModel):
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows())
 
-    def _on_document_about_to_apply(self, cmd) -> None:
-        self._pending = None
-        changes_groups = isinstance(cmd, (C.AddRule, C.RemoveRule, C.SetRule)) or (
-            isinstance(cmd, C.SetRuleField) and cmd.field in ("group", "dimension"))
-        if cmd.scope == "caps" or changes_groups or _replaces_model(cmd):
-            self.beginResetModel()
-            self._pending = "reset"
-
-    def _on_document_applied(self, cmd) -> None:
-        if self._pending == "reset":
-            self._pending = None
-            self.endResetModel()
+    def _resets_on(self, change: Change) -> bool:
+        # a rule added, deleted or given another group or dimension changes the groups listed
+        groups = change.area == "rules" and (change.kind in ("inserted", "removed") or (
+            change.kind == "changed" and change.field in (None, "group", "dimension")))
+        return groups or change.touches("caps")
 
     def _range(self, kind: str, name: str | None):
         m = self.doc.model
@@ -1390,8 +1362,6 @@ class ValueMapTableModel(_DocTableModel):
         self.rule_id = rule_id
         self._values: list[str] = []
         self._counts: dict[str, int] = {}
-        document.aboutToApply.connect(self._on_document_about_to_apply)
-        document.applied.connect(self._on_document_applied)
         self._rebuild()
 
     def rule(self) -> Rule | None:
@@ -1430,18 +1400,16 @@ class ValueMapTableModel(_DocTableModel):
         vals += [v for v, _ in counts if v not in (r.map.values or {})]
         self._values = vals
 
-    def _on_document_about_to_apply(self, cmd) -> None:
-        if _replaces_model(cmd) or getattr(cmd, "rule_id", None) == self.rule_id or getattr(cmd, "new_id", None) == self.rule_id:
-            self.beginResetModel()
-            self._pending = "reset"
+    def _resets_on(self, change: Change) -> bool:
+        return change.kind == "reset" or (change.area == "rules" and self.rule_id in (change.key, change.old_key))
 
-    def _on_document_applied(self, cmd) -> None:
-        if self._pending == "reset":
-            self._pending = None
-            if isinstance(cmd, (C.SetRule, C.SetRuleField)):
-                self.rule_id = cmd.new_id
-            self._rebuild()
-            self.endResetModel()
+    def _on_document_changed(self, change: Change) -> None:
+        if self._pending == "reset" and change.old_key == self.rule_id and change.key:
+            self.rule_id = change.key  # the rule was renamed: follow it
+        super()._on_document_changed(change)
+
+    def _invalidate(self) -> None:
+        self._rebuild()
 
     def _reset(self) -> None:
         self.beginResetModel()

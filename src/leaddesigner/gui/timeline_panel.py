@@ -65,6 +65,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core import commands as C
+from leaddesigner.core.changes import Change
 from leaddesigner.core.timeline import (
     TimelineSeries,
     compute_suggestions,
@@ -419,7 +420,7 @@ class TimelinePanel(QWidget):
         from .plotting import palette_colours
 
         palette_colours(self)  # plot titles keep their bold font when the window changes the text size
-        document.applied.connect(self._on_document_applied)
+        document.changed.connect(self._on_document_changed)
         document.dataReset.connect(self._on_document_data_reset)
         document.modelReset.connect(self._on_document_model_reset)
         document.loadStarted.connect(self._on_document_load_started)
@@ -519,9 +520,9 @@ class TimelinePanel(QWidget):
             v.set_y_width(w)
 
     # ------------------------------------------------------------ document -> panel
-    def _on_document_applied(self, cmd) -> None:
-        if cmd.scope in ("definitions",) or (cmd.scope == "meta" and getattr(cmd, "field", None) not in
-                                             ("created_at", "lead_id")):
+    def _on_document_changed(self, change: Change) -> None:
+        if change.kind != "reset" and (change.area == "definitions" or (
+                change.area == "meta" and change.field not in ("created_at", "lead_id"))):
             return  # words only: the replay does not change
         self.invalidate()
 

@@ -169,13 +169,15 @@ class ArrivalsView(_TimelinePlot):
     working days); per day it is a dash over each working day (none on days off).
     """
 
-    TOOLTIP = ("MQLs arriving per period: new MQLs (dark) and recycled leads coming back (re-MQL, light), "
+    TOOLTIP = ("MQLs arriving per period: each lead counted on the day its score crosses the MQL threshold in a "
+               "day-by-day replay of its activity; new MQLs (dark) and recycled leads coming back (re-MQL, light), "
                "against the leads the SDR team can touch (dashed line).\n"
-               "Pale bars: weeks cut by the start or end of the period.")
+               "Pale bars: weeks cut by the start or end of the period.\n"
+               "Not the Overview's figure: that counts the leads created each week that are MQLs when scored.")
     MIN_LINES = 7.0
 
     def __init__(self, parent=None):
-        super().__init__("MQLs arriving vs SDR capacity", _WholeCountAxis("left"), parent)
+        super().__init__("MQLs arriving (when they cross the threshold) vs SDR capacity", _WholeCountAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self.new_bars = pg.BarGraphItem(x=[0.0], height=[0.0], width=0.8, brush=COLORS["new"], pen=None)
         self.re_bars = pg.BarGraphItem(x=[0.0], y0=[0.0], height=[0.0], width=0.8, brush=COLORS["re"], pen=None)
