@@ -59,7 +59,7 @@ bench-outofcore: $(STAMP)
 	$(BIN)/python benchmarks/bench_outofcore.py
 
 schema: $(STAMP)
-	$(BIN)/python -m leaddesigner.core.schema > resources/model.schema.json
+	$(BIN)/python -m leaddesigner.core.model.schema > resources/model.schema.json
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache

@@ -31,9 +31,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from leaddesigner.core import fit as F  # noqa: E402
-from leaddesigner.core.leadfile import read_table  # noqa: E402
-from leaddesigner.core.summary import parse_outcome  # noqa: E402
+from leaddesigner.core.analysis import fit as F  # noqa: E402
+from leaddesigner.core.data.leadfile import read_table  # noqa: E402
+from leaddesigner.core.scoring.summary import parse_outcome  # noqa: E402
 
 SHARED = ROOT.parent / "shared" / "data"
 FR_DIR = Path(__file__).resolve().parent / "fasterrisk"
@@ -49,7 +49,7 @@ def load(name: str, tmp: Path):
         d = ROOT / "sample_models" / "data"
         return read_table(d / "leads.csv"), "converted", None, []
     if name in ("g50k", "g50k_leads_only"):
-        from leaddesigner.core.generate import write_sample
+        from leaddesigner.samples.generate import write_sample
 
         d = tmp / "g50k"
         if not (d / "leads.csv").exists():

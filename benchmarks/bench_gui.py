@@ -54,7 +54,7 @@ def _wait(app, pred, timeout: float = 600.0) -> None:
 
 def bench_size(app, n: int, edits: int) -> dict:
     from leaddesigner import paths
-    from leaddesigner.core.generate import generate
+    from leaddesigner.samples.generate import generate
     from leaddesigner.gui.main_window import MainWindow
 
     t0 = time.perf_counter()
@@ -121,7 +121,7 @@ def bench_size(app, n: int, edits: int) -> dict:
             refresh_ms.append(doc.last_refresh_ms)
             mqls.add(doc.summary.mqls)
 
-    from leaddesigner.core import commands as C
+    from leaddesigner.core.edits import commands as C
 
     drag_ms = []
     mql0 = doc.model.thresholds.mql

@@ -36,7 +36,7 @@ import numpy as np
 def _data(n: int, folder: Path, activities: bool) -> tuple[Path, Path | None]:
     leads, acts = folder / "leads.csv", folder / "activities.csv"
     if not leads.exists() or (activities and not acts.exists()):
-        from leaddesigner.core.generate import write_sample
+        from leaddesigner.samples.generate import write_sample
 
         write_sample(folder, n, 7, "csv")
     return leads, (acts if activities else None)

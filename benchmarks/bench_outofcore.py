@@ -107,7 +107,7 @@ def generate_files(out: Path, total: int, sizes: list[int], chunk: int, events_p
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from leaddesigner.core.generate import generate
+    from leaddesigner.samples.generate import generate
 
     out.mkdir(parents=True, exist_ok=True)
     sizes = sorted(set(sizes) | {total})

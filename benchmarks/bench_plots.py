@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
     import pyqtgraph as pg
 
     app = QApplication.instance() or QApplication([])
-    from leaddesigner.core.summary import weekly_volume
+    from leaddesigner.core.scoring.summary import weekly_volume
     from leaddesigner.gui.plots import ScoreHistogramView, WeeklyVolumeView
 
     rng = np.random.default_rng(0)

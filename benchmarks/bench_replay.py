@@ -46,12 +46,17 @@ sys.path.insert(0, str(REPO / "benchmarks"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from leaddesigner.core.engine import Scorer, bind  # noqa: E402
-from leaddesigner.core.generate import generate  # noqa: E402
-from leaddesigner.core.model import Recycling  # noqa: E402
-from leaddesigner.core.modelio import load_model  # noqa: E402
-from leaddesigner.core.queue import simulate, simulate_queue, suggest_team, suggest_threshold  # noqa: E402
-from leaddesigner.core.replay import replay  # noqa: E402
+from leaddesigner.core.scoring.engine import Scorer  # noqa: E402
+
+from leaddesigner.core.scoring.engine import bind  # noqa: E402
+from leaddesigner.samples.generate import generate  # noqa: E402
+from leaddesigner.core.model.types import Recycling  # noqa: E402
+from leaddesigner.core.model.io import load_model  # noqa: E402
+from leaddesigner.core.analysis.queue import simulate  # noqa: E402
+from leaddesigner.core.analysis.queue import simulate_queue  # noqa: E402
+from leaddesigner.core.analysis.queue import suggest_team  # noqa: E402
+from leaddesigner.core.analysis.queue import suggest_threshold  # noqa: E402
+from leaddesigner.core.analysis.replay import replay  # noqa: E402
 
 
 class GilProbe:

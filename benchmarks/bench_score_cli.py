@@ -59,7 +59,8 @@ def _peak_mb() -> float:
 def child(argv: list[str], stages_out: str) -> int:
     """Run the CLI in this process with timers around its stages; write them as JSON to *stages_out*."""
     from leaddesigner import cli
-    from leaddesigner.core import engine, leadfile
+    from leaddesigner.core.scoring import engine
+    from leaddesigner.core.data import leadfile
 
     stages: list[dict] = []
 

@@ -44,10 +44,13 @@ sys.path.insert(0, str(REPO / "src"))
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from leaddesigner.core import summary  # noqa: E402
-from leaddesigner.core.engine import Events, LeadData, Scorer, bind  # noqa: E402
-from leaddesigner.core.generate import generate  # noqa: E402
-from leaddesigner.core.model import (  # noqa: E402
+from leaddesigner.core.scoring import summary  # noqa: E402
+from leaddesigner.core.scoring.engine import Events  # noqa: E402
+from leaddesigner.core.scoring.engine import LeadData  # noqa: E402
+from leaddesigner.core.scoring.engine import Scorer  # noqa: E402
+from leaddesigner.core.scoring.engine import bind  # noqa: E402
+from leaddesigner.samples.generate import generate  # noqa: E402
+from leaddesigner.core.model.types import (  # noqa: E402
     ActivityColumns,
     ActivitySpec,
     AllOf,
@@ -67,7 +70,7 @@ from leaddesigner.core.model import (  # noqa: E402
     Thresholds,
     ValueMap,
 )
-from leaddesigner.core.sqlexport import export_sql  # noqa: E402
+from leaddesigner.core.export.sqlexport import export_sql  # noqa: E402
 
 
 def rss_peak_mb() -> float:

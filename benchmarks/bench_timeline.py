@@ -47,7 +47,7 @@ def bench_size(app, n: int, edits: int) -> dict:
     from PySide6.QtCore import QTimer
 
     from leaddesigner import paths
-    from leaddesigner.core import commands as C
+    from leaddesigner.core.edits import commands as C
     from leaddesigner.gui.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=False)
@@ -59,7 +59,7 @@ def bench_size(app, n: int, edits: int) -> dict:
         w.load_data(paths.sample_leads(), paths.sample_activities())
         events = None
     else:
-        from leaddesigner.core.generate import generate
+        from leaddesigner.samples.generate import generate
 
         leads, acts = generate(n, seed=3, weeks=26, events_per_lead=20.0)
         events = len(acts)

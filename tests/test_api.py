@@ -31,7 +31,7 @@ from leaddesigner import (
 )
 from leaddesigner import paths
 from leaddesigner.cli import main
-from leaddesigner.core.model import to_dict
+from leaddesigner.core.model.types import to_dict
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = paths.default_model()

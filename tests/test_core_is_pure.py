@@ -21,5 +21,6 @@ def test_core_imports_no_qt():
     proc = subprocess.run([sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr + proc.stdout
     imported = proc.stdout.split()
-    for expected in ("engine", "conditions", "model", "modelio", "schema", "explain", "leadfile"):
+    for expected in ("scoring.engine", "scoring.conditions", "model.types", "model.io", "model.schema", "scoring.explain",
+                     "data.leadfile", "edits.commands", "analysis.backtesting", "export.sqlexport"):
         assert f"leaddesigner.core.{expected}" in imported, imported

@@ -1,4 +1,4 @@
-"""``leaddesigner score --engine duckdb`` (core/outofcore.py) writes what the pandas engine writes.
+"""``leaddesigner score --engine duckdb`` (core/export/outofcore.py) writes what the pandas engine writes.
 
 Both engines run through the CLI on the same files (CSV and Parquet in and out,
 with activities, odd category values) and the outputs must be equal row for
@@ -19,9 +19,9 @@ from hypothesis import HealthCheck, given, settings
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner import cli, paths
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.model import (
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
     Attribute,
@@ -31,8 +31,8 @@ from leaddesigner.core.model import (
     Thresholds,
     ValueMap,
 )
-from leaddesigner.core.modelio import load_model, save_model
-from leaddesigner.core.outofcore import OutOfCoreError, score_files
+from leaddesigner.core.model.io import load_model, save_model
+from leaddesigner.core.export.outofcore import OutOfCoreError, score_files
 
 from core import strategies as S  # tests/ is on sys.path (rootdir conftest, no package)
 
@@ -109,7 +109,7 @@ def test_sample_model_parquet_input(tmp_path, sample_parquet, as_of):
 
 def test_generated_parquet_with_typed_columns(tmp_path):
     """Parquet as the generator writes it: Int64 numbers, dictionary categories, timestamps."""
-    from leaddesigner.core.generate import generate, write_frames
+    from leaddesigner.samples.generate import generate, write_frames
 
     leads, acts = generate(3000, seed=5)
     lp, ap = write_frames(leads, acts, tmp_path / "gen", fmt="parquet")

@@ -28,13 +28,13 @@ _LAZY: dict[str, str] = {
     "MissingDataError": "leaddesigner.api",
     "UnknownLeadError": "leaddesigner.api",
     "DataWarning": "leaddesigner.api",
-    "ScoringModel": "leaddesigner.core.model",
-    "ChangelogEntry": "leaddesigner.core.model",
-    "ModelError": "leaddesigner.core.modelio",
-    "LeadFileError": "leaddesigner.core.leadfile",
-    "Explanation": "leaddesigner.core.explain",
-    "diff_models": "leaddesigner.core.diff",
-    "ModelDiff": "leaddesigner.core.diff",
+    "ScoringModel": "leaddesigner.core.model.types",
+    "ChangelogEntry": "leaddesigner.core.model.types",
+    "ModelError": "leaddesigner.core.model.io",
+    "LeadFileError": "leaddesigner.core.data.leadfile",
+    "Explanation": "leaddesigner.core.scoring.explain",
+    "diff_models": "leaddesigner.core.model.diff",
+    "ModelDiff": "leaddesigner.core.model.diff",
 }
 
 __all__ = ["__version__", *_LAZY]
@@ -48,13 +48,11 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see ("X as X
     from .api import save_model as save_model
     from .api import score as score
     from .api import scorer as scorer
-    from .core.diff import ModelDiff as ModelDiff
-    from .core.diff import diff_models as diff_models
-    from .core.explain import Explanation as Explanation
-    from .core.leadfile import LeadFileError as LeadFileError
-    from .core.model import ChangelogEntry as ChangelogEntry
-    from .core.model import ScoringModel as ScoringModel
-    from .core.modelio import ModelError as ModelError
+    from leaddesigner.core.model.diff import ModelDiff as ModelDiff, diff_models as diff_models
+    from leaddesigner.core.scoring.explain import Explanation as Explanation
+    from leaddesigner.core.data.leadfile import LeadFileError as LeadFileError
+    from leaddesigner.core.model.types import ChangelogEntry as ChangelogEntry, ScoringModel as ScoringModel
+    from leaddesigner.core.model.io import ModelError as ModelError
 
 
 def __getattr__(name: str) -> Any:

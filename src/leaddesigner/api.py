@@ -30,17 +30,15 @@ import os
 import warnings
 from typing import TYPE_CHECKING, Any, Union
 
-from .core.leadfile import LeadFileError
-from .core.model import ScoringModel
-from .core.modelio import ModelError
-from .core.modelio import load_model as _load_model
-from .core.modelio import save_model as _save_model
+from leaddesigner.core.data.leadfile import LeadFileError
+from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.model.io import ModelError, load_model as _load_model, save_model as _save_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd
 
-    from .core.engine import LeadData, Scorer
-    from .core.explain import Explanation
+    from leaddesigner.core.scoring.engine import LeadData, Scorer
+    from leaddesigner.core.scoring.explain import Explanation
 
 __all__ = [
     "DataWarning",
@@ -74,7 +72,7 @@ class MissingDataError(LeadFileError):
 
     Attributes
     ----------
-    problems : list of leaddesigner.core.leadfile.Problem
+    problems : list of leaddesigner.core.data.leadfile.Problem
         The ``missing_column`` problems (empty when only the activity log is missing).
     rules : list of str
         Ids of the rules that would score 0.
@@ -145,13 +143,13 @@ def scorer(
     horizon_days: float | None = None,
     allow_missing: bool = False,
 ) -> Scorer:
-    """Load, check and score: the engine's :class:`~leaddesigner.core.engine.Scorer`.
+    """Load, check and score: the engine's :class:`~leaddesigner.core.scoring.engine.Scorer`.
 
     For callers who want more than :func:`score` gives (per-rule points with
     ``points_frame()``, ``rule_hits(id)``, re-scoring after editing the model
     in place with ``refresh()``). Arguments as for :func:`score`.
     """
-    from .core.engine import Scorer
+    from leaddesigner.core.scoring.engine import Scorer
 
     m, data = _bind(model, leads, activities, as_of, horizon_days, allow_missing)
     return Scorer(m, data)
@@ -236,7 +234,7 @@ def explain(
 
     Returns
     -------
-    leaddesigner.core.explain.Explanation
+    leaddesigner.core.scoring.explain.Explanation
         ``.lines`` (rule, group cap, dimension cap, score range) add up to
         ``.score``; also ``.fit``, ``.engagement``, ``.grade``, ``.status``,
         ``.products``, ``.to_mql`` (what the lead still needs) and ``.text()``
@@ -254,12 +252,12 @@ def explain(
     key = str(lead_id)
     hits = np.flatnonzero(ids.to_numpy() == key)
     if len(hits) == 0:
-        from .cli import _close_ids
+        from leaddesigner.core.scoring.explain import close_ids
 
         n = len(ids)
         raise UnknownLeadError(
             f"Lead '{key}' is not in the leads (column '{sc.model.lead_id}', {n:,} lead{'s' if n != 1 else ''})."
-            + _close_ids(key, ids),
+            + close_ids(key, ids),
             key,
         )
     result: Explanation = sc.explain(int(hits[0]))
@@ -289,7 +287,7 @@ def _model(model: ModelLike) -> ScoringModel:
 def _as_of(value: AsOf) -> pd.Timestamp | None:
     import pandas as pd
 
-    from .core.engine import parse_as_of
+    from leaddesigner.core.scoring.engine import parse_as_of
 
     if value is None:
         return None

@@ -1,7 +1,7 @@
 """A slow, obviously-correct reference scorer (the oracle for the engine tests).
 
-Written from the documented semantics only (``core/model.py`` docstring and
-dataclass docstrings, ``core/conditions.py`` module docstring): plain Python
+Written from the documented semantics only (``core/model/types.py`` docstring and
+dataclass docstrings, ``core/scoring/conditions.py`` module docstring): plain Python
 loops over leads and over events, no numpy, no calls into the engine or into
 ``conditions.py``. It reads the *bound* data (``LeadData``: attributes already
 coerced to their declared types) because type coercion is the lead-file
@@ -43,7 +43,15 @@ from typing import Any
 
 import pandas as pd
 
-from leaddesigner.core.model import AllOf, AnyOf, Leaf, Not, ScoringModel
+from leaddesigner.core.model.types import AllOf
+
+from leaddesigner.core.model.types import AnyOf
+
+from leaddesigner.core.model.types import Leaf
+
+from leaddesigner.core.model.types import Not
+
+from leaddesigner.core.model.types import ScoringModel
 
 DAY_NS = 86_400 * 10**9
 STATUS_NAMES = ("lead", "MQL", "SQL")

@@ -14,7 +14,7 @@ import random
 import pandas as pd
 from hypothesis import strategies as st
 
-from leaddesigner.core.model import (
+from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
     AllOf,

@@ -12,7 +12,7 @@ from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score, roc_curve
 
 from leaddesigner import paths
-from leaddesigner.core.backtest import (
+from leaddesigner.core.analysis.backtest import (
     BOOT_BINS,
     THIN_LEADS,
     auc,
@@ -21,10 +21,10 @@ from leaddesigner.core.backtest import (
     time_split,
     wilson,
 )
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.modelio import load_model
-from leaddesigner.core.summary import parse_outcome
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.io import load_model
+from leaddesigner.core.scoring.summary import parse_outcome
 
 
 def sample(seed=0, n=3000, distinct=60):

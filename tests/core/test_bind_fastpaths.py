@@ -6,7 +6,9 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from leaddesigner.core import engine, leadfile
+from leaddesigner.core.scoring import engine
+
+from leaddesigner.core.data import coerce, leadfile
 
 
 def _slow_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
@@ -47,9 +49,9 @@ def test_plain_iso_dates_equal_general_parser() -> None:
     ]
     for values in cases:
         df = pd.DataFrame({"d": pd.Series(values, dtype="str")})
-        fast, problems = leadfile.coerce_types(df, {"d": "date"}, source="x.csv", row_offset=2)
-        text = leadfile._text_view(df["d"])
-        if leadfile._plain_iso_dates(text) is not None:
+        fast, problems = coerce.coerce_types(df, {"d": "date"}, source="x.csv", row_offset=2)
+        text = coerce._text_view(df["d"])
+        if coerce._plain_iso_dates(text) is not None:
             general = pd.to_datetime(text, format="ISO8601", errors="coerce", utc=True).dt.tz_localize(None).astype("datetime64[ns]")
             pd.testing.assert_series_equal(fast["d"], general.rename("d"), check_index=False)
             assert problems == []

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.changes import Change, ChangeEvents
-from leaddesigner.core.model import Attribute, to_dict
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change, ChangeEvents
+from leaddesigner.core.model.types import Attribute, to_dict
 
 from .test_commands import model, new_rule  # noqa: F401 (the fixture)
 

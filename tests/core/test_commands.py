@@ -5,9 +5,9 @@ import copy
 
 import pytest
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import Attribute, Bin, Decay, Leaf, Rule, to_dict
-from leaddesigner.core.modelio import loads_model, validate_dict
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import Attribute, Bin, Decay, Leaf, Rule, to_dict
+from leaddesigner.core.model.io import loads_model, validate_dict
 
 MODEL_YAML = """
 schema_version: 1
@@ -324,7 +324,7 @@ def test_new_rule_id(model):
 
 def test_commands_apply_to_the_sample_models():
     from leaddesigner.paths import samples_dir
-    from leaddesigner.core.modelio import load_model
+    from leaddesigner.core.model.io import load_model
 
     paths = sorted(samples_dir().glob("*.yaml"))
     if not paths:
@@ -346,7 +346,7 @@ def test_core_commands_do_not_import_qt():
     import subprocess
     import sys
 
-    code = "import sys, leaddesigner.core.commands; sys.exit(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))"
+    code = "import sys, leaddesigner.core.edits.commands; sys.exit(any(m.startswith(('PySide6', 'pyqtgraph')) for m in sys.modules))"
     assert subprocess.run([sys.executable, "-c", code]).returncode == 0
 
 
@@ -361,7 +361,7 @@ def test_typed_values_with_commas_are_kept_whole():
 
 
 def test_a_new_attribute_drops_the_old_values_and_names():
-    from leaddesigner.core.model import Attribute, Leaf, Rule, ScoringModel, ValueMap
+    from leaddesigner.core.model.types import Attribute, Leaf, Rule, ScoringModel, ValueMap
 
     m = ScoringModel(attributes=[Attribute("do_not_email", "category"), Attribute("occupation", "category"),
                                  Attribute("industry", "category")])

@@ -8,10 +8,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.compare import _match_rules, compare, rebind
-from leaddesigner.core.describe import MINUS
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.modelio import loads_model
+from leaddesigner.core.analysis.compare import _match_rules
+
+from leaddesigner.core.analysis.compare import compare
+
+from leaddesigner.core.analysis.compare import rebind
+from leaddesigner.core.model.describe import MINUS
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.model.io import loads_model
 
 MODEL_A = """\
 schema_version: 1

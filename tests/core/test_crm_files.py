@@ -18,8 +18,9 @@ from leaddesigner.core.data.outcome import OutcomeError, OutcomeSpec, candidates
 from leaddesigner.core.data.pipeline import check, load, read
 from leaddesigner.core.data.profile import profile
 from leaddesigner.core.data.starter import model_from_file
-from leaddesigner.core.leadfile import LeadFileError, coerce_types, read_file
-from leaddesigner.core.modelio import dumps_model, loads_model
+from leaddesigner.core.data.leadfile import LeadFileError, read_file
+from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.model.io import dumps_model, loads_model
 
 CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
 HUBSPOT = CRM / "hubspot_contacts.csv"
@@ -198,7 +199,7 @@ def test_candidates_offer_never_choose(tables):
 @pytest.fixture(scope="module")
 def sample_model():
     from leaddesigner import paths
-    from leaddesigner.core.modelio import load_model
+    from leaddesigner.core.model.io import load_model
 
     return load_model(paths.samples_dir() / "enterprise_fit_first.yaml")
 

@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given, settings
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core import model as M
-from leaddesigner.core.diff import diff_models, impact
-from leaddesigner.core.modelio import loads_model
+from leaddesigner.core.model import types as M
+from leaddesigner.core.model.diff import diff_models, impact
+from leaddesigner.core.model.io import loads_model
 
 from . import strategies as S
 

@@ -7,8 +7,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.engine import Scorer, bind, default_as_of, parse_as_of, score
-from leaddesigner.core.model import (
+from leaddesigner.core.scoring.engine import Scorer
+
+from leaddesigner.core.scoring.engine import bind
+
+from leaddesigner.core.scoring.engine import default_as_of
+
+from leaddesigner.core.scoring.engine import parse_as_of
+
+from leaddesigner.core.scoring.engine import score
+from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
     AllOf,
@@ -697,7 +705,7 @@ def test_events_without_a_lead_id_are_unknown():
 
 def test_a_date_in_the_future_does_not_move_the_scoring_moment():
     """Issue 18: one event dated 2099 moved every activity window to 2099."""
-    from leaddesigner.core.model import ActivityColumns, ActivitySpec, Attribute, Leaf, Rule, ScoringModel
+    from leaddesigner.core.model.types import ActivityColumns, ActivitySpec, Attribute, Leaf, Rule, ScoringModel
 
     m = ScoringModel(
         lead_id="id", created_at="created",

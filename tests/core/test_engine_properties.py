@@ -19,9 +19,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.model import STATUSES, Grades, Leaf, Thresholds, to_dict
-from leaddesigner.core.modelio import validate_dict
+from leaddesigner.core.scoring.engine import Scorer
+
+from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.model.types import STATUSES, Grades, Leaf, Thresholds, to_dict
+from leaddesigner.core.model.io import validate_dict
 
 from . import strategies as S
 from .reference import reference_score
@@ -292,7 +294,7 @@ def test_incremental_equals_full(model, frames, horizon, data):
 
 def test_refresh_does_not_alias_the_model():
     """Mutating a rule after refresh must be seen by the next refresh (the scorer keeps a snapshot)."""
-    from leaddesigner.core.model import Attribute, Rule, ScoringModel
+    from leaddesigner.core.model.types import Attribute, Rule, ScoringModel
 
     m = ScoringModel(
         attributes=[Attribute("industry", "category")],

@@ -1,4 +1,4 @@
-"""Points learnt from outcomes (core/fit.py): a valid model, scores the engine reproduces, honest AUCs.
+"""Points learnt from outcomes (core/analysis/fit.py): a valid model, scores the engine reproduces, honest AUCs.
 
 The generated sample (sample_models/data) has a known outcome and an activity log; the real
 files in ../shared/data are used when present (skipped with the reason otherwise).
@@ -11,12 +11,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core import fit as F
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.fit import FitError, fit_points
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.modelio import dumps_model, loads_model, save_model, load_model
-from leaddesigner.core.summary import parse_outcome
+from leaddesigner.core.analysis import fit as F
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.analysis.fit import FitError, fit_points
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.io import dumps_model, loads_model, save_model, load_model
+from leaddesigner.core.scoring.summary import parse_outcome
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "sample_models" / "data"

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core import generate as gen_mod
-from leaddesigner.core.generate import (
+from leaddesigner.samples import generate as gen_mod
+from leaddesigner.samples.generate import (
     ACTIVITY_COLUMNS,
     ACTIVITY_TYPES,
     LEAD_COLUMNS,

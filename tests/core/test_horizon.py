@@ -3,9 +3,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.modelio import load_model
+from leaddesigner.core.scoring.engine import Scorer
+
+from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.io import load_model
 from leaddesigner.paths import default_model, sample_activities, sample_leads
 
 

@@ -1,4 +1,4 @@
-"""Tests for leaddesigner.core.leadfile: robust loading and type coercion."""
+"""Tests for leaddesigner.core.data.leadfile: robust loading and type coercion."""
 
 from __future__ import annotations
 
@@ -12,13 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.leadfile import (
-    LeadFileError,
-    Problem,
-    coerce_types,
-    read_table,
-    row_label,
-)
+from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.data.leadfile import LeadFileError, Problem, read_table, row_label
 
 # tests/core/test_leadfile.py -> parents[0]=tests/core, [1]=tests, [2]=repo, [3]=repo's parent
 SHARED_DATA = Path(__file__).resolve().parents[3] / "shared" / "data"
@@ -204,7 +199,7 @@ def test_numbers_that_are_really_ids_stay_text(tmp_path: Path) -> None:
 
 def test_core_module_does_not_import_qt() -> None:
     code = (
-        "import sys, leaddesigner.core.leadfile;"
+        "import sys, leaddesigner.core.data.leadfile;"
         "bad = [m for m in sys.modules if m.startswith(('PySide6', 'PyQt', 'pyqtgraph'))];"
         "sys.exit(1 if bad else 0)"
     )
@@ -676,8 +671,7 @@ def test_formulas_without_saved_results_are_named(tmp_path):
     """Issue 18: a workbook written by a program (never opened in Excel) read its formula cells as empty, silently."""
     import openpyxl
 
-    from leaddesigner.core.leadfile import read_file
-
+    from leaddesigner.core.data.leadfile import read_file
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.append(["lead_id", "revenue", "size"])

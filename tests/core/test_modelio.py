@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core import model as M
-from leaddesigner.core.modelio import (
+from leaddesigner.core.model import types as M
+from leaddesigner.core.model.io import (
     ModelError,
     atomic_write_text,
     did_you_mean,
@@ -321,7 +321,7 @@ def test_fixtures_exist_for_every_format_version():
 
 @pytest.mark.parametrize("name", ["v1_minimal.yaml", "v1_full.yaml"])
 def test_old_format_fixtures_load_through_migrate(name, monkeypatch):
-    from leaddesigner.core import modelio
+    from leaddesigner.core.model import io as modelio
 
     text = (FIXTURES / name).read_text(encoding="utf-8")
     assert "DO NOT EDIT" in text and "schema_version: 1" in text
@@ -348,7 +348,7 @@ def test_v1_full_fixture_meaning():
 
 
 def test_migrations_run_in_order(monkeypatch):
-    from leaddesigner.core import modelio
+    from leaddesigner.core.model import io as modelio
 
     monkeypatch.setattr(M, "SCHEMA_VERSION", 3)
     monkeypatch.setattr(modelio, "MIGRATIONS", {1: lambda d: {**d, "schema_version": 2, "a": 1}, 2: lambda d: {**d, "schema_version": 3, "b": d["a"] + 1}})
@@ -594,7 +594,7 @@ def test_a_huge_file_is_refused_by_size():
 
 # ---------------------------------------------------------------- saving (issue 18)
 def test_saving_through_a_symlink_writes_the_target(tmp_path):
-    from leaddesigner.core.modelio import atomic_write_text
+    from leaddesigner.core.model.io import atomic_write_text
 
     real = tmp_path / "models" / "real.yaml"
     real.parent.mkdir()
@@ -611,7 +611,9 @@ def test_stale_temp_files_of_an_interrupted_save_are_cleaned(tmp_path):
     import os
     import time
 
-    from leaddesigner.core.modelio import STALE_TMP_SECONDS, atomic_write_text
+    from leaddesigner.core.model.io import STALE_TMP_SECONDS
+
+    from leaddesigner.core.model.io import atomic_write_text
 
     target = tmp_path / "m.yaml"
     old = tmp_path / ".m.yaml.abc123.tmp"  # what kill -9 during a save leaves behind
@@ -627,7 +629,7 @@ def test_stale_temp_files_of_an_interrupted_save_are_cleaned(tmp_path):
 def test_a_failed_write_names_the_file(tmp_path):
     import os
 
-    from leaddesigner.core.modelio import atomic_write_text
+    from leaddesigner.core.model.io import atomic_write_text
 
     folder = tmp_path / "ro"
     folder.mkdir()
@@ -645,7 +647,7 @@ def test_a_full_disk_names_the_file_and_leaves_nothing_behind(tmp_path, monkeypa
     import errno
     import os
 
-    from leaddesigner.core import modelio
+    from leaddesigner.core.model import io as modelio
 
     def full(*a, **k):
         raise OSError(errno.ENOSPC, "No space left on device")

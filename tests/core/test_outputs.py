@@ -7,7 +7,13 @@ import math
 import pandas as pd
 import pytest
 
-from leaddesigner.core.outputs import OutputError, defuse_formulas, model_json, write_scores
+from leaddesigner.core.scoring.outputs import OutputError
+
+from leaddesigner.core.scoring.outputs import defuse_formulas
+
+from leaddesigner.core.scoring.outputs import model_json
+
+from leaddesigner.core.scoring.outputs import write_scores
 
 
 def frame():
@@ -54,7 +60,7 @@ def test_parquet_keeps_the_values_as_they_are(tmp_path):
 
 def test_model_json_is_strict_json():
     from leaddesigner import paths
-    from leaddesigner.core.modelio import load_model
+    from leaddesigner.core.model.io import load_model
 
     text = model_json(load_model(paths.default_model()))
     json.loads(text, parse_constant=lambda c: (_ for _ in ()).throw(ValueError(c)))

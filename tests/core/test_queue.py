@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.engine import bind
-from leaddesigner.core.model import Capacity
-from leaddesigner.core.queue import (
+from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.model.types import Capacity
+from leaddesigner.core.analysis.queue import (
     DAILY_COLUMNS,
     WEEKLY_COLUMNS,
     simulate,
@@ -16,7 +16,7 @@ from leaddesigner.core.queue import (
     suggest_team,
     suggest_threshold,
 )
-from leaddesigner.core.replay import replay
+from leaddesigner.core.analysis.replay import replay
 
 from .test_replay import EVENTS, LEADS, hand_model
 
@@ -203,7 +203,7 @@ recycling:
 
 
 def test_settings_load_and_round_trip():
-    from leaddesigner.core.modelio import dumps_model, loads_model
+    from leaddesigner.core.model.io import dumps_model, loads_model
 
     m = loads_model(SETTINGS_YAML)
     c = m.capacity
@@ -219,8 +219,8 @@ def test_settings_load_and_round_trip():
 
 
 def test_old_files_load_unchanged():
-    from leaddesigner.core.model import to_dict
-    from leaddesigner.core.modelio import loads_model
+    from leaddesigner.core.model.types import to_dict
+    from leaddesigner.core.model.io import loads_model
 
     m = loads_model("schema_version: 1\nname: old\nrules: []\ncapacity: {sdrs: 3, leads_per_sdr_per_week: 40, sla_hours: 48}\n")
     assert m.recycling is None and m.capacity.routing is None and m.capacity.per_week == 120
@@ -241,7 +241,7 @@ def test_old_files_load_unchanged():
     ],
 )
 def test_settings_validation_messages(old, new, message):
-    from leaddesigner.core.modelio import ModelError, loads_model
+    from leaddesigner.core.model.io import ModelError, loads_model
 
     text = SETTINGS_YAML.replace(old, new)
     assert text != SETTINGS_YAML
@@ -253,7 +253,7 @@ def test_settings_validation_messages(old, new, message):
 
 
 def test_recycling_needs_a_trigger():
-    from leaddesigner.core.modelio import ModelError, loads_model
+    from leaddesigner.core.model.io import ModelError, loads_model
 
     with pytest.raises(ModelError) as e:
         loads_model("schema_version: 1\nname: x\nrules: []\nrecycling:\n  cooldown_days: 10\n", source="m.yaml")
@@ -261,9 +261,9 @@ def test_recycling_needs_a_trigger():
 
 
 def test_capacity_and_recycling_commands_undo_exactly():
-    from leaddesigner.core import commands as C
-    from leaddesigner.core.model import RecycleOutcome, Recycling, to_dict
-    from leaddesigner.core.modelio import loads_model
+    from leaddesigner.core.edits import commands as C
+    from leaddesigner.core.model.types import RecycleOutcome, Recycling, to_dict
+    from leaddesigner.core.model.io import loads_model
 
     m = loads_model(SETTINGS_YAML)
     for cmd in [
@@ -309,9 +309,11 @@ def test_capacity_and_recycling_commands_undo_exactly():
     ],
 )
 def test_settings_command_errors_leave_the_model_alone(cmd, message):
-    from leaddesigner.core import commands as C
-    from leaddesigner.core.model import RecycleOutcome, Recycling, to_dict  # noqa: F401
-    from leaddesigner.core.modelio import loads_model
+    from leaddesigner.core.edits import commands as C
+    from leaddesigner.core.model.types import RecycleOutcome  # noqa: F401
+    from leaddesigner.core.model.types import Recycling  # noqa: F401
+    from leaddesigner.core.model.types import to_dict  # noqa: F401
+    from leaddesigner.core.model.io import loads_model
 
     m = loads_model(SETTINGS_YAML)
     before = to_dict(m)
@@ -326,7 +328,9 @@ from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core.queue import _touch, _touch_heap  # noqa: E402
+from leaddesigner.core.analysis.queue import _touch  # noqa: E402
+
+from leaddesigner.core.analysis.queue import _touch_heap  # noqa: E402
 
 
 @settings(max_examples=examples(300), deadline=None)

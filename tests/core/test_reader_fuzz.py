@@ -18,12 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fuzzing import examples
-from leaddesigner.core.data import detect as D
-from leaddesigner.core.data import pipeline
+from leaddesigner.core.data import detect as D, pipeline
 from leaddesigner.core.data.profile import profile
 from leaddesigner.core.data.starter import model_from_file
-from leaddesigner.core.leadfile import LeadFileError
-
+from leaddesigner.core.data.leadfile import LeadFileError
 pytestmark = pytest.mark.hypothesis
 
 # the characters a real export holds, and the ones that break naive readers

@@ -16,9 +16,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.modelio import loads_model
+from leaddesigner.core.scoring.engine import Scorer
+
+from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.io import loads_model
 
 HERE = Path(__file__).resolve()
 assert (HERE.parents[2] / "pyproject.toml").exists(), "tests/core/ is expected two levels below the repo root"

@@ -10,8 +10,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.model import (
+from leaddesigner.core.scoring.engine import Scorer
+
+from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
     Attribute,
@@ -22,7 +24,7 @@ from leaddesigner.core.model import (
     ScoringModel,
     Thresholds,
 )
-from leaddesigner.core.replay import replay
+from leaddesigner.core.analysis.replay import replay
 
 from . import strategies as S
 
@@ -191,7 +193,7 @@ def test_rearm_needs_a_fall_below_mql_found_inside_a_decay_interval():
 
 
 def test_outcome_columns_recycle_and_missing_column_is_a_problem():
-    from leaddesigner.core.model import RecycleOutcome
+    from leaddesigner.core.model.types import RecycleOutcome
 
     m = hand_model(no_response_days=None, response_types=None, cooldown_days=3,
                    closed_lost=RecycleOutcome("stage", ["Closed Lost"], "lost_at"),
@@ -390,7 +392,7 @@ def test_threshold_arrays_match_the_frame(hand):
 
 @given(st.lists(st.tuples(st.integers(-(10**12), 10**12), st.integers(0, 4)), max_size=30))
 def test_repeat_counts_is_np_repeat(pairs):
-    from leaddesigner.core.replay import repeat_counts
+    from leaddesigner.core.analysis.replay import repeat_counts
 
     v = np.array([p[0] for p in pairs], dtype=np.int64)
     c = np.array([p[1] for p in pairs], dtype=np.int64)
@@ -400,7 +402,7 @@ def test_repeat_counts_is_np_repeat(pairs):
 
 def test_kept_step_tables_stay_within_their_budget(monkeypatch):
     """Tables of models no longer in use are forgotten beyond the budget; the current ones stay."""
-    from leaddesigner.core import replay as R
+    from leaddesigner.core.analysis import replay as R
 
     monkeypatch.setattr(R._Core, "TABLE_CACHE_BYTES", 0)
     m = hand_model()

@@ -11,11 +11,11 @@ import pandas as pd
 import pytest
 
 from leaddesigner import paths
-from leaddesigner.core import describe as D
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import read_table
-from leaddesigner.core.modelio import load_model, loads_model
-from leaddesigner.core.report import model_hash, nice_ticks, render_report, write_report
+from leaddesigner.core.model import describe as D
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.model.io import load_model, loads_model
+from leaddesigner.core.export.report import model_hash, nice_ticks, render_report, write_report
 
 SVG = "{http://www.w3.org/2000/svg}"
 XHTML = "{http://www.w3.org/1999/xhtml}"
@@ -125,7 +125,7 @@ def test_user_text_is_escaped(sample):
     m.rules[0].label = "<script>alert(1)</script>"
     m.rules[1].why = "\"quoted\" & <b>bold</b>"
     m.definitions["mql"] = "</dd></dl><script>alert(2)</script>"
-    from leaddesigner.core.model import ChangelogEntry
+    from leaddesigner.core.model.types import ChangelogEntry
 
     m.changelog = [ChangelogEntry("2026-01-01", "<img src=x onerror=alert(3)>", "raised <MQL> & more")]
     html = render_report(m, Scorer(m, data), leads_source="<leads>.csv")

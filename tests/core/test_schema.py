@@ -12,9 +12,9 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
-from leaddesigner.core import model as M
-from leaddesigner.core.modelio import ModelError, load_model, loads_model, validate_dict
-from leaddesigner.core.schema import SCHEMA, schema_json
+from leaddesigner.core.model import types as M
+from leaddesigner.core.model.io import ModelError, load_model, loads_model, validate_dict
+from leaddesigner.core.model.schema import SCHEMA, schema_json
 
 from . import strategies as S
 
@@ -34,7 +34,7 @@ def file_validator():
 def test_schema_file_equals_the_loaders_schema():
     assert SCHEMA_FILE.read_text(encoding="utf-8") == schema_json(), (
         "resources/model.schema.json is out of date: run "
-        "`.venv/bin/python -m leaddesigner.core.schema > resources/model.schema.json` (make schema)"
+        "`.venv/bin/python -m leaddesigner.core.model.schema > resources/model.schema.json` (make schema)"
     )
     assert json.loads(schema_json()) == SCHEMA
 

@@ -21,9 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
 from leaddesigner import paths
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.leadfile import coerce_types, read_table
-from leaddesigner.core.model import (
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
     Attribute,
@@ -36,8 +37,15 @@ from leaddesigner.core.model import (
     Thresholds,
     ValueMap,
 )
-from leaddesigner.core.modelio import load_model
-from leaddesigner.core.sqlexport import DIALECTS, SQLExportError, export_sql, model_hash, output_columns, sqlite_regexp
+from leaddesigner.core.model.io import load_model
+from leaddesigner.core.export.sqlexport import (
+    DIALECTS,
+    SQLExportError,
+    export_sql,
+    model_hash,
+    output_columns,
+    sqlite_regexp,
+)
 
 from . import strategies as S
 
@@ -155,7 +163,7 @@ def _sample_data():
 
 
 def _generated_data():
-    from leaddesigner.core.generate import generate
+    from leaddesigner.samples.generate import generate
 
     return generate(600, seed=11)
 
@@ -405,7 +413,7 @@ def test_boolean_maps_and_persona_on_sqlite_and_duckdb():
     m = ScoringModel(
         name="bool",
         attributes=[Attribute("opt", "boolean"), Attribute("role", "category"), Attribute("n", "number")],
-        persona=__import__("leaddesigner.core.model", fromlist=["Persona"]).Persona("role", {"Buyer": 2.0, "user": 0.5}, 0.75),
+        persona=__import__("leaddesigner.core.model.types", fromlist=["Persona"]).Persona("role", {"Buyer": 2.0, "user": 0.5}, 0.75),
         rules=[
             Rule("m", "opt map", "engagement", map=ValueMap("opt", values={"yes": 4, "false": -2})),
             Rule("e", "opt eq", "fit", 3, when=Leaf("opt", "equals", True)),
@@ -425,7 +433,7 @@ def test_boolean_maps_and_persona_on_sqlite_and_duckdb():
 
 
 def test_persona_on_a_number_column():
-    from leaddesigner.core.model import Persona
+    from leaddesigner.core.model.types import Persona
 
     m = ScoringModel(
         name="numeric persona",
@@ -465,7 +473,7 @@ def test_engine_text_paths_agree_and_regex_is_re2(ascii_only):
     import random
     import string
 
-    from leaddesigner.core import conditions as C
+    from leaddesigner.core.scoring import conditions as C
 
     rng = random.Random(3)
     alphabet = string.ascii_letters + string.digits + " .@-_()|\\'" + ("" if ascii_only else "ÄäİıßK\u212a\x0b\n")
@@ -497,7 +505,7 @@ def test_a_catastrophic_pattern_runs_in_linear_time():
     """(a+)+$ over long non-ASCII values: a backtracking engine needs minutes, RE2 milliseconds."""
     import time
 
-    from leaddesigner.core import conditions as C
+    from leaddesigner.core.scoring import conditions as C
 
     s = pd.Series(["a" * 40 + "é!"] * 20_000 + ["aaaa"], dtype="str")
     t0 = time.perf_counter()

@@ -18,10 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from fuzzing import examples
-from leaddesigner.core import conditions as C
-from leaddesigner.core.engine import Scorer, bind
-from leaddesigner.core.model import Attribute, Leaf, Rule, ScoringModel, ValueMap
-from leaddesigner.core.sqlexport import export_sql, sqlite_regexp
+from leaddesigner.core.scoring import conditions as C
+from leaddesigner.core.scoring.engine import Scorer, bind
+from leaddesigner.core.model.types import Attribute, Leaf, Rule, ScoringModel, ValueMap
+from leaddesigner.core.export.sqlexport import export_sql, sqlite_regexp
 
 WORDS = ["İstanbul", "ISTANBUL", "ıstanbul", "ΟΔΟΣ", "οδος", "Οδός", "Straße", "STRASSE", "ﬁnance", "École", "ÉCOLE",
          unicodedata.normalize("NFD", "École"), "Ǆemal", "Kelvin", "Ωmega", "naïve", "NAÏVE", "plain", "PLAIN"]
@@ -82,8 +82,8 @@ def test_engine_duckdb_and_sqlite_agree(data, op, values, map_keys):
 def test_export_warns_where_a_dialect_cannot_fold_like_the_engine(tmp_path, capsys):
     """SQLite folds ASCII only and no dialect but DuckDB normalises NFD: the export says which rules it affects."""
     from leaddesigner.cli import main
-    from leaddesigner.core.modelio import save_model
-    from leaddesigner.core.sqlexport import folding_notes
+    from leaddesigner.core.model.io import save_model
+    from leaddesigner.core.export.sqlexport import folding_notes
 
     m = _model("contains", "ÉCOLE", None)
     assert folding_notes(m, "duckdb") == []

@@ -9,7 +9,17 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.metrics import f1_score, precision_score, recall_score
 
-from leaddesigner.core.thresholds import KEYS, Suggestion, Weeks, evaluate_threshold, suggest_thresholds, whole_mqls_per_week
+from leaddesigner.core.analysis.thresholds import KEYS
+
+from leaddesigner.core.analysis.thresholds import Suggestion
+
+from leaddesigner.core.analysis.thresholds import Weeks
+
+from leaddesigner.core.analysis.thresholds import evaluate_threshold
+
+from leaddesigner.core.analysis.thresholds import suggest_thresholds
+
+from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
 from fuzzing import examples
 
 

@@ -35,11 +35,9 @@ def no_running_workers():
     """After each test, cancel and wait for every background worker (a QThread that outlives
     its test would be destroyed while running when the process exits)."""
     yield
-    from leaddesigner.gui.workers import _LIVE
+    from leaddesigner.gui.workers import stop_workers
 
-    for w in list(_LIVE):
-        w.cancel()
-        w.wait(60000)
+    stop_workers(60000)
 
 
 @pytest.fixture(autouse=True)
@@ -62,7 +60,7 @@ def no_blocking_dialogs(monkeypatch):
 @pytest.fixture(scope="session")
 def dataset(tmp_path_factory) -> tuple[Path, Path]:
     """A small generated lead file and activity log (CSV), written once per session."""
-    from leaddesigner.core.generate import generate, write_frames
+    from leaddesigner.samples.generate import generate, write_frames
 
     out = tmp_path_factory.mktemp("data")
     leads, acts = generate(SAMPLE_LEADS, seed=11, weeks=12)

@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 
-from leaddesigner.core import backtest as B
-from leaddesigner.core import commands as C
+from leaddesigner.core.analysis import backtest as B
+from leaddesigner.core.edits import commands as C
 
 SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "/tmp/leaddesigner_shots"))
 
@@ -302,7 +302,7 @@ def test_render_backtest_tab(window, qtbot):
 # ------------------------------------------------------------------ timing at 100k leads
 @pytest.fixture
 def big_window(qtbot, model_path, tmp_path):
-    from leaddesigner.core.generate import generate
+    from leaddesigner.samples.generate import generate
     from leaddesigner.gui.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
@@ -369,8 +369,8 @@ def test_the_tab_the_cli_and_the_report_agree_to_the_digit(window, qtbot, tmp_pa
     import re
 
     from leaddesigner.cli import main
-    from leaddesigner.core.modelio import save_model
-    from leaddesigner.core.report import render_report
+    from leaddesigner.core.model.io import save_model
+    from leaddesigner.core.export.report import render_report
 
     w = window
     p = panel_of(w)

@@ -10,9 +10,9 @@ import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import ChangelogEntry, to_dict
-from leaddesigner.core.modelio import load_model
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import ChangelogEntry, to_dict
+from leaddesigner.core.model.io import load_model
 from leaddesigner.gui.dialogs import (
     ChangelogDialog,
     SetChangelog,
@@ -184,7 +184,7 @@ def test_dialog_fields_buttons_and_picture(qtbot, tmp_path, model_path):
 
 
 def test_new_model_summary_and_default_author(qapp):
-    from leaddesigner.core.model import Rule, ScoringModel
+    from leaddesigner.core.model.types import Rule, ScoringModel
 
     m = ScoringModel(name="Fresh", rules=[Rule("a", "A", "fit", 1.0)])
     assert change_summary(None, m) == ("New model 'Fresh' with 1 rule.", [])
@@ -195,7 +195,7 @@ def test_new_model_summary_and_default_author(qapp):
 
 
 def test_set_changelog_command_round_trip():
-    from leaddesigner.core.model import ScoringModel
+    from leaddesigner.core.model.types import ScoringModel
 
     m = ScoringModel()
     e = ChangelogEntry("2026-11-22", "Ann", "first")

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import to_dict
-from leaddesigner.core.modelio import load_model, save_model
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import to_dict
+from leaddesigner.core.model.io import load_model, save_model
 
 SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "/tmp/leaddesigner_shots"))
 
@@ -129,7 +129,7 @@ def model_b(tmp_path, model_path):
 
 
 def test_compare_dialog_matches_core_compare(window, qtbot, model_b):
-    from leaddesigner.core.compare import compare
+    from leaddesigner.core.analysis.compare import compare
     from leaddesigner.gui.compare_dialog import open_compare_dialog
 
     w = window

@@ -6,7 +6,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from leaddesigner.core import commands as C
+from leaddesigner.core.edits import commands as C
 from leaddesigner.core.data.outcome import OutcomeSpec
 
 CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
@@ -217,7 +217,7 @@ def test_typed_values_are_parsed_as_picked_ones(window, qtbot):
     ed = ValuePickerEditor(None, [("Banking, Investment And Insurance", 338), ("Retail", 120)], "", "in", "category")
     qtbot.addWidget(ed)
     ed.edit.setText("Banking, Investment And Insurance, Retail")
-    from leaddesigner.core import commands as C
+    from leaddesigner.core.edits import commands as C
 
     assert C.parse_value(ed.value_text(), "in", "category") == ["Banking, Investment And Insurance", "Retail"]
 
@@ -326,7 +326,7 @@ def test_suggest_points_save_as_button_asks_for_a_file(window, qtbot, monkeypatc
 def test_new_model_starts_with_fresh_axis_and_no_deltas(window, qtbot):
     """Issue 12, defect 8: the score axis and the deltas of the previous model carried over after New model."""
     w = window
-    w.doc.push(__import__("leaddesigner.core.commands", fromlist=["C"]).SetThreshold("mql", 70))
+    w.doc.push(__import__("leaddesigner.core.edits.commands", fromlist=["C"]).SetThreshold("mql", 70))
     w.doc.flush()
     assert w.doc.baseline is not None
     w._forced_dirty = False

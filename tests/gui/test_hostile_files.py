@@ -20,7 +20,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostile.cases import GOOD_MODEL  # noqa: E402
 
-from leaddesigner.core import commands as C  # noqa: E402
+from leaddesigner.core.edits import commands as C  # noqa: E402
 
 
 class Heartbeat:

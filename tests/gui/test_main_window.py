@@ -12,11 +12,12 @@ from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import to_dict
-from leaddesigner.core.modelio import dumps_model, load_model
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import to_dict
+from leaddesigner.core.model.io import dumps_model, load_model
 from leaddesigner.gui.document import ModelDocument
-from leaddesigner.gui.table_models import ExplanationTableModel, ValueMapTableModel
+from leaddesigner.gui.lead_tables import ExplanationTableModel
+from leaddesigner.gui.rule_tables import ValueMapTableModel
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -86,7 +87,7 @@ def test_leads_and_explanation_models_pass_the_model_tester(qtbot, dataset, mode
     doc.set_model(load_model(model_path))
     small = tmp_path / "small.csv"
     pd.read_csv(dataset[0], nrows=60).to_csv(small, index=False)
-    from leaddesigner.gui.table_models import LeadsTableModel
+    from leaddesigner.gui.lead_tables import LeadsTableModel
 
     lm = LeadsTableModel(doc)
     t = check(lm)
@@ -255,7 +256,7 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
                and getattr(r.when, "op", None) == "in")
     attr = doc.model.rule(rid).when.attribute
     m = w.rules_model
-    values = [v for v, _ in __import__("leaddesigner.gui.table_models", fromlist=["value_counts"]).value_counts(doc, attr, False)]
+    values = [v for v, _ in __import__("leaddesigner.gui.rule_tables", fromlist=["value_counts"]).value_counts(doc, attr, False)]
     assert values, "the value picker offers the column's values"
     assert m.setData(rules_index(w, rid, "value"), ", ".join(values[:2]), EDIT)
     assert doc.model.rule(rid).when.value == values[:2]
@@ -304,7 +305,7 @@ def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
     assert doc.undo_stack.count() == 1  # the spin steps merged
     spin.setValue(-7)
     qtbot.waitUntil(lambda: doc.model.rule(rid).points == -7)
-    from leaddesigner.gui.table_models import NEGATIVE_COLOR
+    from leaddesigner.gui.table_base import NEGATIVE_COLOR
 
     idx = rules_index(w, rid, "points")
     assert w.rules_model.data(idx, Qt.ItemDataRole.ForegroundRole) == NEGATIVE_COLOR
@@ -313,7 +314,7 @@ def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
 
 
 def test_negative_points_are_coloured(window):
-    from leaddesigner.gui.table_models import NEGATIVE_COLOR
+    from leaddesigner.gui.table_base import NEGATIVE_COLOR
 
     m = window.rules_model
     neg = next(r.id for r in window.doc.model.rules if r.kind != "map" and r.points < 0)
@@ -636,7 +637,7 @@ def test_grade_conversion_matches_a_direct_count(window):
 
 def test_document_without_data_accepts_edits():
     doc = ModelDocument()
-    doc.push(C.AddAttribute(None, __import__("leaddesigner.core.model", fromlist=["Attribute"]).Attribute("x")))
+    doc.push(C.AddAttribute(None, __import__("leaddesigner.core.model.types", fromlist=["Attribute"]).Attribute("x")))
     assert doc.undo_stack.count() == 1
     doc.undo_stack.undo()
     assert not doc.model.attributes
@@ -647,7 +648,9 @@ def expected_scores(doc, as_of=None, horizon_days=None) -> np.ndarray:
     """What the core Scorer gives for the loaded frames at that moment."""
     import copy
 
-    from leaddesigner.core.engine import Scorer, bind
+    from leaddesigner.core.scoring.engine import Scorer
+
+    from leaddesigner.core.scoring.engine import bind
 
     data = bind(copy.deepcopy(doc.model), doc.leads_frame, doc.activities_frame, as_of=as_of,
                 horizon_days=horizon_days)

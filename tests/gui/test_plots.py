@@ -15,8 +15,13 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from leaddesigner.core.summary import Summary, histogram, weekly_volume
-from leaddesigner.gui.plots import PALETTE, GradeGridView, ScoreHistogramView, WeeklyVolumeView
+from leaddesigner.core.scoring.summary import Summary
+
+from leaddesigner.core.scoring.summary import histogram
+
+from leaddesigner.core.scoring.summary import weekly_volume
+from leaddesigner.gui.grade_grid import GradeGridView
+from leaddesigner.gui.plots import PALETTE, ScoreHistogramView, WeeklyVolumeView
 from leaddesigner.gui.summary_strip import SummaryStrip, format_delta, median_of
 
 

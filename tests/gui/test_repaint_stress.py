@@ -49,7 +49,7 @@ _failed: list[str] = []  # names of the tests above that caught a bad release
 
 def _datasets(n: int = 50_000, variants: int = 6, seed: int = 0):
     """Varying scores, outcomes and weekly volumes, so every cycle changes what is drawn."""
-    from leaddesigner.core.summary import weekly_volume
+    from leaddesigner.core.scoring.summary import weekly_volume
 
     rng = np.random.default_rng(seed)
     created = pd.Series(pd.Timestamp("2026-01-07") + pd.to_timedelta(rng.integers(0, 90 * 86400, n), unit="s"))
@@ -160,9 +160,9 @@ def test_repaint_stress_in_process(qtbot):
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from leaddesigner.gui.workers import _LIVE
+    from leaddesigner.gui.workers import live_workers
 
-    for w in list(_LIVE):
+    for w in live_workers():
         w.wait(60000)
     for _ in range(3):
         QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)

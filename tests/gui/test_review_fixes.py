@@ -12,7 +12,7 @@ from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
 
-from leaddesigner.core import commands as C
+from leaddesigner.core.edits import commands as C
 
 
 def _backtest(w, qtbot):

@@ -26,9 +26,8 @@ import pytest
 from PySide6.QtCore import Qt
 
 from leaddesigner import paths
-from leaddesigner.core import commands as C
-from leaddesigner.gui import main_window as MW
-from leaddesigner.gui import timeline_panel as T
+from leaddesigner.core.edits import commands as C
+from leaddesigner.gui import main_window as MW, timeline_panel as T, timeline_worker as TW
 
 WAIT_MS = 60000
 
@@ -125,8 +124,8 @@ class FakeCore:
 @pytest.fixture
 def fake(monkeypatch):
     core = FakeCore()
-    monkeypatch.setattr(T, "compute_timeline", core.simulate)
-    monkeypatch.setattr(T, "compute_suggestions", core.suggest)
+    monkeypatch.setattr(TW, "compute_timeline", core.simulate)
+    monkeypatch.setattr(TW, "compute_suggestions", core.suggest)
     return core
 
 
@@ -419,7 +418,7 @@ def test_core_error_becomes_a_sentence(fake_window, qtbot, monkeypatch):
     def fail(model, data, start, end, progress=None):
         raise ValueError("The period 2026-09-01 to 2026-08-01 is empty: choose a start before the end.")
 
-    monkeypatch.setattr(T, "compute_timeline", fail)
+    monkeypatch.setattr(TW, "compute_timeline", fail)
     w.view_tabs.setCurrentWidget(panel)
     _wait_timeline(qtbot, panel)
     assert panel.message().startswith("The period")

@@ -27,7 +27,7 @@ def test_a_discarded_worker_frees_its_thread_without_deadlock(qtbot):
         del w
     gc.collect()
     release.set()
-    qtbot.waitUntil(lambda: not workers._LIVE, timeout=5000)
+    qtbot.waitUntil(lambda: not workers.live_workers(), timeout=5000)
     getattr(workers, "_free_ended_threads", lambda: None)()
     deadline = time.monotonic() + 5
     while _os_threads() > before and time.monotonic() < deadline:
@@ -41,4 +41,4 @@ def test_wait_reports_a_finished_worker(qtbot):
         w.start()
     assert got.args == [42]
     assert w.wait(5000)
-    assert w not in workers._LIVE
+    assert w not in workers.live_workers()

@@ -367,8 +367,8 @@ def _same_scores(expected: list[float]) -> Callable[[Path], str | None]:
         import duckdb
         import pandas as pd
 
-        from leaddesigner.core.modelio import load_model
-        from leaddesigner.core.sqlexport import export_sql
+        from leaddesigner.core.model.io import load_model
+        from leaddesigner.core.export.sqlexport import export_sql
 
         a = pd.read_csv(d / "out.csv", dtype={"lead_id": str}).sort_values("lead_id")["score"].tolist()
         b = pd.read_parquet(d / "duck.parquet").sort_values("lead_id")["score"].tolist()

@@ -193,7 +193,7 @@ class _ReportJob(QObject):
 
 
 def _write_report(path: Path, model, data, kwargs: dict) -> Path:
-    from leaddesigner.core.report import write_report
+    from leaddesigner.core.export.report import write_report
 
     try:
         write_report(path, model, data, **kwargs)

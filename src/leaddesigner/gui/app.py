@@ -158,11 +158,9 @@ def main(model=None, leads=None, activities=None, screenshot=None, *, size=None)
 
     QTimer.singleShot(0, window.check_recovery)
     code = int(app.exec())
-    from .workers import _LIVE
+    from .workers import stop_workers
 
-    for w in list(_LIVE):  # a QThread must not be destroyed while it runs: let a cancelled load finish
-        w.cancel()
-        w.wait(-1)
+    stop_workers(-1)  # a QThread must not be destroyed while it runs: let a cancelled load finish
     return code
 
 

@@ -1,10 +1,10 @@
 """The Backtest tab: how well the model ranks the leads that converted, and where to put the MQL line.
 
-Why this module is ~1,000 lines: it is one widget, :class:`BacktestPanel`, whose
+One module because it is one widget, :class:`BacktestPanel`, whose
 state belongs together (the outcome and date choices, the debounced worker and
 its stale results, the holdout AUC after every edit, showing a result). Its plot
 views and suggestion rows are in :mod:`.backtest_views`, the workflow it runs in
-:mod:`leaddesigner.core.backtesting`.
+:mod:`leaddesigner.core.analysis.backtesting`.
 
 What it shows (when the lead file has an outcome column):
 
@@ -24,7 +24,7 @@ What it shows (when the lead file has an outcome column):
 * warnings when the data is too thin to trust a figure.
 
 Everything but the holdout AUC is computed by the pure core's one backtest
-workflow (:func:`leaddesigner.core.backtesting.run_backtest`, which the CLI's
+workflow (:func:`leaddesigner.core.analysis.backtesting.run_backtest`, which the CLI's
 ``backtest`` and the report call too: the same figures to the digit) in a
 :class:`~leaddesigner.gui.analysis_actions.TaskWorker`, over snapshots of the
 scorer's arrays (the scorer replaces, never mutates, its result arrays) and a
@@ -59,8 +59,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.backtesting import (
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.analysis.backtesting import (
     CONTACT_DATE_HINTS,
     CONVERSION_DATE_HINTS,
     BacktestRun,
@@ -71,7 +71,7 @@ from leaddesigner.core.backtesting import (
     run_backtest,
 )
 from leaddesigner.core.data.dates import parse_dates
-from leaddesigner.core.thresholds import whole_mqls_per_week
+from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
 
 from .analysis_actions import TaskWorker
 from .backtest_views import (
@@ -86,7 +86,7 @@ from .backtest_views import (
     section_title,
     threshold_text,
 )
-from .plots import GradeGridView
+from .grade_grid import GradeGridView
 from .plotting import PALETTE, palette_colours, scaled_font
 from .summary_strip import Tile, format_delta
 
@@ -151,7 +151,7 @@ class BacktestOutput:
 
 
 def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
-    """The core's backtest workflow (:func:`leaddesigner.core.backtesting.run_backtest`, the same as the CLI
+    """The core's backtest workflow (:func:`leaddesigner.core.analysis.backtesting.run_backtest`, the same as the CLI
     and the report) for ``job``, in a worker thread; only reading the date columns is done here."""
     t0 = time.perf_counter()
 
@@ -574,7 +574,7 @@ class BacktestPanel(QWidget):
         return True
 
     def _update_holdout_auc(self) -> None:
-        from leaddesigner.core.backtest import auc
+        from leaddesigner.core.analysis.backtest import auc
 
         d = self.doc
         if d.scorer is None or d.outcome is None or not self._ensure_holdout():

@@ -1,7 +1,7 @@
 """The Backtest tab's views: decile conversion, gains curve, score at conversion, threshold suggestion rows.
 
 Plot panels built from :mod:`.plotting`; they show what a
-:class:`~leaddesigner.core.backtest.Backtest` holds and compute nothing of their
+:class:`~leaddesigner.core.analysis.backtest.Backtest` holds and compute nothing of their
 own. :mod:`.backtest_panel` lays them out and feeds them.
 """
 from __future__ import annotations

@@ -4,7 +4,7 @@ Shows the metrics side by side, both score distributions overlaid, the
 agreement matrix (MQL in both / only A / only B / neither, with conversion
 when an outcome is chosen) and the leads one model hands to sales and the
 other does not, with the rules that make the difference. The numbers are
-:func:`leaddesigner.core.compare.compare`'s, computed in a worker thread on a
+:func:`leaddesigner.core.analysis.compare.compare`'s, computed in a worker thread on a
 copy of the open model (the user may keep editing meanwhile).
 """
 from __future__ import annotations
@@ -53,7 +53,7 @@ def _pct(x) -> str:
 
 
 def _run_compare(model_a, model_b, data, outcome, progress=None):
-    from leaddesigner.core.compare import compare
+    from leaddesigner.core.analysis.compare import compare
 
     if progress:
         progress(0.05, "Scoring both models")
@@ -301,7 +301,7 @@ class CompareDialog(QDialog):
 
     def set_model_file(self, path: Path) -> bool:
         """Load model B from ``path`` and compare. Returns False (with a message) when it cannot be read."""
-        from leaddesigner.core.modelio import ModelError, load_model
+        from leaddesigner.core.model.io import ModelError, load_model
 
         path = Path(path)
         try:

@@ -34,13 +34,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
 from leaddesigner.core.data.detect import ROW_NUMBERS
 from leaddesigner.core.data.outcome import OutcomeError, OutcomeSpec, fold, resolve
-from leaddesigner.core.model import DATE_FORMATS, NUMBER_FORMATS
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS
 
 from .document import ModelDocument
-from .table_models import cell_text
+from .table_base import cell_text
+
 
 __all__ = ["ColumnMappingDialog", "OutcomeDialog", "NoWheelComboBox", "suggest_column", "NOT_IN_FILE", "ROW_NUMBERS_TEXT"]
 

@@ -20,16 +20,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS, NO_VALUE_OPS, OP_WORDS, TEXT_OPS
+from leaddesigner.core.data.detect import attribute_name
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS, NO_VALUE_OPS, OP_WORDS, TEXT_OPS
 
-from .table_models import (
-    ATTRIBUTE_KIND_CHOICES,
-    ATTRIBUTE_TYPE_CHOICES,
-    AttributesTableModel,
-    RulesTableModel,
-    value_counts,
-)
+from .rule_tables import RulesTableModel, value_counts
+from .table_models import ATTRIBUTE_KIND_CHOICES, ATTRIBUTE_TYPE_CHOICES, AttributesTableModel
+
 
 __all__ = [
     "AttributesDelegate",
@@ -95,7 +92,7 @@ class ValuePickerEditor(QFrame):
     List operators (in / not_in, text operators) get checkable items; single-value
     operators get one selection; either way free text can be typed in the box at
     the top (comma-separated for lists). ``value_text()`` is what the model's
-    ``setData`` receives (parsed by :func:`leaddesigner.core.commands.parse_value`).
+    ``setData`` receives (parsed by :func:`leaddesigner.core.edits.commands.parse_value`).
     """
 
     committed = Signal()
@@ -371,11 +368,11 @@ class RulesDelegate(QStyledItemDelegate):
 
     def _add_attribute_and_use(self, index: QModelIndex, column: str) -> None:
         """Declare a file column as an attribute (type guessed from the data) and point the rule at it."""
-        from leaddesigner.core.model import Attribute
+        from leaddesigner.core.model.types import Attribute
 
         src_model, src = _source(index)
         r = src_model.rule(src.row())
-        name = _attribute_name(column, self.doc.model)
+        name = attribute_name(column, {a.name for a in self.doc.model.attributes})
         atype = guess_type(self.doc.leads_frame[column]) if self.doc.leads_frame is not None else "category"
         cmds = [C.AddAttribute(None, Attribute(name, atype, "other"))]
         if name != column:
@@ -403,19 +400,6 @@ def _attr_type(model, name: str, activity: bool) -> str:
         return ACTIVITY_FIELDS.get(name, "category")
     a = model.attribute(name)
     return a.type if a is not None else "category"
-
-
-def _attribute_name(column: str, model) -> str:
-    import re
-
-    base = re.sub(r"[^A-Za-z0-9_.\-]+", "_", str(column).strip()).strip("_").lower() or "column"
-    if not re.match(r"[A-Za-z_]", base[0]):
-        base = "c_" + base
-    name, k = base, 1
-    while model.attribute(name) is not None:
-        k += 1
-        name = f"{base}_{k}"
-    return name
 
 
 def guess_type(s) -> str:

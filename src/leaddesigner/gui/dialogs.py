@@ -28,13 +28,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core import model as M
-from leaddesigner.core.modelio import ModelError, _Dumper, load_model, loads_model
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model import types as M
+from leaddesigner.core.model.io import ModelError, YamlDumper, load_model, loads_model
 
 from .delegates import NumberDelegate
 from .document import ModelDocument
-from .table_models import ValueMapTableModel
+from .rule_tables import ValueMapTableModel
+
 
 __all__ = [
     "ChangelogDialog",
@@ -118,7 +119,7 @@ class RuleYamlDialog(_YamlDialog):
         self.doc = document
         self.rule_id = rule_id
         rule = document.model.rule(rule_id)
-        text = yaml.dump(M.rule_to_dict(rule), Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+        text = yaml.dump(M.rule_to_dict(rule), Dumper=YamlDumper, sort_keys=False, allow_unicode=True, width=100)
         attrs = ", ".join(a.name for a in document.model.attributes)
         super().__init__(
             f"Edit rule {rule_id}",
@@ -145,7 +146,7 @@ class ModelYamlDialog(_YamlDialog):
     """Edit the whole model as YAML (persona weights, activity columns, changelog ...)."""
 
     def __init__(self, document: ModelDocument, parent: QWidget | None = None):
-        from leaddesigner.core.modelio import dumps_model
+        from leaddesigner.core.model.io import dumps_model
 
         self.doc = document
         super().__init__(
@@ -343,7 +344,7 @@ add_changelog_entry = C.add_changelog_entry
 
 def model_is_saveable(model: M.ScoringModel) -> bool:
     """True when ``save_model`` would accept the model (no point asking for a changelog entry otherwise)."""
-    from leaddesigner.core.modelio import validate_dict
+    from leaddesigner.core.model.io import validate_dict
 
     try:
         validate_dict(M.to_dict(model))
@@ -377,7 +378,7 @@ def last_saved_model(document: ModelDocument) -> M.ScoringModel | None:
 
 def change_summary(old: M.ScoringModel | None, new: M.ScoringModel, max_items: int = 6) -> tuple[str, list[str]]:
     """(a one-paragraph summary for the note, every change as a line) between the saved and current model."""
-    from leaddesigner.core.diff import diff_models
+    from leaddesigner.core.model.diff import diff_models
 
     if old is None:
         n = len(new.rules)

@@ -1,9 +1,9 @@
 """The open document: one core model, its lead data, its scorer, its undo stack.
 
 ``ModelDocument`` is the only object that mutates the model, and only through
-core edit commands (:mod:`leaddesigner.core.commands`). It forwards the core's
-change events (:mod:`leaddesigner.core.changes`) as ``aboutToChange`` /
-``changed`` with a :class:`~leaddesigner.core.changes.Change` (what kind, which
+core edit commands (:mod:`leaddesigner.core.edits.commands`). It forwards the core's
+change events (:mod:`leaddesigner.core.edits.changes`) as ``aboutToChange`` /
+``changed`` with a :class:`~leaddesigner.core.edits.changes.Change` (what kind, which
 area, which row), so the table models emit ``beginInsertRows``/``endInsertRows``
 and friends without knowing any command, and it turns edits into scores:
 
@@ -32,16 +32,16 @@ import pandas as pd
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.changes import Change, ChangeEvents
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change, ChangeEvents
 from leaddesigner.core.data.outcome import Outcome, OutcomeCandidate, OutcomeSpec, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table
-from leaddesigner.core.engine import LeadData, Scorer
-from leaddesigner.core.model import ScoringModel
-from leaddesigner.core.summary import Summary, score_bounds, summarize
+from leaddesigner.core.scoring.engine import LeadData, Scorer
+from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.scoring.summary import Summary, score_bounds, summarize
 
 from .undo import CoreUndoCommand
-from .workers import LoadRequest, LoadResult, LoadWorker
+from .workers import LoadRequest, LoadResult, LoadWorker, stop_workers
 
 __all__ = ["Coalescer", "ModelDocument", "DEFAULT_HORIZON_DAYS", "moment_text"]
 
@@ -428,11 +428,7 @@ class ModelDocument(QObject):
             self._worker.cancel()
 
     def wait_for_workers(self, ms: int = 30000) -> None:
-        from .workers import _LIVE
-
-        for w in list(_LIVE):
-            w.cancel()
-            w.wait(ms)
+        stop_workers(ms)
 
     def _on_worker_progress(self, fraction: float, message: str) -> None:
         if self.sender() is self._worker:
@@ -539,7 +535,7 @@ class ModelDocument(QObject):
 
     def set_outcome(self, spec: OutcomeSpec | None) -> bool:
         """Say what "converted" means (stored in the model: one undo step). None: show no conversion."""
-        from leaddesigner.core.model import Outcome as ModelOutcome
+        from leaddesigner.core.model.types import Outcome as ModelOutcome
 
         keep = self.model.outcome.recorded_after if self.model.outcome is not None else None
         o = None if spec is None else ModelOutcome(spec.column, list(spec.positive) if spec.positive else None, spec.date, keep)

@@ -1,11 +1,11 @@
 """Analysis > Suggest points...: learn a sparse whole-number points model from the leads' outcomes.
 
-Runs :func:`leaddesigner.core.fit.fit_points` in a worker thread (progress,
+Runs :func:`leaddesigner.core.analysis.fit.fit_points` in a worker thread (progress,
 Cancel) on the lead file and activity log the window holds, then shows the
 holdout AUC of the learnt model against a logistic regression on the same
 candidate features (and against the open model), and the proposed rules.
 "Use this model" replaces the open model with the learnt one as one undo
-step (:class:`~leaddesigner.core.commands.ReplaceModel`: Ctrl+Z brings the
+step (:class:`~leaddesigner.core.edits.commands.ReplaceModel`: Ctrl+Z brings the
 user's model back, unsaved edits included); "Save as..." writes it to a new
 file and leaves the open model alone.
 """
@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
+from leaddesigner.core.edits import commands as C
 
 from .analysis_actions import TaskWorker
 from .document import DEFAULT_HORIZON_DAYS
@@ -109,8 +109,8 @@ def app_holdout_auc(res, leads, activities, outcome, app: dict, holdout=None) ->
     What the summary strip shows after "Use this model"; differs from ``res.holdout_auc`` when the
     app scores at another moment than the fit (e.g. "as of a date").
     """
-    from leaddesigner.core.backtest import auc
-    from leaddesigner.core.engine import Scorer, bind
+    from leaddesigner.core.analysis.backtest import auc
+    from leaddesigner.core.scoring.engine import Scorer, bind
 
     data = bind(res.model, leads, activities, as_of=app.get("as_of"), horizon_days=app.get("horizon_days"))
     score = Scorer(res.model, data).result.score
@@ -123,7 +123,7 @@ def app_holdout_auc(res, leads, activities, outcome, app: dict, holdout=None) ->
 
 
 def _run_fit(inputs: dict, progress=None, app: dict | None = None, holdout=None, **options):
-    from leaddesigner.core.fit import fit_points
+    from leaddesigner.core.analysis.fit import fit_points
 
     kw = dict(inputs)
     kw.update(options)
@@ -441,7 +441,7 @@ class FitDialog(QDialog):
     # -------------------------------------------------------------- using the result
     def use_model(self) -> bool:
         """Replace the open model with the fitted one as one undo step."""
-        from leaddesigner.core.model import to_dict
+        from leaddesigner.core.model.types import to_dict
 
         if self.result is None:
             return False
@@ -459,7 +459,7 @@ class FitDialog(QDialog):
 
     def save_as(self, path: Path | None = None) -> Path | None:
         """Write the fitted model to ``path`` (asks when None); the open model is left alone."""
-        from leaddesigner.core.modelio import ModelError, save_model
+        from leaddesigner.core.model.io import ModelError, save_model
 
         if self.result is None:
             return None

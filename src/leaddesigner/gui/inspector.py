@@ -21,7 +21,9 @@ from PySide6.QtWidgets import (
 )
 
 from .document import ModelDocument
-from .table_models import ExplanationTableModel, _cell_text, fmt_number
+from .lead_tables import ExplanationTableModel
+from .table_base import cell_text, fmt_number
+
 
 __all__ = ["LeadInspector"]
 
@@ -240,7 +242,7 @@ class LeadInspector(QWidget):
         for name in PROFILE:
             for f in (d.frame, d.extra):
                 if f is not None and name in f.columns:
-                    t = _cell_text(f[name].iat[row])
+                    t = cell_text(f[name].iat[row])
                     if t:
                         parts.append(f"{t} employees" if name == "company_size" else t)
                     break

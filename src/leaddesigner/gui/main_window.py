@@ -38,15 +38,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.changes import Change
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change
 
 from .dialogs import ShortcutsDialog
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
-from .plots import (
-    base_point_size,
-    scaled_font,
-)
+from .plotting import base_point_size, scaled_font
 from .recovery import RecoveryStore
 from .window_common import (
     APP_NAME,

@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.changes import Change
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change
 from leaddesigner.core.data.detect import attribute_kind, attribute_name
 from leaddesigner.core.data.profile import MAX_POINTS, MIN_LEADS, POINTS_PER_DOUBLING, ColumnProfile, Profile, profile
-from leaddesigner.core.model import DATE_FORMATS, NUMBER_FORMATS, Attribute
+from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, Attribute
 
 from .analysis_actions import TaskWorker
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSettings, QStandardPaths
 
-from leaddesigner.core.modelio import atomic_write_text
+from leaddesigner.core.model.io import atomic_write_text
 
 __all__ = ["RecoveryFile", "RecoveryStore", "default_folder"]
 

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLay
 from .plots import PALETTE, scaled_font
 
 if TYPE_CHECKING:  # pragma: no cover
-    from leaddesigner.core.summary import Summary
+    from leaddesigner.core.scoring.summary import Summary
 
 __all__ = ["SummaryStrip", "Tile", "format_delta", "median_of"]
 

@@ -1,7 +1,7 @@
 """The Timeline tab's plots: MQLs arriving per period against SDR capacity, the backlog, SLA attainment.
 
 Plot panels built from :mod:`.plotting`, drawing a
-:class:`~leaddesigner.core.timeline.TimelineSeries`; :mod:`.timeline_panel`
+:class:`~leaddesigner.core.analysis.timeline.TimelineSeries`; :mod:`.timeline_panel`
 lays them out and feeds them.
 """
 from __future__ import annotations
@@ -15,7 +15,7 @@ from PySide6.QtCore import QEvent, QPointF, Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QPainter
 from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 
-from leaddesigner.core.timeline import TimelineSeries
+from leaddesigner.core.analysis.timeline import TimelineSeries
 
 from .plotting import (
     PALETTE,
@@ -512,7 +512,7 @@ def summary_html(summ: dict, weekly: TimelineSeries) -> str:
 
 
 def team_text(value, model) -> tuple[str, int | None]:
-    """(sentence, SDRs to apply or None) for :func:`~leaddesigner.core.queue.suggest_team`'s answer."""
+    """(sentence, SDRs to apply or None) for :func:`~leaddesigner.core.analysis.queue.suggest_team`'s answer."""
     cap = model.capacity
     if value is None:
         return (f"No team size meets the {cap.sla_hours:g}-hour SLA: MQLs arriving after hours or before days "
@@ -524,7 +524,7 @@ def team_text(value, model) -> tuple[str, int | None]:
 
 
 def threshold_choice_text(value, model) -> tuple[str, float | None]:
-    """(sentence, MQL threshold to apply or None) for :func:`~leaddesigner.core.queue.suggest_threshold`.
+    """(sentence, MQL threshold to apply or None) for :func:`~leaddesigner.core.analysis.queue.suggest_threshold`.
 
     The core returns the lowest threshold at which the current team meets the
     SLA target: raising the threshold to it trades MQLs for follow-up in time;

@@ -3,8 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QLabel, QTabWidget
 
-from leaddesigner.core.leadfile import SUPPORTED_EXTENSIONS
-
+from leaddesigner.core.data.leadfile import SUPPORTED_EXTENSIONS
 __all__ = ["APP_NAME", "AUTOSAVE_AFTER_EDIT_MS", "AUTOSAVE_MS", "DATA_FILTER", "FONT_SCALES", "MAX_RECENT", "MODEL_FILTER",
            "model_file_name", "set_tab_text", "set_text"]
 

@@ -63,8 +63,8 @@ class DataMixin:
         """The sheet to read from a workbook with several (the table sheet preselected); False: cancelled."""
         from PySide6.QtWidgets import QInputDialog
 
-        from leaddesigner.core.leadfile import LeadFileError, workbook_sheets
-
+        from leaddesigner.core.data.leadfile import LeadFileError
+        from leaddesigner.core.data.leadfile import workbook_sheets
         try:
             sheets, table = workbook_sheets(path)
         except LeadFileError:

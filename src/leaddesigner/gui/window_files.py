@@ -15,8 +15,8 @@ from PySide6.QtWidgets import (
     QMessageBox,
 )
 
-from leaddesigner.core.model import ScoringModel
-from leaddesigner.core.modelio import (
+from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.model.io import (
     ModelError,
     dumps_model,
     load_model,

@@ -28,21 +28,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from .definitions_panel import DefinitionsPanel
 from .delegates import AttributesDelegate, RulesDelegate
+from .grade_grid import GradeGridView
 from .inspector import LeadInspector
-from .panels import DefinitionsPanel, TargetsPanel
-from .plots import (
-    GradeGridView,
-    ScoreHistogramView,
-    WeeklyVolumeView,
-)
+from .lead_tables import LeadsTableModel, ProblemsTableModel
+from .panels import TargetsPanel
+from .plots import ScoreHistogramView, WeeklyVolumeView
+from .rule_tables import RulesTableModel
 from .summary_strip import SummaryStrip
-from .table_models import (
-    AttributesTableModel,
-    LeadsTableModel,
-    ProblemsTableModel,
-    RulesTableModel,
-)
+from .table_models import AttributesTableModel
+
 
 __all__ = ["LayoutMixin", "RulesFilterProxy"]
 

@@ -17,19 +17,17 @@ from PySide6.QtWidgets import (
     QMenu,
 )
 
-from leaddesigner.core import commands as C
-from leaddesigner.core.model import ActivitySpec, Attribute, Leaf, Rule
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.types import ActivitySpec, Attribute, Leaf, Rule
 
 from .delegates import guess_type
 from .dialogs import ModelYamlDialog, RuleYamlDialog, ValueMapDialog
-from .table_models import (
-    RulesTableModel,
-    value_counts,
-)
+from .rule_tables import RulesTableModel, value_counts
 from .window_common import (
     set_tab_text,
     set_text,
 )
+
 
 __all__ = ["RulesMixin"]
 
@@ -246,9 +244,9 @@ class RulesMixin:
         extra = [c for c in (frame.columns if frame is not None else []) if c not in declared]
         if extra:
             col = str(extra[0])
-            from .delegates import _attribute_name
+            from leaddesigner.core.data.detect import attribute_name
 
-            name = _attribute_name(col, m)
+            name = attribute_name(col, {a.name for a in m.attributes})
             cmds = [C.AddAttribute(None, Attribute(name, guess_type(frame[col]), "other"))]
             if name != col:
                 cmds.append(C.SetColumnMapping(name, col))

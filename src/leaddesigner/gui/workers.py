@@ -20,10 +20,10 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal
 
 from leaddesigner.core.data.outcome import candidates, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table, load
-from leaddesigner.core.engine import LeadData, Scorer
-from leaddesigner.core.leadfile import LeadFileError
-from leaddesigner.core.model import ScoringModel
-from leaddesigner.core.summary import Summary, summarize
+from leaddesigner.core.scoring.engine import LeadData, Scorer
+from leaddesigner.core.data.leadfile import LeadFileError
+from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.scoring.summary import Summary, summarize
 
 __all__ = ["Cancelled", "LoadRequest", "LoadResult", "LoadWorker"]
 
@@ -86,6 +86,21 @@ class LoadResult:
 _LIVE: set = set()
 #: finished QThreads, kept until the GUI thread frees them (see ThreadWorker._on_thread_finished)
 _ENDED: list = []
+
+
+def live_workers() -> list:
+    """The workers whose thread has not finished yet (a snapshot)."""
+    return list(_LIVE)
+
+
+def stop_workers(ms: int = 30000) -> None:
+    """Cancel every live worker, whoever started it, and wait up to ``ms`` for each (negative: forever).
+
+    Window close, the app's exit and the tests call it: a QThread must not be destroyed while it runs.
+    """
+    for w in list(_LIVE):
+        w.cancel()
+        w.wait(ms)
 
 
 def _free_ended_threads() -> None:

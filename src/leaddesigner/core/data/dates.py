@@ -5,7 +5,7 @@ model does not score (a conversion date, a first sales contact, ``Became a
 Customer Date``) are read here, the same way: the format detected from the
 values (ISO with or without time and offset, ``M/D/YYYY``, ``D.M.YYYY``, epoch
 numbers, Excel serials) or the one the caller knows (the detection of the
-file, a format stored in the model), through :func:`leadfile.coerce_types`.
+file, a format stored in the model), through :func:`coerce.coerce_types`.
 Plain ISO text is parsed by Arrow on its chunks, so a worker thread reading a
 million dates does not hold the GIL for long (the window keeps painting).
 
@@ -42,8 +42,7 @@ def parse_dates(s: pd.Series, fmt: str | None = None, *, name: str | None = None
         if g.type != "date":
             return None
         fmt = g.format
-    from ..leadfile import coerce_types
-
+    from leaddesigner.core.data.coerce import coerce_types
     frame = pd.DataFrame({"d": s.reset_index(drop=True)})
     out, _ = coerce_types(frame, {"d": "date"}, source="x.parquet", row_offset=1, formats={"d": fmt} if fmt else None)
     return out["d"].to_numpy(dtype="datetime64[ns]")

@@ -21,8 +21,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from ..leadfile import _FALSE_TOKENS, _MISSING_TOKENS, _TRUE_TOKENS, coerce_types
-
+from leaddesigner.core.data.coerce import FALSE_TOKENS, MISSING_TOKENS, TRUE_TOKENS, coerce_types
 __all__ = ["ColumnGuess", "Detection", "detect", "guess_column", "ROW_NUMBERS", "is_id_like_name", "attribute_name", "attribute_kind"]
 
 #: the id "column" of a file without one: each lead is named by its line (or row) number
@@ -156,7 +155,7 @@ def _present_text(s: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
         vc = s.astype("str").str.strip().value_counts(dropna=True, sort=False)
         vc = vc[vc.index != ""]
         vals, cnt = pd.Series(vc.index, dtype="str"), vc.to_numpy()
-    missing = vals.str.lower().isin(_MISSING_TOKENS).to_numpy()
+    missing = vals.str.lower().isin(MISSING_TOKENS).to_numpy()
     if missing.any():
         vals, cnt = vals[~missing].reset_index(drop=True), cnt[~missing]
     return vals, cnt
@@ -245,7 +244,7 @@ def guess_column(s: pd.Series, name: str | None = None, *, delimiter: str | None
         return g
     low = vals.str.lower()
     # booleans: every distinct value is a yes/no word
-    if low.isin(_TRUE_TOKENS | _FALSE_TOKENS).all() and g.distinct <= 4:
+    if low.isin(TRUE_TOKENS | FALSE_TOKENS).all() and g.distinct <= 4:
         g.type = "boolean"
         return g
     # dates

@@ -226,7 +226,7 @@ def _column(frame: pd.DataFrame | Any, column: str) -> pd.Series:
                 if column in f.columns:
                     return f[column]
                 cols += [str(c) for c in f.columns]
-    from ..modelio import did_you_mean
+    from leaddesigner.core.model.io import did_you_mean
 
     raise OutcomeError(f"there is no column '{column}' in the lead file.{did_you_mean(column, cols)} Columns in the file: {', '.join(cols[:25])}")
 
@@ -242,7 +242,7 @@ def _as_dates(s: pd.Series) -> np.ndarray | None:
 
 def _flag(s: pd.Series) -> np.ndarray | None:
     """A yes/no, won/lost or stage column read as converted or not (None: it is not one)."""
-    from ..summary import parse_outcome
+    from leaddesigner.core.scoring.summary import parse_outcome
 
     y = parse_outcome(s)
     if y is not None:
@@ -250,8 +250,7 @@ def _flag(s: pd.Series) -> np.ndarray | None:
     from .detect import guess_column
 
     if guess_column(s, str(s.name)).type == "boolean":  # Ja/Nein, Oui/Non, X
-        from ..leadfile import coerce_types
-
+        from leaddesigner.core.data.coerce import coerce_types
         out, _ = coerce_types(pd.DataFrame({"b": s.reset_index(drop=True)}), {"b": "boolean"}, source="x.parquet", row_offset=1)
         return out["b"].fillna(False).to_numpy(dtype=bool)
     return None
@@ -363,7 +362,7 @@ def candidates(frame: pd.DataFrame, detection: Any | None = None, *, max_values:
 
 
 def read_model_outcome(outcome: Any, frame: pd.DataFrame | None, source: str = "these leads") -> tuple[Outcome | None, str]:
-    """A model's ``outcome:`` (a :class:`leaddesigner.core.model.Outcome` or None) read from a lead frame.
+    """A model's ``outcome:`` (a :class:`leaddesigner.core.model.types.Outcome` or None) read from a lead frame.
 
     Returns ``(outcome, "")``, ``(None, "")`` when the model has none, or
     ``(None, why)`` when this file cannot give it (the column is missing, or no

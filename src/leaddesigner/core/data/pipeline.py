@@ -9,7 +9,7 @@ propagates.
 What the pipeline decides by itself, each said in :attr:`Loaded.notes`:
 
 * the report footer of a Salesforce export is left out, a workbook's table
-  sheet is found (:func:`leaddesigner.core.leadfile.read_file`);
+  sheet is found (:func:`leaddesigner.core.data.leadfile.read_file`);
 * when the file lacks the model's ``lead_id`` column, the id comes from an
   id-like column, the e-mail address or the line numbers
   (:func:`leaddesigner.core.data.detect.detect`);
@@ -29,9 +29,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from ..engine import LeadData, Scorer, bind, default_as_of
-from ..leadfile import LeadFileError, ReadInfo, read_file, row_label
-from ..model import ActivityColumns, ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
+from leaddesigner.core.data.leadfile import LeadFileError, ReadInfo, read_file, row_label
+from leaddesigner.core.model.types import ActivityColumns, ScoringModel
 from .detect import ROW_NUMBERS, Detection, detect
 
 __all__ = ["Table", "Loaded", "Check", "Notice", "read", "load", "check", "row_number_column"]
@@ -129,7 +129,7 @@ def load(
 ) -> Loaded:
     """Read, detect, bind and score (see the module docstring).
 
-    Raises :class:`~leaddesigner.core.leadfile.LeadFileError` for a file that
+    Raises :class:`~leaddesigner.core.data.leadfile.LeadFileError` for a file that
     cannot be read or bound (the message names the file, line and column).
     Data problems that do not stop scoring are in ``data.problems``; what a
     caller should refuse is decided by :func:`check`.

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..leadfile import coerce_types
-from ..model import Bin, Rule, ValueMap
+from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.model.types import Bin, Rule, ValueMap
 from .detect import Detection, attribute_name, detect
 from .outcome import Outcome, after_outcome_name, after_outcome_values
 

@@ -1,0 +1,10 @@
+"""The command line: ``leaddesigner COMMAND ...``.
+
+``commands`` builds the parser and runs the model and data commands (validate,
+score, summary, export, explain, gui ...); each other module registers one
+command group (``profile``, ``backtest``, ``diff``, ``compare``/``report``,
+``fit``, ``simulate``) over ``common``, what every command shares.
+"""
+from leaddesigner.cli.commands import main
+
+__all__ = ["main"]

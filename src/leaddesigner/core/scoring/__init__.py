@@ -1,0 +1,1 @@
+"""Scoring leads: the engine, conditions, explanations, summaries and the output columns."""

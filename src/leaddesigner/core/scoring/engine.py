@@ -1,0 +1,996 @@
+"""The scoring engine: vectorised, incremental, explainable.
+
+One module because :class:`Scorer` is one object whose incremental state
+(per-rule points, group sums, dimension totals, event windows) must stay
+consistent across every edit method; split across files, the invariants below
+would have no single place to read. Binding frames is here because it decides
+the arrays the scorer keeps; conditions, explanations and summaries are in their
+own modules.
+
+``bind`` turns raw lead and activity frames into :class:`LeadData` (columns
+renamed to attribute names, types coerced, events indexed by lead row).
+:class:`Scorer` scores every lead in one pass and then keeps its state so that
+an edit to one rule, a threshold or a cap costs a few array operations.
+
+Invariants kept by the scorer (checked by tests against a per-row oracle):
+
+* ``fit + engagement`` before the score range equals the sum of capped group
+  sums and ungrouped rule points of each dimension, each dimension clipped;
+* the lines of :meth:`Scorer.explain` always add up to the lead's score;
+* incremental updates equal a fresh full scoring (up to float rounding).
+"""
+from __future__ import annotations
+
+import copy
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from leaddesigner.core.scoring import conditions as C
+from leaddesigner.core.data.leadfile import Problem
+from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, STATUSES, ActivityColumns, Rule, ScoringModel
+
+DAY_NS = C.DAY_NS
+Progress = Callable[[float, str], None]
+
+
+# ---------------------------------------------------------------- data binding
+@dataclass
+class Events:
+    """The activity log, reduced to what scoring needs. Rows are events of known leads."""
+
+    lead: np.ndarray  # int64 row index into the leads
+    ts: np.ndarray  # int64 nanoseconds
+    frame: pd.DataFrame  # columns 'type' (category) and 'detail' (category), same rows
+
+    def __len__(self) -> int:
+        return len(self.lead)
+
+
+@dataclass
+class EventIndex:
+    """The events grouped by their (type, detail) pair, each group sorted by time.
+
+    An activity rule's condition reads only ``type`` and ``detail``, so it is
+    evaluated once per distinct pair and the rule then reads just the time
+    slices of the matching groups: the work follows the events that count, not
+    the size of the log. Built once per bound data (see :func:`event_index`).
+    """
+
+    combos: pd.DataFrame  # one row per distinct pair: 'type', 'detail' (categorical, as Events.frame)
+    starts: np.ndarray  # group k holds positions starts[k]:starts[k + 1] of ts and lead
+    ts: np.ndarray  # int64 ns, ascending inside each group
+    lead: np.ndarray  # lead rows, same order
+
+    def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int) -> tuple[np.ndarray, np.ndarray]:
+        """Lead rows and ages (days) of the events that count: matching ``where``, before ``as_of_ns``, inside the window."""
+        from leaddesigner.core.model.types import ACTIVITY_FIELDS
+
+        n = len(self.combos)
+        if where is None:
+            ks = np.arange(n)
+        else:
+            match = C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns)
+            ks = np.flatnonzero(match)
+        lo = None
+        if within_days is not None:
+            # a candidate bound 1 ms wide of the window; the exact test (the float age, as elsewhere) follows
+            lo_f = as_of_ns - float(within_days) * DAY_NS - 1e6
+            lo = int(np.floor(lo_f)) if lo_f > -9.2e18 else None
+        starts, ts = self.starts, self.ts
+        i0 = np.empty(len(ks), dtype=np.int64)
+        i1 = np.empty(len(ks), dtype=np.int64)
+        for j, k in enumerate(ks):
+            s, e = int(starts[k]), int(starts[k + 1])
+            seg = ts[s:e]
+            i0[j] = s + (int(np.searchsorted(seg, lo, "left")) if lo is not None else 0)
+            i1[j] = s + int(np.searchsorted(seg, as_of_ns, "left"))  # strictly before the as-of moment
+        lengths = np.maximum(i1 - i0, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(total, dtype=np.int64) + np.repeat(i0 - first, lengths)
+        age = (as_of_ns - ts[pos]) / DAY_NS
+        lead = self.lead[pos]
+        if within_days is not None:
+            keep = age <= within_days
+            if not keep.all():
+                age, lead = age[keep], lead[keep]
+        return lead, age
+
+
+#: above this many distinct (type, detail) pairs the per-group loop costs more than a full pass
+MAX_EVENT_GROUPS = 20_000
+
+
+def event_index(data: "LeadData") -> EventIndex | None:
+    """The :class:`EventIndex` of the data's events (built on first use and kept in ``data.cache``)."""
+    ev = data.events
+    if ev is None:
+        return None
+    hit = data.cache.get("event_index")
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    idx = _build_event_index(ev)
+    data.cache["event_index"] = (ev, idx)
+    return idx
+
+
+def _build_event_index(ev: Events) -> EventIndex | None:
+    f = ev.frame
+    if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("type", "detail")):
+        return None
+    tcat, dcat = f["type"].cat, f["detail"].cat
+    nt, nd = len(tcat.categories) + 1, len(dcat.categories) + 1
+    if nt * nd > 50_000_000:
+        return None
+    key = (tcat.codes.to_numpy().astype(np.int64) + 1) * nd + (dcat.codes.to_numpy().astype(np.int64) + 1)
+    counts = np.bincount(key, minlength=nt * nd)
+    used = np.flatnonzero(counts)
+    if len(used) > MAX_EVENT_GROUPS:
+        return None
+    remap = np.zeros(nt * nd, dtype=np.uint16)
+    remap[used] = np.arange(len(used), dtype=np.uint16)
+    group = remap[key]
+    del key
+    ts = ev.ts
+    if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
+        by_time = np.argsort(ts, kind="stable")
+        order = by_time[np.argsort(group[by_time], kind="stable")]  # radix sort on 16-bit keys
+    else:
+        order = np.argsort(group, kind="stable")
+    del group
+    starts = np.zeros(len(used) + 1, dtype=np.int64)
+    np.cumsum(counts[used], out=starts[1:])
+    combos = pd.DataFrame(
+        {
+            "type": pd.Categorical.from_codes(used // nd - 1, dtype=f["type"].dtype),
+            "detail": pd.Categorical.from_codes(used % nd - 1, dtype=f["detail"].dtype),
+        }
+    )
+    lead_dtype = np.int32 if len(ev.lead) == 0 or int(ev.lead.max()) < 2**31 - 1 else np.int64
+    return EventIndex(combos, starts, ts[order], ev.lead[order].astype(lead_dtype, copy=False))
+
+
+@dataclass
+class LeadData:
+    """Leads (and events) bound to a model: what the engine scores."""
+
+    frame: pd.DataFrame  # one column per declared attribute, coerced, RangeIndex
+    ids: pd.Index
+    types: dict[str, str]
+    events: Events | None = None
+    as_of: pd.Timestamp = field(default_factory=lambda: pd.Timestamp("2026-01-01"))
+    problems: list[Problem] = field(default_factory=list)
+    extra: pd.DataFrame | None = None  # file columns the model does not declare (outcomes, names, ...)
+    created: str | None = None  # the date attribute that dates a lead
+    #: None: every lead is scored as of ``as_of``. N: each lead is scored as of N days
+    #: after its creation (never later than ``as_of``), so weekly cohorts compare fairly.
+    horizon_days: float | None = None
+    #: derived values that depend only on the data (e.g. each lead's creation week)
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    #: None: moments as above. An int64 ns array (one per lead): each lead is scored as
+    #: of its own moment (NaT: ``as_of``; never later than ``as_of``); overrides the horizon.
+    #: Set by :meth:`Scorer.score_at` on a temporary copy, e.g. to score converters as of
+    #: the day they converted.
+    moments_ns: np.ndarray | None = field(default=None, repr=False, compare=False)
+    #: the file column the ids came from (the model's lead_id unless the load pipeline chose another)
+    id_column: str | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def row_as_of_ns(self) -> np.ndarray | int:
+        """The scoring moment of each lead (an int when all leads share ``as_of``)."""
+        if self.moments_ns is not None:
+            m = np.asarray(self.moments_ns, dtype=np.int64)
+            return np.where(m == np.iinfo(np.int64).min, self.as_of_ns, np.minimum(m, self.as_of_ns))
+        if self.horizon_days is None or self.created is None:
+            return self.as_of_ns
+        t = self.frame[self.created].to_numpy(dtype="datetime64[ns]").view("int64")
+        nat = t == np.iinfo(np.int64).min
+        moment = np.minimum(t + int(self.horizon_days * DAY_NS), self.as_of_ns)
+        moment[nat] = self.as_of_ns
+        return moment
+
+    def column(self, name: str) -> tuple[pd.Series, str]:
+        return self.frame[name], self.types[name]
+
+    def event_column(self, name: str) -> tuple[pd.Series, str]:
+        from leaddesigner.core.model.types import ACTIVITY_FIELDS
+
+        return self.events.frame[name], ACTIVITY_FIELDS[name]
+
+    @property
+    def as_of_ns(self) -> int:
+        return int(self.as_of.value)
+
+
+def future_cutoff() -> pd.Timestamp:
+    """Dates after this are in the future (the end of tomorrow): they cannot be when an export was taken."""
+    return pd.Timestamp.now().normalize() + pd.Timedelta(days=2)
+
+
+def default_as_of(data_created: pd.Series | None, events_ts: np.ndarray | None) -> pd.Timestamp:
+    """The end of the day of the latest event or lead: the moment the export was taken.
+
+    Dates in the future (a typo like 2099, a scheduled webinar) are left out: one of them
+    would move every activity window to that date. :func:`bind` reports them.
+    """
+    cut = future_cutoff()
+    latest = []
+    if events_ts is not None and len(events_ts):
+        ts = events_ts[events_ts < cut.value]
+        if len(ts):
+            latest.append(pd.Timestamp(int(ts.max())))
+    if data_created is not None and data_created.notna().any():
+        c = data_created[data_created < cut]
+        if c.notna().any():
+            latest.append(pd.Timestamp(c.max()))
+    if not latest:
+        return pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    return max(latest).normalize() + pd.Timedelta(days=1)
+
+
+def parse_as_of(text: str | None) -> pd.Timestamp | None:
+    """``2026-06-30`` means the end of that day; a timestamp means that moment."""
+    if text is None:
+        return None
+    try:
+        t = pd.Timestamp(text)
+    except (ValueError, TypeError):
+        t = pd.NaT
+    if t is pd.NaT:
+        raise ValueError(f"'{text}' is not a date: expected a date like 2026-06-30 or a timestamp like 2026-06-30 14:00")
+    if t.tzinfo is not None:
+        t = t.tz_convert("UTC").tz_localize(None)
+    if len(str(text).strip()) <= 10:
+        t = t.normalize() + pd.Timedelta(days=1)
+    return t
+
+
+def bind(
+    model: ScoringModel,
+    leads: pd.DataFrame,
+    activities: pd.DataFrame | None = None,
+    *,
+    as_of: pd.Timestamp | str | None = None,
+    leads_source: str = "leads",
+    activities_source: str = "activities",
+    row_offset: int = 2,
+    activity_row_offset: int = 2,
+    horizon_days: float | None = None,
+    column_formats: dict[str, str] | None = None,
+) -> LeadData:
+    """Prepare lead and activity frames for scoring with ``model``.
+
+    ``column_formats`` (file column -> format, e.g. from
+    :func:`leaddesigner.core.data.detect.detect`) is used for attributes the
+    model gives no ``format``; a date format only for date attributes, a
+    number format only for numbers.
+
+    Nothing is dropped silently: missing columns, values that do not fit the
+    declared type, duplicate or empty ids and events of unknown leads are
+    returned as :class:`Problem` entries (rules reading a missing column score 0
+    and are named in the problem).
+    """
+    from leaddesigner.core.model.io import did_you_mean
+
+    problems: list[Problem] = []
+    cols = list(leads.columns)
+    if model.lead_id not in leads.columns:
+        raise KeyError(
+            f"{leads_source}: the lead id column '{model.lead_id}' is missing.{did_you_mean(model.lead_id, cols)} "
+            f"Columns in the file: {', '.join(map(str, cols[:30]))}{' ...' if len(cols) > 30 else ''}. "
+            "Set lead_id in the model to the file's id column."
+        )
+    ids = leads[model.lead_id]
+    id_text = ids.astype("str")
+    empty = ids.isna() | (id_text.str.strip() == "")
+    if empty.any():
+        rows = np.flatnonzero(empty.to_numpy())
+        problems.append(
+            Problem("empty_id", model.lead_id, f"{_count(len(rows), 'row')} without a lead id", len(rows), [(int(r) + row_offset, "") for r in rows[:5]])
+        )
+    dup = id_text.duplicated(keep="first") & ~empty
+    if dup.any():
+        rows = np.flatnonzero(dup.to_numpy())
+        problems.append(
+            Problem(
+                "duplicate_id",
+                model.lead_id,
+                f"{_count(len(rows), 'lead id')} repeated from earlier rows; each row is scored separately, and activity-log events of a repeated id count for its first row only",
+                len(rows),
+                [(int(r) + row_offset, str(id_text.iloc[r])) for r in rows[:5]],
+            )
+        )
+
+    rules_by_attr: dict[str, list[str]] = {}
+    for r in model.rules:
+        for a in r.attributes():
+            rules_by_attr.setdefault(a, []).append(r.id)
+    if model.persona is not None:
+        rules_by_attr.setdefault(model.persona.attribute, []).append("persona")
+
+    types = {a.name: a.type for a in model.attributes}
+    present: dict[str, str] = {}
+    for a in model.attributes:
+        col = model.column_for(a.name)
+        if col in leads.columns:
+            present[col] = a.name
+        else:
+            users = rules_by_attr.get(a.name, [])
+            what = f"rules {', '.join(users)} score 0 for every lead" if users else "no rule uses it yet"
+            problems.append(
+                Problem(
+                    "missing_column",
+                    col,
+                    f"column '{col}' (attribute {a.name}) is not in {leads_source}.{did_you_mean(col, cols)} Until it is mapped, {what}.",
+                    len(leads),
+                    rules=users,
+                )
+            )
+    # coerce under the file's column names, so that messages name the column the user sees
+    fmts = {a.name: a.format for a in model.attributes if a.format}
+    formats = {col: fmts[attr] for col, attr in present.items() if attr in fmts}
+    if column_formats:
+        for col, f in column_formats.items():
+            t = types[present[col]] if col in present else None
+            if col not in formats and ((t == "date" and f in DATE_FORMATS) or (t == "number" and f in NUMBER_FORMATS)):
+                formats[col] = f
+    frame, type_problems = coerce_types(
+        leads[list(present)], {col: types[attr] for col, attr in present.items()}, source=leads_source, row_offset=row_offset,
+        formats=formats,
+    )
+    frame = frame.rename(columns=present)
+    for p in type_problems:
+        p.rules = rules_by_attr.get(present.get(p.column, p.column), [])
+    problems += type_problems
+    n = len(leads)
+    for a in model.attributes:
+        if a.name not in frame.columns:
+            frame[a.name] = _empty_column(a.type, n)
+    frame = frame[[a.name for a in model.attributes]].reset_index(drop=True)
+    extra_cols = [c for c in leads.columns if c not in present and c != model.lead_id]
+    extra = leads[extra_cols].reset_index(drop=True) if extra_cols else None
+
+    id_index = pd.Index(id_text.array)  # the text as it is (to_numpy(object) built a Python string per lead, GIL held)
+    events = None
+    if activities is not None:
+        events, ev_problems = _bind_events(
+            model.activities or ActivityColumns(), activities, id_index, activities_source, activity_row_offset
+        )
+        problems += ev_problems
+
+    created = frame[model.created_at] if model.created_at and model.created_at in frame.columns else None
+    if isinstance(as_of, str):
+        as_of = parse_as_of(as_of)
+    if as_of is None:
+        as_of = default_as_of(created, events.ts if events is not None else None)
+        problems += _future_problems(created, events, model, leads_source, activities_source, row_offset)
+    created_attr = model.created_at if created is not None else None
+    return LeadData(frame, id_index, types, events, pd.Timestamp(as_of), problems, extra, created_attr, horizon_days, id_column=model.lead_id)
+
+
+def _future_problems(created, events, model, leads_source: str, activities_source: str, row_offset: int) -> list[Problem]:
+    """Dates after tomorrow: said, with examples, because they do not count for the default moment."""
+    cut = future_cutoff()
+    out = []
+    if created is not None:
+        fut = (created >= cut).to_numpy(dtype=bool, na_value=False)
+        if fut.any():
+            rows = np.flatnonzero(fut)
+            out.append(Problem(
+                "future_date", model.column_for(model.created_at),
+                f"{_count(len(rows), 'lead')} of {leads_source} {'are' if len(rows) != 1 else 'is'} dated in the future "
+                f"(latest {pd.Timestamp(created[fut].max()):%Y-%m-%d}); they do not set the default scoring moment.",
+                len(rows), [(int(r) + row_offset, str(created.iloc[r])) for r in rows[:5]]))
+    if events is not None and len(events):
+        fut = events.ts >= cut.value
+        n = int(fut.sum())
+        if n:
+            latest = pd.Timestamp(int(events.ts[fut].max()))
+            out.append(Problem(
+                "future_date", (model.activities or ActivityColumns()).timestamp,
+                f"{_count(n, 'event')} of {activities_source} {'are' if n != 1 else 'is'} dated in the future "
+                f"(latest {latest:%Y-%m-%d}); they do not count and do not set the default scoring moment.", n))
+    return out
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n:,} {noun}{'' if n == 1 else 's'}"
+
+
+def _empty_column(atype: str, n: int) -> pd.Series:
+    if atype == "number":
+        return pd.Series(np.full(n, np.nan))
+    if atype == "date":
+        return pd.Series(pd.NaT, index=range(n), dtype="datetime64[ns]")
+    if atype == "boolean":
+        return pd.Series(pd.array([pd.NA] * n, dtype="boolean"))
+    if atype == "category":
+        return pd.Series(pd.Categorical([None] * n, categories=[]))
+    return pd.Series([None] * n, dtype="str")
+
+
+def _bind_events(
+    cols: ActivityColumns, act: pd.DataFrame, ids: pd.Index, source: str, row_offset: int
+) -> tuple[Events, list[Problem]]:
+    from leaddesigner.core.model.io import did_you_mean
+
+    problems: list[Problem] = []
+    need = {"lead_id": cols.lead_id, "timestamp": cols.timestamp, "type": cols.type}
+    if cols.detail:
+        need["detail"] = cols.detail
+    have = list(act.columns)
+    missing = [f"'{c}' ({role}){did_you_mean(c, have)}" for role, c in need.items() if c not in act.columns]
+    if missing:
+        raise KeyError(
+            f"{source}: the activity log lacks column(s) {', '.join(missing)}. Columns in the file: {', '.join(map(str, have))}. "
+            "Set the activities section of the model to the file's column names."
+        )
+    types = {cols.timestamp: "date", cols.type: "category"}
+    if cols.detail:
+        types[cols.detail] = "category"
+    part, tp = coerce_types(act[list(need.values())], types, source=source, row_offset=row_offset)
+    problems += tp
+    lead = lead_rows(ids, act[cols.lead_id])
+    ts = part[cols.timestamp].to_numpy(dtype="datetime64[ns]").view("int64")
+    nat = ts == np.iinfo(np.int64).min
+    unknown = lead < 0
+    if unknown.any():
+        rows = np.flatnonzero(unknown)
+        problems.append(
+            Problem(
+                "unknown_lead",
+                cols.lead_id,
+                f"{_count(len(rows), 'event')} in {source} {'belongs' if len(rows) == 1 else 'belong'} to lead ids that are not in the lead file; {'it is' if len(rows) == 1 else 'they are'} ignored",
+                len(rows),
+                [(int(r) + row_offset, str(act[cols.lead_id].iloc[r])) for r in rows[:5]],
+            )
+        )
+    keep = ~unknown & ~nat
+    every = bool(keep.all())
+    frame = pd.DataFrame(
+        {
+            "type": _observed_sorted(part[cols.type]) if every else part[cols.type][keep].reset_index(drop=True),
+            "detail": (
+                (part[cols.detail].reset_index(drop=True) if every else part[cols.detail][keep].reset_index(drop=True))
+                if cols.detail
+                else pd.Categorical([None] * int(keep.sum()))
+            ),
+        }
+    )
+    for c in ("type", "detail"):
+        if not isinstance(frame[c].dtype, pd.CategoricalDtype):
+            frame[c] = frame[c].astype("category")
+    if keep.all():  # the usual case: no copies of the two big arrays
+        return Events(lead.astype(np.int64, copy=False), ts, frame), problems
+    return Events(lead[keep].astype(np.int64, copy=False), ts[keep], frame), problems
+
+
+def _observed_sorted(s: pd.Series) -> pd.Categorical:
+    """``pd.Categorical(s.to_numpy())`` for a categorical ``s``, without an object array per event.
+
+    That is what binding always gave for the event type when no event was
+    dropped: only the categories that occur, in sorted order. Here the codes
+    are counted (``bincount``, no sort of the events) and recoded through a
+    small lookup table: one pass over the codes, same result.
+    """
+    cat = s.array
+    if not isinstance(cat, pd.Categorical):  # pragma: no cover - coerce_types gives categoricals
+        return pd.Categorical(s.to_numpy())
+    codes = np.asarray(cat.codes)
+    counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(cat.categories) + 1)
+    used = np.flatnonzero(counts[1:])
+    names = cat.categories[used]
+    order = np.argsort(names.to_numpy(dtype=object), kind="stable")
+    lookup = np.full(len(cat.categories) + 1, -1, dtype=np.int64)  # code -1 (missing) stays -1
+    lookup[used[order] + 1] = np.arange(len(used))
+    new_codes = lookup[codes.astype(np.intp) + 1]
+    return pd.Categorical.from_codes(new_codes, dtype=pd.CategoricalDtype(names[order]))
+
+
+def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
+    """Row of each event's lead in the lead file (-1: unknown lead).
+
+    Lead ids may repeat (a problem reported by ``bind``): events then belong to
+    the first row with that id. A categorical event id column is resolved on
+    its categories only, which is what makes binding millions of events fast.
+    """
+    codes, uniques = pd.factorize(ids)
+    first = np.full(len(uniques), -1, dtype=np.int64)
+    # rows without an id (missing: code -1, or blank text) get no events: an event
+    # with a blank lead id is an unknown lead, not the lead whose id is also blank
+    blank = np.asarray(pd.Index(uniques).astype(str).str.strip() == "", dtype=bool)
+    known = codes >= 0
+    known[known] = ~blank[codes[known]]
+    first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
+    lookup = pd.Index(uniques)
+    if isinstance(event_ids.dtype, pd.CategoricalDtype):
+        # resolve the categories, then one gather: no event-sized temporaries
+        cats = event_ids.cat.categories.astype(str).to_numpy(dtype=object)
+        pos = lookup.get_indexer(cats)
+        cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
+        return cat_rows[event_ids.cat.codes.to_numpy()]
+    pos = _arrow_positions(event_ids, uniques)
+    if pos is None:
+        pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
+    return np.append(first, -1)[pos]  # one gather; position -1 (no match) picks the appended -1
+
+
+def _arrow_positions(event_ids: pd.Series, uniques) -> np.ndarray | None:
+    """``pd.Index(uniques).get_indexer(event_ids.astype("str"))`` without Python strings.
+
+    Millions of event ids as Python ``str`` objects cost seconds and about 80
+    bytes each; Arrow's ``index_in`` hashes the text where it lies (the
+    ``str`` dtype is Arrow-backed) and returns int32 positions. ``uniques``
+    are distinct, so the position of a match is unambiguous; a missing event
+    id matches nothing (-1), as with ``get_indexer``. Returns None when Arrow
+    cannot take the values (the caller then uses pandas).
+    """
+    try:
+        text = event_ids if isinstance(event_ids.dtype, pd.StringDtype) else event_ids.astype("str")
+        arr = pa.array(text.array)
+        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
+            return None
+        if isinstance(uniques.dtype, pd.StringDtype) and hasattr(uniques.array, "__arrow_array__"):
+            values = pa.chunked_array(uniques.array.__arrow_array__()).combine_chunks().cast(arr.type)
+        else:
+            values = pa.array(np.asarray(uniques, dtype=object), type=arr.type)
+        found = pc.index_in(arr, value_set=values)
+        del arr
+        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
+    except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - Arrow cannot take the ids
+        return None
+
+
+# ---------------------------------------------------------------- scoring state
+@dataclass
+class RuleState:
+    """What the scorer remembers of one enabled rule."""
+
+    rule: Rule  # snapshot of the rule as evaluated
+    raw: np.ndarray  # condition: bool mask; map: points; activity: decayed event count
+    bucket: tuple  # ("g", group) or ("d", dimension)
+    #: leads with a non-zero raw value, and how many of those have a persona weight of 0 (see rule_hits);
+    #: None until counted, and again whenever ``raw`` is evaluated anew
+    nonzero: tuple[int, int] | None = None
+
+
+@dataclass
+class ScoreArrays:
+    """Per-lead results. ``grade`` and ``status`` are codes into ``grade_names`` / STATUSES."""
+
+    score: np.ndarray
+    fit: np.ndarray
+    engagement: np.ndarray
+    grade: np.ndarray  # int16 codes, -1 when the model has no grades
+    status: np.ndarray  # int8: 0 lead, 1 MQL, 2 SQL
+    products: dict[str, np.ndarray]
+
+
+class Scorer:
+    """Scores all leads and follows edits to the model incrementally.
+
+    Edit the model object in place (or through edit commands), then call
+    :meth:`refresh`: the scorer compares each rule with the snapshot it scored
+    and redoes only what changed. A points change costs one delta on one
+    bucket; a condition change re-evaluates that rule only.
+    """
+
+    def __init__(self, model: ScoringModel, data: LeadData, progress: Progress | None = None):
+        self.model = model
+        self.data = data
+        self.n = len(data)
+        self._states: dict[str, RuleState] = {}
+        self._buckets: dict[tuple, np.ndarray] = {}
+        self._products: dict[str, np.ndarray] = {}
+        self._settings = None
+        self._age: np.ndarray | None = None
+        self.result: ScoreArrays | None = None
+        self.full(progress)
+
+    # -- public API
+    def full(self, progress: Progress | None = None) -> ScoreArrays:
+        """Score from scratch."""
+        self._states.clear()
+        self._buckets.clear()
+        self._products.clear()
+        self._weights = self._persona_weights()
+        #: leads whose persona weight is 0 (their engagement rules give 0 points); None when there are none
+        self._weightless = None if self._weights is None or self._weights.all() else self._weights == 0
+        self._age = None
+        self._agg = None  # aggregation cache (see _aggregate)
+        self._dirty: set = set()
+        self._row_as_of = self.data.row_as_of_ns()
+        rules = [r for r in self.model.rules if r.enabled]
+        for i, r in enumerate(rules):
+            if progress:
+                progress(i / max(len(rules), 1), f"rule {r.id}")
+            st = RuleState(copy.deepcopy(r), self._evaluate(r), self._bucket(r))
+            self._states[r.id] = st
+            self._add(st, +1.0)
+        self._settings = self._settings_key()
+        self.result = self._aggregate()
+        if progress:
+            progress(1.0, "scored")
+        return self.result
+
+    def refresh(self) -> ScoreArrays:
+        """Bring the result up to date with the (edited) model."""
+        if self._settings_key()[0] != self._settings[0]:  # persona weighting changed
+            return self.full()
+        current = {r.id: r for r in self.model.rules if r.enabled}
+        for rid in [k for k in self._states if k not in current]:
+            self._add(self._states.pop(rid), -1.0)
+        for rid, r in current.items():
+            st = self._states.get(rid)
+            if st is None:
+                st = RuleState(copy.deepcopy(r), self._evaluate(r), self._bucket(r))
+                self._states[rid] = st
+                self._add(st, +1.0)
+                continue
+            if st.rule == r:
+                continue
+            self._add(st, -1.0)
+            if _condition_key(st.rule) != _condition_key(r):
+                st.raw = self._evaluate(r)
+                st.nonzero = None
+            st.rule = copy.deepcopy(r)
+            st.bucket = self._bucket(r)
+            self._add(st, +1.0)
+        self._settings = self._settings_key()
+        self.result = self._aggregate()
+        return self.result
+
+    def set_as_of(self, as_of: pd.Timestamp, horizon_days: float | None = None) -> ScoreArrays:
+        """Score as of another moment, optionally each lead ``horizon_days`` after its creation.
+
+        Re-evaluates everything (activity and date rules depend on the moment).
+        """
+        self.data.as_of = pd.Timestamp(as_of)
+        self.data.horizon_days = horizon_days
+        return self.full()
+
+    def score_at(self, moments_ns: np.ndarray, rows: np.ndarray | None = None) -> ScoreArrays:
+        """Score each lead as of its own moment, leaving this scorer untouched.
+
+        ``moments_ns``: int64 nanoseconds (or datetime64) per lead, NaT meaning the
+        data's ``as_of``; moments later than ``as_of`` are scored as of ``as_of``.
+        ``rows``: score only these lead rows (``moments_ns`` then has one entry per
+        row given); the result arrays follow ``rows``. Equivalent to
+        ``set_as_of(moment)`` run per lead, in one pass: a fresh scorer over a
+        shallow copy of the data with per-lead moments (the model is copied, the
+        state, caches and ``result`` of this scorer are not changed).
+        """
+        m = np.asarray(moments_ns)
+        if np.issubdtype(m.dtype, np.datetime64):
+            m = m.astype("datetime64[ns]").view(np.int64)
+        m = m.astype(np.int64, copy=True)
+        d = self.data
+        if rows is None:
+            if len(m) != self.n:
+                raise ValueError(f"score_at: {len(m)} moments for {self.n} leads")
+            sub = dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
+        else:
+            rows = np.asarray(rows, dtype=np.int64)
+            if len(m) != len(rows):
+                raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
+            events = d.events
+            if events is not None:
+                new_row = np.full(self.n, -1, dtype=np.int64)
+                new_row[rows] = np.arange(len(rows))
+                lead = new_row[events.lead]
+                keep = lead >= 0
+                events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
+            sub = dataclasses.replace(
+                d,
+                frame=d.frame.iloc[rows].reset_index(drop=True),
+                ids=d.ids[rows],
+                events=events,
+                extra=None,
+                problems=[],
+                moments_ns=m,
+                cache={},
+            )
+        return Scorer(copy.deepcopy(self.model), sub).result
+
+    def rule_points(self, rule_id: str) -> np.ndarray:
+        """Points each lead gets from one rule (after persona weighting, before caps)."""
+        st = self._states.get(rule_id)
+        if st is None:
+            return np.zeros(self.n)
+        return self._points(st)
+
+    def rule_hits(self, rule_id: str) -> int:
+        """How many leads the rule gives non-zero points now."""
+        st = self._states.get(rule_id)
+        if st is None:
+            return 0
+        r = st.rule
+        # a count over the raw values, no array of points (1M leads: ~1 ms instead of ~8 ms per rule, which
+        # the rules table asks for every rule once a file is scored): points are raw x points, capped at
+        # +-max_points for activity rules, or raw itself for a map, and for engagement rules x the persona
+        # weight; only a zero factor, a cap of 0 or a weight of 0 turns a raw hit into 0 points.
+        # The counts are kept with the rule's state: an edit of points or caps does not count again.
+        if r.kind != "map" and (not r.points or (r.kind != "condition" and r.activity.max_points == 0)):
+            return 0
+        if st.nonzero is None:
+            weightless = int(np.count_nonzero(st.raw[self._weightless])) if self._weightless is not None else 0
+            st.nonzero = (int(np.count_nonzero(st.raw)), weightless)
+        return st.nonzero[0] - (st.nonzero[1] if r.dimension == "engagement" else 0)
+
+    def hit_counts(self) -> dict[str, int]:
+        """:meth:`rule_hits` of every enabled rule (counted once; a worker thread can do it before the window asks)."""
+        return {rid: self.rule_hits(rid) for rid in self._states}
+
+    def rule_matches(self, rule_id: str) -> int:
+        """How many leads the rule's condition matches (whatever its points)."""
+        st = self._states.get(rule_id)
+        if st is None:
+            return 0
+        return int(np.count_nonzero(st.raw))
+
+    def points_frame(self, rows: Iterable[int] | None = None) -> pd.DataFrame:
+        """Per-rule points (columns = enabled rule ids), for all or some leads."""
+        idx = np.arange(self.n) if rows is None else np.asarray(list(rows), dtype=int)
+        data = {rid: self._points(st)[idx] for rid, st in self._states.items()}
+        return pd.DataFrame(data, index=self.data.ids[idx])
+
+    def frame(self) -> pd.DataFrame:
+        """The scored leads: id, score, fit_score, engagement_score, grade, status, product scores."""
+        res = self.result
+        out = pd.DataFrame({self.data.id_column or self.model.lead_id: self.data.ids.to_numpy()})
+        out["score"] = np.round(res.score, 2)
+        out["fit_score"] = np.round(res.fit, 2)
+        out["engagement_score"] = np.round(res.engagement, 2)
+        names = self.grade_names()
+        out["grade"] = pd.Categorical.from_codes(res.grade, categories=names) if names else pd.Categorical([None] * self.n)
+        out["status"] = pd.Categorical.from_codes(res.status, categories=list(STATUSES))
+        for p, arr in res.products.items():
+            out[f"product_{p}"] = np.round(arr, 2)
+        return out
+
+    def grade_names(self) -> list[str]:
+        g = self.model.grades
+        if not g.fit or not g.engagement:
+            return []
+        return [f + e for f in g.fit for e in g.engagement]
+
+    def explain(self, row: int) -> "Explanation":
+        from leaddesigner.core.scoring.explain import explain_row
+
+        return explain_row(self, row)
+
+    # -- evaluation
+    def _persona_weights(self) -> np.ndarray | None:
+        p = self.model.persona
+        if p is None:
+            return None
+        s, atype = self.data.column(p.attribute)
+        from leaddesigner.core.model.types import ValueMap
+
+        w = C.map_points(s, atype, ValueMap(p.attribute, values=p.weights, default=p.default))
+        # map_points gives 0 for missing values: a lead without a persona gets the default weight
+        w[s.isna().to_numpy()] = p.default
+        return w
+
+    def _bucket(self, r: Rule) -> tuple:
+        return ("g", r.group) if r.group else ("d", r.dimension)
+
+    def _evaluate(self, r: Rule) -> np.ndarray:
+        d = self.data
+        if r.kind == "condition":
+            return C.evaluate(r.when, d.column, self.n, self._row_as_of)
+        if r.kind == "map":
+            s, atype = d.column(r.map.attribute)
+            return C.map_points(s, atype, r.map)
+        return self._activity_counts(r)
+
+    def event_ages(self) -> np.ndarray:
+        """Age of each event in days at the as-of moment (negative: after it)."""
+        if self._age is None:
+            ev = self.data.events
+            moment = self._row_as_of
+            if not np.isscalar(moment):
+                moment = moment[ev.lead]
+            self._age = (moment - ev.ts) / DAY_NS
+        return self._age
+
+    def activity_event_mask(self, r: Rule) -> np.ndarray:
+        """Events that count for an activity rule: matching, before as-of, inside the window."""
+        ev = self.data.events
+        age = self.event_ages()
+        m = age > 0
+        if r.activity.where is not None:
+            m &= C.evaluate(r.activity.where, self.data.event_column, len(ev), self.data.as_of_ns)
+        if r.activity.within_days is not None:
+            m &= age <= r.activity.within_days
+        return m
+
+    def decay_factors(self, r: Rule, age: np.ndarray) -> np.ndarray | None:
+        d = r.activity.decay
+        if d is None:
+            return None
+        if d.half_life_days is not None:
+            return np.exp2(-age / d.half_life_days)
+        return np.clip(1.0 - (d.linear_pct / 100.0) * np.floor(age / d.period_days), 0.0, 1.0)
+
+    def _activity_counts(self, r: Rule) -> np.ndarray:
+        ev = self.data.events
+        if ev is None or len(ev) == 0:
+            return np.zeros(self.n)
+        idx = event_index(self.data) if np.isscalar(self._row_as_of) else None
+        if idx is None:  # per-lead scoring moments (horizon) or too many (type, detail) pairs
+            m = self.activity_event_mask(r)
+            w = self.decay_factors(r, self.event_ages()[m])
+            return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float)
+        lead, age = idx.select(r.activity.where, r.activity.within_days, int(self._row_as_of), self.data.as_of_ns)
+        return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float)
+
+    def _points(self, st: RuleState) -> np.ndarray:
+        r = st.rule
+        if r.kind == "condition":
+            v = st.raw * r.points
+        elif r.kind == "map":
+            v = st.raw
+        else:
+            v = st.raw * r.points
+            if r.activity.max_points is not None:
+                v = np.clip(v, -r.activity.max_points, r.activity.max_points)
+        if r.dimension == "engagement" and self._weights is not None:
+            v = v * self._weights
+        return v
+
+    def _add(self, st: RuleState, sign: float) -> None:
+        self._dirty.add(st.bucket)
+        v = self._points(st)
+        b = self._buckets.get(st.bucket)
+        if b is None:
+            self._buckets[st.bucket] = v * sign if sign != 1.0 else v.astype(float, copy=True)
+        elif sign == -1.0:
+            b -= v
+        else:
+            b += v * sign if sign != 1.0 else v
+        p = st.rule.product
+        if p:
+            pa = self._products.get(p)
+            if pa is None:
+                self._products[p] = v * sign if sign != 1.0 else v.astype(float, copy=True)
+            elif sign == -1.0:
+                pa -= v
+            else:
+                pa += v * sign if sign != 1.0 else v
+
+    def _settings_key(self) -> tuple:
+        m = self.model
+        return (copy.deepcopy(m.persona),)
+
+    # -- aggregation
+    def group_dimension(self, group: str) -> str:
+        for st in self._states.values():
+            if st.rule.group == group:
+                return st.rule.dimension
+        return "fit"
+
+    def _aggregate(self) -> ScoreArrays:
+        """Caps, score range, grades and status from the buckets.
+
+        An edit touches one or two buckets: the capped contributions of the
+        other buckets, the sums of an untouched dimension and its grade bands
+        are kept from the previous call (sums are redone in bucket order, so
+        the result equals a fresh scoring bit for bit). Any change of caps,
+        range, grade bands or bucket layout recomputes everything.
+        """
+        m = self.model
+        n = self.n
+        group_dims = {st.rule.group: st.rule.dimension for st in self._states.values() if st.rule.group}
+        layout = []
+        for key in self._buckets:
+            if key[0] == "g":
+                if key[1] not in group_dims:
+                    continue  # emptied bucket
+                layout.append((key, group_dims[key[1]]))
+            else:
+                layout.append((key, key[1]))
+        layout = tuple(layout)
+        config = (copy.deepcopy(m.caps), copy.deepcopy(m.score_range), copy.deepcopy(m.grades.fit), copy.deepcopy(m.grades.engagement))
+        agg = self._agg
+        if agg is None or agg["layout"] != layout or agg["config"] != config:
+            agg = {"layout": layout, "config": config, "contrib": {}, "raw": {}, "capped": {}, "band": {}}
+            dirty = {key for key, _ in layout}
+            dims = {"fit", "engagement"}
+        else:
+            dirty = self._dirty
+            dims = {d for key, d in layout if key in dirty}
+        for key, _ in layout:
+            if key in dirty or key not in agg["contrib"]:
+                s = self._buckets[key]
+                # ungrouped buckets (and uncapped groups) are read as they are; they change in place only through _add
+                agg["contrib"][key] = _clip(s, m.caps.groups.get(key[1])) if key[0] == "g" else s
+        g = m.grades
+        graded = bool(g.fit and g.engagement)
+        for dim in ("fit", "engagement"):
+            if dim in dims or dim not in agg["raw"]:
+                acc = np.zeros(n)
+                for key, d in layout:
+                    if d == dim:
+                        acc += agg["contrib"][key]
+                agg["raw"][dim] = acc
+                agg["capped"][dim] = _clip(acc, m.caps.dimensions.get(dim))
+                agg["band"].pop(dim, None)
+            if graded and dim not in agg["band"]:
+                agg["band"][dim] = band_index(agg["capped"][dim], list((g.fit if dim == "fit" else g.engagement).values()))
+                agg.pop("grade", None)
+        self._dirty = set()
+        self._agg = agg
+        fit, eng = agg["capped"]["fit"], agg["capped"]["engagement"]
+        total = fit + eng
+        r = m.score_range
+        if r is not None and (r.min is not None or r.max is not None):
+            np.clip(total, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max, out=total)
+        grade = None
+        if graded:
+            if "grade" not in agg:
+                fi = agg["band"]["fit"] * np.int16(len(g.engagement))
+                fi += agg["band"]["engagement"]
+                agg["grade"] = fi
+            grade = agg["grade"]
+        eligible = total >= m.thresholds.mql
+        if m.grades.mql_cells is not None and grade is not None:
+            names = self.grade_names()
+            allowed = np.zeros(len(names), dtype=bool)
+            allowed[[names.index(c) for c in m.grades.mql_cells if c in names]] = True
+            eligible &= allowed[grade]
+        status = eligible.view(np.int8).copy()  # True -> 1 (MQL)
+        if m.thresholds.sql is not None:
+            status += eligible & (total >= m.thresholds.sql)  # SQL -> 2
+        products = {p: self._products[p] if p in self._products else np.zeros(n) for p in m.products}
+        if grade is None:
+            grade = np.full(n, -1, dtype=np.int16)
+        return ScoreArrays(total, fit, eng, grade, status, products)
+
+    def _grades(self, fit: np.ndarray, eng: np.ndarray) -> np.ndarray | None:
+        g = self.model.grades
+        if not g.fit or not g.engagement:
+            return None
+        fi = band_index(fit, list(g.fit.values()))
+        ei = band_index(eng, list(g.engagement.values()))
+        return (fi * len(g.engagement) + ei).astype(np.int16)
+
+
+def band_index(x: np.ndarray, mins: list[float | None]) -> np.ndarray:
+    """Index of the first band (highest first) whose minimum ``x`` reaches; the last band catches the rest."""
+    idx = np.zeros(len(x), dtype=np.int16)
+    for lo in mins[:-1]:
+        idx += x < lo
+    return idx
+
+
+def _clip(x: np.ndarray, r) -> np.ndarray:
+    if r is None or (r.min is None and r.max is None):
+        return x
+    return np.clip(x, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max)
+
+
+def _condition_key(r: Rule) -> tuple:
+    """The parts of a rule that decide its raw vector (points and caps do not)."""
+    if r.kind == "activity":
+        a = r.activity
+        return ("activity", a.where, a.within_days, a.decay)
+    if r.kind == "map":
+        return ("map", r.map)
+    return ("condition", r.when)
+
+
+def score(model: ScoringModel, data: LeadData) -> pd.DataFrame:
+    """Score leads in one call: the frame written by ``leaddesigner score``."""
+    return Scorer(model, data).frame()
