@@ -1,6 +1,7 @@
 """GUI test fixtures: settings in a temp folder, a small generated data set, a loaded window."""
 from __future__ import annotations
 
+import copy
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -65,6 +66,36 @@ def dataset(tmp_path_factory) -> tuple[Path, Path]:
     out = tmp_path_factory.mktemp("data")
     leads, acts = generate(SAMPLE_LEADS, seed=11, weeks=12)
     return write_frames(leads, acts, out, "csv")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def dataset_frame_cache(dataset):
+    """Read the session's generated files once: ~80 tests load them into a window (~140 ms each).
+
+    Only files in the dataset's folder are cached, keyed by size and modification time,
+    and every load gets its own copy of the frame; every other file is read as usual.
+    """
+    from leaddesigner.core.data import pipeline
+
+    folder = dataset[0].parent
+    real = pipeline.read_file
+    cache: dict = {}
+
+    def read_file(path, **kwargs):
+        p = Path(path)
+        if p.parent != folder:
+            return real(path, **kwargs)
+        st = p.stat()
+        key = (p, st.st_size, st.st_mtime_ns, kwargs.get("sheet"), tuple(kwargs.get("keep_dictionary") or ()),
+               tuple(kwargs.get("usecols") or ()))
+        if key not in cache:
+            cache[key] = real(path, **kwargs)
+        frame, info = cache[key]
+        return frame.copy(), copy.copy(info)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(pipeline, "read_file", read_file)
+        yield cache
 
 
 @pytest.fixture(scope="session")

@@ -988,3 +988,10 @@ def test_after_a_load_every_part_of_the_window_shows_the_new_file(window, qtbot,
     assert w.summary_strip.tiles["leads"].value_label.text() == "300"
     assert f"{doc.summary.mqls:,}" == w.summary_strip.tiles["mqls"].value_label.text()
     assert w.grid.counts is not None and int(w.grid.counts.to_numpy().sum()) == 300
+
+
+def test_windows_of_a_session_read_the_sample_files_once(window, dataset, dataset_frame_cache):
+    """The window fixture's files come from the session's frame cache; what the window shows is the file."""
+    cached = {key[0] for key in dataset_frame_cache}
+    assert set(dataset) <= cached
+    assert len(window.doc.data) == len(pd.read_csv(dataset[0]))
