@@ -28,7 +28,7 @@ def panel_of(w):
 
 def wait_result(qtbot, p, timeout=60000):
     """Until a backtest is on screen and no recompute is pending."""
-    qtbot.waitUntil(lambda: p.output is not None and not p.busy, timeout=timeout)
+    qtbot.waitUntil(lambda: p.output is not None and not p.busy and p.doc.ready, timeout=timeout)
 
 
 def settle(qtbot, w, p):

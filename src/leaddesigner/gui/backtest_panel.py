@@ -696,8 +696,10 @@ class BacktestPanel(QWidget):
         self._output = out
         if self._holdout is None or len(self._holdout) != len(out.holdout):
             self._holdout = out.holdout
-            # a pass of its own: at a million leads the AUC and the tile it updates take ~60 ms
-            d.defer(self._update_holdout_auc)
+            if self.isVisible():
+                self._update_holdout_auc()
+            else:  # a pass of its own: at a million leads the AUC and the tile it updates take ~60 ms
+                d.defer(self._update_holdout_auc)
         if self.isVisible():
             self._show_now()
         else:  # nobody looks: shown when the tab is (its plots and tables take 60-160 ms at a million leads)

@@ -13,9 +13,8 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtGui import QUndoCommand
 
-from leaddesigner.core.edits.commands import Command
+from leaddesigner.core.edits.commands import Command, CommandError
 
-from leaddesigner.core.edits.commands import CommandError
 
 if TYPE_CHECKING:  # pragma: no cover
     from .document import ModelDocument
