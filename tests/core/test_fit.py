@@ -234,3 +234,22 @@ def test_base_model_supplies_names_kinds_and_capacity(sample):
         assert a.kind == kinds[a.name]
     assert f"{m.thresholds.mql:g}" in m.definitions["mql"]  # not the base model's definition
     loads_model(dumps_model(m), "fitted.yaml")
+
+
+def test_person_names_and_contact_details_are_never_scored():
+    """A Salesforce lead report: First Name, Last Name (and a phone) must not earn points, whatever their AUC."""
+    from leaddesigner.core.data.outcome import personal_detail_name
+
+    assert all(personal_detail_name(c) for c in ("First Name", "LastName", "full_name", "Mobile Phone", "Street", "Vorname"))
+    assert not any(personal_detail_name(c) for c in ("Company Name", "Account Name", "Title", "Email", "Country"))
+
+    path = Path(__file__).resolve().parents[1] / "fixtures" / "crm" / "salesforce_leads_report.csv"
+    leads = read_table(path)
+    leads["Phone"] = [f"+30 21 {i % 40:07d}" for i in range(len(leads))]  # shared switchboards: not unique
+    y = leads["Converted"].astype(str).eq("1").to_numpy()
+    fitted = fit_points(leads, y, max_rules=12, exclude=["Converted Date"])
+    for col in ("First Name", "Last Name", "Phone"):
+        assert "name or contact detail" in fitted.excluded[col], fitted.excluded
+    used = {r.when.attribute if r.when is not None and hasattr(r.when, "attribute") else (r.map.attribute if r.map else None)
+            for r in fitted.model.rules}
+    assert not used & {"first_name", "last_name", "phone"}, used

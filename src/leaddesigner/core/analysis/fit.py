@@ -51,6 +51,8 @@ Leakage heuristics (documented in the result's ``notes``)
   ``sales_contact`` / ``customer_since`` (a lead-status column is usually
   updated after the fact). Whole words only: ``poutcome`` (the outcome of an
   earlier campaign) is kept;
+* a person's name or contact details (``First Name``, ``Phone``, ``Street``) are
+  never scored: points for one first name over another would be arbitrary;
 * date columns are never scored (conversion and contact dates are the usual
   leaks, and a date's meaning depends on when a lead is scored); the creation
   date only orders the leads;
@@ -81,7 +83,7 @@ import pandas as pd
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
 from leaddesigner.core.data.detect import ROW_NUMBERS, attribute_kind, detect
-from leaddesigner.core.data.outcome import after_outcome_name, after_outcome_values
+from leaddesigner.core.data.outcome import after_outcome_name, after_outcome_values, personal_detail_name
 from leaddesigner.core.model.types import (
     DATE_FORMATS,
     NUMBER_FORMATS,
@@ -443,6 +445,9 @@ def prepare(
             continue
         if after_outcome_name(c):
             excluded[c] = "its name says it may be recorded with or after the outcome"
+            continue
+        if personal_detail_name(c):
+            excluded[c] = "a person's name or contact detail: points for it would be arbitrary"
             continue
         if t in ("category", "text") and after_outcome_values(leads[c]):
             excluded[c] = "its values read like notes written after the lead was worked (closed, lost, interested, ...)"

@@ -146,6 +146,24 @@ def after_outcome_name(name: str) -> bool:
     return any(w in AFTER_OUTCOME_WORDS for w in words) or any(k in joined for k in ("sales_contact", "customer_since"))
 
 
+#: a person's name or contact details: values differ by person, not by fit or interest
+_PERSONAL_NAMES = {
+    "first_name", "last_name", "middle_name", "full_name", "given_name", "family_name", "surname", "name",
+    "contact_name", "lead_name", "person_name", "salutation", "vorname", "nachname", "nom", "prenom", "prénom",
+}
+_PERSONAL_WORDS = {"phone", "mobile", "fax", "street", "address", "telefon", "telephone"}
+
+
+def personal_detail_name(name: str) -> bool:
+    """Whether a column holds a person's name or contact details (``First Name``, ``Phone``, ``Street``).
+
+    Such columns are never scored: points for "Eleni" over "Leon" would be arbitrary, and unfair.
+    ``Company Name`` or ``Account Name`` are not a person's name and are not matched.
+    """
+    words = _words(name)
+    return "_".join(words) in _PERSONAL_NAMES or any(w in _PERSONAL_WORDS for w in words)
+
+
 #: words in the values of a column written by sales after the lead was worked ("Closed by Horizzon", "Lost to EINS")
 _AFTER_VALUES = re.compile(
     r"\b(closed|won|lost|converted|revert(ed|ing)?|(not )?interested|disqualified|junk lead|already a customer|"
