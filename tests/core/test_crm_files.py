@@ -302,3 +302,15 @@ def test_date_columns_outside_the_model_are_read_as_the_pipeline_reads_them():
     assert days(parse_dates(pd.Series(["01/02/2025", "x"]), "D/M/Y")) == ["2025-02-01T00:00", None]  # the known format wins
     assert days(parse_dates(pd.Series([45000.0, 45001.5]), "excel")) == ["2023-03-15T00:00", "2023-03-16T12:00"]
     assert parse_dates(pd.Series(["Won", "Lost", "Open"])) is None  # not a date column
+
+
+def test_a_number_attribute_is_not_suggested_a_text_column():
+    """HubSpot's 'Company Name' looks like company_size by name; its values say it is text."""
+    from leaddesigner.core.data.detect import suggest_column
+
+    cols = ["Record ID", "Company Name", "Number of Employees", "Create Date"]
+    kinds = {"Record ID": "text", "Company Name": "text", "Number of Employees": "number", "Create Date": "date"}
+    assert suggest_column("company_size", cols, set()) == "Company Name"  # by name alone
+    assert suggest_column("company_size", cols, set(), "number", kinds) is None
+    assert suggest_column("created_at", cols, set(), "date", kinds) in (None, "Create Date")
+    assert suggest_column("company_name", cols, set(), "category", kinds) == "Company Name"  # text attributes still match

@@ -175,7 +175,8 @@ def test_mapping_combos_ignore_the_wheel_and_never_map_do_not_email(bare, qtbot)
     from PySide6.QtGui import QWheelEvent
     from PySide6.QtWidgets import QApplication
 
-    from leaddesigner.gui.data_dialogs import NoWheelComboBox, suggest_column
+    from leaddesigner.core.data.detect import suggest_column
+    from leaddesigner.gui.data_dialogs import NoWheelComboBox
 
     assert suggest_column("email", ["Do Not Email", "Email Address"], set()) == "Email Address"
     assert suggest_column("email", ["Do Not Email"], set()) is None

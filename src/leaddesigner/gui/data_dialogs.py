@@ -16,7 +16,6 @@ scrolling the dialog never changes a mapping by accident.
 """
 from __future__ import annotations
 
-import difflib
 import html
 
 from PySide6.QtCore import Qt
@@ -34,7 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core.data.detect import ROW_NUMBERS
+from leaddesigner.core.data.detect import ROW_NUMBERS, suggest_column
 from leaddesigner.core.data.outcome import OutcomeError, OutcomeSpec, fold, resolve
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS
@@ -43,7 +42,7 @@ from .document import ModelDocument
 from .table_base import cell_text
 
 
-__all__ = ["ColumnMappingDialog", "OutcomeDialog", "NoWheelComboBox", "suggest_column", "NOT_IN_FILE", "ROW_NUMBERS_TEXT"]
+__all__ = ["ColumnMappingDialog", "OutcomeDialog", "NoWheelComboBox", "NOT_IN_FILE", "ROW_NUMBERS_TEXT"]
 
 NOT_IN_FILE = "(not in the file)"
 ROW_NUMBERS_TEXT = "(no id column: number leads by line)"
@@ -76,31 +75,6 @@ class NoWheelComboBox(QComboBox):
             super().wheelEvent(event)
         else:
             event.ignore()
-
-
-def suggest_column(attribute: str, columns: list[str], taken: set[str]) -> str | None:
-    """The file column most likely to hold ``attribute`` (case and punctuation ignored).
-
-    A column must share the attribute's name, not only a word of it: ``email`` is
-    not read from ``Do Not Email``.
-    """
-    def norm(s: str) -> str:
-        return "".join(ch for ch in s.lower() if ch.isalnum())
-
-    free = [c for c in columns if c not in taken]
-    target = norm(attribute)
-    for c in free:
-        if norm(c) == target:
-            return c
-    normed = {norm(c): c for c in free}
-    close = difflib.get_close_matches(target, list(normed), n=1, cutoff=0.72)
-    if close:
-        return normed[close[0]]
-    for c in free:  # "Company Size (employees)" holds company_size
-        n = norm(c)
-        if target and n.startswith(target) and not any(w in c.lower() for w in ("not", "no ", "opt", "unsub")):
-            return c
-    return None
 
 
 class ColumnMappingDialog(QDialog):
@@ -181,7 +155,8 @@ class ColumnMappingDialog(QDialog):
             for c in self.columns:
                 cb.addItem(c, c)
             cur = m.column_for(a.name)
-            pick = cur if cur in have else suggest_column(a.name, self.columns, taken)
+            kinds = {c: g.type for c, g in det.columns.items()} if det is not None else None
+            pick = cur if cur in have else suggest_column(a.name, self.columns, taken, a.type, kinds)
             if pick is not None:
                 taken.add(pick)
                 cb.setCurrentIndex(cb.findData(pick))

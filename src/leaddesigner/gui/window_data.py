@@ -19,7 +19,9 @@ from PySide6.QtWidgets import (
     QFileDialog,
 )
 
-from .data_dialogs import ColumnMappingDialog, OutcomeDialog, suggest_column
+from leaddesigner.core.data.detect import suggest_column
+
+from .data_dialogs import ColumnMappingDialog, OutcomeDialog
 from .window_common import (
     DATA_FILTER,
     set_tab_text,
@@ -117,7 +119,10 @@ class DataMixin:
         used = [a for a in missing if any(a in r.attributes() for r in d.model.rules)]
         taken = {d.model.column_for(a.name) for a in d.model.attributes}
         cols = [str(c) for c in d.leads_frame.columns]
-        suggest = [a for a in used if suggest_column(a, cols, taken)]
+        det = d.loaded.detection if d.loaded is not None else None
+        kinds = {c: g.type for c, g in det.columns.items()} if det is not None else None
+        types = {a.name: a.type for a in d.model.attributes}
+        suggest = [a for a in used if suggest_column(a, cols, taken, types.get(a), kinds)]
         key = (id(d.leads_frame), tuple(missing))
         if self.interactive and suggest and self._mapping_offered_for != key and self.isVisible():
             self._mapping_offered_for = key

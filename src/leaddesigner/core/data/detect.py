@@ -13,7 +13,9 @@ Python API call :func:`detect`.
 """
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,7 +24,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leaddesigner.core.data.coerce import FALSE_TOKENS, MISSING_TOKENS, TRUE_TOKENS, coerce_types
-__all__ = ["ColumnGuess", "Detection", "detect", "guess_column", "ROW_NUMBERS", "is_id_like_name", "attribute_name", "attribute_kind"]
+
+__all__ = [
+    "ColumnGuess", "Detection", "detect", "guess_column", "ROW_NUMBERS", "is_id_like_name", "attribute_name",
+    "attribute_kind", "suggest_column",
+]
 
 #: the id "column" of a file without one: each lead is named by its line (or row) number
 ROW_NUMBERS = "(row number)"
@@ -362,3 +368,36 @@ def _find_created(guesses: dict[str, ColumnGuess], wanted: str | None, source: s
     g = guesses[pick]
     how = f" ({g.format})" if g.format and g.format != "ISO" else ""
     return pick, f"Creation date: '{pick}'{how} dates each lead (MQLs per week, the holdout split)."
+
+
+def suggest_column(attribute: str, columns: list[str], taken: set[str], atype: str | None = None,
+                   kinds: Mapping[str, str] | None = None) -> str | None:
+    """The file column most likely to hold ``attribute`` (case and punctuation ignored).
+
+    A column must share the attribute's name, not only a word of it: ``email`` is
+    not read from ``Do Not Email``. With the attribute's type ``atype`` and the
+    columns' detected types ``kinds``, a number or date attribute is never
+    suggested a column of text (``company_size`` is not read from ``Company Name``).
+    """
+    def norm(s: str) -> str:
+        return "".join(ch for ch in s.lower() if ch.isalnum())
+
+    def fits(c: str) -> bool:
+        if atype not in ("number", "date") or kinds is None or c not in kinds:
+            return True
+        return kinds[c] == atype or (atype == "number" and kinds[c] == "boolean")
+
+    free = [c for c in columns if c not in taken and fits(c)]
+    target = norm(attribute)
+    for c in free:
+        if norm(c) == target:
+            return c
+    normed = {norm(c): c for c in free}
+    close = difflib.get_close_matches(target, list(normed), n=1, cutoff=0.72)
+    if close:
+        return normed[close[0]]
+    for c in free:  # "Company Size (employees)" holds company_size
+        n = norm(c)
+        if target and n.startswith(target) and not any(w in c.lower() for w in ("not", "no ", "opt", "unsub")):
+            return c
+    return None
