@@ -19,7 +19,6 @@ STILL_TO_SPLIT = {
     "samples/generate.py": "the lead population | the activity story of each lead (one 686-line function to cut)",
     "core/model/io.py": "reading YAML with line numbers | migrations between schema versions | writing",
     "core/export/report.py": "the page | its SVG charts",
-    "core/analysis/backtest.py": "ranking figures (AUC, deciles, gains) | score at conversion",
     "gui/main_window.py": "MainWindow's document handlers into a window_* part",
 }
 

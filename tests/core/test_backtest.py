@@ -12,15 +12,8 @@ from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score, roc_curve
 
 from leaddesigner import paths
-from leaddesigner.core.analysis.backtest import (
-    BOOT_BINS,
-    THIN_LEADS,
-    auc,
-    backtest,
-    score_at_conversion,
-    time_split,
-    wilson,
-)
+from leaddesigner.core.analysis.at_conversion import score_at_conversion
+from leaddesigner.core.analysis.backtest import BOOT_BINS, THIN_LEADS, auc, backtest, time_split, wilson
 from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.data.leadfile import read_table
 from leaddesigner.core.model.io import load_model

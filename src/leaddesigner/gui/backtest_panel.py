@@ -144,7 +144,7 @@ class BacktestOutput:
     backtest: Any  # core.backtest.Backtest
     holdout: np.ndarray
     suggestions: list = field(default_factory=list)
-    at_conversion: Any = None  # core.backtest.ScoreAtConversion
+    at_conversion: Any = None  # core.analysis.at_conversion.ScoreAtConversion
     at_conversion_error: str | None = None
     seconds: float = 0.0
     run: BacktestRun | None = None  # everything the core's workflow returned (holdout checks, notes)

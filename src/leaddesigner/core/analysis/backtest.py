@@ -11,7 +11,7 @@ on copies of the scorer's arrays:
   conversions captured vs share of leads handed to sales, MQL vs non-MQL
   conversion rate with CIs), and plain-sentence ``warnings`` when the data is
   too thin to trust a figure.
-* :func:`score_at_conversion` -> :class:`ScoreAtConversion` - each converter's
+* :func:`~leaddesigner.core.analysis.at_conversion.score_at_conversion` (its own module) - each converter's
   score as of the moment it converted (and of first sales contact), computed
   by the engine itself (:meth:`Scorer.score_at`).
 """
@@ -22,20 +22,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-__all__ = [
-    "auc",
-    "time_split",
-    "backtest",
-    "Backtest",
-    "Rate",
-    "MqlCut",
-    "Gains",
-    "score_at_conversion",
-    "ScoreAtConversion",
-    "ScoreDistribution",
-    "THIN_LEADS",
-    "THIN_CONVERSIONS",
-]
+__all__ = ["auc", "time_split", "backtest", "Backtest", "Rate", "MqlCut", "Gains", "THIN_LEADS", "THIN_CONVERSIONS"]
 
 #: a band or grade cell with fewer leads than this is flagged thin
 THIN_LEADS = 20
@@ -52,7 +39,7 @@ Z95 = 1.959963984540054
 BOOT_BINS = 1024
 
 
-def _num(x) -> float | None:
+def json_number(x) -> float | None:
     """A JSON-able float (NaN/inf -> None)."""
     if x is None:
         return None
@@ -65,11 +52,11 @@ def _records(df: pd.DataFrame | None) -> list[dict] | None:
         return None
     out = []
     for rec in df.to_dict("records"):
-        out.append({k: (_num(v) if isinstance(v, (float, np.floating)) else v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()})
+        out.append({k: (json_number(v) if isinstance(v, (float, np.floating)) else v.item() if isinstance(v, np.generic) else v) for k, v in rec.items()})
     return out
 
 
-def _pct(x: float, digits: int = 1) -> str:
+def percent_text(x: float, digits: int = 1) -> str:
     return "-" if x is None or not np.isfinite(x) else f"{100 * x:.{digits}f}%"
 
 
@@ -105,12 +92,12 @@ class Rate:
         return self.leads < THIN_LEADS or self.conversions < THIN_CONVERSIONS
 
     def to_dict(self) -> dict:
-        return {"conversions": self.conversions, "leads": self.leads, "rate": _num(self.rate), "low": _num(self.low), "high": _num(self.high)}
+        return {"conversions": self.conversions, "leads": self.leads, "rate": json_number(self.rate), "low": json_number(self.low), "high": json_number(self.high)}
 
     def text(self) -> str:
         if not self.leads:
             return "- (no leads)"
-        return f"{_pct(self.rate)} ({self.conversions:,} of {self.leads:,}; 95% CI {_pct(self.low)}-{_pct(self.high)})"
+        return f"{percent_text(self.rate)} ({self.conversions:,} of {self.leads:,}; 95% CI {percent_text(self.low)}-{percent_text(self.high)})"
 
 
 @dataclass
@@ -132,17 +119,17 @@ class MqlCut:
 
     def to_dict(self) -> dict:
         return {
-            "threshold": _num(self.threshold),
+            "threshold": json_number(self.threshold),
             "mqls": self.mqls,
             "converted_mqls": self.converted_mqls,
-            "precision": _num(self.precision),
-            "recall": _num(self.recall),
-            "f1": _num(self.f1),
-            "share_of_leads": _num(self.share_of_leads),
-            "share_of_conversions": _num(self.share_of_conversions),
+            "precision": json_number(self.precision),
+            "recall": json_number(self.recall),
+            "f1": json_number(self.f1),
+            "share_of_leads": json_number(self.share_of_leads),
+            "share_of_conversions": json_number(self.share_of_conversions),
             "mql_rate": self.mql_rate.to_dict(),
             "non_mql_rate": self.non_mql_rate.to_dict(),
-            "mqls_per_week": _num(self.mqls_per_week),
+            "mqls_per_week": json_number(self.mqls_per_week),
             "mqls_per_week_max": self.mqls_per_week_max,
         }
 
@@ -164,9 +151,9 @@ class Gains:
 
     def to_dict(self) -> dict:
         return {
-            "thresholds": [_num(x) for x in self.thresholds],
-            "lead_share": [_num(x) for x in self.lead_share],
-            "conversion_share": [_num(x) for x in self.conversion_share],
+            "thresholds": [json_number(x) for x in self.thresholds],
+            "lead_share": [json_number(x) for x in self.lead_share],
+            "conversion_share": [json_number(x) for x in self.conversion_share],
         }
 
 
@@ -216,10 +203,10 @@ class Backtest:
             "label": self.label,
             "n": self.n,
             "n_converted": self.n_converted,
-            "base_rate": _num(self.base_rate),
-            "auc": _num(self.auc),
-            "auc_low": _num(self.auc_low),
-            "auc_high": _num(self.auc_high),
+            "base_rate": json_number(self.base_rate),
+            "auc": json_number(self.auc),
+            "auc_low": json_number(self.auc_low),
+            "auc_high": json_number(self.auc_high),
             "deciles": _records(self.deciles),
             "grades": _records(self.grades),
             "gains": self.gains.to_dict(),
@@ -236,15 +223,15 @@ class Backtest:
         heads = [_part_head(b) for b in cols]
         rows: list[tuple[str, list[str]]] = [
             ("Leads", [f"{b.n:,}" for b in cols]),
-            ("Converted", [f"{b.n_converted:,} ({_pct(b.base_rate)})" for b in cols]),
+            ("Converted", [f"{b.n_converted:,} ({percent_text(b.base_rate)})" for b in cols]),
             ("ROC AUC (95% CI)", [_auc_text(b) for b in cols]),
         ]
         m0 = self.mql
         if m0 is not None:
             cut = f"score >= {m0.threshold:g}" if m0.threshold is not None else "status MQL or SQL"
             rows += [
-                (f"MQLs ({cut})", [f"{b.mql.mqls:,} ({_pct(b.mql.share_of_leads)} of leads)" for b in cols]),
-                ("  conversions captured", [f"{b.mql.converted_mqls:,} ({_pct(b.mql.share_of_conversions)} of conv.)" for b in cols]),
+                (f"MQLs ({cut})", [f"{b.mql.mqls:,} ({percent_text(b.mql.share_of_leads)} of leads)" for b in cols]),
+                ("  conversions captured", [f"{b.mql.converted_mqls:,} ({percent_text(b.mql.share_of_conversions)} of conv.)" for b in cols]),
                 ("  MQL conversion rate", [_rate_short(b.mql.mql_rate) for b in cols]),
                 ("  non-MQL conversion rate", [_rate_short(b.mql.non_mql_rate) for b in cols]),
                 ("  precision / recall / F1", [f"{_f(b.mql.precision)} / {_f(b.mql.recall)} / {_f(b.mql.f1)}" for b in cols]),
@@ -303,7 +290,7 @@ def _auc_text(b: Backtest) -> str:
 def _rate_short(r: Rate) -> str:
     if not r.leads:
         return "-"
-    return f"{_pct(r.rate)} ({_pct(r.low)}-{_pct(r.high)})"
+    return f"{percent_text(r.rate)} ({percent_text(r.low)}-{percent_text(r.high)})"
 
 
 def _score_text(v: float) -> str:
@@ -316,7 +303,7 @@ def _score_text(v: float) -> str:
 def _table(df: pd.DataFrame, cols: list[str], heads: list[str]) -> str:
     def cell(c, v, thin):
         if c in ("rate", "cum_conversion_share", "cum_lead_share"):
-            s = _pct(v)
+            s = percent_text(v)
         elif c == "lift":
             s = "-" if not np.isfinite(v) else f"{v:.2f}"
         elif c in ("score_min", "score_max"):
@@ -576,7 +563,7 @@ def _warnings(b: Backtest, n_boot: int) -> list[str]:
             elif r.thin:
                 w.append(
                     f"The conversion rate of {what}{where} rests on {r.conversions:,} conversion{'s' if r.conversions != 1 else ''} "
-                    f"among {r.leads:,} leads ({_pct(r.rate)}, 95% CI {_pct(r.low)}-{_pct(r.high)}): not reliable."
+                    f"among {r.leads:,} leads ({percent_text(r.rate)}, 95% CI {percent_text(r.low)}-{percent_text(r.high)}): not reliable."
                 )
     if b.grades is not None:
         used = b.grades[b.grades["leads"] > 0]
@@ -707,133 +694,14 @@ def _drift_warning(t: Backtest, h: Backtest) -> str | None:
         return None
     if rh.rate < 0.5 * rt.rate:
         return (
-            f"The holdout converted at {_pct(rh.rate)} against {_pct(rt.rate)} for the older leads: recent leads may not "
+            f"The holdout converted at {percent_text(rh.rate)} against {percent_text(rt.rate)} for the older leads: recent leads may not "
             "have had time to convert yet, so holdout rates, precision and recall understate (the AUC suffers less)."
         )
     if rh.rate > 1.5 * rt.rate or rh.rate < 0.67 * rt.rate:
         return (
-            f"The holdout converted at {_pct(rh.rate)} against {_pct(rt.rate)} for the older leads: the leads or the market "
+            f"The holdout converted at {percent_text(rh.rate)} against {percent_text(rt.rate)} for the older leads: the leads or the market "
             "changed over time, so thresholds tuned on older leads may not carry over to new ones."
         )
     return None
 
 
-# ---------------------------------------------------------------- score at conversion
-@dataclass
-class ScoreDistribution:
-    """Converters' scores at one kind of moment (conversion or first sales contact)."""
-
-    moment: str  # 'conversion' | 'first_contact'
-    rows: np.ndarray  # lead rows of the converters with that moment
-    scores: np.ndarray  # their scores at that moment
-    mql: np.ndarray  # bool: was MQL (or beyond) at that moment
-    count: int
-    mean: float  # the "average qualification score" (NaN when count == 0)
-    quantiles: dict[str, float]  # p10, p25, median, p75, p90
-    share_mql: float
-
-    @classmethod
-    def of(cls, moment: str, rows: np.ndarray, scores: np.ndarray, mql: np.ndarray) -> "ScoreDistribution":
-        n = len(scores)
-        keys = ("p10", "p25", "median", "p75", "p90")
-        qs = np.quantile(scores, [0.1, 0.25, 0.5, 0.75, 0.9]) if n else np.full(5, np.nan)
-        return cls(
-            moment, rows, scores, mql, n,
-            float(scores.mean()) if n else float("nan"),
-            {k: float(v) for k, v in zip(keys, qs)},
-            float(mql.mean()) if n else float("nan"),
-        )
-
-    def to_dict(self) -> dict:
-        return {
-            "moment": self.moment,
-            "count": self.count,
-            "mean": _num(self.mean),
-            "quantiles": {k: _num(v) for k, v in self.quantiles.items()},
-            "share_mql": _num(self.share_mql),
-        }
-
-    def text(self) -> str:
-        what = {"conversion": "At conversion", "first_contact": "At first sales contact"}.get(self.moment, self.moment)
-        if not self.count:
-            return f"{what}: no converters with that date."
-        q = self.quantiles
-        return (
-            f"{what} ({self.count:,} converters): average {self.mean:.1f}; "
-            + "  ".join(f"{k} {v:.1f}" for k, v in q.items())
-            + f"; {_pct(self.share_mql)} were MQL at that moment"
-        )
-
-
-@dataclass
-class ScoreAtConversion:
-    """Score of each converter as of the moment it converted (and of first sales contact)."""
-
-    at_conversion: ScoreDistribution
-    at_first_contact: ScoreDistribution | None
-    threshold: float  # the model's MQL threshold at the time of the call
-
-    @property
-    def average(self) -> float:
-        """The average qualification score: the mean score at conversion."""
-        return self.at_conversion.mean
-
-    def to_dict(self) -> dict:
-        return {
-            "threshold": _num(self.threshold),
-            "average": _num(self.average),
-            "at_conversion": self.at_conversion.to_dict(),
-            "at_first_contact": None if self.at_first_contact is None else self.at_first_contact.to_dict(),
-        }
-
-    def text(self) -> str:
-        out = ["Score at conversion (each converter scored as of that moment, with the data known then):"]
-        out.append("  " + self.at_conversion.text())
-        if self.at_first_contact is not None:
-            out.append("  " + self.at_first_contact.text())
-        a = self.average
-        if np.isfinite(a):
-            rel = "above" if a > self.threshold else "below" if a < self.threshold else "equal to"
-            out.append(f"  Average qualification score {a:.1f}, {rel} the MQL threshold {self.threshold:g}.")
-        if 0 < self.at_conversion.count < FEW_CONVERSIONS:
-            out.append(f"  Caution: only {self.at_conversion.count} converters with a conversion date: treat these figures as rough.")
-        return "\n".join(out)
-
-
-def _ns(a: np.ndarray, n: int, what: str) -> np.ndarray:
-    a = np.asarray(a)
-    if len(a) != n:
-        raise ValueError(f"{what} has {len(a)} entries for {n} leads")
-    if not np.issubdtype(a.dtype, np.datetime64):
-        a = pd.to_datetime(pd.Series(a)).to_numpy(dtype="datetime64[ns]")
-    return a.astype("datetime64[ns]").view(np.int64)
-
-
-def score_at_conversion(scorer, converted_at: np.ndarray, first_contact: np.ndarray | None = None) -> ScoreAtConversion:
-    """Each converter's score as of its conversion moment, using the engine itself.
-
-    converted_at: datetime64 per lead (NaT: did not convert); a lead with a
-    date counts as a converter. first_contact: datetime64 per lead (NaT: never
-    contacted), optional; it is read for converters only. A moment is used as
-    given (a date without a time is the start of that day: events of that day
-    do not count yet); moments after the data's as-of are scored as of as-of.
-    The scorer's state is not touched (see
-    :meth:`leaddesigner.core.scoring.engine.Scorer.score_at`).
-    """
-    n = scorer.n
-    nat = np.iinfo(np.int64).min
-    conv = _ns(converted_at, n, "converted_at")
-    rows = np.flatnonzero(conv != nat)
-
-    def dist(moment: str, at: np.ndarray, rows: np.ndarray) -> ScoreDistribution:
-        if len(rows) == 0:
-            return ScoreDistribution.of(moment, rows, np.zeros(0), np.zeros(0, dtype=bool))
-        res = scorer.score_at(at[rows], rows=rows)
-        return ScoreDistribution.of(moment, rows, np.asarray(res.score, dtype=float), np.asarray(res.status) >= 1)
-
-    at_conv = dist("conversion", conv, rows)
-    at_fc = None
-    if first_contact is not None:
-        fc = _ns(first_contact, n, "first_contact")
-        at_fc = dist("first_contact", fc, rows[fc[rows] != nat])
-    return ScoreAtConversion(at_conv, at_fc, float(scorer.model.thresholds.mql))

@@ -9,7 +9,7 @@ way for every caller:
 * the backtest figures on all leads, the tuning part and the holdout
   (:func:`.backtest.backtest`);
 * each converter's score at its conversion (and first sales contact), when a
-  conversion date is known (:func:`.backtest.score_at_conversion`);
+  conversion date is known (:func:`.at_conversion.score_at_conversion`);
 * the MQL threshold suggestions, computed on the tuning part and checked on the
   holdout, and today's threshold on both (:mod:`.thresholds`);
 * notes about what the data leaves out.
@@ -29,13 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.analysis.backtest import (
-    Backtest,
-    ScoreAtConversion,
-    backtest,
-    score_at_conversion,
-    time_split,
-)
+from leaddesigner.core.analysis.at_conversion import ScoreAtConversion, score_at_conversion
+from leaddesigner.core.analysis.backtest import Backtest, backtest, time_split
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.analysis.thresholds import Suggestion, evaluate_threshold, suggest_thresholds
 
