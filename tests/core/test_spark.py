@@ -25,17 +25,9 @@ if os.environ.get("LEADDESIGNER_TEST_SPARK") != "1":
     pytest.skip("Spark tests run with `make test-spark` (set LEADDESIGNER_TEST_SPARK=1 and install the 'spark' extra)", allow_module_level=True)
 pytest.importorskip("pyspark", reason="PySpark is not installed: pip install -e '.[spark]' (or `make test-spark`)")
 
-from leaddesigner.core.scoring.engine import Scorer  # noqa: E402
-
-from leaddesigner.core.scoring.engine import bind  # noqa: E402
-from leaddesigner.core.model.types import Attribute  # noqa: E402
-from leaddesigner.core.model.types import Leaf  # noqa: E402
-from leaddesigner.core.model.types import Rule  # noqa: E402
-from leaddesigner.core.model.types import ScoringModel  # noqa: E402
-from leaddesigner.core.model.types import Thresholds  # noqa: E402
-from leaddesigner.core.model.types import ValueMap  # noqa: E402
-from leaddesigner.core.export.sqlexport import export_sql  # noqa: E402
-from leaddesigner.core.export.sqlexport import output_columns  # noqa: E402
+from leaddesigner.core.export.sqlexport import export_sql, output_columns  # noqa: E402
+from leaddesigner.core.model.types import Attribute, Leaf, Rule, ScoringModel, Thresholds, ValueMap  # noqa: E402
+from leaddesigner.core.scoring.engine import Scorer, bind  # noqa: E402
 
 from . import strategies as S  # noqa: E402
 from .test_sqlexport import (  # noqa: E402
