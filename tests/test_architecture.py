@@ -17,8 +17,6 @@ STILL_TO_SPLIT = {
     "core/analysis/fit.py": "candidate features | the points search | its report",
     "core/analysis/replay.py": "the day-by-day replay | the event index it keeps",
     "samples/generate.py": "the lead population | the activity story of each lead (one 686-line function to cut)",
-    "core/model/io.py": "reading YAML with line numbers | migrations between schema versions | writing",
-    "core/export/report.py": "the page | its SVG charts",
     "gui/main_window.py": "MainWindow's document handlers into a window_* part",
 }
 

@@ -15,7 +15,8 @@ from leaddesigner.core.model import describe as D
 from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.data.leadfile import read_table
 from leaddesigner.core.model.io import load_model, loads_model
-from leaddesigner.core.export.report import model_hash, nice_ticks, render_report, write_report
+from leaddesigner.core.export.report import model_hash, render_report, write_report
+from leaddesigner.core.export.report_charts import nice_ticks
 
 SVG = "{http://www.w3.org/2000/svg}"
 XHTML = "{http://www.w3.org/1999/xhtml}"

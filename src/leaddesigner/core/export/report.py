@@ -21,53 +21,39 @@ from __future__ import annotations
 
 import datetime as _dt
 import hashlib
-import math
 import os
 from dataclasses import dataclass
-from html import escape
 from typing import Any, Iterable, Sequence
 
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.export.report_charts import (
+
+    esc,
+
+    pct_text,
+
+    number_text,
+
+    chart_distribution,
+
+    chart_weekly,
+
+    chart_deciles,
+
+    chart_gains,
+
+    chart_score_at,
+
+)
 from leaddesigner.core.model import describe as D
-from leaddesigner.core.scoring.engine import LeadData, Scorer
 from leaddesigner.core.model.types import STATUSES, ScoringModel
-from leaddesigner.core.scoring.summary import histogram, score_bounds, summarize
+from leaddesigner.core.scoring.engine import LeadData, Scorer
+from leaddesigner.core.scoring.summary import score_bounds, summarize
+
 
 __all__ = ["render_report", "write_report", "model_hash", "ReportOptions"]
-
-# palette (colour-blind safe blues/oranges; status colours as the app's plots)
-C_LEAD = "#c3cbd6"
-C_MQL = "#3b78c9"
-C_SQL = "#163f73"
-C_OVER = "#e07b1f"
-C_CAP = "#c62828"
-C_CONV = "#2e7d4f"
-C_GRID = "#e3e7ec"
-C_AXIS = "#5b6673"
-C_TEXT = "#1f2933"
-C_MUTED = "#66707c"
-
-
-# ---------------------------------------------------------------- helpers
-def _e(x: Any) -> str:
-    """Escape for text and attribute values (quotes too)."""
-    return escape("" if x is None else str(x), quote=True)
-
-
-def _pct(x: float | None, digits: int = 1) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    return f"{100 * x:.{digits}f}%"
-
-
-def _fmt(x: float | None, digits: int = 1) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    if float(x).is_integer():
-        return f"{int(x):,}"
-    return f"{x:,.{digits}f}"
 
 
 def model_hash(model: ScoringModel) -> str:
@@ -75,291 +61,6 @@ def model_hash(model: ScoringModel) -> str:
     from leaddesigner.core.model.io import dumps_model
 
     return hashlib.sha256(dumps_model(model).encode("utf-8")).hexdigest()[:12]
-
-
-def nice_ticks(lo: float, hi: float, n: int = 5) -> np.ndarray:
-    """About ``n`` round tick values covering [lo, hi] (steps of 1, 2, 2.5 or 5 times a power of 10)."""
-    if not np.isfinite(lo) or not np.isfinite(hi):
-        return np.array([0.0])
-    if hi <= lo:
-        hi = lo + 1.0
-    raw = (hi - lo) / max(n, 1)
-    mag = 10 ** math.floor(math.log10(raw))
-    step = next(s * mag for s in (1, 2, 2.5, 5, 10) if s * mag >= raw)
-    start = math.floor(lo / step + 1e-9) * step
-    stop = math.ceil(hi / step - 1e-9) * step
-    return np.round(np.arange(start, stop + step / 2, step), 10)
-
-
-def _tick_text(v: float, step: float, suffix: str = "") -> str:
-    if abs(step) >= 1 or float(v).is_integer():
-        return f"{int(round(v)):,}{suffix}"
-    digits = max(0, -int(math.floor(math.log10(abs(step)))))
-    return f"{v:.{digits}f}{suffix}"
-
-
-# ---------------------------------------------------------------- SVG charts
-class Svg:
-    """A small SVG chart: plot area, linear scales, axes with ticks, bars, lines, legend."""
-
-    def __init__(self, width: int = 900, height: int = 290, *, left: int = 66, right: int = 20, top: int = 34,
-                 bottom: int = 52, title: str = "", font: int = 11):
-        self.w, self.h = width, height
-        self.font = font
-        self.x0, self.x1 = left, width - right
-        self.y0, self.y1 = height - bottom, top  # y0: bottom pixel
-        self.title = title
-        self.parts: list[str] = []
-        self.xlo, self.xhi, self.ylo, self.yhi = 0.0, 1.0, 0.0, 1.0
-
-    def scale(self, xlo: float, xhi: float, ylo: float, yhi: float) -> "Svg":
-        self.xlo, self.xhi = float(xlo), float(xhi) if xhi > xlo else float(xlo) + 1
-        self.ylo, self.yhi = float(ylo), float(yhi) if yhi > ylo else float(ylo) + 1
-        return self
-
-    def sx(self, v: float) -> float:
-        return self.x0 + (v - self.xlo) / (self.xhi - self.xlo) * (self.x1 - self.x0)
-
-    def sy(self, v: float) -> float:
-        return self.y0 - (v - self.ylo) / (self.yhi - self.ylo) * (self.y0 - self.y1)
-
-    def add(self, s: str) -> None:
-        self.parts.append(s)
-
-    def text(self, x: float, y: float, s: str, *, anchor: str = "middle", size: float | None = None, fill: str = C_AXIS,
-             weight: str = "normal", rotate: float | None = None, halo: bool = False) -> None:
-        tr = f' transform="rotate({rotate:g} {x:.1f} {y:.1f})"' if rotate else ""
-        size = self.font if size is None else size * self.font / 11
-        hl = ' stroke="#ffffff" stroke-width="3.5" stroke-linejoin="round" paint-order="stroke"' if halo else ""
-        self.add(
-            f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}" font-size="{size}" fill="{fill}" '
-            f'font-weight="{weight}"{tr}{hl}>{_e(s)}</text>'
-        )
-
-    def line(self, x1: float, y1: float, x2: float, y2: float, *, stroke: str = C_AXIS, width: float = 1,
-             dash: str | None = None, opacity: float = 1.0) -> None:
-        d = f' stroke-dasharray="{dash}"' if dash else ""
-        o = f' stroke-opacity="{opacity:g}"' if opacity != 1.0 else ""
-        self.add(f'<line x1="{x1:.1f}" y1="{y1:.1f}" x2="{x2:.1f}" y2="{y2:.1f}" stroke="{stroke}" stroke-width="{width:g}"{d}{o}/>')
-
-    def rect(self, x: float, y: float, w: float, h: float, fill: str, *, tip: str | None = None, opacity: float = 1.0,
-             stroke: str | None = None) -> None:
-        if w <= 0 or h <= 0:
-            return
-        o = f' fill-opacity="{opacity:g}"' if opacity != 1.0 else ""
-        s = f' stroke="{stroke}" stroke-width="1"' if stroke else ""
-        body = f"<title>{_e(tip)}</title>" if tip else ""
-        if body:
-            self.add(f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}" fill="{fill}"{o}{s}>{body}</rect>')
-        else:
-            self.add(f'<rect x="{x:.2f}" y="{y:.2f}" width="{w:.2f}" height="{h:.2f}" fill="{fill}"{o}{s}/>')
-
-    def polyline(self, xs: Sequence[float], ys: Sequence[float], *, stroke: str, width: float = 2, dash: str | None = None) -> None:
-        pts = " ".join(f"{self.sx(x):.1f},{self.sy(y):.1f}" for x, y in zip(xs, ys))
-        d = f' stroke-dasharray="{dash}"' if dash else ""
-        self.add(f'<polyline points="{pts}" fill="none" stroke="{stroke}" stroke-width="{width:g}" stroke-linejoin="round"{d}/>')
-
-    def circle(self, x: float, y: float, r: float, fill: str) -> None:
-        self.add(f'<circle cx="{self.sx(x):.1f}" cy="{self.sy(y):.1f}" r="{r:g}" fill="{fill}" stroke="#ffffff" stroke-width="1.5"/>')
-
-    def y_axis(self, ticks: Iterable[float], *, label: str = "", suffix: str = "", fmt=None) -> None:
-        ticks = [t for t in ticks if self.ylo - 1e-9 <= t <= self.yhi + 1e-9]
-        step = (ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-        for t in ticks:
-            y = self.sy(t)
-            self.line(self.x0, y, self.x1, y, stroke=C_GRID)
-            self.text(self.x0 - 7, y + 4, fmt(t) if fmt else _tick_text(t, step, suffix), anchor="end")
-        if label:
-            cy = (self.y0 + self.y1) / 2
-            self.text(15 * self.font / 11, cy, label, rotate=-90, fill=C_TEXT)
-
-    def x_axis(self, ticks: Iterable[float], *, label: str = "", labels: Sequence[str] | None = None, suffix: str = "") -> None:
-        ticks = list(ticks)
-        self.line(self.x0, self.y0, self.x1, self.y0, stroke=C_AXIS)
-        step = (ticks[1] - ticks[0]) if len(ticks) > 1 else 1.0
-        for i, t in enumerate(ticks):
-            if t < self.xlo - 1e-9 or t > self.xhi + 1e-9:
-                continue
-            x = self.sx(t)
-            self.line(x, self.y0, x, self.y0 + 4, stroke=C_AXIS)
-            self.text(x, self.y0 + 6 + self.font, labels[i] if labels is not None else _tick_text(t, step, suffix))
-        if label:
-            self.text((self.x0 + self.x1) / 2, self.h - 10, label, size=11, fill=C_TEXT)
-
-    def legend(self, items: Sequence[tuple[str, str, str]]) -> None:
-        """(label, colour, 'box' | 'line' | 'dash') in one row above the plot, right-aligned."""
-        widths = [(34 if kind == "box" else 40) + 0.58 * self.font * len(lbl) for lbl, _, kind in items]
-        x = self.x1 - sum(widths)
-        y = self.y1 - 16
-        for (lbl, col, kind), w in zip(items, widths):
-            if kind == "box":
-                self.add(f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="12" height="12" fill="{col}" rx="2"/>')
-            else:
-                self.line(x, y - 3, x + 16, y - 3, stroke=col, width=2.5 if kind == "line" else 2, dash="5 3" if kind == "dash" else None)
-            self.text(x + (16 if kind == "box" else 21), y + 1, lbl, anchor="start", size=11, fill=C_TEXT)
-            x += w
-
-    def heading(self, text: str) -> None:
-        self.text(self.x0, self.y1 - 16, text, anchor="start", size=12, fill=C_TEXT, weight="bold")
-
-    def render(self) -> str:
-        return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.w} {self.h}" width="{self.w}" height="{self.h}" '
-            f'role="img" aria-label="{_e(self.title)}" font-family="Segoe UI, Helvetica, Arial, sans-serif">'
-            f"<title>{_e(self.title)}</title>" + "".join(self.parts) + "</svg>"
-        )
-
-
-def chart_distribution(model: ScoringModel, score: np.ndarray, status: np.ndarray) -> str:
-    """Stacked histogram of scores by status, with the MQL and SQL thresholds."""
-    lo, hi = score_bounds(model, score)
-    span = hi - lo
-    bins = int(min(60, max(10, round(span / 2)))) if span > 0 else 10
-    parts = [histogram(score[status == k], lo, hi, bins)[0] for k in range(3)]
-    edges = lo + (hi - lo) / bins * np.arange(bins + 1)
-    total = parts[0] + parts[1] + parts[2]
-    ymax = max(1, int(total.max(initial=0)))
-    # one bar far taller than the rest (everyone clipped to the score range's 0): cut it, label it
-    second = np.sort(total)[-2] if len(total) > 1 else ymax
-    clip = ymax > 3 * max(second, 1)
-    if clip:
-        ymax = int(max(second, 1) * 1.6)
-    yt = nice_ticks(0, ymax, 5)
-    c = Svg(title="Score distribution: number of leads per score band, by status").scale(lo, hi, 0, yt[-1])
-    c.y_axis(yt, label="Leads")
-    xt = nice_ticks(lo, hi, 10)
-    names = ["Below MQL (lead)", "MQL", "SQL"]
-    colors = [C_LEAD, C_MQL, C_SQL]
-    for i in range(bins):
-        x, w = c.sx(edges[i]) + 0.5, c.sx(edges[i + 1]) - c.sx(edges[i]) - 1
-        base = 0
-        top = float(yt[-1])
-        for k in range(3):
-            v = int(parts[k][i])
-            if v and base < top:
-                hi_v = min(base + v, top)
-                c.rect(x, c.sy(hi_v), w, c.sy(base) - c.sy(hi_v), colors[k],
-                       tip=f"score {edges[i]:g}-{edges[i + 1]:g}: {v:,} {names[k]}")
-            base += v
-        if base > top:  # the cut bar: a white break and its count
-            yb = c.sy(top) + 10
-            c.add(f'<path d="M{x - 2:.1f},{yb + 3:.1f} L{x + w + 2:.1f},{yb - 3:.1f} L{x + w + 2:.1f},{yb + 1:.1f} '
-                  f'L{x - 2:.1f},{yb + 7:.1f} Z" fill="#ffffff"/>')
-            c.text(x + w + 4, c.sy(top) + 12, f"{int(base):,} leads (bar cut)", anchor="start", size=10.5, fill=C_TEXT)
-    c.x_axis(xt, label="Score")
-    t = model.thresholds
-    marks = [("MQL threshold " + D.number(t.mql), t.mql, C_MQL)]
-    if t.sql is not None:
-        marks.append(("SQL threshold " + D.number(t.sql), t.sql, C_SQL))
-    for i, (lbl, v, col) in enumerate(marks):
-        if lo <= v <= hi:
-            x = c.sx(v)
-            c.line(x, c.y0, x, c.y1, stroke=col, width=1.5, dash="6 4")
-            right = x < (c.x0 + c.x1) * 0.75
-            c.text(x + (5 if right else -5), c.y1 + 12 + 15 * i, lbl, anchor="start" if right else "end", size=11, fill=col, weight="bold", halo=True)
-    c.legend([(names[0], C_LEAD, "box"), (names[1], C_MQL, "box"), (names[2], C_SQL, "box")])
-    return c.render()
-
-
-def chart_weekly(frame: pd.DataFrame, capacity: float) -> str:
-    """MQLs per week of lead creation as bars against the SDR capacity line."""
-    n = len(frame)
-    mq = frame["mqls"].to_numpy(dtype=float)
-    ymax = max(float(mq.max(initial=0)), float(capacity), 1.0) * 1.08
-    yt = nice_ticks(0, ymax, 5)
-    c = Svg(title="MQLs per week of lead creation against SDR capacity").scale(-0.5, n - 0.5, 0, yt[-1])
-    c.y_axis(yt, label="MQLs per week")
-    bw = (c.x1 - c.x0) / max(n, 1)
-    for i, r in enumerate(frame.itertuples(index=False)):
-        over = bool(r.over_capacity)
-        partial = bool(r.partial)
-        x = c.sx(i - 0.5) + bw * 0.14
-        col = C_OVER if over else C_MQL
-        tip = f"week of {r.week_start:%Y-%m-%d}: {int(r.mqls):,} MQLs of {int(r.leads):,} leads" + (" (over capacity)" if over else "") + (" (partial week)" if partial else "")
-        c.rect(x, c.sy(r.mqls), bw * 0.72, c.sy(0) - c.sy(r.mqls), col, opacity=0.4 if partial else 1.0, tip=tip)
-    # x labels: at most ~10, on a regular step
-    step = max(1, int(math.ceil(n / 10)))
-    idx = list(range(0, n, step))
-    labels = [f"{frame['week_start'].iloc[i]:%b %d}" for i in idx]
-    c.x_axis(idx, labels=labels, label="Week the leads were created (weeks start on Monday)")
-    if capacity > 0:
-        y = c.sy(capacity)
-        c.line(c.x0, y, c.x1, y, stroke=C_CAP, width=2, dash="7 4")
-    items = [("MQLs", C_MQL, "box"), ("Over capacity", C_OVER, "box")]
-    if frame["partial"].any():
-        items.append(("Partial week", "#9dbbe3", "box"))
-    items.append((f"SDR capacity ({capacity:g}/week)", C_CAP, "dash"))
-    c.legend(items)
-    return c.render()
-
-
-def chart_deciles(deciles: pd.DataFrame, base_rate: float) -> str:
-    """Conversion rate per score band (band 1 = highest scores) with the average rate."""
-    rates = deciles["rate"].to_numpy(dtype=float)
-    n = len(rates)
-    ymax = max(float(np.nanmax(rates)) if n else 0.0, base_rate, 0.01) * 1.12
-    yt = nice_ticks(0, ymax * 100, 5) / 100
-    c = Svg(height=270, title="Conversion rate by score band (band 1 = the tenth of leads with the highest scores)").scale(-0.5, n - 0.5, 0, yt[-1])
-    c.y_axis(yt, label="Converted", fmt=lambda t: f"{100 * t:.0f}%" if (yt[1] - yt[0]) * 100 >= 1 else f"{100 * t:.1f}%")
-    y = c.sy(base_rate)
-    c.line(c.x0, y, c.x1, y, stroke=C_AXIS, width=1.5, dash="5 4")
-    bw = (c.x1 - c.x0) / max(n, 1)
-    for i, r in enumerate(deciles.itertuples(index=False)):
-        rate = float(r.rate) if np.isfinite(r.rate) else 0.0
-        x = c.sx(i - 0.5) + bw * 0.15
-        c.rect(x, c.sy(rate), bw * 0.7, c.sy(0) - c.sy(rate), C_CONV,
-               tip=f"band {int(r.band)} (scores {_fmt(r.score_min)} to {_fmt(r.score_max)}): {int(r.conversions):,} of {int(r.leads):,} converted")
-        c.text(x + bw * 0.35, c.sy(rate) - 5, _pct(rate, 0 if rate >= 0.1 else 1), size=11, fill=C_TEXT, halo=True)
-    labels = [str(int(b)) for b in deciles["band"]]
-    c.x_axis(list(range(n)), labels=labels, label="Score band (1 = highest scores)")
-    c.legend([("Conversion rate", C_CONV, "box"), (f"All leads ({_pct(base_rate)})", C_AXIS, "dash")])
-    return c.render()
-
-
-def chart_gains(lead_share: np.ndarray, conv_share: np.ndarray, mql_point: tuple[float, float] | None) -> str:
-    """Share of conversions captured against share of leads handed over (cumulative gains)."""
-    c = Svg(width=560, height=420, left=80, right=24, top=40, bottom=60,
-            title="Share of all conversions captured against share of leads handed to sales", font=14).scale(0, 1, 0, 1)
-    t = np.linspace(0, 1, 6)
-    c.y_axis(t, label="Conversions captured", fmt=lambda v: f"{100 * v:.0f}%")
-    c.x_axis(t, labels=[f"{100 * v:.0f}%" for v in t], label="Leads handed to sales (highest scores first)")
-    c.polyline([0, 1], [0, 1], stroke=C_AXIS, width=1.2, dash="5 4")
-    c.polyline(lead_share, conv_share, stroke=C_CONV, width=2.5)
-    items = [("This model", C_CONV, "line"), ("Random order", C_AXIS, "dash")]
-    if mql_point is not None:
-        c.circle(mql_point[0], mql_point[1], 5.5, C_MQL)
-        x, y = c.sx(mql_point[0]), c.sy(mql_point[1])
-        right = mql_point[0] < 0.5
-        c.text(x + (10 if right else -10), y - 10, f"MQLs: {_pct(mql_point[0])} of leads, {_pct(mql_point[1])} of conversions",
-               anchor="start" if right else "end", size=12, fill=C_MQL, weight="bold", halo=True)
-        items.append(("MQL handover", C_MQL, "box"))
-    c.legend(items)
-    return c.render()
-
-
-def chart_score_at(scores: np.ndarray, threshold: float, mean: float, lo: float, hi: float, what: str) -> str:
-    """Histogram of converters' scores at the moment they converted, with the MQL threshold and the mean."""
-    span = hi - lo
-    bins = int(min(50, max(10, round(span / 2)))) if span > 0 else 10
-    counts, edges = histogram(scores, lo, hi, bins)
-    yt = nice_ticks(0, max(1, int(counts.max(initial=0))), 5)
-    c = Svg(height=260, title=f"Score of each converter {what}").scale(lo, hi, 0, yt[-1])
-    c.y_axis(yt, label="Converters")
-    for i in range(bins):
-        v = int(counts[i])
-        col = C_MQL if edges[i] >= threshold else C_LEAD
-        c.rect(c.sx(edges[i]) + 0.5, c.sy(v), c.sx(edges[i + 1]) - c.sx(edges[i]) - 1, c.sy(0) - c.sy(v), col,
-               tip=f"score {edges[i]:g}-{edges[i + 1]:g}: {v:,} converters")
-    c.x_axis(nice_ticks(lo, hi, 10), label=f"Score {what}")
-    for lbl, v, col, dash, row in ((f"MQL threshold {D.number(threshold)}", threshold, C_MQL, "6 4", 0),
-                                   (f"Average {mean:.1f}", mean, C_CONV, "2 3", 1)):
-        if np.isfinite(v) and lo <= v <= hi:
-            x = c.sx(v)
-            c.line(x, c.y0, x, c.y1, stroke=col, width=2, dash=dash)
-            right = x < (c.x0 + c.x1) * 0.75
-            c.text(x + (5 if right else -5), c.y1 + 12 + 15 * row, lbl, anchor="start" if right else "end", size=11, fill=col, weight="bold", halo=True)
-    c.legend([("At or above the MQL threshold", C_MQL, "box"), ("Below", C_LEAD, "box")])
-    return c.render()
 
 
 # ---------------------------------------------------------------- options and inputs
@@ -480,7 +181,7 @@ footer { margin-top: 36px; padding-top: 10px; border-top: 1px solid var(--line);
 
 def _pts(v: float) -> str:
     cls = "pos" if v > 0 else ("neg" if v < 0 else "zero")
-    return f'<span class="pts {cls}">{_e(D.points(v))}</span>'
+    return f'<span class="pts {cls}">{esc(D.points(v))}</span>'
 
 
 NUM = ' class="num"'
@@ -557,17 +258,17 @@ def render_report(
     title = f"How we score leads: {model.name}"
     h.append('<!DOCTYPE html>\n<html lang="en" xmlns="http://www.w3.org/1999/xhtml"><head><meta charset="utf-8"/>')
     h.append('<meta name="viewport" content="width=device-width, initial-scale=1"/>')
-    h.append(f'<meta name="generator" content="LeadDesigner"/><title>{_e(title)}</title><style>{CSS}</style></head><body><main>')
+    h.append(f'<meta name="generator" content="LeadDesigner"/><title>{esc(title)}</title><style>{CSS}</style></head><body><main>')
 
     # -- header
     version = f"version {model.version}" if model.version else "no version number"
     h.append('<header class="top"><div class="kicker">Lead scoring, explained for sales</div>')
-    h.append(f"<h1>{_e(model.name)}</h1>")
+    h.append(f"<h1>{esc(model.name)}</h1>")
     if model.description:
-        h.append(f'<p class="lede">{_e(model.description)}</p>')
-    h.append(f'<p class="meta">Model {_e(version)} &#183; fingerprint <code>{model_hash(model)}</code>'
-             + (f" &#183; owners: {_e(', '.join(model.owners))}" if model.owners else "") + "</p>")
-    h.append(f'<p class="meta">Report generated {_e(generated.strftime("%Y-%m-%d %H:%M UTC"))} by LeadDesigner</p>')
+        h.append(f'<p class="lede">{esc(model.description)}</p>')
+    h.append(f'<p class="meta">Model {esc(version)} &#183; fingerprint <code>{model_hash(model)}</code>'
+             + (f" &#183; owners: {esc(', '.join(model.owners))}" if model.owners else "") + "</p>")
+    h.append(f'<p class="meta">Report generated {esc(generated.strftime("%Y-%m-%d %H:%M UTC"))} by LeadDesigner</p>')
     h.append("</header>")
 
     # -- data line + cards
@@ -587,14 +288,14 @@ def render_report(
             auto = True
         if not text:
             continue
-        h.append(f"<dt>{_e(names.get(k, k))}</dt><dd>{_e(text.strip())}"
+        h.append(f"<dt>{esc(names.get(k, k))}</dt><dd>{esc(text.strip())}"
                  + (' <span class="note">(from the model\u2019s thresholds; the model file gives no definition)</span>' if auto else "")
                  + "</dd>")
     h.append("</dl>")
     h.append('<div class="callout"><b>How the score works.</b> Every lead gets a <b>fit</b> score (who they are: company, role, '
              "answers on forms) and an <b>engagement</b> score (what they do: visits, downloads, demo requests). "
              "Each rule below adds or takes away points; limits keep any one area from dominating. "
-             f"The lead\u2019s score is fit plus engagement. {_e(' '.join(D.threshold_lines(model)))}</div>")
+             f"The lead\u2019s score is fit plus engagement. {esc(' '.join(D.threshold_lines(model)))}</div>")
     h.append("</section>")
 
     # -- rules
@@ -611,8 +312,8 @@ def render_report(
                  "(<code>--outcome converted</code>) to add the backtest.</p></section>")
     h.append(_changelog_section(model))
     h.append(
-        f"<footer>{_e(model.name)} &#183; {_e(version)} &#183; fingerprint <code>{model_hash(model)}</code> &#183; "
-        f"generated {_e(generated.strftime('%Y-%m-%d %H:%M UTC'))}. The fingerprint changes whenever any rule, "
+        f"<footer>{esc(model.name)} &#183; {esc(version)} &#183; fingerprint <code>{model_hash(model)}</code> &#183; "
+        f"generated {esc(generated.strftime('%Y-%m-%d %H:%M UTC'))}. The fingerprint changes whenever any rule, "
         "point, cap, threshold or grade changes: two reports with the same fingerprint describe the same model.</footer>"
     )
     h.append("</main></body></html>\n")
@@ -635,24 +336,24 @@ def write_report(path: str | os.PathLike, model: ScoringModel, data: LeadData | 
 def _data_line(model, ld: LeadData, created, opts: ReportOptions, y, outcome_name) -> str:
     parts = [f"Figures below come from <b>{len(ld):,} leads</b>"]
     if opts.leads_source:
-        parts.append(f" in <code>{_e(opts.leads_source)}</code>")
+        parts.append(f" in <code>{esc(opts.leads_source)}</code>")
     if opts.activities_source:
-        parts.append(f" with the activity log <code>{_e(opts.activities_source)}</code>")
+        parts.append(f" with the activity log <code>{esc(opts.activities_source)}</code>")
     if created is not None and created.notna().any():
         parts.append(f", created {created.min():%Y-%m-%d} to {created.max():%Y-%m-%d}")
     as_of = pd.Timestamp(ld.as_of)
     shown = (as_of - pd.Timedelta(days=1)) if as_of == as_of.normalize() else as_of
     when = f"{ld.horizon_days:g} days after each lead was created (at most as of the end of {shown:%Y-%m-%d})" if ld.horizon_days else (
         f"as of the end of {shown:%Y-%m-%d}" if as_of == as_of.normalize() else f"as of {as_of:%Y-%m-%d %H:%M}")
-    parts.append(f", scored {_e(when)}.")
+    parts.append(f", scored {esc(when)}.")
     if y is not None:
-        parts.append(f" Outcome: column <code>{_e(outcome_name)}</code>, {int(y.sum()):,} converted ({_pct(float(y.mean()) if len(y) else None)}).")
+        parts.append(f" Outcome: column <code>{esc(outcome_name)}</code>, {int(y.sum()):,} converted ({pct_text(float(y.mean()) if len(y) else None)}).")
     return '<p class="meta" style="font-size:14px">' + "".join(parts) + "</p>"
 
 
 def _cards(n, mqls, sqls, weekly, model, bt) -> str:
     cards = [(f"{n:,}", "leads scored", "")]
-    cards.append((f"{mqls:,}", f"MQLs handed to sales ({_pct(mqls / n if n else None)} of leads)", ""))
+    cards.append((f"{mqls:,}", f"MQLs handed to sales ({pct_text(mqls / n if n else None)} of leads)", ""))
     if model.thresholds.sql is not None:
         cards.append((f"{sqls:,}", "of them SQLs", ""))
     cap = model.capacity.per_week
@@ -664,9 +365,9 @@ def _cards(n, mqls, sqls, weekly, model, bt) -> str:
     if bt is not None and np.isfinite(bt.auc):
         cards.append((f"{bt.auc:.2f}", "AUC: ranking of converters (0.5 coin toss, 1 perfect)", ""))
         if bt.mql is not None and np.isfinite(bt.mql.mql_rate.rate):
-            cards.append((_pct(bt.mql.mql_rate.rate), f"of MQLs converted, vs {_pct(bt.mql.non_mql_rate.rate)} of other leads", ""))
+            cards.append((pct_text(bt.mql.mql_rate.rate), f"of MQLs converted, vs {pct_text(bt.mql.non_mql_rate.rate)} of other leads", ""))
     return '<div class="cards">' + "".join(
-        f'<div class="card{w}"><div class="v">{_e(v)}</div><div class="l">{_e(l)}</div></div>' for v, l, w in cards
+        f'<div class="card{w}"><div class="v">{esc(v)}</div><div class="l">{esc(l)}</div></div>' for v, l, w in cards
     ) + "</div>"
 
 
@@ -681,14 +382,14 @@ def _rules_section(model: ScoringModel, sc: Scorer) -> str:
         p = model.persona
         w = ", ".join(f"{k} \u00d7{D.number(v)}" for k, v in p.weights.items())
         out.append(f'<p class="callout">Engagement points are multiplied by the buying role '
-                   f"(<i>{_e(D.attribute_words(model, p.attribute))}</i>): {_e(w)}; anyone else \u00d7{_e(D.number(p.default))}. "
+                   f"(<i>{esc(D.attribute_words(model, p.attribute))}</i>): {esc(w)}; anyone else \u00d7{esc(D.number(p.default))}. "
                    "A decision maker\u2019s visit counts more than a student\u2019s.</p>")
     for dim, title, what in (("fit", "Fit: who the lead is", "company, role and form answers"),
                              ("engagement", "Engagement: what the lead does", "visits, downloads, events, requests")):
         rules = [r for r in model.rules if r.enabled and r.dimension == dim]
-        out.append(f"<h3>{_e(title)}</h3>")
+        out.append(f"<h3>{esc(title)}</h3>")
         if not rules:
-            out.append(f'<p class="note">No {dim} rules ({_e(what)}).</p>')
+            out.append(f'<p class="note">No {dim} rules ({esc(what)}).</p>')
             continue
         out.append('<table class="rules"><thead><tr><th>Rule</th><th>When</th><th class="num">Points</th>'
                    '<th class="num">Leads it scores</th></tr></thead><tbody>')
@@ -698,29 +399,29 @@ def _rules_section(model: ScoringModel, sc: Scorer) -> str:
             span = len(lines)
             tags = []
             if r.group:
-                tags.append(f'<span class="tag">group: {_e(r.group)}</span>')
+                tags.append(f'<span class="tag">group: {esc(r.group)}</span>')
             if r.product:
-                tags.append(f'<span class="tag">product: {_e(r.product)}</span>')
-            why = f'<span class="why">{_e(r.why)}</span>' if r.why else ""
+                tags.append(f'<span class="tag">product: {esc(r.product)}</span>')
+            why = f'<span class="why">{esc(r.why)}</span>' if r.why else ""
             for i, ln in enumerate(lines):
                 neg = ln.points < 0
                 row = ['<tr class="rulestart">' if i == 0 else "<tr>"]
                 ncls = ' class="negative"' if neg else ""
                 if i == 0:
-                    row.append(f'<td class="rule" rowspan="{span}"><b>{_e(r.label)}</b> {"".join(tags)}{why}</td>')
-                note = f'<br/><span class="note">{_e(ln.note)}</span>' if ln.note else ""
-                row.append(f"<td{ncls}>{_e(ln.when)}{note}</td>")
+                    row.append(f'<td class="rule" rowspan="{span}"><b>{esc(r.label)}</b> {"".join(tags)}{why}</td>')
+                note = f'<br/><span class="note">{esc(ln.note)}</span>' if ln.note else ""
+                row.append(f"<td{ncls}>{esc(ln.when)}{note}</td>")
                 neglabel = '<span class="neglabel">negative</span>' if neg else ""
                 row.append(f'<td class="num{" negative" if neg else ""}">{_pts(ln.points)}{neglabel}</td>')
                 if i == 0:
-                    row.append(f'<td class="num" rowspan="{span}">{hits:,}<br/><span class="note">{_pct(hits / n)}</span></td>')
+                    row.append(f'<td class="num" rowspan="{span}">{hits:,}<br/><span class="note">{pct_text(hits / n)}</span></td>')
                 row.append("</tr>")
                 out.append("".join(row))
         out.append("</tbody></table>")
     off = [r for r in model.rules if not r.enabled]
     if off:
         out.append('<p class="note">Switched off (they give no points now): '
-                   + _e(", ".join(r.label for r in off)) + ".</p>")
+                   + esc(", ".join(r.label for r in off)) + ".</p>")
     out.append("</section>")
     return "".join(out)
 
@@ -733,7 +434,7 @@ def _caps_section(model: ScoringModel) -> str:
     else:
         out.append("<p>Limits stop one kind of signal from carrying a lead on its own (for example, forty page views "
                    "are not worth forty times one):</p><ul>")
-        out += [f"<li>{_e(x)}</li>" for x in lines]
+        out += [f"<li>{esc(x)}</li>" for x in lines]
         out.append("</ul>")
     out.append("</section>")
     return "".join(out)
@@ -742,7 +443,7 @@ def _caps_section(model: ScoringModel) -> str:
 def _grades_section(model: ScoringModel, sc: Scorer, bt, y) -> str:
     g = model.grades
     out = ["<section><h2>Thresholds and grades</h2><ul>"]
-    out += [f"<li>{_e(x)}</li>" for x in D.threshold_lines(model)]
+    out += [f"<li>{esc(x)}</li>" for x in D.threshold_lines(model)]
     out.append("</ul>")
     if not g.fit or not g.engagement:
         out.append('<p class="note">This model has no grades: only the score decides.</p></section>')
@@ -751,9 +452,9 @@ def _grades_section(model: ScoringModel, sc: Scorer, bt, y) -> str:
                "(1 = most active). Each cell shows how many leads in this data have that grade"
                + (" and how many of them converted" if y is not None else "") + ".")
     if g.mql_cells is not None:
-        out.append(f" Only the highlighted cells ({_e(', '.join(g.mql_cells))}) can become MQLs, whatever the score.</p>")
+        out.append(f" Only the highlighted cells ({esc(', '.join(g.mql_cells))}) can become MQLs, whatever the score.</p>")
     else:
-        out.append(f" Any grade can become an MQL once the score reaches {_e(D.number(model.thresholds.mql))}.</p>")
+        out.append(f" Any grade can become an MQL once the score reaches {esc(D.number(model.thresholds.mql))}.</p>")
     res = sc.result
     names = sc.grade_names()
     counts = np.bincount(res.grade[res.grade >= 0], minlength=len(names))
@@ -766,23 +467,23 @@ def _grades_section(model: ScoringModel, sc: Scorer, bt, y) -> str:
     engs = D.band_ranges(g.engagement)
     out.append('<table class="grid"><thead><tr><th class="rowhead">Fit \u2193 / Engagement \u2192</th>')
     for name, rng in engs:
-        out.append(f"<th>{_e(name)}<br/><span class=\"note\">engagement {_e(rng)}</span></th>")
+        out.append(f"<th>{esc(name)}<br/><span class=\"note\">engagement {esc(rng)}</span></th>")
     out.append("</tr></thead><tbody>")
     for i, (fname, frng) in enumerate(fits):
-        out.append(f'<tr><th class="rowhead">{_e(fname)}<br/><span class="note">fit {_e(frng)}</span></th>')
+        out.append(f'<tr><th class="rowhead">{esc(fname)}<br/><span class="note">fit {esc(frng)}</span></th>')
         for j, (ename, _) in enumerate(engs):
             k = i * len(engs) + j
             cell = names[k]
             eligible = g.mql_cells is None or cell in g.mql_cells
             cls = ' class="mql"' if (g.mql_cells is not None and eligible) else ""
             tag = ' <span class="mqltag">MQL</span>' if (g.mql_cells is not None and eligible) else ""
-            body = f'<span class="g">{_e(cell)}{tag}</span><span class="c">{int(counts[k]):,} lead{"" if counts[k] == 1 else "s"}'
+            body = f'<span class="g">{esc(cell)}{tag}</span><span class="c">{int(counts[k]):,} lead{"" if counts[k] == 1 else "s"}'
             if int(mqls[k]):
                 body += f", {int(mqls[k]):,} MQL"
             body += "</span>"
             if conv is not None and counts[k]:
                 star = "*" if cell in thin else ""
-                body += f'<span class="c">{int(conv[k]):,} converted ({_pct(conv[k] / counts[k])}){star}</span>'
+                body += f'<span class="c">{int(conv[k]):,} converted ({pct_text(conv[k] / counts[k])}){star}</span>'
             out.append(f"<td{cls}>{body}</td>")
         out.append("</tr>")
     out.append("</tbody></table>")
@@ -826,7 +527,7 @@ def _capacity_section(model: ScoringModel, weekly, mqls: int, n: int, aging: str
         out.append(f"<figure>{chart_weekly(f, c.per_week)}<figcaption>Bars: MQLs among the leads created each week; "
                    "dashed line: what the SDR team can work. Lighter bars are weeks the data covers only in part.</figcaption></figure>")
         if aging:
-            out.append(f'<p class="note">{_e(aging)}</p>')
+            out.append(f'<p class="note">{esc(aging)}</p>')
     else:
         out.append(f'<p class="note">The lead file has no creation date, so MQLs cannot be counted per week '
                    f"({mqls:,} MQLs among {n:,} leads in all).</p>")
@@ -849,9 +550,9 @@ def _distribution_section(model, res, summary) -> str:
         if s == "SQL" and model.thresholds.sql is None:
             continue
         c = counts.get(s, 0)
-        row = [_e(s if s != "lead" else "Lead (below MQL)"), f"{c:,}", _pct(c / n)]
+        row = [esc(s if s != "lead" else "Lead (below MQL)"), f"{c:,}", pct_text(c / n)]
         if summary.conversion is not None:
-            row.append(_pct(summary.conversion.get(s)))
+            row.append(pct_text(summary.conversion.get(s)))
         rows.append(row)
     head = ["Status", "Leads", "Share"] + (["Converted"] if summary.conversion is not None else [])
     out.append(_table(head, rows, num=(1, 2, 3)))
@@ -872,14 +573,14 @@ def _leak_note(model: ScoringModel, ld: LeadData) -> str | None:
 
 def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, split_by: str = "created") -> str:
     out = ["<section><h2>Has the score predicted sales?</h2>"]
-    out.append(f"<p>Checked against the outcome column <code>{_e(outcome_name)}</code>: {bt.n_converted:,} of "
-               f"{bt.n:,} leads converted ({_pct(bt.base_rate)}).</p>")
+    out.append(f"<p>Checked against the outcome column <code>{esc(outcome_name)}</code>: {bt.n_converted:,} of "
+               f"{bt.n:,} leads converted ({pct_text(bt.base_rate)}).</p>")
     if leak:
-        out.append(f'<p class="note">{_e(leak)}</p>')
+        out.append(f'<p class="note">{esc(leak)}</p>')
     if np.isfinite(bt.auc):
         out.append(
             f"<p><b>AUC {bt.auc:.2f}</b> (95% interval {bt.auc_low:.2f} to {bt.auc_high:.2f}). In words: take one lead that "
-            f"converted and one that did not; the converted one has the higher score {_pct(bt.auc, 0)} of the time "
+            f"converted and one that did not; the converted one has the higher score {pct_text(bt.auc, 0)} of the time "
             "(50% would be a coin toss).</p>"
         )
         hold = bt.parts.get("holdout") if bt.parts else None
@@ -894,14 +595,14 @@ def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, spl
         out.append(_table(
             ["", "Leads", "Converted", "Conversion rate", "95% interval"],
             [
-                ["MQLs (handed to sales)", f"{m.mql_rate.leads:,}", f"{m.mql_rate.conversions:,}", _pct(m.mql_rate.rate),
-                 f"{_pct(m.mql_rate.low)} to {_pct(m.mql_rate.high)}"],
-                ["Other leads", f"{m.non_mql_rate.leads:,}", f"{m.non_mql_rate.conversions:,}", _pct(m.non_mql_rate.rate),
-                 f"{_pct(m.non_mql_rate.low)} to {_pct(m.non_mql_rate.high)}"],
+                ["MQLs (handed to sales)", f"{m.mql_rate.leads:,}", f"{m.mql_rate.conversions:,}", pct_text(m.mql_rate.rate),
+                 f"{pct_text(m.mql_rate.low)} to {pct_text(m.mql_rate.high)}"],
+                ["Other leads", f"{m.non_mql_rate.leads:,}", f"{m.non_mql_rate.conversions:,}", pct_text(m.non_mql_rate.rate),
+                 f"{pct_text(m.non_mql_rate.low)} to {pct_text(m.non_mql_rate.high)}"],
             ],
             num=(1, 2, 3, 4),
         ))
-        text = (f"MQLs are <b>{_pct(m.share_of_leads)} of the leads</b> and hold <b>{_pct(m.share_of_conversions)} of "
+        text = (f"MQLs are <b>{pct_text(m.share_of_leads)} of the leads</b> and hold <b>{pct_text(m.share_of_conversions)} of "
                 f"all conversions</b>")
         if ratio is not None and np.isfinite(ratio):
             text += f"; an MQL converts {ratio:.1f} times as often as another lead"
@@ -914,8 +615,8 @@ def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, spl
                "have reached. The higher above the diagonal, the better the score.</figcaption></figure></div><div>")
     d = bt.deciles
     if d is not None and len(d):
-        rows = [[str(int(r.band)), f"{_fmt(r.score_min)} to {_fmt(r.score_max)}", f"{int(r.leads):,}", f"{int(r.conversions):,}",
-                 _pct(r.rate), f"{r.lift:.1f}\u00d7" if np.isfinite(r.lift) else "n/a"] for r in d.itertuples(index=False)]
+        rows = [[str(int(r.band)), f"{number_text(r.score_min)} to {number_text(r.score_max)}", f"{int(r.leads):,}", f"{int(r.conversions):,}",
+                 pct_text(r.rate), f"{r.lift:.1f}\u00d7" if np.isfinite(r.lift) else "n/a"] for r in d.itertuples(index=False)]
         out.append("<h3>Conversion by score band</h3>")
         out.append(_table(["Band", "Scores", "Leads", "Conv.", "Rate", "Lift"], rows, num=(2, 3, 4, 5)))
     out.append("</div></div>")
@@ -926,7 +627,7 @@ def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, spl
         out.append(_score_at_section(model, sac))
     if bt.warnings:
         out.append('<div class="callout warn"><b>Read with care.</b><ul class="warnings">'
-                   + "".join(f"<li>{_e(w)}</li>" for w in bt.warnings) + "</ul></div>")
+                   + "".join(f"<li>{esc(w)}</li>" for w in bt.warnings) + "</ul></div>")
     out.append("</section>")
     return "".join(out)
 
@@ -943,11 +644,11 @@ def _score_at_section(model, sac) -> str:
         out.append(
             f"<p>The {dist.count:,} converters scored <b>{dist.mean:.1f} on average {what}</b> "
             f"(middle half {q.get('p25', float('nan')):.0f} to {q.get('p75', float('nan')):.0f}); "
-            f"{_pct(dist.share_mql)} of them were at or above the MQL threshold ({D.number(sac.threshold)}) then.</p>"
+            f"{pct_text(dist.share_mql)} of them were at or above the MQL threshold ({D.number(sac.threshold)}) then.</p>"
         )
         lo, hi = score_bounds(model, np.asarray(dist.scores))
         out.append(f"<figure>{chart_score_at(np.asarray(dist.scores), sac.threshold, dist.mean, lo, hi, what)}"
-                   f"<figcaption>Each converter\u2019s score as it stood {_e(what)}, scored by the same rules "
+                   f"<figcaption>Each converter\u2019s score as it stood {esc(what)}, scored by the same rules "
                    "with only the activity up to that moment.</figcaption></figure>")
     return "".join(out)
 
@@ -957,7 +658,7 @@ def _changelog_section(model: ScoringModel) -> str:
     if not model.changelog:
         out.append('<p class="note">The model file records no changes yet (its <code>changelog</code> is empty).</p>')
     else:
-        rows = [[_e(c.date), _e(c.author), _e(c.note)] for c in model.changelog]
+        rows = [[esc(c.date), esc(c.author), esc(c.note)] for c in model.changelog]
         out.append(_table(["Date", "Who", "What changed"], rows))
     out.append("</section>")
     return "".join(out)

@@ -6,7 +6,7 @@ file format: one place to read when production asks what a field means.
 The YAML file is the contract with production systems; this module is the one
 place that knows how a model maps to plain dicts and lists (``from_dict`` /
 ``to_dict``). Structural validation happens before ``from_dict`` (see
-:mod:`leaddesigner.core.validate`), so ``from_dict`` may assume well-formed input.
+:mod:`leaddesigner.core.model.validate`), so ``from_dict`` may assume well-formed input.
 
 Scoring order (the engine and the SQL export follow it exactly):
 
