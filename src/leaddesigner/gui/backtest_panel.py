@@ -655,7 +655,7 @@ class BacktestPanel(QWidget):
             capacity_per_week=float(m.capacity.per_week), recall=self.recall_spin.value() / 100.0,
             model=m.copy(), data=dataclasses.replace(d.data), result=res, conversion_column=self.conversion_column(),
             contact_column=self.contact_column(), date_cache=self._date_cache,
-            formats={c: g.format for c, g in d.loaded.detection.columns.items() if g.format} if d.loaded is not None else {},
+            formats=d.loaded.detection.formats() if d.loaded is not None else {},
             holdout=self._holdout if self._holdout is not None and len(self._holdout) == len(res.score) else None,
             generation=self._generation,
         )

@@ -142,6 +142,7 @@ class ColumnMappingDialog(QDialog):
         for j, h in enumerate(("Attribute", "Type", "File column", "Written as", "Values in that column")):
             grid.addWidget(QLabel(f"<b>{h}</b>", self), 0, j)
         self.samples: dict[str, QLabel] = {}
+        kinds = det.types() if det is not None else None
         for i, a in enumerate(missing + present, start=1):
             name = QLabel(a.name + ("  \u26a0" if a in missing else ""), self)
             if a in missing:
@@ -155,7 +156,6 @@ class ColumnMappingDialog(QDialog):
             for c in self.columns:
                 cb.addItem(c, c)
             cur = m.column_for(a.name)
-            kinds = {c: g.type for c, g in det.columns.items()} if det is not None else None
             pick = cur if cur in have else suggest_column(a.name, self.columns, taken, a.type, kinds)
             if pick is not None:
                 taken.add(pick)

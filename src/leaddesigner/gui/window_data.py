@@ -120,7 +120,7 @@ class DataMixin:
         taken = {d.model.column_for(a.name) for a in d.model.attributes}
         cols = [str(c) for c in d.leads_frame.columns]
         det = d.loaded.detection if d.loaded is not None else None
-        kinds = {c: g.type for c, g in det.columns.items()} if det is not None else None
+        kinds = det.types() if det is not None else None
         types = {a.name: a.type for a in d.model.attributes}
         suggest = [a for a in used if suggest_column(a, cols, taken, types.get(a), kinds)]
         key = (id(d.leads_frame), tuple(missing))

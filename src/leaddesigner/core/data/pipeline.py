@@ -174,7 +174,7 @@ def load(
         bind_model = dataclasses.replace(model, lead_id=id_column)
         notes.append(det.id_note)
     notes += det.notes
-    formats = {c: g.format for c, g in det.columns.items() if g.format}
+    formats = det.formats()
     try:
         data = bind(
             bind_model,
