@@ -16,8 +16,16 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leaddesigner.core.data.excel_reader import cell_to_str
+from leaddesigner.core.data.reading import (
+    ARROW_CANNOT,
+    COLUMN_TYPES,
+    MAX_EXAMPLES,
+    Problem,
+    file_kind,
+)
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS  # noqa: F401 - the formats coerce_types accepts
-from leaddesigner.core.data.leadfile import ARROW_CANNOT, COLUMN_TYPES, MAX_EXAMPLES, Problem, cell_to_str, file_kind
+
 __all__ = ["MISSING_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "coerce_types"]
 
 

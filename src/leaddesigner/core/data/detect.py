@@ -23,7 +23,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leaddesigner.core.data.coerce import FALSE_TOKENS, MISSING_TOKENS, TRUE_TOKENS, coerce_types
+from leaddesigner.core.data.coerce import (
+    FALSE_TOKENS,
+    MISSING_TOKENS,
+    TRUE_TOKENS,
+    coerce_types,
+)
 
 __all__ = [
     "ColumnGuess", "Detection", "detect", "guess_column", "ROW_NUMBERS", "is_id_like_name", "attribute_name",
@@ -114,7 +119,7 @@ class ColumnGuess:
 
     column: str
     type: str  # 'category', 'number', 'boolean', 'date', 'text'
-    format: str | None = None  # leadfile.DATE_FORMATS / NUMBER_FORMATS, None: nothing to decide
+    format: str | None = None  # model.types.DATE_FORMATS / NUMBER_FORMATS, None: nothing to decide
     rows: int = 0
     filled: int = 0  # values present (not empty, not a missing-value token)
     distinct: int = 0  # distinct present values

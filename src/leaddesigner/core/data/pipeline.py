@@ -29,9 +29,15 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
-from leaddesigner.core.data.leadfile import LeadFileError, ReadInfo, read_file, row_label
+from leaddesigner.core.data.leadfile import (
+    LeadFileError,
+    ReadInfo,
+    read_file,
+    row_label,
+)
 from leaddesigner.core.model.types import ActivityColumns, ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
+
 from .detect import ROW_NUMBERS, Detection, detect
 
 __all__ = ["Table", "Loaded", "Check", "Notice", "read", "load", "check", "row_number_column"]

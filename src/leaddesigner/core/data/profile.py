@@ -23,6 +23,7 @@ import pandas as pd
 
 from leaddesigner.core.data.coerce import coerce_types
 from leaddesigner.core.model.types import Bin, Rule, ValueMap
+
 from .detect import Detection, attribute_name, detect
 from .outcome import Outcome, after_outcome_name, after_outcome_values
 

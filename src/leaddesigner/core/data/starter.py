@@ -7,7 +7,14 @@ or by hand. Nothing of a previously open model is carried over.
 """
 from __future__ import annotations
 
-from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, ActivityColumns, Attribute, ScoringModel
+from leaddesigner.core.model.types import (
+    DATE_FORMATS,
+    NUMBER_FORMATS,
+    ActivityColumns,
+    Attribute,
+    ScoringModel,
+)
+
 from .detect import ROW_NUMBERS, Detection, attribute_kind, attribute_name
 
 __all__ = ["model_from_file", "activity_columns"]

@@ -17,8 +17,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leaddesigner.core.model.types import AllOf, AnyOf, Bin, Condition, Leaf, Not, ValueMap
-from leaddesigner.core.data.leadfile import ARROW_CANNOT
+from leaddesigner.core.data.reading import ARROW_CANNOT
+from leaddesigner.core.model.types import (
+    AllOf,
+    AnyOf,
+    Bin,
+    Condition,
+    Leaf,
+    Not,
+    ValueMap,
+)
+
 DAY_NS = 86_400 * 10**9
 
 #: name -> (series, attribute type)

@@ -31,10 +31,17 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.data.leadfile import Problem
 from leaddesigner.core.data.coerce import coerce_types
-from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, STATUSES, ActivityColumns, Rule, ScoringModel
+from leaddesigner.core.data.reading import Problem
+from leaddesigner.core.model.types import (
+    DATE_FORMATS,
+    NUMBER_FORMATS,
+    STATUSES,
+    ActivityColumns,
+    Rule,
+    ScoringModel,
+)
+from leaddesigner.core.scoring import conditions as C
 
 DAY_NS = C.DAY_NS
 Progress = Callable[[float, str], None]
