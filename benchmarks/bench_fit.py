@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
 from leaddesigner.core.analysis import fit as F  # noqa: E402
+from leaddesigner.core.analysis import fit_features, fit_search  # noqa: E402
 from leaddesigner.core.data.leadfile import read_table  # noqa: E402
 from leaddesigner.core.scoring.summary import parse_outcome  # noqa: E402
 
@@ -69,7 +70,7 @@ def load(name: str, tmp: Path):
     raise SystemExit(f"unknown data set {name}")
 
 
-def tuned_logistic(design: F.Design) -> tuple[float, float]:
+def tuned_logistic(design: fit_features.Design) -> tuple[float, float]:
     """Holdout AUC of L2 logistic regression with C picked on the newest 20% of the fitting part."""
     from sklearn.linear_model import LogisticRegression
 
@@ -80,14 +81,14 @@ def tuned_logistic(design: F.Design) -> tuple[float, float]:
     best = (-1.0, 1.0)
     for c in (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
         clf = LogisticRegression(C=c, max_iter=3000).fit(X[inner], y[inner])
-        a = F._auc(y[val], clf.decision_function(X[val]))
+        a = fit_search.auc(y[val], clf.decision_function(X[val]))
         if a > best[0]:
             best = (a, c)
     clf = LogisticRegression(C=best[1], max_iter=3000).fit(X[train], y[train])
-    return F._auc(y[~train], clf.decision_function(X[~train])), best[1]
+    return fit_search.auc(y[~train], clf.decision_function(X[~train])), best[1]
 
 
-def fasterrisk(design: F.Design, k: int, bounds: float, tmp: Path, timeout: float) -> dict:
+def fasterrisk(design: fit_features.Design, k: int, bounds: float, tmp: Path, timeout: float) -> dict:
     if not FR_PYTHON.exists():
         return {"error": f"no FasterRisk venv at {FR_PYTHON.parent.parent}: run benchmarks/fasterrisk/setup.sh"}
     X, y, train = design.X, design.y, design.train
@@ -110,7 +111,7 @@ def main(argv=None) -> int:
     ap.add_argument("--datasets", default="sample,sample_leads_only,g50k,bank,salvirt")
     ap.add_argument("--max-rules", type=int, default=12)
     ap.add_argument("--no-fasterrisk", action="store_true")
-    ap.add_argument("--fasterrisk-bounds", type=float, default=F.MAX_POINTS)
+    ap.add_argument("--fasterrisk-bounds", type=float, default=fit_search.MAX_POINTS)
     ap.add_argument("--fasterrisk-timeout", type=float, default=1800)
     ap.add_argument("--no-tuned", action="store_true", help="skip the tuned logistic regression")
     ap.add_argument("-o", "--output")

@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from leaddesigner.core.analysis import fit as F
+from leaddesigner.core.analysis import fit_features, fit_search
 from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.analysis.fit import FitError, fit_points
 from leaddesigner.core.data.leadfile import read_table
@@ -46,7 +47,7 @@ def test_fitted_model_is_valid_and_readable(fitted):
     assert dumps_model(again) == text
     assert 1 <= len(m.rules) <= 12
     for r in m.rules:
-        assert r.points == int(r.points) and r.points != 0 and abs(r.points) <= F.MAX_POINTS
+        assert r.points == int(r.points) and r.points != 0 and abs(r.points) <= fit_search.MAX_POINTS
         assert r.label and r.why and "converted" in r.why  # the fitted lift, in words
         assert r.dimension in ("fit", "engagement")
         if r.kind == "activity":
@@ -180,9 +181,9 @@ def test_clear_errors_for_bad_outcomes(sample):
 
 def test_nice_cuts_keep_the_bins():
     distinct = np.array([1.0, 150.0, 197.0, 240.0, 1000.0, 4321.0])
-    assert F._nice_cut(197.0, distinct) == 190.0  # two significant digits, still above 150
+    assert fit_features._nice_cut(197.0, distinct) == 190.0  # two significant digits, still above 150
     for c in (150.0, 197.0, 240.0, 1000.0, 4321.0):
-        nice = F._nice_cut(c, distinct)
+        nice = fit_features._nice_cut(c, distinct)
         i = int(np.searchsorted(distinct, c))
         assert distinct[i - 1] < nice <= c  # the same leads fall on each side
 
