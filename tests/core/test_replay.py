@@ -404,7 +404,7 @@ def test_kept_step_tables_stay_within_their_budget(monkeypatch):
     """Tables of models no longer in use are forgotten beyond the budget; the current ones stay."""
     from leaddesigner.core.analysis import replay as R
 
-    monkeypatch.setattr(R._Core, "TABLE_CACHE_BYTES", 0)
+    monkeypatch.setattr(R.ReplayCore, "TABLE_CACHE_BYTES", 0)
     m = hand_model()
     data = bind(m, LEADS, EVENTS, as_of="2026-04-01")
     for w in (3.0, 5.0, 9.0):
