@@ -10,11 +10,6 @@ SRC = Path(__file__).resolve().parents[1] / "src" / "leaddesigner"
 MODULES = sorted(SRC.rglob("*.py"))
 #: a module longer than this says at its top why it is one module ("One module because ...")
 MAX_LINES = 800
-#: modules still to split by responsibility, with the seam found (issue "One house"); a module leaves
-#: this list when it is split (the test below fails while a listed module is already short)
-STILL_TO_SPLIT = {
-    "gui/main_window.py": "MainWindow's document handlers into a window_* part",
-}
 
 
 def _private_uses(path: Path) -> list[str]:
@@ -52,10 +47,6 @@ def test_the_check_finds_a_private_import(tmp_path):
 @pytest.mark.parametrize("path", MODULES, ids=[str(p.relative_to(SRC)) for p in MODULES])
 def test_long_modules_say_why_they_are_one_module(path):
     lines = path.read_text(encoding="utf-8").count("\n")
-    rel = str(path.relative_to(SRC))
-    if rel in STILL_TO_SPLIT:
-        assert lines > MAX_LINES, f"{rel} is {lines} lines now: take it off STILL_TO_SPLIT"
-        return
     if lines <= MAX_LINES:
         return
     doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
