@@ -36,7 +36,7 @@ def no_running_workers():
     """After each test, cancel and wait for every background worker (a QThread that outlives
     its test would be destroyed while running when the process exits)."""
     yield
-    from leaddesigner.gui.workers import stop_workers
+    from leaddesigner.gui.tasks import stop_workers
 
     stop_workers(60000)
 

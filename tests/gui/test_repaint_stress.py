@@ -160,7 +160,7 @@ def test_repaint_stress_in_process(qtbot):
 
     from PySide6.QtCore import QCoreApplication, QEvent
 
-    from leaddesigner.gui.workers import live_workers
+    from leaddesigner.gui.tasks import live_workers
 
     for w in live_workers():
         w.wait(60000)

@@ -6,8 +6,8 @@ import os
 import threading
 import time
 
-from leaddesigner.gui import workers
-from leaddesigner.gui.analysis_actions import TaskWorker
+from leaddesigner.gui import tasks as workers
+from leaddesigner.gui.tasks import TaskWorker
 
 
 def _os_threads() -> int:
@@ -42,3 +42,65 @@ def test_wait_reports_a_finished_worker(qtbot):
     assert got.args == [42]
     assert w.wait(5000)
     assert w not in workers.live_workers()
+
+
+def test_the_runner_delivers_only_the_latest_run(qtbot):
+    """A panel's runner: a second request replaces the first; the first's result never reaches the owner."""
+    from leaddesigner.gui.tasks import TaskRunner
+
+    runner = TaskRunner("LeadDesignerTest")
+    got, first_done = [], threading.Event()
+    runner.finished.connect(got.append)
+    release = threading.Event()
+
+    def slow(progress):
+        release.wait(5)
+        first_done.set()
+        return "first"
+
+    runner.run(slow)
+    assert runner.busy
+    with qtbot.waitSignal(runner.finished, timeout=5000):
+        runner.run(lambda progress: "second")
+    release.set()
+    assert first_done.wait(5)
+    qtbot.waitUntil(lambda: not workers.live_workers(), timeout=5000)
+    qtbot.wait(50)  # let any queued signal of the first run arrive
+    assert got == ["second"] and not runner.busy
+
+
+def test_the_runner_reports_failures_and_cancels(qtbot):
+    from leaddesigner.gui.tasks import TaskRunner
+
+    runner = TaskRunner("LeadDesignerTest")
+    with qtbot.waitSignal(runner.failed, timeout=5000) as failed:
+        runner.run(lambda progress: (_ for _ in ()).throw(ValueError("column 'Lead Score' is not a number")))
+    assert failed.args == ["column 'Lead Score' is not a number"] and not runner.busy
+
+    release = threading.Event()
+    runner.run(lambda progress: release.wait(5))
+    with qtbot.waitSignal(runner.cancelled, timeout=1000):
+        runner.cancel()
+    assert not runner.busy
+    release.set()
+    qtbot.waitUntil(lambda: not workers.live_workers(), timeout=5000)
+
+
+def test_progress_raises_cancelled_after_cancel(qtbot):
+    """The core's progress callback is how a run stops: after cancel() it raises, and `cancelled` ends the run."""
+    from leaddesigner.gui.tasks import TaskWorker
+
+    started = threading.Event()
+
+    def loop(progress):
+        started.set()
+        while True:
+            progress(0.5, "working")
+            time.sleep(0.001)
+
+    w = TaskWorker(loop)
+    with qtbot.waitSignal(w.cancelled, timeout=5000):
+        w.start()
+        assert started.wait(5)
+        w.cancel()
+    assert w.wait(5000)

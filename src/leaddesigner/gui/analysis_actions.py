@@ -15,103 +15,18 @@ in the same live set as the loaders, so closing the window waits for them.
 from __future__ import annotations
 
 import dataclasses
-import time
-import traceback
-import warnings
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject
 from PySide6.QtWidgets import QFileDialog
 
-from .workers import Cancelled, ThreadWorker
+from .tasks import TaskWorker, model_snapshot
 
 __all__ = ["TaskWorker", "install", "export_report", "REPORT_FILTER", "model_snapshot"]
 
 REPORT_FILTER = "HTML report (*.html *.htm);;All files (*)"
-
-
-class TaskWorker(ThreadWorker):
-    """Run ``fn(*args, progress=cb, **kwargs)`` in its own thread.
-
-    Exactly one of ``finished(result)``, ``failed(message)`` or ``cancelled()``
-    is emitted per run (queued to the GUI thread). ``fn`` must only read what
-    it was given: pass snapshots (copies of the model, immutable score arrays),
-    never live objects the GUI edits meanwhile.
-
-    ``progress_kw`` names the keyword the callback is passed as (None: not passed).
-
-    Connect the signals to methods of QObjects that live in the GUI thread
-    (they are then queued to it); a plain function or lambda would run in the
-    worker thread.
-    """
-
-    progress = Signal(float, str)
-    finished = Signal(object)
-    failed = Signal(str)
-    cancelled = Signal()
-
-    def __init__(self, fn: Callable[..., Any], *args, progress_kw: str | None = "progress", thread_name: str = "LeadDesignerTask",
-                 **kwargs):
-        super().__init__()
-        self._fn, self._args, self._kwargs = fn, args, kwargs
-        self._progress_kw = progress_kw
-        self.thread_name = thread_name
-        self.seconds = 0.0
-        self.result: Any = None
-
-    @property
-    def is_cancelled(self) -> bool:
-        return self._cancel.is_set()
-
-    def discard(self) -> None:
-        """Stop listening and ask the run to stop; the thread ends on its own."""
-        with warnings.catch_warnings():  # PySide warns about a signal nobody listened to
-            warnings.simplefilter("ignore", RuntimeWarning)
-            for sig in (self.progress, self.finished, self.failed, self.cancelled):
-                try:
-                    sig.disconnect()
-                except (RuntimeError, TypeError):
-                    pass
-        if self._thread is not None:
-            self._quit_on_end()
-        self.cancel()
-
-    # -- work (worker thread)
-    def report(self, fraction: float, message: str = "") -> None:
-        """The progress callback handed to ``fn``: raises :class:`Cancelled` after :meth:`cancel`."""
-        if self._cancel.is_set():
-            raise Cancelled()
-        self.progress.emit(max(0.0, min(1.0, float(fraction))), str(message))
-
-    def run(self) -> None:
-        t0 = time.perf_counter()
-        try:
-            kwargs = dict(self._kwargs)
-            if self._progress_kw:
-                kwargs[self._progress_kw] = self.report
-            result = self._fn(*self._args, **kwargs)
-            if self._cancel.is_set():
-                raise Cancelled()
-            self.seconds = time.perf_counter() - t0
-            self.result = result
-            self.finished.emit(result)
-        except Cancelled:
-            self.cancelled.emit()
-        except MemoryError:
-            self.failed.emit("There is not enough memory for this analysis. Close other programs or use a smaller export.")
-        except (ValueError, KeyError) as e:  # the core's way of saying what is wrong with the input
-            msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-            self.failed.emit(msg or type(e).__name__)
-        except Exception as e:  # a bug: the user gets a sentence, the details go to stderr
-            traceback.print_exc()
-            self.failed.emit(f"The analysis failed unexpectedly ({type(e).__name__}: {str(e)[:200]}).")
-
-
-def model_snapshot(model):
-    """A deep copy of the model for a worker (the GUI keeps editing the live one)."""
-    return model.copy() if hasattr(model, "copy") else __import__("copy").deepcopy(model)
 
 
 # ------------------------------------------------------------------ actions

@@ -158,7 +158,7 @@ def main(model=None, leads=None, activities=None, screenshot=None, *, size=None)
 
     QTimer.singleShot(0, window.check_recovery)
     code = int(app.exec())
-    from .workers import stop_workers
+    from .tasks import stop_workers
 
     stop_workers(-1)  # a QThread must not be destroyed while it runs: let a cancelled load finish
     return code

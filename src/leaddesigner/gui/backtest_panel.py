@@ -26,7 +26,7 @@ What it shows (when the lead file has an outcome column):
 Everything but the holdout AUC is computed by the pure core's one backtest
 workflow (:func:`leaddesigner.core.analysis.backtesting.run_backtest`, which the CLI's
 ``backtest`` and the report call too: the same figures to the digit) in a
-:class:`~leaddesigner.gui.analysis_actions.TaskWorker`, over snapshots of the
+:class:`~leaddesigner.gui.tasks.TaskRunner`, over snapshots of the
 scorer's arrays (the scorer replaces, never mutates, its result arrays) and a
 copy of the model. Edits are debounced; the last result stays on screen, marked
 "updating", until the new one is ready.
@@ -73,7 +73,7 @@ from leaddesigner.core.analysis.backtesting import (
 from leaddesigner.core.data.dates import parse_dates
 from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
 
-from .analysis_actions import TaskWorker
+from .tasks import TaskRunner
 from .backtest_views import (
     SUGGESTION_TITLES,
     DecileConversionView,
@@ -201,7 +201,10 @@ class BacktestPanel(QWidget):
         super().__init__(parent)
         self.doc = doc
         self.window_ = window
-        self._worker: TaskWorker | None = None
+        self.runner = TaskRunner("LeadDesignerBacktest", self)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.cancelled.connect(self._after_run)
         self._pending = False
         self._output: BacktestOutput | None = None
         self._holdout: np.ndarray | None = None
@@ -441,7 +444,7 @@ class BacktestPanel(QWidget):
     # -------------------------------------------------------------- state
     @property
     def busy(self) -> bool:
-        return self._worker is not None or self._timer.isActive()
+        return self.runner.busy or self._timer.isActive()
 
     @property
     def output(self) -> BacktestOutput | None:
@@ -632,7 +635,7 @@ class BacktestPanel(QWidget):
             self._stale = True
             self._set_busy(False)
             return
-        if self._worker is not None:
+        if self.runner.busy:
             self._pending = True  # one more run once this one is in
             return
         self._start()
@@ -669,26 +672,16 @@ class BacktestPanel(QWidget):
             self._set_busy(False)
             return
         self._pending = False
-        w = TaskWorker(compute_backtest, job, thread_name="LeadDesignerBacktest")
-        w.finished.connect(self._on_worker_finished)
-        w.failed.connect(self._on_worker_failed)
-        w.cancelled.connect(self._on_worker_done)
-        self._worker = w
         self._set_busy(True)
-        w.start()
+        self.runner.run(compute_backtest, job)
 
     def _cancel_worker(self) -> None:
         self._timer.stop()
         self._pending = False
-        if self._worker is not None:
-            self._worker.discard()
-            self._worker = None
+        self.runner.cancel(quiet=True)
         self._set_busy(False)
 
-    def _on_worker_finished(self, out: BacktestOutput) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_finished(self, out: BacktestOutput) -> None:
         d = self.doc
         if d.outcome is None or len(out.holdout) != len(d.outcome):
             self._after_run()
@@ -713,19 +706,11 @@ class BacktestPanel(QWidget):
         self.last_show_ms = (time.perf_counter() - t0) * 1000
         self.resultShown.emit()
 
-    def _on_worker_failed(self, message: str) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_failed(self, message: str) -> None:
         self.busy_label.setText("")
         self.warning_box.setText(f"<b>The backtest could not be computed:</b> {escape(message)}")
         self.warning_box.setVisible(True)
         self._after_run()
-
-    def _on_worker_done(self) -> None:
-        if self.sender() is self._worker:
-            self._worker = None
-            self._after_run()
 
     def _after_run(self) -> None:
         if self._pending and self.has_outcome():

@@ -36,7 +36,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .analysis_actions import TaskWorker
+from .tasks import TaskRunner
 from .plotting import PALETTE, CountAxis, PlotPanel, ScoreAxis, YRange, scaled_font
 
 __all__ = ["CompareDialog", "DistributionOverlayView", "AgreementMatrix", "open_compare_dialog", "LIST_LIMIT"]
@@ -180,7 +180,11 @@ class CompareDialog(QDialog):
         self.path: Path | None = None
         self.model_b = None
         self.comparison = None
-        self._worker: TaskWorker | None = None
+        self.runner = TaskRunner("LeadDesignerCompare", self)
+        self.runner.progress.connect(self._on_runner_progress)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.cancelled.connect(self._on_runner_cancelled)
         self.setWindowTitle("Compare models")
         self.setModal(False)
         self.resize(1180, 720)
@@ -323,50 +327,36 @@ class CompareDialog(QDialog):
             return
         self.cancel()
         d.flush()
-        w = TaskWorker(_run_compare, d.model.copy(), self.model_b.copy(), dataclasses.replace(d.data),
-                       None if d.outcome is None else np.asarray(d.outcome, dtype=bool), thread_name="LeadDesignerCompare")
-        w.progress.connect(self._on_worker_progress)
-        w.finished.connect(self._on_worker_finished)
-        w.failed.connect(self._on_worker_failed)
-        w.cancelled.connect(self._on_worker_cancelled)
-        self._worker = w
         self._set_busy(True)
         self._set_heading()
         self.dist.show_message("Comparing…")
-        w.start()
+        self.runner.run(_run_compare, d.model.copy(), self.model_b.copy(), dataclasses.replace(d.data),
+                        None if d.outcome is None else np.asarray(d.outcome, dtype=bool))
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.discard()
-            self._worker = None
+        self.runner.cancel(quiet=True)
         self._set_busy(False)
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.runner.busy
 
     def _set_busy(self, busy: bool) -> None:
         self.progress.setVisible(busy)
         self.cancel_button.setVisible(busy)
         self.progress.setValue(0)
 
-    def _on_worker_progress(self, f: float, msg: str) -> None:
-        if self.sender() is self._worker:
-            self.progress.setValue(int(f * 1000))
-            self.progress.setFormat(msg[:30] + " %p%")
+    def _on_runner_progress(self, f: float, msg: str) -> None:
+        self.progress.setValue(int(f * 1000))
+        self.progress.setFormat(msg[:30] + " %p%")
 
-    def _on_worker_failed(self, message: str) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_failed(self, message: str) -> None:
         self._set_busy(False)
         self.dist.show_message("The comparison failed")
         self._error(f"The models could not be compared: {message}")
 
-    def _on_worker_cancelled(self) -> None:
-        if self.sender() is self._worker:
-            self._worker = None
-            self._set_busy(False)
+    def _on_runner_cancelled(self) -> None:
+        self._set_busy(False)
 
     def _error(self, text: str) -> None:
         if not self.isVisible():
@@ -374,10 +364,7 @@ class CompareDialog(QDialog):
         self.notes.setText(f"<span style='color:{PALETTE['warning']}'><b>{_h(text)}</b></span>")
         self.notes.setVisible(True)
 
-    def _on_worker_finished(self, cmp) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_finished(self, cmp) -> None:
         self._set_busy(False)
         self.comparison = cmp
         self._show(cmp)

@@ -41,7 +41,8 @@ from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.summary import Summary, score_bounds, summarize
 
 from .undo import CoreUndoCommand
-from .workers import LoadRequest, LoadResult, LoadWorker, stop_workers
+from .tasks import stop_workers
+from .workers import LoadRequest, LoadResult, LoadWorker
 
 __all__ = ["Coalescer", "ModelDocument", "DEFAULT_HORIZON_DAYS", "moment_text"]
 

@@ -29,7 +29,7 @@ from leaddesigner.core.model.io import atomic_write_text
 from leaddesigner.core.scoring.outputs import model_json, write_scores
 from leaddesigner.core.export.sqlexport import DIALECTS, SQLExportError, export_sql, folding_notes
 
-from .analysis_actions import TaskWorker
+from .tasks import TaskWorker
 
 __all__ = ["install", "export_scores", "SqlExportDialog", "export_json"]
 

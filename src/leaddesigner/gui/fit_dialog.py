@@ -40,7 +40,7 @@ from PySide6.QtWidgets import (
 
 from leaddesigner.core.edits import commands as C
 
-from .analysis_actions import TaskWorker
+from .tasks import TaskRunner
 from .document import DEFAULT_HORIZON_DAYS
 from .plots import PALETTE, scaled_font
 
@@ -152,7 +152,11 @@ class FitDialog(QDialog):
         self.window_ = window
         self.doc = window.doc
         self.result = None
-        self._worker: TaskWorker | None = None
+        self.runner = TaskRunner("LeadDesignerFit", self)
+        self.runner.progress.connect(self._on_runner_progress)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
+        self.runner.cancelled.connect(self._on_runner_cancelled)
         self.setWindowTitle("Suggest points from outcomes")
         self.resize(980, 660)
 
@@ -296,7 +300,7 @@ class FitDialog(QDialog):
     # -------------------------------------------------------------- running
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.runner.busy
 
     def start(self) -> bool:
         """Fit in the worker. Returns False (with the reason shown) when the inputs are missing."""
@@ -312,23 +316,16 @@ class FitDialog(QDialog):
         name = f"{self.doc.model.name or 'Model'} \u2013 suggested points"
         panel = getattr(self.window_, "panels", {}).get("backtest")
         hold = getattr(panel, "_holdout", None)
-        w = TaskWorker(_run_fit, inputs, max_rules=self.max_rules.value(), exclude=tuple(self.excluded_columns()),
-                       name=name if self.keep_settings.isChecked() else None, thread_name="LeadDesignerFit",
-                       app=app_moment(self.doc), holdout=None if hold is None else np.array(hold, dtype=bool))
-        w.progress.connect(self._on_worker_progress)
-        w.finished.connect(self._on_worker_finished)
-        w.failed.connect(self._on_worker_failed)
-        w.cancelled.connect(self._on_worker_cancelled)
-        self._worker = w
         self._set_busy(True)
         self.headline.setText("Fitting…")
-        w.start()
+        self.runner.run(_run_fit, inputs, max_rules=self.max_rules.value(), exclude=tuple(self.excluded_columns()),
+                        name=name if self.keep_settings.isChecked() else None,
+                        app=app_moment(self.doc), holdout=None if hold is None else np.array(hold, dtype=bool))
         return True
 
     def cancel(self) -> None:
-        if self._worker is not None:
-            self._worker.discard()
-            self._worker = None
+        if self.runner.busy:
+            self.runner.cancel(quiet=True)
             self.headline.setText("Cancelled.")
         self._set_busy(False)
 
@@ -340,31 +337,22 @@ class FitDialog(QDialog):
         for b in (self.use_button, self.save_button):
             b.setEnabled(not busy and self.result is not None)
 
-    def _on_worker_progress(self, f: float, msg: str) -> None:
-        if self.sender() is self._worker:
-            self.progress.setValue(int(f * 1000))
-            self.progress.setFormat(f"{msg[:40]} %p%")
+    def _on_runner_progress(self, f: float, msg: str) -> None:
+        self.progress.setValue(int(f * 1000))
+        self.progress.setFormat(f"{msg[:40]} %p%")
 
-    def _on_worker_failed(self, message: str) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_failed(self, message: str) -> None:
         self._set_busy(False)
         self._show_error(f"No points model could be fitted: {message}")
 
-    def _on_worker_cancelled(self) -> None:
-        if self.sender() is self._worker:
-            self._worker = None
-            self._set_busy(False)
-            self.headline.setText("Cancelled.")
+    def _on_runner_cancelled(self) -> None:
+        self._set_busy(False)
+        self.headline.setText("Cancelled.")
 
     def _show_error(self, text: str) -> None:
         self.headline.setText(f"<span style='color:{PALETTE['warning']}'><b>{_h(text)}</b></span>")
 
-    def _on_worker_finished(self, res) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_finished(self, res) -> None:
         # learnt from the open model's outcome: the fitted model reads it the same way, and remembers
         # the columns left out as recorded after the outcome (used, saved, and offered next time)
         res.model.outcome = getattr(self, "_fit_outcome", None)

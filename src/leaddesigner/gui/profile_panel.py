@@ -34,7 +34,7 @@ from leaddesigner.core.data.detect import attribute_kind, attribute_name
 from leaddesigner.core.data.profile import MAX_POINTS, MIN_LEADS, POINTS_PER_DOUBLING, ColumnProfile, Profile, profile
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, Attribute
 
-from .analysis_actions import TaskWorker
+from .tasks import TaskRunner
 
 __all__ = ["ProfilePanel", "ProfileTableModel", "ValuesTableModel", "install", "rule_command"]
 
@@ -198,7 +198,9 @@ class ProfilePanel(QWidget):
         self.doc = document
         self.window_ = None
         self.profile: Profile | None = None
-        self._worker: TaskWorker | None = None
+        self.runner = TaskRunner("LeadDesignerProfile", self)
+        self.runner.finished.connect(self._on_runner_finished)
+        self.runner.failed.connect(self._on_runner_failed)
         self._stale = True
 
         self.header = QLabel("Load a lead file to see its columns.", self)
@@ -277,9 +279,7 @@ class ProfilePanel(QWidget):
         """Profile the loaded file in a worker (a newer request discards the running one)."""
         d = self.doc
         self._stale = False
-        if self._worker is not None:
-            self._worker.discard()
-            self._worker = None
+        self.runner.cancel(quiet=True)
         if d.leads_frame is None:
             self.profile = None
             self.columns_model.set_profile(None)
@@ -289,27 +289,17 @@ class ProfilePanel(QWidget):
         det = d.loaded.detection if d.loaded is not None else None
         self.header.setText("Profiling the columns \u2026")
         after = tuple(d.model.outcome.recorded_after or ()) if d.model.outcome is not None else ()
-        w = TaskWorker(profile, d.leads_frame, outcome=d.outcome_read, detection=det, source=d.leads_table.name,
-                       recorded_after=after, progress_kw=None, thread_name="LeadDesignerProfile")
-        w.finished.connect(self._on_worker_finished)
-        w.failed.connect(self._on_worker_failed)
-        self._worker = w
-        w.start()
+        self.runner.run(profile, d.leads_frame, outcome=d.outcome_read, detection=det, source=d.leads_table.name,
+                        recorded_after=after, progress_kw=None)
 
     @property
     def busy(self) -> bool:
-        return self._worker is not None
+        return self.runner.busy
 
-    def _on_worker_finished(self, prof: Profile) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_finished(self, prof: Profile) -> None:
         self.show_profile(prof)
 
-    def _on_worker_failed(self, message: str) -> None:
-        if self.sender() is not self._worker:
-            return
-        self._worker = None
+    def _on_runner_failed(self, message: str) -> None:
         self.header.setText(f"<span style='color:#C0392B'>The columns could not be profiled: {html.escape(message)}</span>")
 
     def show_profile(self, prof: Profile) -> None:

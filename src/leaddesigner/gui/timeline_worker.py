@@ -21,14 +21,10 @@ from leaddesigner.core.analysis.timeline import (
     series_of,
 )
 
-from .workers import ThreadWorker
+from .tasks import Cancelled, ThreadWorker
 
 
-__all__ = ["Cancelled", "TimelineRequest", "TimelineResult", "unavailable_reason", "TimelineWorker"]
-
-
-class Cancelled(Exception):
-    """Raised inside the worker (from the core's progress callback) when a newer request exists."""
+__all__ = ["TimelineRequest", "TimelineResult", "unavailable_reason", "TimelineWorker"]
 
 
 # ====================================================================== data passed around
@@ -87,9 +83,8 @@ class TimelineWorker(ThreadWorker):
 
     ``simulated`` carries the plots' result first, ``finished`` the same result
     with the suggestions (or an error) last; exactly one of ``finished`` or
-    ``cancelled`` ends each run. Registered in :data:`workers._LIVE` while its
-    thread runs, so :meth:`ModelDocument.wait_for_workers` (window close, tests)
-    cancels and waits for it too.
+    ``cancelled`` ends each run. Registered while its thread runs, so :func:`~.tasks.stop_workers`
+    (window close, tests) cancels and waits for it too.
     """
 
     thread_name = "LeadDesignerTimeline"

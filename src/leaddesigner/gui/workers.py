@@ -9,14 +9,13 @@ which the core lets propagate.
 from __future__ import annotations
 
 import copy
-import threading
 import time
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, Signal
 
 from leaddesigner.core.data.outcome import candidates, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table, load
@@ -25,11 +24,12 @@ from leaddesigner.core.data.leadfile import LeadFileError
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.summary import Summary, summarize
 
-__all__ = ["Cancelled", "LoadRequest", "LoadResult", "LoadWorker"]
+from .tasks import Cancelled, ThreadWorker
+
+__all__ = ["LoadRequest", "LoadResult", "LoadWorker"]
 
 
-class Cancelled(Exception):
-    """Raised inside the worker when the user pressed Cancel."""
+
 
 
 @dataclass
@@ -80,102 +80,6 @@ class LoadResult:
     @property
     def activities_frame(self) -> pd.DataFrame | None:
         return None if self.activities_table is None else self.activities_table.frame
-
-
-#: workers whose thread has not finished yet: Python must not delete a running QThread
-_LIVE: set = set()
-#: finished QThreads, kept until the GUI thread frees them (see ThreadWorker._on_thread_finished)
-_ENDED: list = []
-
-
-def live_workers() -> list:
-    """The workers whose thread has not finished yet (a snapshot)."""
-    return list(_LIVE)
-
-
-def stop_workers(ms: int = 30000) -> None:
-    """Cancel every live worker, whoever started it, and wait up to ``ms`` for each (negative: forever).
-
-    Window close, the app's exit and the tests call it: a QThread must not be destroyed while it runs.
-    """
-    for w in list(_LIVE):
-        w.cancel()
-        w.wait(ms)
-
-
-def _free_ended_threads() -> None:
-    """Free the QThreads of finished workers (GUI thread; each has ended, so the wait is immediate)."""
-    while _ENDED:
-        _ENDED.pop().wait()
-
-
-class ThreadWorker(QObject):
-    """One run of background work in its own ``QThread``.
-
-    Subclasses define their signals (whichever of ``finished``, ``failed`` and
-    ``cancelled`` they have end the thread) and ``run()``, which executes in
-    the worker thread and checks :attr:`_cancel`. While its thread runs, the
-    worker is registered in :data:`_LIVE`, so
-    :meth:`ModelDocument.wait_for_workers` (window close, tests) can cancel and
-    wait for every worker, whoever started it.
-    """
-
-    thread_name = "LeadDesignerWorker"
-
-    def __init__(self, parent: QObject | None = None):
-        super().__init__(parent)
-        self._cancel = threading.Event()
-        self._thread: QThread | None = None
-
-    # -- control (GUI thread)
-    def start(self) -> None:
-        _free_ended_threads()
-        self._thread = QThread()
-        self._thread.setObjectName(self.thread_name)
-        self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-        self._quit_on_end()
-        _LIVE.add(self)
-        self._thread.finished.connect(self._on_thread_finished)
-        self._thread.start()
-
-    def _quit_on_end(self) -> None:
-        """End the thread's event loop as soon as the run ends, from the worker thread itself.
-
-        A direct connection: ``QThread.quit`` is thread-safe, and a queued one would wait for
-        the GUI thread's event loop, which is blocked while it waits for this very thread
-        (closing the window, the test fixtures): a deadlock until the wait times out.
-        """
-        for sig in self._end_signals():
-            sig.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-
-    def _end_signals(self) -> list:
-        return [getattr(self, name) for name in ("finished", "failed", "cancelled") if hasattr(self, name)]
-
-    def _on_thread_finished(self) -> None:
-        # Runs in the worker thread, inside QThread::finished. When _LIVE holds the last reference
-        # to this worker, discarding it would free the QThread right here, and ~QThread waits for
-        # its own thread to end: a deadlock. The QThread is parked in _ENDED for the GUI thread.
-        _ENDED.append(self._thread)
-        _LIVE.discard(self)
-
-    def cancel(self) -> None:
-        self._cancel.set()
-
-    def is_running(self) -> bool:
-        return self._thread is not None and self._thread.isRunning()
-
-    def wait(self, ms: int = 30000) -> bool:
-        """Wait up to ``ms`` milliseconds (forever when negative) for the thread to end."""
-        if self._thread is None:
-            return True
-        from PySide6.QtCore import QDeadlineTimer
-
-        done = self._thread.wait(QDeadlineTimer(QDeadlineTimer.ForeverConstant.Forever) if ms < 0 else ms)
-        if done:
-            _LIVE.discard(self)
-            _free_ended_threads()
-        return done
 
 
 class LoadWorker(ThreadWorker):
