@@ -33,6 +33,7 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from leaddesigner.core.analysis import fit as F  # noqa: E402
 from leaddesigner.core.analysis import fit_features, fit_search  # noqa: E402
+from leaddesigner.core.analysis.backtest import auc  # noqa: E402
 from leaddesigner.core.data.leadfile import read_table  # noqa: E402
 from leaddesigner.core.scoring.summary import parse_outcome  # noqa: E402
 
@@ -81,11 +82,11 @@ def tuned_logistic(design: fit_features.Design) -> tuple[float, float]:
     best = (-1.0, 1.0)
     for c in (0.003, 0.01, 0.03, 0.1, 0.3, 1.0, 3.0):
         clf = LogisticRegression(C=c, max_iter=3000).fit(X[inner], y[inner])
-        a = fit_search.auc(y[val], clf.decision_function(X[val]))
+        a = auc(clf.decision_function(X[val]), y[val])
         if a > best[0]:
             best = (a, c)
     clf = LogisticRegression(C=best[1], max_iter=3000).fit(X[train], y[train])
-    return fit_search.auc(y[~train], clf.decision_function(X[~train])), best[1]
+    return auc(clf.decision_function(X[~train]), y[~train]), best[1]
 
 
 def fasterrisk(design: fit_features.Design, k: int, bounds: float, tmp: Path, timeout: float) -> dict:

@@ -314,3 +314,25 @@ def test_a_number_attribute_is_not_suggested_a_text_column():
     assert suggest_column("company_size", cols, set(), "number", kinds) is None
     assert suggest_column("created_at", cols, set(), "date", kinds) in (None, "Create Date")
     assert suggest_column("company_name", cols, set(), "category", kinds) == "Company Name"  # text attributes still match
+
+
+def test_an_attribute_added_from_a_column_reads_it_as_the_load_did(tables):
+    """Adding a file column as an attribute (rules table, attributes tab) uses the load's detection: an EU
+    number column is a number with its format, a day-first date a date, text a category or text, the
+    name free. Without a detection the values are detected the same way."""
+    from leaddesigner.core.data.starter import attribute_for_column
+
+    t = tables["eu_leads_semicolon.csv"]
+    det = detect(t.frame, delimiter=t.info.delimiter if t.info else None, source="eu")
+    m = model_from_file(det)
+    for col, g in det.columns.items():
+        if col == det.id_column:
+            continue
+        a = attribute_for_column(col, {"taken"}, detection=det)
+        b = attribute_for_column(col, {"taken"}, values=t.frame[col], delimiter=";")
+        made = m.attribute(next(x.name for x in m.attributes if m.column_for(x.name) == col))
+        assert (a.type, a.format, a.kind) == (made.type, made.format, made.kind) == (b.type, b.format, b.kind), col
+    kinds = {g.type for g in det.columns.values()}
+    assert {"number", "date"} <= kinds  # the fixture has EU numbers and dates: the check above covered them
+    assert attribute_for_column("Umsatz", {"umsatz"}).name != "umsatz"
+    assert attribute_for_column("Umsatz", set()).type == "category"

@@ -6,7 +6,6 @@ import getpass
 import os
 from pathlib import Path
 
-import pytest
 from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog
 
@@ -17,9 +16,9 @@ from leaddesigner.gui.dialogs import (
     ChangelogDialog,
     SetChangelog,
     add_changelog_entry,
-    change_summary,
     default_author,
 )
+from leaddesigner.core.model.diff import change_summary
 
 SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "")) if os.environ.get("LEADDESIGNER_SHOTS") else None
 

@@ -22,7 +22,7 @@ from leaddesigner.core.scoring.summary import histogram
 from leaddesigner.core.scoring.summary import weekly_volume
 from leaddesigner.gui.grade_grid import GradeGridView
 from leaddesigner.gui.plots import PALETTE, ScoreHistogramView, WeeklyVolumeView
-from leaddesigner.gui.summary_strip import SummaryStrip, format_delta, median_of
+from leaddesigner.gui.summary_strip import SummaryStrip, format_delta
 
 
 # ------------------------------------------------------------------ helpers
@@ -516,15 +516,6 @@ def test_summary_strip_updates_set_no_style_sheets(qtbot, monkeypatch):
     strip.set_summary(make_summary(417, 85, capacity=1.0), prev)  # same colours as the last update
     assert len(palettes) == n
     assert all(not lab.styleSheet() for t in strip.tiles.values() for lab in (t.value_label, t.delta_label))
-
-
-@pytest.mark.parametrize("n", [1, 2, 10, 250_000, 1_000_001])
-def test_median_of_equals_numpy(n):
-    rng = np.random.default_rng(n)
-    for a in (rng.gamma(2.0, 12.0, n), np.round(rng.gamma(2.0, 12.0, n)), np.sort(rng.normal(size=n)), np.zeros(n)):
-        s = Summary(n, {}, None, a, None, 0.0)
-        assert median_of(s) == np.median(a)
-        assert s.median == np.median(a)  # stored as the summary's cached median
 
 
 def test_format_delta():

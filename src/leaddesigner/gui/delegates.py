@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core.data.detect import attribute_name
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS, NO_VALUE_OPS, OP_WORDS, TEXT_OPS
 
@@ -368,13 +367,12 @@ class RulesDelegate(QStyledItemDelegate):
 
     def _add_attribute_and_use(self, index: QModelIndex, column: str) -> None:
         """Declare a file column as an attribute (type guessed from the data) and point the rule at it."""
-        from leaddesigner.core.model.types import Attribute
 
         src_model, src = _source(index)
         r = src_model.rule(src.row())
-        name = attribute_name(column, {a.name for a in self.doc.model.attributes})
-        atype = guess_type(self.doc.leads_frame[column]) if self.doc.leads_frame is not None else "category"
-        cmds = [C.AddAttribute(None, Attribute(name, atype, "other"))]
+        attr = self.doc.attribute_for_column(column)
+        name = attr.name
+        cmds = [C.AddAttribute(None, attr)]
         if name != column:
             cmds.append(C.SetColumnMapping(name, column))
         cmds.append(C.SetRuleField(r.id, "attribute", name))
@@ -400,24 +398,6 @@ def _attr_type(model, name: str, activity: bool) -> str:
         return ACTIVITY_FIELDS.get(name, "category")
     a = model.attribute(name)
     return a.type if a is not None else "category"
-
-
-def guess_type(s) -> str:
-    """A sensible attribute type for a raw file column."""
-    import pandas as pd
-
-    if pd.api.types.is_bool_dtype(s.dtype):
-        return "boolean"
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        vals = set(pd.unique(s.dropna().iloc[:5000]).tolist())
-        return "boolean" if vals and vals <= {0, 1} else "number"
-    if pd.api.types.is_datetime64_any_dtype(s.dtype):
-        return "date"
-    head = s.dropna().astype(str).iloc[:2000]
-    if len(head) and pd.to_datetime(head, errors="coerce", format="mixed").notna().mean() > 0.9 and head.str.contains(r"\d{4}-\d{2}-\d{2}").mean() > 0.9:
-        return "date"
-    n = max(len(head), 1)
-    return "category" if head.nunique() <= max(50, n // 20) else "text"
 
 
 class AttributesDelegate(QStyledItemDelegate):

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core.edits import commands as C
+from leaddesigner.core.model.diff import change_summary
 from leaddesigner.core.model import types as M
 from leaddesigner.core.model.io import ModelError, YamlDumper, load_model, loads_model
 
@@ -374,18 +375,6 @@ def last_saved_model(document: ModelDocument) -> M.ScoringModel | None:
         return load_model(path)
     except (ModelError, OSError):
         return None
-
-
-def change_summary(old: M.ScoringModel | None, new: M.ScoringModel, max_items: int = 6) -> tuple[str, list[str]]:
-    """(a one-paragraph summary for the note, every change as a line) between the saved and current model."""
-    from leaddesigner.core.model.diff import diff_models
-
-    if old is None:
-        n = len(new.rules)
-        return f"New model '{new.name}' with {n} rule{'s' if n != 1 else ''}.", []
-    d = diff_models(old, new)
-    lines = [c.text for c in d.changes if c.section != "changelog"]
-    return d.summary(max_items), lines
 
 
 class ChangelogDialog(QDialog):

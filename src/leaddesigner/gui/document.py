@@ -38,7 +38,7 @@ from leaddesigner.core.data.outcome import Outcome, OutcomeCandidate, OutcomeSpe
 from leaddesigner.core.data.pipeline import Loaded, Table
 from leaddesigner.core.scoring.engine import LeadData, Scorer
 from leaddesigner.core.model.types import ScoringModel
-from leaddesigner.core.scoring.summary import Summary, score_bounds, summarize
+from leaddesigner.core.scoring.summary import Summary, grade_conversion, score_bounds, summarize
 
 from .undo import CoreUndoCommand
 from .tasks import stop_workers
@@ -689,19 +689,23 @@ class ModelDocument(QObject):
         self.last_refresh_ms = (time.perf_counter() - t0) * 1000
         self.scoresChanged.emit()
 
+    def attribute_for_column(self, column: str):
+        """The attribute the loaded file's ``column`` becomes when added (core ``attribute_for_column``)."""
+        from leaddesigner.core.data.starter import attribute_for_column
+
+        frame = self.leads_frame
+        return attribute_for_column(
+            column, {a.name for a in self.model.attributes},
+            detection=self.loaded.detection if self.loaded is not None else None,
+            values=frame[column] if frame is not None and column in frame.columns else None,
+            delimiter=getattr(getattr(self.leads_table, "info", None), "delimiter", None))
+
     def grade_conversion(self) -> pd.DataFrame | None:
         """Conversion rate per grade cell (fit rows x engagement columns), when outcomes are known."""
         sc, out = self.scorer, self.outcome
         if sc is None or out is None or self.summary is None or self.summary.grade_counts is None:
             return None
-        # only the converted leads are counted per refresh (a tenth of the leads, typically)
-        if getattr(self, "_converted_rows_of", None) is not out:
+        if getattr(self, "_converted_rows_of", None) is not out:  # counted once per outcome, not per refresh
             self._converted_rows = np.flatnonzero(out)
             self._converted_rows_of = out
-        gc = self.summary.grade_counts
-        g = sc.result.grade[self._converted_rows]
-        conv = np.bincount(g[g >= 0], minlength=gc.size)[: gc.size].astype(float)
-        counts = gc.to_numpy(dtype=float).ravel()
-        with np.errstate(invalid="ignore", divide="ignore"):
-            rate = np.where(counts > 0, conv / counts, np.nan)
-        return pd.DataFrame(rate.reshape(gc.shape), index=gc.index, columns=gc.columns)
+        return grade_conversion(sc.result.grade, self.summary.grade_counts, self._converted_rows)

@@ -15,7 +15,6 @@ import math
 from pathlib import Path
 
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import (
@@ -95,35 +94,8 @@ def app_moment(doc) -> dict:
     return dict(as_of=d.as_of, horizon_days=d.horizon_days, text=text)
 
 
-def _same_moment(res, app: dict) -> bool:
-    h1, h2 = res.horizon_days, app.get("horizon_days")
-    if (h1 is None) != (h2 is None) or (h1 is not None and abs(float(h1) - float(h2)) > 1e-9):
-        return False
-    a1, a2 = res.as_of, app.get("as_of")
-    return a1 is None or a2 is None or pd.Timestamp(a1) == pd.Timestamp(a2)
-
-
-def app_holdout_auc(res, leads, activities, outcome, app: dict, holdout=None) -> float:
-    """Holdout AUC of the fitted model scored the way the app scores the leads (``app``: see :func:`app_moment`).
-
-    What the summary strip shows after "Use this model"; differs from ``res.holdout_auc`` when the
-    app scores at another moment than the fit (e.g. "as of a date").
-    """
-    from leaddesigner.core.analysis.backtest import auc
-    from leaddesigner.core.scoring.engine import Scorer, bind
-
-    data = bind(res.model, leads, activities, as_of=app.get("as_of"), horizon_days=app.get("horizon_days"))
-    score = Scorer(res.model, data).result.score
-    y = np.asarray(outcome, dtype=bool)
-    mask = holdout if holdout is not None and len(holdout) == len(y) else res.holdout
-    if mask is None or len(score) != len(y) or len(mask) != len(y):
-        return float("nan")
-    mask = np.asarray(mask, dtype=bool)
-    return float(auc(np.asarray(score)[mask], y[mask]))
-
-
 def _run_fit(inputs: dict, progress=None, app: dict | None = None, holdout=None, **options):
-    from leaddesigner.core.analysis.fit import fit_points
+    from leaddesigner.core.analysis.fit import fit_points, holdout_auc_at, same_moment
 
     kw = dict(inputs)
     kw.update(options)
@@ -131,11 +103,12 @@ def _run_fit(inputs: dict, progress=None, app: dict | None = None, holdout=None,
     res = fit_points(leads, outcome, progress=progress, **kw)
     res.app_auc = None  # the holdout AUC as the app will show it, when the app scores at another moment
     res.app_moment = app
-    if app is not None and not _same_moment(res, app):
+    if app is not None and not same_moment(res, app.get("as_of"), app.get("horizon_days")):
         if progress:
             progress(0.97, "Scoring as the app does")
         try:
-            res.app_auc = app_holdout_auc(res, leads, inputs.get("activities"), outcome, app, holdout)
+            res.app_auc = holdout_auc_at(res, leads, inputs.get("activities"), outcome, as_of=app.get("as_of"),
+                                         horizon_days=app.get("horizon_days"), holdout=holdout)
         except (KeyError, ValueError):
             res.app_auc = None
     return res

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import numpy as np
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QSizePolicy, QVBoxLayout, QWidget
@@ -24,7 +23,7 @@ from .plots import PALETTE, scaled_font
 if TYPE_CHECKING:  # pragma: no cover
     from leaddesigner.core.scoring.summary import Summary
 
-__all__ = ["SummaryStrip", "Tile", "format_delta", "median_of"]
+__all__ = ["SummaryStrip", "Tile", "format_delta"]
 
 #: neutral colour for unchanged values
 _SAME = "#6b6b6b"
@@ -50,43 +49,6 @@ def _set_colour(label: QLabel, colour: str) -> None:
 def _set_text(label: QLabel, text: str) -> None:
     if label.text() != text:
         label.setText(text)
-
-
-#: below this many scores np.median is fast enough
-_FAST_MEDIAN_FROM = 200_000
-
-
-def median_of(summary: "Summary") -> float | None:
-    """``summary.median``, computed about 3x faster for big arrays (exactly the same value).
-
-    ``np.median`` partitions a copy of all scores (~13 ms at 1M leads, on every
-    edit). Here a strided sample brackets the middle ranks, one pass counts
-    the scores below the bracket and only those inside it are partitioned;
-    if the bracket misses (odd data), ``np.median`` decides. The value is
-    stored as the summary's cached ``median``.
-    """
-    cached = summary.__dict__.get("median")
-    if cached is not None or len(summary.score) < _FAST_MEDIAN_FROM:
-        return summary.median
-    a = np.asarray(summary.score)
-    n = len(a)
-    step = max(1, n // 20_000)
-    sample = np.sort(a[::step])
-    m = len(sample)
-    spread = int(np.ceil(6 * np.sqrt(m * 0.25))) + 2  # 6 standard deviations of the sample's middle rank
-    lo = sample[max(0, m // 2 - spread)]
-    hi = sample[min(m - 1, m // 2 + spread)]
-    below = int(np.count_nonzero(a < lo))
-    inside = a[(a >= lo) & (a <= hi)]
-    ranks = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
-    rel = [r - below for r in ranks]
-    if all(0 <= r < len(inside) for r in rel):
-        part = np.partition(inside, rel)
-        value = float(np.mean(part[rel]))
-    else:
-        value = float(np.median(a))
-    summary.__dict__["median"] = value  # what functools.cached_property would have stored
-    return value
 
 
 class Tile(QFrame):
@@ -278,7 +240,7 @@ class SummaryStrip(QWidget):
         sc = summary.status_counts
 
         d_leads = n - prev.leads if prev else 0
-        median = median_of(summary)
+        median = summary.median
         t["leads"].set(
             f"{n:,}", format_delta(d_leads) if prev and d_leads else "",
             f"median score {median:.1f}" if median is not None and n else "",

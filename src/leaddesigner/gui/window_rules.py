@@ -20,7 +20,6 @@ from PySide6.QtWidgets import (
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import ActivitySpec, Attribute, Leaf, Rule
 
-from .delegates import guess_type
 from .dialogs import ModelYamlDialog, RuleYamlDialog, ValueMapDialog
 from .rule_tables import RulesTableModel, value_counts
 from .window_common import (
@@ -244,10 +243,9 @@ class RulesMixin:
         extra = [c for c in (frame.columns if frame is not None else []) if c not in declared]
         if extra:
             col = str(extra[0])
-            from leaddesigner.core.data.detect import attribute_name
-
-            name = attribute_name(col, {a.name for a in m.attributes})
-            cmds = [C.AddAttribute(None, Attribute(name, guess_type(frame[col]), "other"))]
+            attr = self.doc.attribute_for_column(col)
+            name = attr.name
+            cmds = [C.AddAttribute(None, attr)]
             if name != col:
                 cmds.append(C.SetColumnMapping(name, col))
             cmd = cmds[0] if len(cmds) == 1 else C.Compound(cmds, f"Add attribute {name}")

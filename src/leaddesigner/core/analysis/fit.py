@@ -80,7 +80,7 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring.engine import Scorer
+from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.model.types import (
     ActivitySpec,
     Capacity,
@@ -91,9 +91,10 @@ from leaddesigner.core.model.types import (
 )
 
 from .fit_features import DEFAULT_HORIZON_DAYS, Design, FitError, Progress, prepare
-from .fit_search import CHOOSE_SIZE, auc, calibrate, choose_size, forward_select, integer_points, logistic_baseline
+from .backtest import auc
+from .fit_search import CHOOSE_SIZE, calibrate, choose_size, forward_select, integer_points, logistic_baseline
 
-__all__ = ["DEFAULT_HORIZON_DAYS", "FitError", "FitResult", "fit_points"]
+__all__ = ["DEFAULT_HORIZON_DAYS", "FitError", "FitResult", "fit_points", "holdout_auc_at", "same_moment"]
 
 
 @dataclass
@@ -283,9 +284,9 @@ def _fit_points(leads, outcome, *, activities, created, max_rules, holdout_fract
     hold = ~train
     res = FitResult(
         model=model,
-        holdout_auc=auc(y[hold], scores[hold]),
+        holdout_auc=auc(scores[hold], y[hold]),
         logistic_auc=log_auc,
-        train_auc=auc(y[train], scores[train]),
+        train_auc=auc(scores[train], y[train]),
         n_candidates=X.shape[1],
         seconds=0.0,
         n_train=int(train.sum()),
@@ -420,3 +421,30 @@ def _write_descriptions(res: FitResult) -> None:
         m.definitions["sql"] = f"Score of {m.thresholds.sql:g} or more: about the top 3%."
     else:
         m.definitions.pop("sql", None)
+
+
+def same_moment(res: FitResult, as_of, horizon_days: float | None) -> bool:
+    """Whether the fit scored the leads at the moment given (``horizon_days`` after creation, or ``as_of``)."""
+    h1, h2 = res.horizon_days, horizon_days
+    if (h1 is None) != (h2 is None) or (h1 is not None and abs(float(h1) - float(h2)) > 1e-9):
+        return False
+    a1, a2 = res.as_of, as_of
+    return a1 is None or a2 is None or pd.Timestamp(a1) == pd.Timestamp(a2)
+
+
+def holdout_auc_at(res: FitResult, leads: pd.DataFrame, activities: pd.DataFrame | None, outcome, *,
+                   as_of=None, horizon_days: float | None = None, holdout=None) -> float:
+    """Holdout AUC of the fitted model with the leads scored at another moment than the fit's.
+
+    What the app shows after "Use this model" when it scores the leads "as of a
+    date" while the fit scored each lead ``horizon_days`` after creation.
+    ``holdout``: the rows held out (default: the fit's own holdout).
+    """
+    data = bind(res.model, leads, activities, as_of=as_of, horizon_days=horizon_days)
+    score = Scorer(res.model, data).result.score
+    y = np.asarray(outcome, dtype=bool)
+    mask = holdout if holdout is not None and len(holdout) == len(y) else res.holdout
+    if mask is None or len(score) != len(y) or len(mask) != len(y):
+        return float("nan")
+    mask = np.asarray(mask, dtype=bool)
+    return float(auc(np.asarray(score)[mask], y[mask]))

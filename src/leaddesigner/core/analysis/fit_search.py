@@ -8,9 +8,10 @@ from __future__ import annotations
 
 import math
 import numpy as np
+from .backtest import auc
 from .fit_features import Design
 
-__all__ = ["CHOOSE_SIZE", "MAX_POINTS", "auc", "calibrate", "choose_size", "forward_select", "integer_points", "logistic_baseline"]
+__all__ = ["CHOOSE_SIZE", "MAX_POINTS", "calibrate", "choose_size", "forward_select", "integer_points", "logistic_baseline"]
 
 
 #: points of one rule lie in [-MAX_POINTS, MAX_POINTS]
@@ -335,16 +336,7 @@ def logistic_baseline(X: np.ndarray, y: np.ndarray, train: np.ndarray) -> tuple[
     clf = LogisticRegression(C=1.0, max_iter=2000)
     clf.fit(X[train], y[train])
     z = clf.decision_function(X)
-    return auc(y[~train], z[~train]), auc(y[train], z[train])
-
-
-def auc(y: np.ndarray, s: np.ndarray) -> float:
-    y = np.asarray(y, dtype=bool)
-    if y.all() or not y.any():
-        return float("nan")
-    from sklearn.metrics import roc_auc_score
-
-    return float(roc_auc_score(y, s))
+    return auc(z[~train], y[~train]), auc(z[train], y[train])
 
 
 def calibrate(score: np.ndarray, y: np.ndarray) -> tuple[float, float]:

@@ -7,6 +7,8 @@ or by hand. Nothing of a previously open model is carried over.
 """
 from __future__ import annotations
 
+import pandas as pd
+
 from leaddesigner.core.model.types import (
     DATE_FORMATS,
     NUMBER_FORMATS,
@@ -15,9 +17,9 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 
-from .detect import ROW_NUMBERS, Detection, attribute_kind, attribute_name
+from .detect import ROW_NUMBERS, ColumnGuess, Detection, attribute_kind, attribute_name, guess_column
 
-__all__ = ["model_from_file", "activity_columns"]
+__all__ = ["activity_columns", "attribute_for_column", "model_from_file"]
 
 #: activity-log column names per role (normalised: lower case, separators as spaces), most likely first
 _ACTIVITY_NAMES = {
@@ -46,6 +48,27 @@ def activity_columns(columns: list[str], lead_id: str | None = None) -> Activity
     return ActivityColumns(found["lead_id"], found["timestamp"], found["type"], found["detail"])  # type: ignore[arg-type]
 
 
+def _attribute(g: ColumnGuess, name: str) -> Attribute:
+    """The attribute a column becomes under ``name``: its detected type, format (when the values decided one), kind."""
+    fmt = g.format if (g.type == "date" and g.format in DATE_FORMATS) or (g.type == "number" and g.format in NUMBER_FORMATS) else None
+    return Attribute(name, g.type, attribute_kind(g.column, g.type), format=fmt)
+
+
+def attribute_for_column(column: str, used: set[str], *, detection: Detection | None = None,
+                         values: pd.Series | None = None, delimiter: str | None = None) -> Attribute:
+    """The attribute a file column becomes when the user adds it: a free name, the detected type and format.
+
+    The load's ``detection`` decides when it saw the column (the same reading as a
+    model made from the file); otherwise the column's ``values`` are detected now
+    (EU numbers and day-first dates included; ``delimiter`` as in
+    :func:`~.detect.guess_column`); with neither, a category.
+    """
+    g = detection.columns.get(column) if detection is not None else None
+    if g is None:
+        g = guess_column(values, column, delimiter=delimiter) if values is not None else ColumnGuess(column, "category")
+    return _attribute(g, attribute_name(column, used))
+
+
 def model_from_file(
     detection: Detection,
     *,
@@ -68,8 +91,7 @@ def model_from_file(
         if col == detection.id_column:
             continue
         attr = attribute_name(col, used)
-        fmt = g.format if (g.type == "date" and g.format in DATE_FORMATS) or (g.type == "number" and g.format in NUMBER_FORMATS) else None
-        m.attributes.append(Attribute(attr, g.type, attribute_kind(col, g.type), format=fmt))
+        m.attributes.append(_attribute(g, attr))
         if attr != col:
             m.columns[attr] = col
         if col == detection.created:

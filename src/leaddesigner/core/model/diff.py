@@ -33,7 +33,7 @@ if TYPE_CHECKING:  # pragma: no cover
 
     from leaddesigner.core.scoring.engine import Scorer
 
-__all__ = ["Change", "Impact", "LeadMove", "ModelDiff", "SECTIONS", "diff_models", "impact", "impact_of_scores"]
+__all__ = ["Change", "Impact", "LeadMove", "ModelDiff", "SECTIONS", "change_summary", "diff_models", "impact", "impact_of_scores"]
 
 #: sections in the order the text lists them, with their headings
 SECTIONS: dict[str, str] = {
@@ -895,3 +895,13 @@ def impact(
     d_old = bind(old, leads, activities, as_of=as_of, horizon_days=horizon_days)
     d_new = bind(new, leads, activities, as_of=d_old.as_of, horizon_days=horizon_days)
     return impact_of_scores(Scorer(old, d_old), Scorer(new, d_new), limit)
+
+
+def change_summary(old: M.ScoringModel | None, new: M.ScoringModel, max_items: int = 6) -> tuple[str, list[str]]:
+    """(a one-paragraph summary for the note, every change as a line) between the saved and current model."""
+    if old is None:
+        n = len(new.rules)
+        return f"New model '{new.name}' with {n} rule{'s' if n != 1 else ''}.", []
+    d = diff_models(old, new)
+    lines = [c.text for c in d.changes if c.section != "changelog"]
+    return d.summary(max_items), lines

