@@ -59,7 +59,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core.edits import commands as C
 from leaddesigner.core.analysis.backtesting import (
     CONTACT_DATE_HINTS,
     CONVERSION_DATE_HINTS,
@@ -70,10 +69,11 @@ from leaddesigner.core.analysis.backtesting import (
     guess_date_column,
     run_backtest,
 )
-from leaddesigner.core.data.dates import parse_dates
 from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
+from leaddesigner.core.data.dates import parse_dates
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.formatting import pct_text
 
-from .tasks import TaskRunner
 from .backtest_views import (
     SUGGESTION_TITLES,
     DecileConversionView,
@@ -82,13 +82,13 @@ from .backtest_views import (
     ScoreAtConversionView,
     SuggestionRow,
     number_text,
-    pct_text,
     section_title,
     threshold_text,
 )
 from .grade_grid import GradeGridView
 from .plotting import PALETTE, palette_colours, scaled_font
 from .summary_strip import Tile, format_delta
+from .tasks import TaskRunner
 
 __all__ = [
     "BacktestPanel",

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from leaddesigner.core.formatting import pct_text
+
 from .plotting import (
     PALETTE,
     CountAxis,
@@ -42,7 +44,6 @@ __all__ = [
     "ScoreAtConversionView",
     "SuggestionRow",
     "number_text",
-    "pct_text",
     "section_title",
     "threshold_text",
 ]
@@ -53,13 +54,6 @@ SUGGESTION_TITLES = {
     "f1": "Best balance (F1)",
     "conversion": "Average score at conversion",
 }
-
-
-def pct_text(x: float | None, decimals: int = 1) -> str:
-    """A share as ``40.0%`` (``–`` when unknown)."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    return f"{100 * x:.{decimals}f}%"
 
 
 def number_text(x: float | None, fmt: str = ".3f") -> str:

@@ -36,8 +36,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from .tasks import TaskRunner
+from leaddesigner.core.formatting import pct_text
+
 from .plotting import PALETTE, CountAxis, PlotPanel, ScoreAxis, YRange, scaled_font
+from .tasks import TaskRunner
 
 __all__ = ["CompareDialog", "DistributionOverlayView", "AgreementMatrix", "open_compare_dialog", "LIST_LIMIT"]
 
@@ -46,10 +48,6 @@ MODEL_FILTER = "Lead-scoring models (*.yaml *.yml *.json);;All files (*)"
 LIST_LIMIT = 200
 COLOUR_A = PALETTE["converted"]
 COLOUR_B = PALETTE["warning"]
-
-
-def _pct(x) -> str:
-    return "–" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
 def _run_compare(model_a, model_b, data, outcome, progress=None):
@@ -156,7 +154,7 @@ class AgreementMatrix(QWidget):
             text = f"<span style='font-size:large'><b>{c:,}</b></span><br>{100 * c / n:.1f}% · {words[key]}"
             if conversion is not None:
                 r = conversion.get(key)
-                text += f"<br>{_pct(r)} converted" if r is not None else "<br>no leads"
+                text += f"<br>{pct_text(r)} converted" if r is not None else "<br>no leads"
             lab.setText(text)
 
     def count(self, key: str) -> int:

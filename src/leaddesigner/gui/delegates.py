@@ -26,7 +26,6 @@ from leaddesigner.core.model.types import ACTIVITY_FIELDS, DIMENSIONS, LIST_OPS,
 from .rule_tables import RulesTableModel, value_counts
 from .table_models import ATTRIBUTE_KIND_CHOICES, ATTRIBUTE_TYPE_CHOICES, AttributesTableModel
 
-
 __all__ = [
     "AttributesDelegate",
     "NumberDelegate",

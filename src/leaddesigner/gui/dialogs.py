@@ -29,14 +29,13 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core.edits import commands as C
-from leaddesigner.core.model.diff import change_summary
 from leaddesigner.core.model import types as M
+from leaddesigner.core.model.diff import change_summary
 from leaddesigner.core.model.io import ModelError, YamlDumper, load_model, loads_model
 
 from .delegates import NumberDelegate
 from .document import ModelDocument
 from .rule_tables import ValueMapTableModel
-
 
 __all__ = [
     "ChangelogDialog",

@@ -32,16 +32,16 @@ import pandas as pd
 from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from leaddesigner.core.edits import commands as C
-from leaddesigner.core.edits.changes import Change, ChangeEvents
 from leaddesigner.core.data.outcome import Outcome, OutcomeCandidate, OutcomeSpec, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table
-from leaddesigner.core.scoring.engine import LeadData, Scorer
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change, ChangeEvents
 from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, Scorer
 from leaddesigner.core.scoring.summary import Summary, grade_conversion, score_bounds, summarize
 
-from .undo import CoreUndoCommand
 from .tasks import stop_workers
+from .undo import CoreUndoCommand
 from .workers import LoadRequest, LoadResult, LoadWorker
 
 __all__ = ["Coalescer", "ModelDocument", "DEFAULT_HORIZON_DAYS", "moment_text"]

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
 )
 
+from leaddesigner.core.export.sqlexport import DIALECTS, SQLExportError, export_sql, folding_notes
 from leaddesigner.core.model.io import atomic_write_text
 from leaddesigner.core.scoring.outputs import model_json, write_scores
-from leaddesigner.core.export.sqlexport import DIALECTS, SQLExportError, export_sql, folding_notes
 
 from .tasks import TaskWorker
 

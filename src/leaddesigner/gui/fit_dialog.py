@@ -39,9 +39,9 @@ from PySide6.QtWidgets import (
 
 from leaddesigner.core.edits import commands as C
 
-from .tasks import TaskRunner
 from .document import DEFAULT_HORIZON_DAYS
 from .plots import PALETTE, scaled_font
+from .tasks import TaskRunner
 
 __all__ = ["FitDialog", "open_fit_dialog", "fit_inputs"]
 

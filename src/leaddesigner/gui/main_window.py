@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-
 from .dialogs import ShortcutsDialog
 from .document import DEFAULT_HORIZON_DAYS, ModelDocument
 from .plotting import base_point_size, scaled_font

@@ -12,7 +12,6 @@ and its column mapping) as one undo step.
 from __future__ import annotations
 
 import html
-import math
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt
 from PySide6.QtGui import QAction, QColor
@@ -28,10 +27,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from leaddesigner.core.edits import commands as C
-from leaddesigner.core.edits.changes import Change
 from leaddesigner.core.data.detect import attribute_kind, attribute_name
 from leaddesigner.core.data.profile import MAX_POINTS, MIN_LEADS, POINTS_PER_DOUBLING, ColumnProfile, Profile, profile
+from leaddesigner.core.edits import commands as C
+from leaddesigner.core.edits.changes import Change
+from leaddesigner.core.formatting import pct_text
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS, Attribute
 
 from .tasks import TaskRunner
@@ -39,10 +39,6 @@ from .tasks import TaskRunner
 __all__ = ["ProfilePanel", "ProfileTableModel", "ValuesTableModel", "install", "rule_command"]
 
 _FLAG = QColor("#B9770E")
-
-
-def _pct(x: float | None) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
 def rule_command(model, cp: ColumnProfile) -> C.Command:
@@ -179,7 +175,7 @@ class ValuesTableModel(QAbstractTableModel):
             if col == 1:
                 return f"{v.leads:,}"
             if col == 2:
-                return _pct(v.rate)
+                return pct_text(v.rate, missing="")
             if col == 3:
                 p = self.points[index.row()] if index.row() < len(self.points) else None
                 return "" if p is None else f"{p:+.0f}" if p else "0"

@@ -23,7 +23,6 @@ from leaddesigner.core.analysis.timeline import (
 
 from .tasks import Cancelled, ThreadWorker
 
-
 __all__ = ["TimelineRequest", "TimelineResult", "unavailable_reason", "TimelineWorker"]
 
 

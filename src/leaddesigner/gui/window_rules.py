@@ -27,7 +27,6 @@ from .window_common import (
     set_text,
 )
 
-
 __all__ = ["RulesMixin"]
 
 

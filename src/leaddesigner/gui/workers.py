@@ -17,11 +17,11 @@ from pathlib import Path
 import pandas as pd
 from PySide6.QtCore import QObject, Signal
 
+from leaddesigner.core.data.leadfile import LeadFileError
 from leaddesigner.core.data.outcome import candidates, read_model_outcome
 from leaddesigner.core.data.pipeline import Loaded, Table, load
-from leaddesigner.core.scoring.engine import LeadData, Scorer
-from leaddesigner.core.data.leadfile import LeadFileError
 from leaddesigner.core.model.types import ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, Scorer
 from leaddesigner.core.scoring.summary import Summary, summarize
 
 from .tasks import Cancelled, ThreadWorker

@@ -66,10 +66,10 @@ from .world import (
     PP,
     REF,
     SAL,
-    T,
     USR,
     WEB,
     WEBINAR_TOPICS,
+    T,
 )
 
 

@@ -38,9 +38,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.model.describe import number, points as pts_text
-from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
+from leaddesigner.core.formatting import pct_text
+from leaddesigner.core.model.describe import number
+from leaddesigner.core.model.describe import points as pts_text
 from leaddesigner.core.model.types import STATUSES, AllOf, AnyOf, Not, ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
 from leaddesigner.core.scoring.summary import histogram, parse_outcome, score_bounds, summarize
 
 __all__ = ["compare", "Comparison", "ModelMetrics", "LeadDifference", "RuleDifference", "rebind", "resolve_outcome"]
@@ -280,7 +282,7 @@ def _missing(x: Any) -> bool:
 
 
 def _pct(x: float | None, dash: str = "-") -> str:
-    return dash if _missing(x) else f"{100 * x:.1f}%"
+    return pct_text(x, missing=dash)
 
 
 def _opt(x: Any, fmt: str, dash: str = "-") -> str:

@@ -80,7 +80,6 @@ from typing import Sequence
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.model.types import (
     ActivitySpec,
     Capacity,
@@ -89,9 +88,10 @@ from leaddesigner.core.model.types import (
     ScoringModel,
     Thresholds,
 )
+from leaddesigner.core.scoring.engine import Scorer, bind
 
-from .fit_features import DEFAULT_HORIZON_DAYS, Design, FitError, Progress, prepare
 from .backtest import auc
+from .fit_features import DEFAULT_HORIZON_DAYS, Design, FitError, Progress, prepare
 from .fit_search import CHOOSE_SIZE, calibrate, choose_size, forward_select, integer_points, logistic_baseline
 
 __all__ = ["DEFAULT_HORIZON_DAYS", "FitError", "FitResult", "fit_points", "holdout_auc_at", "same_moment"]

@@ -9,10 +9,10 @@ import math
 import re
 from dataclasses import dataclass
 from typing import Callable, Iterable, Sequence
+
 import numpy as np
 import pandas as pd
-from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
+
 from leaddesigner.core.data.detect import ROW_NUMBERS, attribute_kind, detect
 from leaddesigner.core.data.outcome import after_outcome_name, after_outcome_values, personal_detail_name
 from leaddesigner.core.model.types import (
@@ -27,6 +27,8 @@ from leaddesigner.core.model.types import (
     Rule,
     ScoringModel,
 )
+from leaddesigner.core.scoring import conditions as C
+from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
 
 Progress = Callable[[float, str], None]
 

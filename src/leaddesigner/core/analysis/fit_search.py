@@ -7,7 +7,9 @@ polished points fit best. Pure numpy."""
 from __future__ import annotations
 
 import math
+
 import numpy as np
+
 from .backtest import auc
 from .fit_features import Design
 

@@ -38,8 +38,8 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.model.types import STATUSES, ScoringModel
+from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 
 from .replay_steps import NAT, EventSet, ReplayCore, repeat_counts
 

@@ -14,11 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.scoring.engine import LeadData, ScoreArrays, band_index
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
-
+from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.conditions import DAY_NS
+from leaddesigner.core.scoring.engine import LeadData, ScoreArrays, band_index
 
 __all__ = ["NAT", "EventSet", "ReplayCore", "StepTable", "repeat_counts"]
 

@@ -11,10 +11,10 @@ from typing import Any, Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core import formatting
 from leaddesigner.core.model import describe as D
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.summary import histogram, score_bounds
-
 
 __all__ = [
     "C_LEAD",
@@ -78,9 +78,8 @@ def esc(x: Any) -> str:
 
 
 def pct_text(x: float | None, digits: int = 1) -> str:
-    if x is None or not np.isfinite(x):
-        return "n/a"
-    return f"{100 * x:.{digits}f}%"
+    """A share as the report shows it (``n/a`` when unknown)."""
+    return formatting.pct_text(x, digits, missing="n/a")
 
 
 def number_text(x: float | None, digits: int = 1) -> str:
