@@ -55,7 +55,7 @@ def _wait(app, pred, timeout: float = 600.0) -> None:
 def bench_size(app, n: int, edits: int) -> dict:
     from leaddesigner import paths
     from leaddesigner.samples.generate import generate
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     t0 = time.perf_counter()
     leads, acts = generate(n, seed=7)

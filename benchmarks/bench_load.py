@@ -59,7 +59,7 @@ def app_load(leads: Path, acts: Path | None) -> dict:
     QSettings.setPath(QSettings.Format.IniFormat, QSettings.Scope.UserScope, tempfile.mkdtemp(prefix="ld-bench-"))
     from leaddesigner import paths
     from leaddesigner.gui.app import create_app
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     app = create_app()
     w = MainWindow(interactive=False, settings_enabled=False)

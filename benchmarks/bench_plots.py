@@ -55,7 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     app = QApplication.instance() or QApplication([])
     from leaddesigner.core.scoring.summary import weekly_volume
-    from leaddesigner.gui.plots import ScoreHistogramView, WeeklyVolumeView
+    from leaddesigner.gui.plotting.overview import ScoreHistogramView
+    from leaddesigner.gui.plotting.overview import WeeklyVolumeView
 
     rng = np.random.default_rng(0)
     hist = ScoreHistogramView()

@@ -48,7 +48,7 @@ def bench_size(app, n: int, edits: int) -> dict:
 
     from leaddesigner import paths
     from leaddesigner.core.edits import commands as C
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=False)
     w.resize(1366, 768)

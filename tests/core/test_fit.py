@@ -11,7 +11,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.analysis import fit as F
 from leaddesigner.core.analysis import fit_features, fit_search
 from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.analysis.fit import FitError, fit_points

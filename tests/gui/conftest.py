@@ -111,7 +111,7 @@ def model_path() -> Path:
 @pytest.fixture
 def window(qtbot, dataset, model_path, tmp_path):
     """The main window with the sample model and the generated data loaded and scored."""
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))

@@ -303,7 +303,7 @@ def test_render_backtest_tab(window, qtbot):
 @pytest.fixture
 def big_window(qtbot, model_path, tmp_path):
     from leaddesigner.samples.generate import generate
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
@@ -323,7 +323,7 @@ def test_follows_edits_at_100k_leads(big_window, qtbot):
 
     How long the GUI thread spends per slot is measured by ``benchmarks/bench_gui.py``; a test
     asserts behaviour only (timings on a shared 2-core box are not repeatable)."""
-    from leaddesigner.gui import backtest_panel as BP
+    from leaddesigner.gui.panels import backtest as BP
 
     w = big_window
     p = panel_of(w)

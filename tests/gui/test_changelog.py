@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QDialog, QFileDialog
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import ChangelogEntry, to_dict
 from leaddesigner.core.model.io import load_model
-from leaddesigner.gui.dialogs import (
+from leaddesigner.gui.dialogs.model_dialogs import (
     ChangelogDialog,
     SetChangelog,
     add_changelog_entry,
@@ -144,7 +144,7 @@ def test_a_failed_write_takes_the_entry_back(window, tmp_path, monkeypatch):
     save_copy(w, tmp_path)
     w.doc.push(C.SetThreshold("mql", w.doc.model.thresholds.mql + 1))
     answer(monkeypatch, QDialog.DialogCode.Accepted, note="why")
-    import leaddesigner.gui.window_files as files  # the window's saving (File > Save)
+    import leaddesigner.gui.window.files as files  # the window's saving (File > Save)
 
     def fail(model, path):
         raise PermissionError(13, "Permission denied")

@@ -27,7 +27,7 @@ def _shot(widget, name: str) -> None:
 
 # ------------------------------------------------------------------ suggest points
 def test_fit_dialog_fits_and_use_this_model_is_undoable(window, qtbot):
-    from leaddesigner.gui.fit_dialog import open_fit_dialog
+    from leaddesigner.gui.dialogs.fit import open_fit_dialog
 
     w = window
     doc = w.doc
@@ -80,7 +80,7 @@ def test_fit_dialog_fits_and_use_this_model_is_undoable(window, qtbot):
 
 
 def test_fit_dialog_save_as_and_cancel(window, qtbot, tmp_path):
-    from leaddesigner.gui.fit_dialog import FitDialog
+    from leaddesigner.gui.dialogs.fit import FitDialog
 
     w = window
     before = to_dict(w.doc.model)
@@ -104,7 +104,7 @@ def test_fit_dialog_save_as_and_cancel(window, qtbot, tmp_path):
 
 
 def test_fit_needs_an_outcome(window, qtbot, monkeypatch):
-    from leaddesigner.gui.fit_dialog import open_fit_dialog
+    from leaddesigner.gui.dialogs.fit import open_fit_dialog
 
     w = window
     w.set_outcome_column(None)
@@ -130,7 +130,7 @@ def model_b(tmp_path, model_path):
 
 def test_compare_dialog_matches_core_compare(window, qtbot, model_b):
     from leaddesigner.core.analysis.compare import compare
-    from leaddesigner.gui.compare_dialog import open_compare_dialog
+    from leaddesigner.gui.dialogs.compare import open_compare_dialog
 
     w = window
     wait_ready(qtbot, w)
@@ -162,7 +162,7 @@ def test_compare_dialog_matches_core_compare(window, qtbot, model_b):
 
 
 def test_compare_with_a_broken_file_says_why(window, qtbot, tmp_path, monkeypatch):
-    from leaddesigner.gui.compare_dialog import CompareDialog
+    from leaddesigner.gui.dialogs.compare import CompareDialog
 
     bad = tmp_path / "bad.yaml"
     bad.write_text("rules: [1, 2\n")
@@ -187,7 +187,7 @@ class _Html(HTMLParser):
 
 
 def test_export_report_writes_the_file(window, qtbot, tmp_path):
-    from leaddesigner.gui.analysis_actions import export_report
+    from leaddesigner.gui.actions.analysis import export_report
 
     w = window
     w.panels["backtest"].set_conversion_column("converted_at", "first_sales_contact_at")
@@ -217,7 +217,7 @@ def test_export_report_from_the_file_menu_asks_for_the_path(window, qtbot, tmp_p
 
 
 def test_export_report_error_is_a_dialog(window, qtbot, tmp_path, monkeypatch):
-    from leaddesigner.gui.analysis_actions import export_report
+    from leaddesigner.gui.actions.analysis import export_report
 
     w = window
     shown = []

@@ -16,7 +16,7 @@ SALESFORCE = CRM / "salesforce_leads_report.csv"
 
 @pytest.fixture
 def bare(qtbot, tmp_path):
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     w = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))
@@ -47,7 +47,7 @@ def test_start_from_a_hubspot_export_without_a_model(bare, qtbot):
 
 
 def test_the_outcome_is_chosen_never_guessed(bare, qtbot):
-    from leaddesigner.gui.data_dialogs import OutcomeDialog
+    from leaddesigner.gui.dialogs.data import OutcomeDialog
 
     w = bare
     w.start_from_file(HUBSPOT)
@@ -118,7 +118,7 @@ def test_a_failed_load_keeps_the_previous_data_and_its_name(bare, qtbot, tmp_pat
 
 def test_new_model_set_the_id_then_load_a_file_whose_columns_differ(bare, qtbot):
     """The sequence of issue 10: nothing stays half-loaded, the status never sticks on 'Checking'."""
-    from leaddesigner.gui.data_dialogs import ColumnMappingDialog
+    from leaddesigner.gui.dialogs.data import ColumnMappingDialog
 
     w = bare
     w.load_data(SALESFORCE)
@@ -176,7 +176,7 @@ def test_mapping_combos_ignore_the_wheel_and_never_map_do_not_email(bare, qtbot)
     from PySide6.QtWidgets import QApplication
 
     from leaddesigner.core.data.detect import suggest_column
-    from leaddesigner.gui.data_dialogs import NoWheelComboBox
+    from leaddesigner.gui.dialogs.data import NoWheelComboBox
 
     assert suggest_column("email", ["Do Not Email", "Email Address"], set()) == "Email Address"
     assert suggest_column("email", ["Do Not Email"], set()) is None
@@ -213,7 +213,7 @@ def test_dimension_combo_in_the_rules_table_commits_its_choice(window, qtbot):
 
 def test_typed_values_are_parsed_as_picked_ones(window, qtbot):
     """Issue 12, defect 4: a typed value holding a comma was split into two junk values."""
-    from leaddesigner.gui.delegates import ValuePickerEditor
+    from leaddesigner.gui.tables.delegates import ValuePickerEditor
 
     ed = ValuePickerEditor(None, [("Banking, Investment And Insurance", 338), ("Retail", 120)], "", "in", "category")
     qtbot.addWidget(ed)
@@ -250,7 +250,7 @@ def test_file_export_scores_sql_and_json(window, qtbot, tmp_path):
 
     import pandas as pd
 
-    from leaddesigner.gui import export_actions as E
+    from leaddesigner.gui.actions import export as E
 
     w = window
     assert [a.text() for a in w.export_menu.actions()][:3] == ["&Scores (CSV, Parquet, Excel)...", "S&QL for the warehouse...", "Model as &JSON..."]
@@ -283,7 +283,7 @@ def test_suggest_points_leaves_out_columns_recorded_after_the_outcome(window, qt
     """Issue 12, defect 7: flagged and left out in the app as in the CLI, and remembered with the model."""
     from PySide6.QtCore import Qt
 
-    from leaddesigner.gui.fit_dialog import FitDialog
+    from leaddesigner.gui.dialogs.fit import FitDialog
 
     w = window
     dlg = FitDialog(w)
@@ -309,7 +309,7 @@ def test_suggest_points_save_as_button_asks_for_a_file(window, qtbot, monkeypatc
     """Issue 12, defect 6: the button's clicked(bool) reached save_as as the path and it always crashed."""
     from PySide6.QtWidgets import QFileDialog
 
-    from leaddesigner.gui.fit_dialog import FitDialog
+    from leaddesigner.gui.dialogs.fit import FitDialog
 
     w = window
     dlg = FitDialog(w)

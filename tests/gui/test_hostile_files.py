@@ -159,7 +159,7 @@ def test_norway_yes_no_and_zip_codes_score_as_written_in_the_model_table(bare_wi
 
 @pytest.fixture
 def bare_window(qtbot, tmp_path):
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     w = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))

@@ -16,8 +16,8 @@ from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import to_dict
 from leaddesigner.core.model.io import dumps_model, load_model
 from leaddesigner.gui.document import ModelDocument
-from leaddesigner.gui.lead_tables import ExplanationTableModel
-from leaddesigner.gui.rule_tables import ValueMapTableModel
+from leaddesigner.gui.tables.leads import ExplanationTableModel
+from leaddesigner.gui.tables.rules import ValueMapTableModel
 
 EDIT = Qt.ItemDataRole.EditRole
 
@@ -87,7 +87,7 @@ def test_leads_and_explanation_models_pass_the_model_tester(qtbot, dataset, mode
     doc.set_model(load_model(model_path))
     small = tmp_path / "small.csv"
     pd.read_csv(dataset[0], nrows=60).to_csv(small, index=False)
-    from leaddesigner.gui.lead_tables import LeadsTableModel
+    from leaddesigner.gui.tables.leads import LeadsTableModel
 
     lm = LeadsTableModel(doc)
     t = check(lm)
@@ -256,7 +256,7 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
                and getattr(r.when, "op", None) == "in")
     attr = doc.model.rule(rid).when.attribute
     m = w.rules_model
-    values = [v for v, _ in __import__("leaddesigner.gui.rule_tables", fromlist=["value_counts"]).value_counts(doc, attr, False)]
+    values = [v for v, _ in __import__("leaddesigner.gui.tables.rules", fromlist=["value_counts"]).value_counts(doc, attr, False)]
     assert values, "the value picker offers the column's values"
     assert m.setData(rules_index(w, rid, "value"), ", ".join(values[:2]), EDIT)
     assert doc.model.rule(rid).when.value == values[:2]
@@ -272,7 +272,7 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
     # the editor for the value cell lists values with counts
     w.select_rule(rid, "value")
     w.rules_view.edit(w.rules_view.currentIndex())
-    from leaddesigner.gui.delegates import ValuePickerEditor
+    from leaddesigner.gui.tables.delegates import ValuePickerEditor
 
     editors = w.rules_view.findChildren(ValuePickerEditor)
     assert editors and editors[0].list is not None and editors[0].list.count() >= 2
@@ -290,7 +290,7 @@ def test_value_and_operator_edits_from_the_rules_table(window, qtbot):
 
 
 def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
-    from leaddesigner.gui.delegates import PointsSpinBox
+    from leaddesigner.gui.tables.delegates import PointsSpinBox
 
     w, doc = window, window.doc
     rid = max((r.id for r in doc.model.rules if r.kind == "condition" and r.points > 0), key=doc.scorer.rule_matches)
@@ -305,7 +305,7 @@ def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
     assert doc.undo_stack.count() == 1  # the spin steps merged
     spin.setValue(-7)
     qtbot.waitUntil(lambda: doc.model.rule(rid).points == -7)
-    from leaddesigner.gui.table_base import NEGATIVE_COLOR
+    from leaddesigner.gui.tables.base import NEGATIVE_COLOR
 
     idx = rules_index(w, rid, "points")
     assert w.rules_model.data(idx, Qt.ItemDataRole.ForegroundRole) == NEGATIVE_COLOR
@@ -314,7 +314,7 @@ def test_points_spin_box_updates_plots_while_spinning(window, qtbot):
 
 
 def test_negative_points_are_coloured(window):
-    from leaddesigner.gui.table_base import NEGATIVE_COLOR
+    from leaddesigner.gui.tables.base import NEGATIVE_COLOR
 
     m = window.rules_model
     neg = next(r.id for r in window.doc.model.rules if r.kind != "map" and r.points < 0)
@@ -390,7 +390,7 @@ def test_closing_with_unsaved_changes_prompts(window, qtbot, monkeypatch):
 
 
 def test_recovery_file_is_offered_after_a_crash(window, qtbot, tmp_path, monkeypatch, model_path):
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     folder = tmp_path / "recovery"
@@ -469,7 +469,7 @@ def test_ragged_csv_is_reported_and_previous_data_kept(window, qtbot, tmp_path):
 
 
 def test_column_mapping_dialog_suggests_and_fixes_missing_columns(window, qtbot, tmp_path, dataset):
-    from leaddesigner.gui.data_dialogs import ColumnMappingDialog
+    from leaddesigner.gui.dialogs.data import ColumnMappingDialog
 
     w, doc = window, window.doc
     leads = pd.read_csv(dataset[0], nrows=400).rename(columns={"industry": "Industry Name", "seniority": "Seniority"})
@@ -561,7 +561,7 @@ def test_font_scaling_changes_fonts_of_tables_and_plots(window, qtbot):
 
 
 def test_settings_are_remembered(window, qtbot, dataset, model_path, tmp_path):
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     window.set_font_scale(1.5)
@@ -764,7 +764,7 @@ def test_scoring_moment_survives_a_data_reload(window, qtbot):
 def test_scoring_moment_is_remembered(window, qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     box = window.targets_panel.moment_box
@@ -786,7 +786,7 @@ def test_scoring_moment_is_remembered(window, qtbot, tmp_path):
 
 
 def test_leads_without_creation_dates_are_scored_at_one_moment(qtbot, dataset, model_path, tmp_path):
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
@@ -827,7 +827,7 @@ def test_grade_grid_of_the_window_shows_conversion(window, qtbot):
 
 def test_autosave_follows_each_burst_of_edits(window, qtbot):
     """Issue 12, defect 13: a crash loses at most the last second, not the last 30."""
-    from leaddesigner.gui.main_window import AUTOSAVE_AFTER_EDIT_MS
+    from leaddesigner.gui.window.main_window import AUTOSAVE_AFTER_EDIT_MS
 
     w = window
     rid = first_rule(w, "condition")
@@ -843,7 +843,7 @@ def test_recovery_files_are_per_window_absolute_and_all_offered(qtbot, tmp_path,
     """Issue 18: every crashed window is offered; a pid reused by a new window deletes nothing; paths are absolute."""
     import os
 
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
 
     folder = tmp_path / "recovery"

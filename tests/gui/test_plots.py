@@ -20,9 +20,12 @@ from leaddesigner.core.scoring.summary import Summary
 from leaddesigner.core.scoring.summary import histogram
 
 from leaddesigner.core.scoring.summary import weekly_volume
-from leaddesigner.gui.grade_grid import GradeGridView
-from leaddesigner.gui.plots import PALETTE, ScoreHistogramView, WeeklyVolumeView
-from leaddesigner.gui.summary_strip import SummaryStrip, format_delta
+from leaddesigner.gui.panels.grade_grid import GradeGridView
+from leaddesigner.gui.plotting.overview import PALETTE
+from leaddesigner.gui.plotting.overview import ScoreHistogramView
+from leaddesigner.gui.plotting.overview import WeeklyVolumeView
+from leaddesigner.gui.panels.summary_strip import SummaryStrip
+from leaddesigner.gui.panels.summary_strip import format_delta
 
 
 # ------------------------------------------------------------------ helpers

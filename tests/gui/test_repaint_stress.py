@@ -63,7 +63,8 @@ def _datasets(n: int = 50_000, variants: int = 6, seed: int = 0):
 
 
 def _build_views():
-    from leaddesigner.gui.plots import ScoreHistogramView, WeeklyVolumeView
+    from leaddesigner.gui.plotting.overview import ScoreHistogramView
+    from leaddesigner.gui.plotting.overview import WeeklyVolumeView
 
     hist = ScoreHistogramView()
     hist.resize(800, 400)

@@ -37,7 +37,7 @@ def _wheel_down(widget) -> None:
 def test_shortcuts_dialog_lists_the_keys_the_app_really_has(window):
     """It listed Ctrl+N for "Add a rule" (Ctrl+N is New model) and none of the new keys
     (Ctrl+Shift+R export report, Ctrl+T timeline)."""
-    from leaddesigner.gui.dialogs import ShortcutsDialog
+    from leaddesigner.gui.dialogs.model_dialogs import ShortcutsDialog
 
     w = window
     keys = ShortcutsDialog(w).keys()
@@ -92,7 +92,7 @@ def test_suggestion_buttons_follow_bigger_text(window, qtbot):
 
 def test_gains_mql_label_stays_inside_the_plot_at_big_text(qtbot):
     """With few conversions captured the label sat below the point and covered the x axis (1.5x text)."""
-    from leaddesigner.gui.backtest_panel import GainsCurveView
+    from leaddesigner.gui.panels.backtest import GainsCurveView
 
     v = GainsCurveView()
     qtbot.addWidget(v)
@@ -127,7 +127,7 @@ def test_apply_status_keeps_f1_in_capitals(window, qtbot):
 def test_suggested_points_auc_matches_the_app_when_scoring_as_of_a_date(window, qtbot):
     """With "as of a date" the dialog fitted on events up to the end of the data and compared its AUC with
     the open model's at the app's moment: it promised +0.09, the tile then showed -0.03."""
-    from leaddesigner.gui.fit_dialog import open_fit_dialog
+    from leaddesigner.gui.dialogs.fit import open_fit_dialog
 
     w = window
     p = _backtest(w, qtbot)
@@ -153,7 +153,7 @@ def test_suggested_points_auc_matches_the_app_when_scoring_as_of_a_date(window, 
 
 
 def test_suggested_points_details_read_as_sentences(window, qtbot):
-    from leaddesigner.gui.fit_dialog import open_fit_dialog
+    from leaddesigner.gui.dialogs.fit import open_fit_dialog
 
     w = window
     _backtest(w, qtbot)
@@ -168,7 +168,7 @@ def test_suggested_points_details_read_as_sentences(window, qtbot):
 # ------------------------------------------------------------------ Compare with model
 def test_compare_does_not_bold_a_difference_the_table_does_not_show():
     """37.7% against 37.7% had one of them in bold."""
-    from leaddesigner.gui.compare_dialog import _better
+    from leaddesigner.gui.dialogs.compare import _better
 
     a = types.SimpleNamespace(auc=0.7931, precision=0.37681, recall=0.287, weeks_over_capacity=7)
     b = types.SimpleNamespace(auc=0.7042, precision=0.37690, recall=0.207, weeks_over_capacity=4)

@@ -1,4 +1,4 @@
-"""The Timeline tab (gui/timeline_panel.py): live replay + SDR queue plots (pytest-qt, offscreen).
+"""The Timeline tab (gui/panels/timeline.py): live replay + SDR queue plots (pytest-qt, offscreen).
 
 Two kinds of tests:
 
@@ -27,7 +27,9 @@ from PySide6.QtCore import Qt
 
 from leaddesigner import paths
 from leaddesigner.core.edits import commands as C
-from leaddesigner.gui import main_window as MW, timeline_panel as T, timeline_worker as TW
+from leaddesigner.gui.window import main_window as MW
+from leaddesigner.gui.panels import timeline as T
+from leaddesigner.gui.panels import timeline_worker as TW
 
 WAIT_MS = 60000
 
@@ -37,7 +39,7 @@ def _make_window(qtbot, tmp_path, monkeypatch, *, isolate: bool = True):
     from leaddesigner.gui.recovery import RecoveryStore
 
     if isolate:  # other panels are work in progress in parallel: this file tests the timeline alone
-        monkeypatch.setattr(MW, "PANEL_MODULES", ("leaddesigner.gui.timeline_panel",))
+        monkeypatch.setattr(MW, "PANEL_MODULES", ("leaddesigner.gui.panels.timeline",))
     w = MW.MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)
     w.resize(1366, 768)

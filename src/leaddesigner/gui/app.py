@@ -116,7 +116,7 @@ def main(model=None, leads=None, activities=None, screenshot=None, *, size=None)
     goes to stderr). Otherwise run the event loop and return its exit code.
     """
     app = create_app()
-    from .main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     shot = screenshot is not None
     window = MainWindow(interactive=not shot, settings_enabled=not shot)

@@ -11,7 +11,7 @@
   ``progress``, ``finished`` and ``failed`` reach the owner (napari's
   ``thread_worker`` and Orange's ``ConcurrentWidgetMixin`` do the same job).
 
-The file loader (:mod:`.workers`) and the Timeline replay (:mod:`.timeline_worker`)
+The file loader (:mod:`~leaddesigner.gui.workers`) and the Timeline replay (:mod:`~leaddesigner.gui.panels.timeline_worker`)
 are ThreadWorkers with signals of their own.
 """
 from __future__ import annotations

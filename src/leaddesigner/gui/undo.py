@@ -15,7 +15,6 @@ from PySide6.QtGui import QUndoCommand
 
 from leaddesigner.core.edits.commands import Command, CommandError
 
-
 if TYPE_CHECKING:  # pragma: no cover
     from .document import ModelDocument
 

@@ -1,0 +1,1 @@
+"""The plotting toolkit (palette, fonts, axes, legend, plot panel) and the Overview's plots."""
