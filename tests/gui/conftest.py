@@ -111,8 +111,8 @@ def model_path() -> Path:
 @pytest.fixture
 def window(qtbot, dataset, model_path, tmp_path):
     """The main window with the sample model and the generated data loaded and scored."""
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from qt_settle import settle  # tests/gui/qt_settle.py
 from sklearn.metrics import roc_auc_score
 
 from leaddesigner.core.analysis import backtest as B
@@ -31,7 +32,7 @@ def wait_result(qtbot, p, timeout=60000):
     qtbot.waitUntil(lambda: p.output is not None and not p.busy and p.doc.ready, timeout=timeout)
 
 
-def settle(qtbot, w, p):
+def settle_result(qtbot, w, p):
     qtbot.waitUntil(lambda: w.doc.ready, timeout=30000)
     w.doc.flush()
     wait_result(qtbot, p)
@@ -188,7 +189,7 @@ def test_threshold_suggestions_apply_and_undo(window, qtbot):
     assert w.doc.model.thresholds.mql == pytest.approx(s.threshold)
     w.doc.undo_stack.undo()
     assert w.doc.model.thresholds.mql == old
-    settle(qtbot, w, p)
+    settle_result(qtbot, w, p)
     assert p.suggestion_rows["f1"].apply_button.isEnabled()
 
 
@@ -283,28 +284,28 @@ def test_render_backtest_tab(window, qtbot):
     p.set_conversion_column("converted_at", "first_sales_contact_at")
     wait_result(qtbot, p)
     edit_points(w, 12.0)
-    settle(qtbot, w, p)
-    qtbot.wait(100)
+    settle_result(qtbot, w, p)
+    settle(w, p)
     assert w.grab().save(str(SHOTS / "backtest_window.png"))
     p.scroll.widget().resize(p.scroll.viewport().width(), p.scroll.widget().sizeHint().height())
-    qtbot.wait(50)
+    settle(w, p)
     assert p.scroll.widget().grab().save(str(SHOTS / "backtest_panel_full.png"))
     w.set_font_scale(1.5)  # presentation mode: the panel follows the window's text size
-    qtbot.wait(100)
+    settle(w, p)
     assert p._font_scale == 1.5
     assert w.grab().save(str(SHOTS / "backtest_window_big_text.png"))
     w.set_font_scale(1.0)
     w.set_outcome_column(None)
-    qtbot.wait(50)
+    settle(w, p)
     assert w.grab().save(str(SHOTS / "backtest_no_outcome.png"))
 
 
 # ------------------------------------------------------------------ timing at 100k leads
 @pytest.fixture
 def big_window(qtbot, model_path, tmp_path):
-    from leaddesigner.samples.generate import generate
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
+    from leaddesigner.samples.generate import generate
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)
@@ -369,8 +370,8 @@ def test_the_tab_the_cli_and_the_report_agree_to_the_digit(window, qtbot, tmp_pa
     import re
 
     from leaddesigner.cli import main
-    from leaddesigner.core.model.io import save_model
     from leaddesigner.core.export.report import render_report
+    from leaddesigner.core.model.io import save_model
 
     w = window
     p = panel_of(w)

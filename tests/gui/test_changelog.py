@@ -10,15 +10,15 @@ from PySide6.QtCore import QSettings
 from PySide6.QtWidgets import QDialog, QFileDialog
 
 from leaddesigner.core.edits import commands as C
-from leaddesigner.core.model.types import ChangelogEntry, to_dict
+from leaddesigner.core.model.diff import change_summary
 from leaddesigner.core.model.io import load_model
+from leaddesigner.core.model.types import ChangelogEntry, to_dict
 from leaddesigner.gui.dialogs.model_dialogs import (
     ChangelogDialog,
     SetChangelog,
     add_changelog_entry,
     default_author,
 )
-from leaddesigner.core.model.diff import change_summary
 
 SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "")) if os.environ.get("LEADDESIGNER_SHOTS") else None
 

@@ -7,10 +7,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from qt_settle import settle  # tests/gui/qt_settle.py
 
 from leaddesigner.core.edits import commands as C
-from leaddesigner.core.model.types import to_dict
 from leaddesigner.core.model.io import load_model, save_model
+from leaddesigner.core.model.types import to_dict
 
 SHOTS = Path(os.environ.get("LEADDESIGNER_SHOTS", "/tmp/leaddesigner_shots"))
 
@@ -50,7 +51,7 @@ def test_fit_dialog_fits_and_use_this_model_is_undoable(window, qtbot):
     assert f"{res.holdout_auc:.3f}" in dlg.headline.text() and f"{res.logistic_auc:.3f}" in dlg.headline.text()
     assert dlg.use_button.isEnabled() and dlg.save_button.isEnabled()
     dlg.resize(1366, 768)
-    qtbot.wait(50)
+    settle(dlg)
     _shot(dlg, "fit_dialog.png")
 
     fitted = to_dict(res.model)
@@ -156,7 +157,7 @@ def test_compare_dialog_matches_core_compare(window, qtbot, model_b):
     assert rows["ROC AUC (all leads)"] == (f"{ref.metrics_a.auc:.3f}", f"{ref.metrics_b.auc:.3f}")
     assert rows["MQL threshold"][1] == f"{ref.metrics_b.mql_threshold:g}"
     dlg.resize(1366, 768)
-    qtbot.wait(50)
+    settle(dlg)
     _shot(dlg, "compare_dialog.png")
     dlg.close()
 

@@ -5,9 +5,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from qt_settle import settle  # tests/gui/qt_settle.py
 
-from leaddesigner.core.edits import commands as C
 from leaddesigner.core.data.outcome import OutcomeSpec
+from leaddesigner.core.edits import commands as C
 
 CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
 HUBSPOT = CRM / "hubspot_contacts.csv"
@@ -16,8 +17,8 @@ SALESFORCE = CRM / "salesforce_leads_report.csv"
 
 @pytest.fixture
 def bare(qtbot, tmp_path):
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)
@@ -159,7 +160,7 @@ def test_undo_after_the_history_dialog(bare, qtbot, model_path):
     import gc
 
     gc.collect()
-    qtbot.wait(10)
+    settle(w)
     before = w.doc.model.thresholds.mql
     for v in (before + 1, before + 2):
         w.doc.push(C.SetThreshold("mql", v), mergeable=False)

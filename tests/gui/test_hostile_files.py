@@ -19,7 +19,6 @@ from PySide6.QtCore import QTimer
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from hostile.cases import GOOD_MODEL  # noqa: E402
-
 from leaddesigner.core.edits import commands as C  # noqa: E402
 
 
@@ -159,8 +158,8 @@ def test_norway_yes_no_and_zip_codes_score_as_written_in_the_model_table(bare_wi
 
 @pytest.fixture
 def bare_window(qtbot, tmp_path):
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=False, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)

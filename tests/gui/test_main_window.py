@@ -11,10 +11,11 @@ from PySide6.QtCore import QEvent, QModelIndex, QPoint, QPointF, Qt
 from PySide6.QtGui import QMouseEvent
 from PySide6.QtWidgets import QApplication, QFileDialog, QMessageBox
 from pytestqt.modeltest import ModelTester
+from qt_settle import settle  # tests/gui/qt_settle.py  # tests/gui/qt_settle.py
 
 from leaddesigner.core.edits import commands as C
-from leaddesigner.core.model.types import to_dict
 from leaddesigner.core.model.io import dumps_model, load_model
+from leaddesigner.core.model.types import to_dict
 from leaddesigner.gui.document import ModelDocument
 from leaddesigner.gui.tables.leads import ExplanationTableModel
 from leaddesigner.gui.tables.rules import ValueMapTableModel
@@ -390,8 +391,8 @@ def test_closing_with_unsaved_changes_prompts(window, qtbot, monkeypatch):
 
 
 def test_recovery_file_is_offered_after_a_crash(window, qtbot, tmp_path, monkeypatch, model_path):
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     folder = tmp_path / "recovery"
     m = load_model(model_path)
@@ -561,8 +562,8 @@ def test_font_scaling_changes_fonts_of_tables_and_plots(window, qtbot):
 
 
 def test_settings_are_remembered(window, qtbot, dataset, model_path, tmp_path):
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     window.set_font_scale(1.5)
     window.resize(1200, 700)
@@ -605,7 +606,7 @@ def test_repaint_stress(window, qtbot):
 def test_layout_at_1366x768(window, qtbot):
     w = window
     w.resize(1366, 768)
-    qtbot.wait(50)
+    settle(w)
     for v in (w.hist, w.weekly, w.grid, w.rules_view):
         assert v.isVisible() and v.width() > 300 and v.height() > 120, v
     assert w.summary_strip.height() < 140
@@ -648,9 +649,7 @@ def expected_scores(doc, as_of=None, horizon_days=None) -> np.ndarray:
     """What the core Scorer gives for the loaded frames at that moment."""
     import copy
 
-    from leaddesigner.core.scoring.engine import Scorer
-
-    from leaddesigner.core.scoring.engine import bind
+    from leaddesigner.core.scoring.engine import Scorer, bind
 
     data = bind(copy.deepcopy(doc.model), doc.leads_frame, doc.activities_frame, as_of=as_of,
                 horizon_days=horizon_days)
@@ -764,8 +763,8 @@ def test_scoring_moment_survives_a_data_reload(window, qtbot):
 def test_scoring_moment_is_remembered(window, qtbot, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     box = window.targets_panel.moment_box
     with qtbot.waitSignal(window.doc.scoresChanged, timeout=10000):
@@ -786,8 +785,8 @@ def test_scoring_moment_is_remembered(window, qtbot, tmp_path):
 
 
 def test_leads_without_creation_dates_are_scored_at_one_moment(qtbot, dataset, model_path, tmp_path):
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     w = MainWindow(interactive=False, settings_enabled=True, recovery=RecoveryStore(tmp_path / "recovery"))
     qtbot.addWidget(w)
@@ -821,7 +820,7 @@ def test_grade_grid_of_the_window_shows_conversion(window, qtbot):
         elif n:
             assert lines[1] == "n<20"
     w.resize(1366, 768)
-    qtbot.wait(50)
+    settle(w)
     assert w.grid._geometry()["mode"] in ("stacked", "side")
 
 
@@ -843,8 +842,8 @@ def test_recovery_files_are_per_window_absolute_and_all_offered(qtbot, tmp_path,
     """Issue 18: every crashed window is offered; a pid reused by a new window deletes nothing; paths are absolute."""
     import os
 
-    from leaddesigner.gui.window.main_window import MainWindow
     from leaddesigner.gui.recovery import RecoveryStore
+    from leaddesigner.gui.window.main_window import MainWindow
 
     folder = tmp_path / "recovery"
     monkeypatch.chdir(tmp_path)
@@ -883,13 +882,13 @@ def test_projector_layout_at_200_percent_on_1366x768(window, qtbot):
     w = window
     w.resize(1366, 768)
     w.set_font_scale(1.0)
-    qtbot.wait(50)
+    settle(w)
     w._rebalance_plots()
-    qtbot.wait(50)
+    settle(w)
     normal = {v: v.plot_widget.height() for v in (w.hist, w.weekly)}
     base_pt = QApplication.font().pointSizeF()
     w.set_font_scale(2.0)
-    qtbot.wait(100)
+    settle(w)
     for v, h in normal.items():
         assert v.plot_widget.height() >= 0.5 * h, (v.title_label.text(), v.plot_widget.height(), h)
         # the plot fits its panel: its x axis is not cut off
@@ -902,7 +901,7 @@ def test_projector_layout_at_200_percent_on_1366x768(window, qtbot):
     for v in (mql + 5, mql + 10, mql):
         w._on_hist_threshold_moved("mql", v)
         w.doc.flush()
-        qtbot.wait(10)
+        settle(w)
         assert w.summary_strip.minimumHeight() >= h0 - 1
     w.set_font_scale(1.0)
     assert QApplication.font().pointSizeF() == pytest.approx(base_pt)

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import os
 
+from qt_settle import settle  # tests/gui/qt_settle.py
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import numpy as np
@@ -15,17 +17,10 @@ from PySide6.QtCore import QEvent, QPoint, QPointF, Qt
 from PySide6.QtGui import QImage, QMouseEvent
 from PySide6.QtWidgets import QApplication
 
-from leaddesigner.core.scoring.summary import Summary
-
-from leaddesigner.core.scoring.summary import histogram
-
-from leaddesigner.core.scoring.summary import weekly_volume
+from leaddesigner.core.scoring.summary import Summary, histogram, weekly_volume
 from leaddesigner.gui.panels.grade_grid import GradeGridView
-from leaddesigner.gui.plotting.overview import PALETTE
-from leaddesigner.gui.plotting.overview import ScoreHistogramView
-from leaddesigner.gui.plotting.overview import WeeklyVolumeView
-from leaddesigner.gui.panels.summary_strip import SummaryStrip
-from leaddesigner.gui.panels.summary_strip import format_delta
+from leaddesigner.gui.panels.summary_strip import SummaryStrip, format_delta
+from leaddesigner.gui.plotting.overview import PALETTE, ScoreHistogramView, WeeklyVolumeView
 
 
 # ------------------------------------------------------------------ helpers
@@ -225,7 +220,7 @@ def test_lines_cannot_cross(hist):
 def test_drag_with_the_mouse_snaps_and_emits_once(hist, qtbot):
     s, _ = scores()
     hist.set_scores(s)
-    qtbot.wait(10)
+    settle(hist)
     vb, pw = hist.view_box, hist.plot_widget
     vp = pw.viewport()
     top = hist.y_top()

@@ -63,8 +63,7 @@ def _datasets(n: int = 50_000, variants: int = 6, seed: int = 0):
 
 
 def _build_views():
-    from leaddesigner.gui.plotting.overview import ScoreHistogramView
-    from leaddesigner.gui.plotting.overview import WeeklyVolumeView
+    from leaddesigner.gui.plotting.overview import ScoreHistogramView, WeeklyVolumeView
 
     hist = ScoreHistogramView()
     hist.resize(800, 400)
@@ -88,8 +87,8 @@ def _cycle(i: int, hist, weekly, data) -> None:
 
 
 def _versions() -> str:
-    import PySide6
     import pyqtgraph
+    import PySide6
 
     return f"PySide6 {PySide6.__version__}, pyqtgraph {pyqtgraph.__version__}, Python {sys.version.split()[0]}"
 

@@ -11,6 +11,7 @@ import pandas as pd
 from PySide6.QtCore import QPoint, QPointF, Qt
 from PySide6.QtGui import QWheelEvent
 from PySide6.QtWidgets import QApplication
+from qt_settle import settle  # tests/gui/qt_settle.py
 
 from leaddesigner.core.edits import commands as C
 
@@ -67,7 +68,7 @@ def test_wheel_over_a_backtest_plot_scrolls_the_page(window, qtbot):
     w = window
     w.resize(1366, 768)
     p = _backtest(w, qtbot)
-    qtbot.wait(50)
+    settle(w, p)
     bar = p.scroll.verticalScrollBar()
     assert bar.maximum() > 0
     bar.setValue(0)
@@ -82,7 +83,7 @@ def test_suggestion_buttons_follow_bigger_text(window, qtbot):
     p = _backtest(w, qtbot)
     normal = p.suggestion_rows["f1"].apply_button.font().pointSizeF()
     w.set_font_scale(1.5)
-    qtbot.wait(20)
+    settle(w, p)
     for row in p.suggestion_rows.values():
         assert row.apply_button.font().pointSizeF() >= 1.4 * normal
     assert p.recall_spin.font().pointSizeF() >= 1.4 * normal
@@ -102,7 +103,7 @@ def test_gains_mql_label_stays_inside_the_plot_at_big_text(qtbot):
     x = np.linspace(0, 1, 101)
     gains = types.SimpleNamespace(lead_share=x, conversion_share=np.sqrt(x), thresholds=np.linspace(100, 0, 101))
     v.set_gains(gains, 0.03, 0.13)
-    qtbot.wait(50)
+    settle(v)
     r = v.mql_label_rect()
     (x0, x1), (y0, y1) = v.view_box.viewRange()
     assert r.top() >= y0 - 1e-9 and r.bottom() <= y1 + 1e-9  # rect in view coordinates: y grows upward
@@ -214,7 +215,7 @@ def test_wheel_over_a_timeline_plot_scrolls_the_tab(window, qtbot):
     w.set_font_scale(2.0)
     w.view_tabs.setCurrentWidget(panel)
     qtbot.waitUntil(lambda: panel.result is not None and not panel.busy, timeout=60000)
-    qtbot.wait(50)
+    settle(w, panel)
     bar = panel.content.verticalScrollBar()
     if bar.maximum() == 0:  # the plots fit: nothing to scroll, the wheel must still not be lost
         return
@@ -231,7 +232,7 @@ def test_normal_text_size_keeps_the_plot_titles_of_the_new_tabs(window, qtbot):
     before = bt.decile_view.title_label.font().pointSizeF()
     for scale in (1.0, 1.0, 1.5, 1.0):
         w.set_font_scale(scale)
-        qtbot.wait(20)
+        settle(w)
         for title in (bt.decile_view.title_label, bt.gains_view.title_label, bt.suggest_title,
                       tl.arrivals.title_label, tl.sla.title_label):
             assert title.font().bold(), (scale, title.text())

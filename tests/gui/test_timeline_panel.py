@@ -24,12 +24,13 @@ import numpy as np
 import pandas as pd
 import pytest
 from PySide6.QtCore import Qt
+from qt_settle import settle  # tests/gui/qt_settle.py
 
 from leaddesigner import paths
 from leaddesigner.core.edits import commands as C
-from leaddesigner.gui.window import main_window as MW
 from leaddesigner.gui.panels import timeline as T
 from leaddesigner.gui.panels import timeline_worker as TW
+from leaddesigner.gui.window import main_window as MW
 
 WAIT_MS = 60000
 
@@ -434,16 +435,16 @@ def test_render_png(window, qtbot, tmp_path, scale):
     _wait_timeline(qtbot, panel, suggestions=True)
     if scale != 1.0:
         w.set_font_scale(scale)
-        qtbot.wait(100)
+        settle(w, panel)
     assert abs(panel.arrivals.font_scale() - scale) < 1e-6
-    qtbot.wait(50)
+    settle(w, panel)
     out = _shots(tmp_path)
     tag = "1366x768" if scale == 1.0 else f"font{scale:g}"
     for name, widget in ((f"timeline_window_{tag}.png", w), (f"timeline_panel_{tag}.png", panel)):
         assert widget.grab().save(str(out / name))
         assert (out / name).stat().st_size > 10_000
     panel.set_unit("day")
-    qtbot.wait(50)
+    settle(w, panel)
     assert panel.grab().save(str(out / f"timeline_panel_days_{tag}.png"))
     # the three plots line up: one y-axis width
     widths = {v.y_axis.width() for v in (panel.arrivals, panel.backlog, panel.sla)}

@@ -1,1 +1,1 @@
-"""Menu actions that run an analysis or an export in a worker: the report, the scores."""
+"""Menu actions: Analysis (suggest points, compare models), the report for sales, the scores export (run in workers)."""
