@@ -20,7 +20,6 @@ Pure: numpy/pandas only, no Qt.
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import os
 from dataclasses import dataclass
 from typing import Any, Iterable, Sequence
@@ -29,38 +28,24 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.export.report_charts import (
-
-    esc,
-
-    pct_text,
-
-    number_text,
-
-    chart_distribution,
-
-    chart_weekly,
-
     chart_deciles,
-
+    chart_distribution,
     chart_gains,
-
     chart_score_at,
-
+    chart_weekly,
+    esc,
+    number_text,
+    pct_text,
 )
 from leaddesigner.core.model import describe as D
+from leaddesigner.core.model.io import model_hash
 from leaddesigner.core.model.types import STATUSES, ScoringModel
 from leaddesigner.core.scoring.engine import LeadData, Scorer
 from leaddesigner.core.scoring.summary import score_bounds, summarize
 
-
 __all__ = ["render_report", "write_report", "model_hash", "ReportOptions"]
 
 
-def model_hash(model: ScoringModel) -> str:
-    """First 12 hex digits of the SHA-256 of the canonical YAML: tells two versions apart."""
-    from leaddesigner.core.model.io import dumps_model
-
-    return hashlib.sha256(dumps_model(model).encode("utf-8")).hexdigest()[:12]
 
 
 # ---------------------------------------------------------------- options and inputs

@@ -81,7 +81,6 @@ Assumptions about the tables (the loader or the warehouse provides them):
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -90,7 +89,7 @@ from typing import Any, Callable
 import pandas as pd
 from sqlglot import exp
 
-from leaddesigner.core.scoring.conditions import fold_text
+from leaddesigner.core.model.io import model_hash
 from leaddesigner.core.model.types import (
     ACTIVITY_FIELDS,
     ActivityColumns,
@@ -104,6 +103,7 @@ from leaddesigner.core.model.types import (
     ScoringModel,
     ValueMap,
 )
+from leaddesigner.core.scoring.conditions import fold_text
 
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "tsql", "sqlite")
 DAY_S = 86_400
@@ -220,11 +220,6 @@ def output_columns(model: ScoringModel) -> list[str]:
     ]
 
 
-def model_hash(model: ScoringModel) -> str:
-    """First 12 hex digits of the SHA-256 of the model's canonical YAML."""
-    from leaddesigner.core.model.io import dumps_model
-
-    return hashlib.sha256(dumps_model(model).encode("utf-8")).hexdigest()[:12]
 
 
 def sqlite_regexp(pattern: str | None, value: Any) -> bool:

@@ -12,6 +12,7 @@ it, so a crash never leaves a half-written model.
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import tempfile
 from pathlib import Path
@@ -26,7 +27,7 @@ from leaddesigner.core.model.yaml_safe import parse_yaml
 
 __all__ = [
     "MIGRATIONS", "ModelError", "ModelIssue", "YamlDumper", "atomic_write_text", "did_you_mean",
-    "dumps_model", "highest_score", "load_model", "loads_model", "migrate", "never_mql", "parse_yaml", "save_model",
+    "dumps_model", "highest_score", "load_model", "loads_model", "migrate", "model_hash", "never_mql", "parse_yaml", "save_model",
     "validate_dict", "values_as_written",
 ]
 
@@ -257,6 +258,15 @@ def _repr_list(dumper: yaml.SafeDumper, items: list) -> yaml.Node:
 YamlDumper.add_representer(str, _repr_str)
 YamlDumper.add_representer(dict, _repr_dict)
 YamlDumper.add_representer(list, _repr_list)
+
+
+def model_hash(m: M.ScoringModel) -> str:
+    """First 12 hex digits of the SHA-256 of the canonical YAML (:func:`dumps_model`): tells two versions apart.
+
+    The report's fingerprint and the exported SQL's header carry it, so a query in the
+    warehouse can be matched to the model file and the report it came with.
+    """
+    return hashlib.sha256(dumps_model(m).encode("utf-8")).hexdigest()[:12]
 
 
 def dumps_model(m: M.ScoringModel) -> str:

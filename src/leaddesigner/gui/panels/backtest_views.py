@@ -31,6 +31,7 @@ from leaddesigner.gui.plotting.base import (
     FontAwareAxis,
     PlotPanel,
     ScoreAxis,
+    ShareAxis,
     YRange,
     scaled_font,
 )
@@ -68,30 +69,6 @@ def threshold_text(x: float) -> str:
 
 
 # ------------------------------------------------------------------ plot views
-class _PercentAxis(FontAwareAxis):
-    """Values 0..1 shown as ``40%``."""
-
-    _widest_label = "100%"
-
-    def __init__(self, orientation: str, **kw) -> None:
-        super().__init__(orientation, **kw)
-        self.enableAutoSIPrefix(False)
-
-    def _label_extent(self) -> float:
-        fm = QFontMetricsF(self._tick_font)
-        if self.orientation in ("left", "right"):
-            return fm.height() * 2.2
-        return fm.horizontalAdvance("100%") + 2 * fm.height()
-
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
-        spacing = super().tickSpacing(minVal * 100, maxVal * 100, size)
-        return [(s / 100, o) for s, o in spacing]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        places = 0 if spacing >= 0.0099 else 1
-        return [f"{100 * v:.{places}f}%" for v in values]
-
-
 class _BandAxis(FontAwareAxis):
     """Decile numbers 1..10 under the bars."""
 
@@ -114,7 +91,7 @@ class DecileConversionView(PlotPanel):
                "Light bars: fewer than 5 conversions, too few to trust.")
 
     def __init__(self, parent: QWidget | None = None, title: str = "Conversion by score decile"):
-        super().__init__(title, _BandAxis("bottom"), _PercentAxis("left"), parent)
+        super().__init__(title, _BandAxis("bottom"), ShareAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self._frame: pd.DataFrame | None = None
         self._yrange = YRange()
@@ -185,7 +162,7 @@ class GainsCurveView(PlotPanel):
                "Dashed diagonal: random order. The dot: today's MQL threshold.")
 
     def __init__(self, parent: QWidget | None = None, title: str = "Conversions captured vs leads handed over"):
-        super().__init__(title, _PercentAxis("bottom"), _PercentAxis("left"), parent)
+        super().__init__(title, ShareAxis("bottom"), ShareAxis("left"), parent)
         self.setToolTip(self.TOOLTIP)
         self._gains = None
         self.curve = pg.PlotDataItem([0, 1], [0, 1], pen=pg.mkPen(PALETTE["converted"], width=3), antialias=True)

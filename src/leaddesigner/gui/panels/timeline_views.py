@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from leaddesigner.core.analysis.timeline import TimelineSeries
 from leaddesigner.gui.plotting.base import (
     PALETTE,
+    PercentAxis,
     CountAxis,
-    FontAwareAxis,
     PlotPanel,
     WeekAxis,
     YRange,
@@ -73,19 +73,6 @@ class _WholeCountAxis(CountAxis):
         # 2.5 x 10^k is not whole below 10: 2, 5 and 10 are
         nice = next(x for x in (1.0, 2.0, 5.0, 10.0) if x >= m - 1e-9) * exp
         return [(max(1.0, nice), 0)]
-
-
-class _PercentAxis(FontAwareAxis):
-    _widest_label = "100%"
-
-    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
-        fm = QFontMetricsF(self._tick_font)
-        fit = size / (fm.height() * 2.0) if size > 0 else 1
-        major = 25.0 if fit >= 4 else 50.0
-        return [(major, 0)]
-
-    def tickStrings(self, values, scale, spacing):  # noqa: N802
-        return [f"{v:.0f}%" for v in values]
 
 
 class _TimelinePlot(PlotPanel):
@@ -328,7 +315,7 @@ class SlaView(_TimelinePlot):
                "orange-red points: below the target (dashed line).")
 
     def __init__(self, parent=None):
-        super().__init__("Follow-up within the SLA", _PercentAxis("left"), parent, dates=True)
+        super().__init__("Follow-up within the SLA", PercentAxis("left"), parent, dates=True)
         self.setToolTip(self.TOOLTIP)
         self.curve = pg.PlotDataItem(x=[0.0], y=[0.0], connect="finite", pen=pg.mkPen(PALETTE["muted"], width=1.5),
                                      symbol="o", symbolSize=8, symbolPen=None)

@@ -45,8 +45,10 @@ __all__ = [
     "FontAwareAxis",
     "Legend",
     "LegendEntry",
+    "PercentAxis",
     "PlotPanel",
     "ScoreAxis",
+    "ShareAxis",
     "Swatch",
     "WeekAxis",
     "YRange",
@@ -194,6 +196,45 @@ class FontAwareAxis(pg.AxisItem):
                 major = m * exp
                 break
         return [(major, 0)]  # one labelled level: minor labels crowd large fonts
+
+
+class ShareAxis(FontAwareAxis):
+    """Shares (values 0..1) shown as ``40%``, with pyqtgraph's tick spacing."""
+
+    _widest_label = "100%"
+
+    def __init__(self, orientation: str, **kw) -> None:
+        super().__init__(orientation, **kw)
+        self.enableAutoSIPrefix(False)
+
+    def _label_extent(self) -> float:
+        fm = QFontMetricsF(self._tick_font)
+        if self.orientation in ("left", "right"):
+            return fm.height() * 2.2
+        return fm.horizontalAdvance("100%") + 2 * fm.height()
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
+        spacing = super().tickSpacing(minVal * 100, maxVal * 100, size)
+        return [(s / 100, o) for s, o in spacing]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        places = 0 if spacing >= 0.0099 else 1
+        return [f"{100 * v:.{places}f}%" for v in values]
+
+
+class PercentAxis(FontAwareAxis):
+    """Percentages (values 0..100) shown as ``40%``, every 25 (every 50 when the axis is short)."""
+
+    _widest_label = "100%"
+
+    def tickSpacing(self, minVal, maxVal, size):  # noqa: N802
+        fm = QFontMetricsF(self._tick_font)
+        fit = size / (fm.height() * 2.0) if size > 0 else 1
+        major = 25.0 if fit >= 4 else 50.0
+        return [(major, 0)]
+
+    def tickStrings(self, values, scale, spacing):  # noqa: N802
+        return [f"{v:.0f}%" for v in values]
 
 
 class CountAxis(FontAwareAxis):
