@@ -681,37 +681,65 @@ class Scorer:
         shallow copy of the data with per-lead moments (the model is copied, the
         state, caches and ``result`` of this scorer are not changed).
         """
+        return Scorer(copy.deepcopy(self.model), self.subset_data(rows, moments_ns)).result
+
+    def subset_data(self, rows: np.ndarray | None, moments_ns: np.ndarray | None = None) -> LeadData:
+        """The bound data of some lead ``rows`` (all: None), each scored at its own moment.
+
+        ``moments_ns`` (int64 ns or datetime64, one per row; NaT: the data's ``as_of``)
+        defaults to each row's moment now (:meth:`LeadData.row_as_of_ns`), so a
+        scorer over the subset scores those leads exactly as this one does. Events
+        of other leads are left out. Used by :meth:`score_at` and to rescore a
+        handful of leads under many variants of a model (workshop suggestions).
+        """
+        d = self.data
+        if moments_ns is None:
+            now = d.row_as_of_ns()
+            full = np.full(self.n, now, dtype=np.int64) if not isinstance(now, np.ndarray) else now.astype(np.int64)
+            moments_ns = full if rows is None else full[np.asarray(rows, dtype=np.int64)]
         m = np.asarray(moments_ns)
         if np.issubdtype(m.dtype, np.datetime64):
             m = m.astype("datetime64[ns]").view(np.int64)
         m = m.astype(np.int64, copy=True)
-        d = self.data
         if rows is None:
             if len(m) != self.n:
                 raise ValueError(f"score_at: {len(m)} moments for {self.n} leads")
-            sub = dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
-        else:
-            rows = np.asarray(rows, dtype=np.int64)
-            if len(m) != len(rows):
-                raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
-            events = d.events
-            if events is not None:
-                new_row = np.full(self.n, -1, dtype=np.int64)
-                new_row[rows] = np.arange(len(rows))
-                lead = new_row[events.lead]
-                keep = lead >= 0
-                events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
-            sub = dataclasses.replace(
-                d,
-                frame=d.frame.iloc[rows].reset_index(drop=True),
-                ids=d.ids[rows],
-                events=events,
-                extra=None,
-                problems=[],
-                moments_ns=m,
-                cache={},
-            )
-        return Scorer(copy.deepcopy(self.model), sub).result
+            return dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
+        rows = np.asarray(rows, dtype=np.int64)
+        if len(m) != len(rows):
+            raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
+        events = d.events
+        if events is not None:
+            new_row = np.full(self.n, -1, dtype=np.int64)
+            new_row[rows] = np.arange(len(rows))
+            lead = new_row[events.lead]
+            keep = lead >= 0
+            events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
+        return dataclasses.replace(
+            d,
+            frame=d.frame.iloc[rows].reset_index(drop=True),
+            ids=d.ids[rows],
+            events=events,
+            extra=None,
+            problems=[],
+            moments_ns=m,
+            cache={},
+        )
+
+    def rule_factor(self, rule_id: str) -> np.ndarray:
+        """Points each lead gets from one rule per point of the rule (its count or match, x persona weight).
+
+        For condition and activity rules, ``points x factor`` is the rule's points
+        (before an activity rule's ``max_points`` and the caps); zero for a map rule
+        or a rule that is not enabled.
+        """
+        st = self._states.get(rule_id)
+        if st is None or st.rule.kind == "map":
+            return np.zeros(self.n)
+        v = np.asarray(st.raw, dtype=float)
+        if st.rule.dimension == "engagement" and self._weights is not None:
+            v = v * self._weights
+        return v
 
     def rule_points(self, rule_id: str) -> np.ndarray:
         """Points each lead gets from one rule (after persona weighting, before caps)."""
