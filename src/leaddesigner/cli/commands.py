@@ -500,6 +500,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "leaddesigner.cli.compare",
     "leaddesigner.cli.fit",
     "leaddesigner.cli.simulate",
+    "leaddesigner.cli.workshop",
 )
 
 

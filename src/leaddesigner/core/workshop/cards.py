@@ -16,7 +16,7 @@ from leaddesigner.core.scoring.engine import Scorer
 
 from .story import Story, lead_story
 
-__all__ = ["MAX_CARDS", "MIN_CARDS", "STRATA", "Card", "Deck", "deal", "swap_card"]
+__all__ = ["MAX_CARDS", "MIN_CARDS", "STRATA", "Card", "Deck", "cards_for", "deal", "swap_card"]
 
 MIN_CARDS, MAX_CARDS = 8, 30
 #: the kinds of card, as the facilitator's notes name them
@@ -143,3 +143,28 @@ def swap_card(sc: Scorer, deck: Deck, index: int, seed: int | None = None) -> Ca
     new = _card(sc, int(rng.choice(rest)), old.stratum)
     deck.cards[index] = new
     return new
+
+
+def cards_for(sc: Scorer, lead_ids: list[str]) -> list[Card]:
+    """The cards of leads given by id (the leads a votes file answered), in that order.
+
+    Raises ValueError naming the ids the scored leads do not have (with the
+    closest ids, in case the votes were typed by hand).
+    """
+    from leaddesigner.core.scoring.explain import close_ids
+
+    ids = sc.data.ids
+    pos = {str(x): i for i, x in enumerate(ids)}
+    missing = [x for x in lead_ids if str(x) not in pos]
+    if missing:
+        shown = ", ".join(repr(x) for x in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5 else "")
+        raise ValueError(f"The votes name {len(missing)} lead(s) the lead file does not have: {shown}."
+                         f"{close_ids(str(missing[0]), ids)}")
+    t, band = float(sc.model.thresholds.mql), _band(sc.result.score, float(sc.model.thresholds.mql))
+    out = []
+    for x in lead_ids:
+        r = pos[str(x)]
+        s = float(sc.result.score[r])
+        kind = "near the line" if abs(s - t) <= band else ("clear yes" if sc.result.status[r] >= 1 else "clear no")
+        out.append(_card(sc, r, kind))
+    return out

@@ -5,7 +5,8 @@ Whole-number changes to the points of a few condition and activity rules
 with every change of -``max_step`` .. +``max_step`` points and with the exact
 change that moves each card it scores across the MQL line (up to 4 x
 ``max_step``); the change that makes the most decided cards agree wins (ties:
-the smaller change). A
+the smaller change). A rule keeps its sign: a change never turns a buying
+signal into a negative one or the other way round. A
 linear estimate ranks the candidates; each step is confirmed by rescoring the
 cards with the engine (caps, activity limits and grades included), and only a
 step that makes strictly more cards agree is taken, so a suggestion never makes
@@ -132,8 +133,9 @@ def suggest_changes(sc: Scorer, ag: Agreement, *, max_rules: int = 3, max_step: 
             if not f.any():
                 continue
             for d in _deltas(f, score, t, max_step):
-                if r.points + d == 0 and r.id not in changes:
-                    continue  # a rule at 0 points does nothing: that is removing it, not a point change
+                new = r.points + d
+                if new == 0 or (r.points and (new > 0) != (r.points > 0)):
+                    continue  # 0 points removes the rule and a flipped sign turns a signal around: not a point change
                 est = int(np.count_nonzero(((score + d * f) >= t) == want))
                 if est > agree_now:
                     cands.append((-est, abs(d), r.id, d))
