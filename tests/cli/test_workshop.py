@@ -104,7 +104,7 @@ def test_agreement_prints_the_core_s_figures(capsys, tmp_path, deck_html):
     assert ag.share == pytest.approx(9 / 12) and ag.decided == 12
     for line in ag.lines():
         assert line in out
-    for line in suggest_changes(sc, ag).lines():
+    for line in suggest_changes(sc.model, sc.data, ag).lines():
         assert line in out
     assert "Sales against marketing: 100% agree" in out
 

@@ -229,14 +229,14 @@ def test_suggestion_agrees_with_the_room_and_applies_as_one_command():
     votes = _votes({"L1": [R, R], "L2": [R, R], "L3": [N, N], "L4": [X, X], "L5": [R, R], "L6": [R, R]})
     ag = agreement(sc, cards, votes)
     assert ag.share == pytest.approx(4 / 6)
-    s = suggest_changes(sc, ag)
+    s = suggest_changes(sc.model, sc.data, ag)
     assert s.agree_before == 4 and s.agree_after == 6
     assert [(c.rule_id, c.old) for c in s.changes] == [("sw", 30.0)] and s.changes[0].new == 50.0
     cmd = s.command()
     m = sc.model.copy()
     cmd.apply(m)
     assert next(r for r in m.rules if r.id == "sw").points == 50
-    imp = impact(sc, s, np.array([1, 1, 0, 0, 1, 0], dtype=bool))
+    imp = impact(sc.model, sc.data, s, np.array([1, 1, 0, 0, 1, 0], dtype=bool))
     assert (imp.mqls_before, imp.mqls_after) == (2, 4)
 
 
@@ -246,7 +246,7 @@ def test_a_suggestion_never_makes_agreement_worse(sample, seed):
     rng = np.random.default_rng(seed)
     votes = Votes([Vote(c.lead_id, f"v{k}", VOTES[int(rng.integers(0, 3))]) for c in deck.cards for k in range(3)])
     ag = agreement(sample, deck.cards, votes)
-    s = suggest_changes(sample, ag)
+    s = suggest_changes(sample.model, sample.data, ag)
     assert s.agree_after >= s.agree_before
     if s.changes:
         assert s.agree_after > s.agree_before

@@ -122,9 +122,9 @@ def cmd_agreement(args: argparse.Namespace) -> int:
         raise common.CliError(f"{args.votes}: {e}") from None
     ag = agreement(loaded.scorer, cards, votes)
     print("\n".join(ag.lines()))
-    s = suggest_changes(loaded.scorer, ag, max_rules=args.max_rules)
+    s = suggest_changes(loaded.model, loaded.data, ag, max_rules=args.max_rules)
     print()
     print("\n".join(s.lines()))
     if s.changes:
-        print("\n".join(impact(loaded.scorer, s, None if outcome is None else outcome.y).lines()))
+        print("\n".join(impact(loaded.model, loaded.data, s, None if outcome is None else outcome.y).lines()))
     return 0

@@ -587,6 +587,51 @@ class ScoreArrays:
     products: dict[str, np.ndarray]
 
 
+def subset_data(data: LeadData, rows: np.ndarray | None, moments_ns: np.ndarray | None = None) -> LeadData:
+    """The bound data of some lead ``rows`` (all: None), each scored at its own moment.
+
+    ``moments_ns`` (int64 ns or datetime64, one per row; NaT: the data's ``as_of``)
+    defaults to each row's moment now (:meth:`LeadData.row_as_of_ns`), so a
+    scorer over the subset scores those leads exactly as this one does. Events
+    of other leads are left out. Used by :meth:`Scorer.score_at` and to rescore a
+    handful of leads under many variants of a model (workshop suggestions).
+    """
+    d = data
+    n = len(d)
+    if moments_ns is None:
+        now = d.row_as_of_ns()
+        full = np.full(n, now, dtype=np.int64) if not isinstance(now, np.ndarray) else now.astype(np.int64)
+        moments_ns = full if rows is None else full[np.asarray(rows, dtype=np.int64)]
+    m = np.asarray(moments_ns)
+    if np.issubdtype(m.dtype, np.datetime64):
+        m = m.astype("datetime64[ns]").view(np.int64)
+    m = m.astype(np.int64, copy=True)
+    if rows is None:
+        if len(m) != n:
+            raise ValueError(f"score_at: {len(m)} moments for {n} leads")
+        return dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
+    rows = np.asarray(rows, dtype=np.int64)
+    if len(m) != len(rows):
+        raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
+    events = d.events
+    if events is not None:
+        new_row = np.full(n, -1, dtype=np.int64)
+        new_row[rows] = np.arange(len(rows))
+        lead = new_row[events.lead]
+        keep = lead >= 0
+        events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
+    return dataclasses.replace(
+        d,
+        frame=d.frame.iloc[rows].reset_index(drop=True),
+        ids=d.ids[rows],
+        events=events,
+        extra=None,
+        problems=[],
+        moments_ns=m,
+        cache={},
+    )
+
+
 class Scorer:
     """Scores all leads and follows edits to the model incrementally.
 
@@ -684,47 +729,8 @@ class Scorer:
         return Scorer(copy.deepcopy(self.model), self.subset_data(rows, moments_ns)).result
 
     def subset_data(self, rows: np.ndarray | None, moments_ns: np.ndarray | None = None) -> LeadData:
-        """The bound data of some lead ``rows`` (all: None), each scored at its own moment.
-
-        ``moments_ns`` (int64 ns or datetime64, one per row; NaT: the data's ``as_of``)
-        defaults to each row's moment now (:meth:`LeadData.row_as_of_ns`), so a
-        scorer over the subset scores those leads exactly as this one does. Events
-        of other leads are left out. Used by :meth:`score_at` and to rescore a
-        handful of leads under many variants of a model (workshop suggestions).
-        """
-        d = self.data
-        if moments_ns is None:
-            now = d.row_as_of_ns()
-            full = np.full(self.n, now, dtype=np.int64) if not isinstance(now, np.ndarray) else now.astype(np.int64)
-            moments_ns = full if rows is None else full[np.asarray(rows, dtype=np.int64)]
-        m = np.asarray(moments_ns)
-        if np.issubdtype(m.dtype, np.datetime64):
-            m = m.astype("datetime64[ns]").view(np.int64)
-        m = m.astype(np.int64, copy=True)
-        if rows is None:
-            if len(m) != self.n:
-                raise ValueError(f"score_at: {len(m)} moments for {self.n} leads")
-            return dataclasses.replace(d, moments_ns=m, cache={})  # per-lead moments do not use the event index
-        rows = np.asarray(rows, dtype=np.int64)
-        if len(m) != len(rows):
-            raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
-        events = d.events
-        if events is not None:
-            new_row = np.full(self.n, -1, dtype=np.int64)
-            new_row[rows] = np.arange(len(rows))
-            lead = new_row[events.lead]
-            keep = lead >= 0
-            events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
-        return dataclasses.replace(
-            d,
-            frame=d.frame.iloc[rows].reset_index(drop=True),
-            ids=d.ids[rows],
-            events=events,
-            extra=None,
-            problems=[],
-            moments_ns=m,
-            cache={},
-        )
+        """:func:`subset_data` of this scorer's data."""
+        return subset_data(self.data, rows, moments_ns)
 
     def rule_factor(self, rule_id: str) -> np.ndarray:
         """Points each lead gets from one rule per point of the rule (its count or match, x persona weight).

@@ -24,12 +24,12 @@ from leaddesigner.core.analysis.backtest import auc
 from leaddesigner.core.edits.base import Command, Compound
 from leaddesigner.core.edits.rules import SetRuleField
 from leaddesigner.core.model.types import ScoringModel
-from leaddesigner.core.scoring.engine import Scorer
+from leaddesigner.core.scoring.engine import LeadData, Scorer, subset_data
 from leaddesigner.core.scoring.summary import summarize
 
 from .agreement import Agreement
 
-__all__ = ["Impact", "PointChange", "Suggestion", "impact", "suggest_changes"]
+__all__ = ["Impact", "PointChange", "Suggestion", "impact", "suggest_changes", "suggest_with_impact"]
 
 
 @dataclass(frozen=True)
@@ -104,16 +104,21 @@ def _deltas(f: np.ndarray, score: np.ndarray, t: float, max_step: int) -> set[in
     return out
 
 
-def suggest_changes(sc: Scorer, ag: Agreement, *, max_rules: int = 3, max_step: int = 15,
+def suggest_changes(model: ScoringModel, data: LeadData, ag: Agreement, *, max_rules: int = 3, max_step: int = 15,
                     verify: int = 12) -> Suggestion:
-    """Point changes (whole numbers, at most ``max_rules`` rules) that make more decided cards agree."""
+    """Point changes (whole numbers, at most ``max_rules`` rules) that make more decided cards agree.
+
+    Reads ``model`` (copied, never changed) and ``data`` (the bound leads the cards
+    come from) only: safe in a worker thread while the app keeps editing.
+    """
     decided = [c for c in ag.cards if c.room is not None]
-    model = copy.deepcopy(sc.model)
+    original = model
+    model = copy.deepcopy(model)
     if not decided:
         return Suggestion([], 0, 0, 0, model, ["No card has a majority yet: vote first."], max_rules)
     rows = np.array([c.card.row for c in decided], dtype=np.int64)
     want = np.array([bool(c.room) for c in decided])
-    sub = sc.subset_data(rows)
+    sub = subset_data(data, rows)
     verdict = _verdicts(model, sub)
     before = int(np.count_nonzero(verdict == want))
     changes: dict[str, PointChange] = {}
@@ -158,18 +163,31 @@ def suggest_changes(sc: Scorer, ag: Agreement, *, max_rules: int = 3, max_step: 
     after = int(np.count_nonzero(_verdicts(model, sub) == want))
     notes = []
     if after <= before:  # nothing found: keep the model as it is
-        return Suggestion([], before, before, len(want), copy.deepcopy(sc.model), notes, max_rules)
+        return Suggestion([], before, before, len(want), copy.deepcopy(original), notes, max_rules)
     return Suggestion(list(changes.values()), before, after, len(want), model, notes, max_rules)
 
 
-def impact(sc: Scorer, suggestion: Suggestion, outcome: np.ndarray | None = None) -> Impact:
-    """What the suggested model does to all leads, next to the current one (same data, same moment)."""
-    new = Scorer(copy.deepcopy(suggestion.model), sc.data)
-    s0, s1 = summarize(sc, outcome), summarize(new, outcome)
+def impact(model: ScoringModel, data: LeadData, suggestion: Suggestion, outcome: np.ndarray | None = None) -> Impact:
+    """What the suggested model does to all leads, next to ``model`` (same data, same moment)."""
+    old, new = Scorer(copy.deepcopy(model), data), Scorer(copy.deepcopy(suggestion.model), data)
+    s0, s1 = summarize(old, outcome), summarize(new, outcome)
     out = Impact(s0.mqls, s1.mqls, s0.weekly.mean_mqls if s0.weekly else float("nan"),
-                 s1.weekly.mean_mqls if s1.weekly else float("nan"), float(sc.model.capacity.per_week))
+                 s1.weekly.mean_mqls if s1.weekly else float("nan"), float(model.capacity.per_week))
     if outcome is not None:
         y = np.asarray(outcome, dtype=bool)
-        out.auc_before = float(auc(sc.result.score, y))
+        out.auc_before = float(auc(old.result.score, y))
         out.auc_after = float(auc(new.result.score, y))
     return out
+
+
+def suggest_with_impact(model: ScoringModel, data: LeadData, ag: Agreement, outcome: np.ndarray | None = None,
+                        *, max_rules: int = 3, progress=None) -> tuple[Suggestion, Impact | None]:
+    """:func:`suggest_changes`, then :func:`impact` when there is a change (the app runs both in a worker)."""
+    if progress:
+        progress(0.1, "Trying point changes on the cards")
+    s = suggest_changes(model, data, ag, max_rules=max_rules)
+    if not s.changes:
+        return s, None
+    if progress:
+        progress(0.6, "Scoring every lead with the changes")
+    return s, impact(model, data, s, outcome)
