@@ -726,7 +726,7 @@ class Scorer:
         shallow copy of the data with per-lead moments (the model is copied, the
         state, caches and ``result`` of this scorer are not changed).
         """
-        return Scorer(copy.deepcopy(self.model), self.subset_data(rows, moments_ns)).result
+        return Scorer(copy.deepcopy(self.model), subset_data(self.data, rows, moments_ns)).result
 
     def subset_data(self, rows: np.ndarray | None, moments_ns: np.ndarray | None = None) -> LeadData:
         """:func:`subset_data` of this scorer's data."""

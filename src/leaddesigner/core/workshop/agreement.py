@@ -76,7 +76,7 @@ class Agreement:
             out.append(f"{c.card.lead_id[:13]:<14}{c.counts[VOTES[0]]:>10}{c.counts[VOTES[1]]:>9}{c.counts[VOTES[2]]:>7}  "
                        f"{room:<10}{'call' if c.model else 'not now':<10}{agree}")
         out.append(f"Agreement: {self.share:.0%} of {self.decided} decided cards ({self.split} split), "
-                   f"Cohen's kappa {k(self.kappa)}; {self.voters} voters.")
+                   f"Cohen's kappa {k(self.kappa)}; {self.voters} voter{'' if self.voters == 1 else 's'}.")
         if self.sales_marketing_kappa is not None:
             out.append(f"Sales against marketing: {self.sales_marketing_share:.0%} agree, kappa {k(self.sales_marketing_kappa)}.")
         for c in self.disagreements():

@@ -23,7 +23,7 @@ header h1{font-size:20px;margin:0 16px 0 0}header label{font-size:15px}header in
 main{max-width:980px;margin:0 auto;padding:24px}
 .card{display:none;background:#fff;border-radius:12px;padding:32px 40px;box-shadow:0 2px 8px rgba(0,0,0,.12);min-height:60vh;position:relative}
 .card.on{display:block}.card h2{font-size:30px;line-height:1.3;margin:0 0 20px}
-.card dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;font-size:20px;margin:0 0 20px}
+.card .origin{font-size:20px;color:#34495e;margin:-8px 0 16px}.card dl{display:grid;grid-template-columns:max-content 1fr;gap:4px 16px;font-size:20px;margin:0 0 20px}
 .card dt{color:#5b6475}.card ol{font-size:21px;padding-left:24px}.card li{margin:6px 0}
 .card .q{font-size:22px;font-weight:600;margin:24px 0 12px}
 .vote{display:flex;gap:12px;flex-wrap:wrap}.vote button{font:inherit;font-size:20px;padding:12px 20px;border-radius:8px;border:2px solid #9aa3b5;background:#fff;cursor:pointer}
@@ -64,6 +64,7 @@ def render_deck(deck: Deck, *, title: str = "Would you call this lead?", model_n
         buttons = "".join(f"<button type='button'>{k}&nbsp;&nbsp;{escape(v.capitalize())}</button>" for k, v in enumerate(VOTES, 1))
         slides.append(
             f"<section class='card' data-id='{escape(c.lead_id, quote=True)}'><h2>{escape(s.headline)}</h2>"
+            + (f"<p class='origin'>{escape(s.origin)}</p>" if s.origin else "") +
             f"<dl>{facts}</dl><ol>{events}</ol>"
             "<div class='q'>Should a sales person reach out to this lead now?</div>"
             f"<div class='vote'>{buttons}</div><div class='id'>lead {escape(c.lead_id)} \u00b7 card {i}</div></section>")

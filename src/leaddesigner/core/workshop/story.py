@@ -1,8 +1,8 @@
 """One lead told in plain words, for a room that has to say whether sales should call it.
 
-"VP Finance at a 300-person Software company in Germany. Created on 3 March via
-Organic Search. On 3 March: viewed 3 pages, including /pricing. 8 days later:
-downloaded roi-whitepaper.pdf." The story holds what the model reads (every
+"VP Finance at a 300-person Software company in Germany." "Created on 3 March
+2026 via Organic Search." "On 3 March: viewed 3 pages, including /pricing."
+"8 days later: downloaded roi-whitepaper.pdf." The story holds what the model reads (every
 attribute an enabled rule uses appears among the facts) and what the lead did
 up to the moment it is scored, in time order. It never holds the model's
 verdict: no score, points, grade or status, and no column that records the
@@ -50,12 +50,13 @@ class Story:
     lead_id: str
     headline: str
     facts: list[tuple[str, str]] = field(default_factory=list)  # (label, value as written)
+    origin: str = ""  # "Created on 3 March 2026 via Organic Search."
     events: list[str] = field(default_factory=list)  # one sentence per day with activity, in time order
     attributes: list[str] = field(default_factory=list)  # the model attributes told (headline and facts)
 
     def text(self) -> str:
         """The story as plain text (the deck, the CLI, tests)."""
-        out = [self.headline]
+        out = [self.headline] + ([self.origin] if self.origin else [])
         out += [f"{k}: {v}" for k, v in self.facts]
         out += self.events
         return "\n".join(out)
@@ -284,10 +285,11 @@ def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int 
     headline, told = _headline(values, data.types)
     created = model.created_at if model.created_at in frame.columns else None
     source_name, source = _find(values, ("lead", "source"), ("source",), ("channel",), ("quelle",))
+    origin = ""
     if created is not None:
         t = frame[created].iloc[row]
         if t is not None and not pd.isna(t):
-            headline += f" Created on {_day(pd.Timestamp(t), True)}" + (f" via {source}" if source else "") + "."
+            origin = f"Created on {_day(pd.Timestamp(t), True)}" + (f" via {source}" if source else "") + "."
             if source:
                 told.add(source_name)
     used = {a for r in model.rules if r.enabled for a in r.attributes()}
@@ -296,4 +298,4 @@ def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int 
         m = data.row_as_of_ns()
         moment_ns = int(m[row]) if isinstance(m, np.ndarray) else int(m)
     shown = [a for a in attrs if a in told or a in values or a in used]
-    return Story(str(data.ids[row]), headline, facts, _event_sentences(data, row, moment_ns), shown)
+    return Story(str(data.ids[row]), headline, facts, origin, _event_sentences(data, row, moment_ns), shown)

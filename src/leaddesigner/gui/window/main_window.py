@@ -63,6 +63,7 @@ PANEL_MODULES: tuple[str, ...] = (
     "leaddesigner.gui.actions.export",
     "leaddesigner.gui.panels.timeline",
     "leaddesigner.gui.panels.backtest", "leaddesigner.gui.actions.analysis",
+    "leaddesigner.gui.panels.workshop",
 )
 
 class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin, DocumentViewMixin):
