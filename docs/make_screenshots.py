@@ -14,6 +14,9 @@ Writes
   conversion date ``converted_at``;
 * ``timeline.png``: the Timeline tab (MQL arrivals, backlog, SLA) over the
   sample period.
+* ``workshop_cards.png``, ``workshop_presenter.png`` (1920x1080),
+  ``workshop_agreement.png``: the Workshop tab with its first deck, the
+  full-screen card, and the agreement after a made-up room of four voted;
 * ``crm_hubspot.png``, ``crm_salesforce.png``, ``crm_marketo.png``: the app
   started from each CRM-shaped export in ``tests/fixtures/crm/`` with no
   model (``leaddesigner gui --leads FILE``), the outcome chosen, and rules
@@ -66,7 +69,7 @@ def _shoot_and_close(app, w, out: Path) -> None:
 def _loaded_window(size: tuple[int, int]):
     from leaddesigner import paths
     from leaddesigner.gui.app import _wait_until, create_app
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     app = create_app()
     w = MainWindow(interactive=False, settings_enabled=False)
@@ -116,6 +119,50 @@ def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
     _shoot_and_close(app, w, out)
 
 
+def workshop(out_dir: Path, size: tuple[int, int]) -> list[Path]:
+    """The Workshop tab: a card, the presenter at 1920x1080, the agreement after a room's votes."""
+    from leaddesigner.core.workshop.votes import VOTES, Vote
+
+    app, w = _loaded_window(size)
+    p = w.panels["workshop"]
+    w.view_tabs.setCurrentWidget(p)
+    deck = p.deal()  # seed 0: the same cards every time
+    p.index = 2
+    p.set_revealed(False)
+    app.processEvents()
+    shots = []
+    from leaddesigner.gui.app import take_screenshot
+
+    take_screenshot(w, out_dir / "workshop_cards.png")
+    shots.append(out_dir / "workshop_cards.png")
+    pres = p.present()
+    pres.showNormal()
+    pres.resize(1920, 1080)
+    app.processEvents()
+    pres.grab().save(str(out_dir / "workshop_presenter.png"))
+    shots.append(out_dir / "workshop_presenter.png")
+    pres.close()
+    # a room of four: sales call the near-the-line leads above 45, marketing follows the model
+    t = w.doc.model.thresholds.mql
+    for c in deck.cards:
+        for who, role in (("Ana", "sales"), ("Ben", "sales"), ("Cleo", "marketing"), ("Dev", "marketing")):
+            call = c.model_says_call if role == "marketing" else (c.model_says_call or c.score >= t - deck.band)
+            p.votes.cast(Vote(c.lead_id, who, VOTES[0] if call else VOTES[1], role))
+    p._refresh_agreement()
+    p.pages.setCurrentIndex(1)
+    p.suggest()
+    from leaddesigner.gui.app import _wait_until
+
+    _wait_until(app, lambda: p.suggestion is not None, 120)
+    app.processEvents()
+    take_screenshot(w, out_dir / "workshop_agreement.png")
+    shots.append(out_dir / "workshop_agreement.png")
+    w.close()
+    w.deleteLater()
+    app.processEvents()
+    return shots
+
+
 CRM = Path(__file__).resolve().parents[1] / "tests" / "fixtures" / "crm"
 #: file, outcome column, values that mean converted, columns made into rules
 CRM_SHOTS = {
@@ -130,7 +177,7 @@ def crm_export(out: Path, size: tuple[int, int], spec: tuple) -> None:
     """The app started from a CRM export (no model): outcome chosen, three rules from the Profile tab."""
     from leaddesigner.core.data.outcome import OutcomeSpec
     from leaddesigner.gui.app import _wait_until, create_app
-    from leaddesigner.gui.main_window import MainWindow
+    from leaddesigner.gui.window.main_window import MainWindow
 
     name, column, positive, rules = spec
     app = create_app()
@@ -173,6 +220,8 @@ def cli(argv: list[str] | None = None) -> int:
     _shoot_panel(out / "timeline.png", (w, h), "timeline")
     for name, spec in CRM_SHOTS.items():
         crm_export(out / name, (w, h), spec)
+    for shot in workshop(out, (w, h)):
+        print(shot)
     for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png", *CRM_SHOTS):
         print(out / name)
     return 0

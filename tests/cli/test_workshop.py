@@ -138,3 +138,25 @@ def test_deck_from_a_hubspot_export(capsys, tmp_path):
     assert code == 0, err
     html = out.read_text(encoding="utf-8")
     assert html.count("class='card'") == 12 and "Lifecycle" not in html and "First name" not in html
+
+
+def test_the_report_tells_what_the_room_decided(capsys, tmp_path, deck_html):
+    from leaddesigner.core.workshop.agreement import agreement
+
+    deck, sc, _ = deck_html
+    votes = Votes()
+    for k, c in enumerate(deck.cards):
+        for who, role in (("Ana", "sales"), ("Cleo", "marketing")):
+            call = c.model_says_call if role == "marketing" or k % 3 else not c.model_says_call
+            votes.cast(Vote(c.lead_id, who, VOTES[0] if call else VOTES[1], role))
+    path = write_votes(tmp_path / "m.votes.csv", votes)
+    out = tmp_path / "report.html"
+    code, _, err = run(capsys, "report", MODEL, LEADS, "--activities", EVENTS, "--votes", path, "-o", out, "-q")
+    assert code == 0, err
+    html = out.read_text(encoding="utf-8")
+    ag = agreement(sc, deck.cards, votes)
+    assert "What sales and marketing decided together" in html
+    assert f"on <b>{round(ag.share * 100):.0f}%</b> of the {ag.decided} leads" in html
+    assert f"Sales and marketing agreed with each other on {round(ag.sales_marketing_share * 100):.0f}%" in html
+    for c in deck.cards:
+        assert c.story.headline.split(" at ")[0].replace("&", "&amp;") in html

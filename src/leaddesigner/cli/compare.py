@@ -91,6 +91,7 @@ def register(sub) -> None:
     sp.add_argument("--horizon-days", metavar="N", type=common.horizon_arg, help=common.DATA_HELP["horizon_days"])
     sp.add_argument("--allow-missing", action="store_true", help=common.DATA_HELP["allow_missing"])
     sp.add_argument("--bootstrap", metavar="B", type=common.nonneg_int, default=200, help="bootstrap resamples for the AUC interval (default: 200)")
+    sp.add_argument("--votes", metavar="FILE", help="the workshop's votes CSV (lead_id, voter, vote[, role]): adds what the room decided")
     sp.add_argument("-o", "--output", metavar="FILE", required=True, help="the HTML file to write (atomically)")
     sp.add_argument("-q", "--quiet", action="store_true", help="no progress and no result line on stderr")
     sp.set_defaults(func=cmd_report)
@@ -188,6 +189,15 @@ def cmd_report(args: argparse.Namespace) -> int:
     from leaddesigner.core.export.report import write_report
 
     out = _output_path(args.output)
+    votes = None
+    if args.votes:
+        from leaddesigner.core.workshop.votes import VoteError, read_votes
+
+        common.existing_file(args.votes, "votes file")
+        try:
+            votes = read_votes(args.votes)
+        except VoteError as e:
+            raise common.CliError(str(e)) from None
     progress = common.Progress(sys.stderr, enabled=not args.quiet)
     loaded = common.load_and_score(args, progress)
     data = loaded.data
@@ -207,6 +217,7 @@ def cmd_report(args: argparse.Namespace) -> int:
         outcome=y, converted_at=args.converted_at, first_contact=args.first_contact,
         leads_source=loaded.leads_source, activities_source=loaded.activities_source,
         outcome_name=None if spec is None else spec.text() if spec.positive else spec.column, n_boot=args.bootstrap,
+        votes=votes,
     )
     progress.done()
     if not args.quiet:

@@ -58,6 +58,7 @@ class ReportOptions:
     outcome_name: str | None = None
     generated: _dt.datetime | None = None  # default: now (UTC)
     n_boot: int = 200  # bootstrap resamples for the AUC interval
+    votes: Any = None  # the workshop's votes (core.workshop.votes.Votes): adds what the room decided
 
 
 def _column(data: LeadData, name: str) -> pd.Series:
@@ -295,6 +296,8 @@ def render_report(
         h.append('<section><h2>Has the score predicted sales?</h2><p class="note">No outcome column was given, so this '
                  "report cannot check the score against past conversions. Run it with an outcome "
                  "(<code>--outcome converted</code>) to add the backtest.</p></section>")
+    if opts.votes is not None and len(opts.votes):
+        h.append(_workshop_section(sc, opts.votes))
     h.append(_changelog_section(model))
     h.append(
         f"<footer>{esc(model.name)} &#183; {esc(version)} &#183; fingerprint <code>{model_hash(model)}</code> &#183; "
@@ -635,6 +638,36 @@ def _score_at_section(model, sac) -> str:
         out.append(f"<figure>{chart_score_at(np.asarray(dist.scores), sac.threshold, dist.mean, lo, hi, what)}"
                    f"<figcaption>Each converter\u2019s score as it stood {esc(what)}, scored by the same rules "
                    "with only the activity up to that moment.</figcaption></figure>")
+    return "".join(out)
+
+
+def _workshop_section(sc: Scorer, votes) -> str:
+    """What the room decided in the workshop: the model against the votes, card by card."""
+    from leaddesigner.core.workshop.agreement import agreement
+    from leaddesigner.core.workshop.cards import cards_for
+    from leaddesigner.core.workshop.votes import VOTES
+
+    known = set(map(str, sc.data.ids))
+    ids = [i for i in dict.fromkeys(v.lead_id for v in votes) if i in known]
+    out = ["<section><h2>What sales and marketing decided together</h2>"]
+    if not ids:
+        out.append('<p class="note">The workshop votes name no lead of this data.</p></section>')
+        return "".join(out)
+    ag = agreement(sc, cards_for(sc, ids), votes)
+    k = "n/a" if np.isnan(ag.kappa) else f"{ag.kappa:.2f}"
+    out.append(f"<p>{ag.voters} people answered, for {len(ag.cards)} example leads, whether sales should reach out "
+               f"now. The model agrees with the room on <b>{pct_text(ag.share, 0)}</b> of the {ag.decided} leads the "
+               f"room decided (Cohen's kappa {k}; {ag.split} split)."
+               + (f" Sales and marketing agreed with each other on {pct_text(ag.sales_marketing_share, 0)}."
+                  if ag.sales_marketing_share is not None else "") + "</p>")
+    rows = []
+    for cv in ag.cards:
+        room = "split" if cv.room is None else ("reach out now" if cv.room else "not now")
+        rows.append([esc(cv.card.story.headline), *(str(cv.counts[v]) for v in VOTES), room,
+                     "reach out now" if cv.model else "not now", esc("; ".join(cv.reasons)) or "agrees"])
+    out.append(_table(["Lead", "Reach out now", "Not yet", "Never", "The room", "The model", "Why they differ"],
+                      rows, num=(1, 2, 3)))
+    out.append("</section>")
     return "".join(out)
 
 

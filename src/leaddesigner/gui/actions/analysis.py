@@ -14,6 +14,7 @@ in the same live set as the loaders, so closing the window waits for them.
 """
 from __future__ import annotations
 
+import copy
 import dataclasses
 from pathlib import Path
 from typing import Any
@@ -74,6 +75,9 @@ def export_report(window, path: Path | None = None) -> TaskWorker | None:
                 kwargs["converted_at"] = conv
                 if contact:
                     kwargs["first_contact"] = contact
+    workshop = getattr(window, "panels", {}).get("workshop")
+    if workshop is not None and len(workshop.votes):
+        kwargs["votes"] = copy.deepcopy(workshop.votes)
     kwargs = {k: v for k, v in kwargs.items() if v is not None}
     w = TaskWorker(_write_report, path, model_snapshot(doc.model), dataclasses.replace(doc.data), kwargs,
                    progress_kw=None, thread_name="LeadDesignerReport")
