@@ -16,7 +16,7 @@ Writes
   sample period.
 * ``workshop_cards.png``, ``workshop_presenter.png`` (1920x1080),
   ``workshop_agreement.png``: the Workshop tab with its first deck, the
-  full-screen card, and the agreement after a made-up room of four voted;
+  full-screen card, and the agreement after a made-up room of five voted;
 * ``crm_hubspot.png``, ``crm_salesforce.png``, ``crm_marketo.png``: the app
   started from each CRM-shaped export in ``tests/fixtures/crm/`` with no
   model (``leaddesigner gui --leads FILE``), the outcome chosen, and rules
@@ -142,10 +142,10 @@ def workshop(out_dir: Path, size: tuple[int, int]) -> list[Path]:
     pres.grab().save(str(out_dir / "workshop_presenter.png"))
     shots.append(out_dir / "workshop_presenter.png")
     pres.close()
-    # a room of four: sales call the near-the-line leads above 45, marketing follows the model
+    # a room of five: sales (three) would also call the leads just under the line, marketing follows the model
     t = w.doc.model.thresholds.mql
     for c in deck.cards:
-        for who, role in (("Ana", "sales"), ("Ben", "sales"), ("Cleo", "marketing"), ("Dev", "marketing")):
+        for who, role in (("Ana", "sales"), ("Ben", "sales"), ("Eve", "sales"), ("Cleo", "marketing"), ("Dev", "marketing")):
             call = c.model_says_call if role == "marketing" else (c.model_says_call or c.score >= t - deck.band)
             p.votes.cast(Vote(c.lead_id, who, VOTES[0] if call else VOTES[1], role))
     p._refresh_agreement()
@@ -195,7 +195,7 @@ def crm_export(out: Path, size: tuple[int, int], spec: tuple) -> None:
     for col in rules:
         p.select_column(col)
         p.make_rule()
-    from leaddesigner.core import commands as C
+    from leaddesigner.core.edits import commands as C
 
     w.doc.push(C.SetThreshold("mql", 10))  # as a user drags the MQL line into the scores
     w.doc.flush()

@@ -40,6 +40,14 @@ _LAZY: dict[str, str] = {
 __all__ = ["__version__", *_LAZY]
 
 if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see ("X as X": an explicit re-export)
+    from leaddesigner.core.data.leadfile import LeadFileError as LeadFileError
+    from leaddesigner.core.model.diff import ModelDiff as ModelDiff
+    from leaddesigner.core.model.diff import diff_models as diff_models
+    from leaddesigner.core.model.io import ModelError as ModelError
+    from leaddesigner.core.model.types import ChangelogEntry as ChangelogEntry
+    from leaddesigner.core.model.types import ScoringModel as ScoringModel
+    from leaddesigner.core.scoring.explain import Explanation as Explanation
+
     from .api import DataWarning as DataWarning
     from .api import MissingDataError as MissingDataError
     from .api import UnknownLeadError as UnknownLeadError
@@ -48,11 +56,6 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see ("X as X
     from .api import save_model as save_model
     from .api import score as score
     from .api import scorer as scorer
-    from leaddesigner.core.model.diff import ModelDiff as ModelDiff, diff_models as diff_models
-    from leaddesigner.core.scoring.explain import Explanation as Explanation
-    from leaddesigner.core.data.leadfile import LeadFileError as LeadFileError
-    from leaddesigner.core.model.types import ChangelogEntry as ChangelogEntry, ScoringModel as ScoringModel
-    from leaddesigner.core.model.io import ModelError as ModelError
 
 
 def __getattr__(name: str) -> Any:

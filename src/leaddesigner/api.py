@@ -31,8 +31,10 @@ import warnings
 from typing import TYPE_CHECKING, Any, Union
 
 from leaddesigner.core.data.leadfile import LeadFileError
+from leaddesigner.core.model.io import ModelError
+from leaddesigner.core.model.io import load_model as _load_model
+from leaddesigner.core.model.io import save_model as _save_model
 from leaddesigner.core.model.types import ScoringModel
-from leaddesigner.core.model.io import ModelError, load_model as _load_model, save_model as _save_model
 
 if TYPE_CHECKING:  # pragma: no cover
     import pandas as pd

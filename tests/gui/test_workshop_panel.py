@@ -158,3 +158,17 @@ def test_votes_from_the_deck_files_are_added(ws, qtbot, tmp_path):
     panel.pages.setCurrentIndex(1)
     settle(w, panel)
     assert panel.grab().save(str(_shots(tmp_path) / "workshop_agreement_1366x768.png"))
+
+
+def test_no_two_actions_share_a_shortcut(ws):
+    """F5 was both Reload and Present: Qt then runs neither ("Ambiguous shortcut overload")."""
+    from PySide6.QtGui import QAction
+
+    w, _ = ws
+    seen: dict[str, str] = {}
+    for a in w.findChildren(QAction):
+        for key in a.shortcuts():
+            k = key.toString()
+            assert k not in seen, f"{k}: {seen[k]!r} and {a.text()!r}"
+            seen[k] = a.text()
+    assert seen["F11"] == "&Present the cards" and seen["F5"] == "&Reload data"

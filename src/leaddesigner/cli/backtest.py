@@ -118,8 +118,8 @@ def _column(loaded: common.Loaded, col: str, option: str) -> pd.Series:
 
 def _dates(loaded: common.Loaded, col: str, option: str) -> np.ndarray:
     """A date column as datetime64[ns]; values that are not dates are warned about and count as missing."""
-    from leaddesigner.core.data.leadfile import row_label
     from leaddesigner.core.data.coerce import coerce_types
+    from leaddesigner.core.data.leadfile import row_label
     s = _column(loaded, col, option)
     if pd.api.types.is_datetime64_any_dtype(s.dtype):
         return s.to_numpy(dtype="datetime64[ns]")

@@ -21,7 +21,6 @@ from typing import Any, Sequence
 
 import leaddesigner
 from leaddesigner.cli import common
-from leaddesigner.core.scoring.explain import close_ids
 from leaddesigner.cli.common import (
     DATA_HELP,
     OUTCOME_HELP,
@@ -31,6 +30,7 @@ from leaddesigner.cli.common import (
     outcome_spec,
     read_outcome,
 )
+from leaddesigner.core.scoring.explain import close_ids
 
 PROG = "leaddesigner"
 #: output formats of ``score`` (by the extension of ``-o``)
@@ -318,13 +318,13 @@ def cmd_export(args: argparse.Namespace) -> int:
         except (OSError, ValueError) as e:
             raise CliError(f"Cannot write the model as JSON ({e}); reinstall LeadDesigner.") from None
     else:
-        from leaddesigner.core.model.io import did_you_mean
         from leaddesigner.core.export.sqlexport import (
             DIALECTS,
             SQLExportError,
             export_sql,
             folding_notes,
         )
+        from leaddesigner.core.model.io import did_you_mean
 
         kwargs: dict[str, Any] = {}  # only what was given: the exporter's defaults stay its own
         if args.dialect is not None:

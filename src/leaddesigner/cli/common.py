@@ -214,8 +214,8 @@ class Loaded:
 
 def load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
     """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline)."""
-    from leaddesigner.core.data.pipeline import load
     from leaddesigner.core.data.leadfile import row_label
+    from leaddesigner.core.data.pipeline import load
     model = read_model(args.model)
     # unsupported extensions and missing files fail here, before a long read of the other file
     row_label(args.leads)

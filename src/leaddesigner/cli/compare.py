@@ -119,8 +119,8 @@ def _output_path(path: str) -> Path:
 # ---------------------------------------------------------------- compare
 def cmd_compare(args: argparse.Namespace) -> int:
     from leaddesigner.core.analysis.compare import compare
-    from leaddesigner.core.data.pipeline import load, read
     from leaddesigner.core.data.leadfile import LeadFileError, row_label
+    from leaddesigner.core.data.pipeline import load, read
     model_a = common.read_model(args.model_a)
     model_b = common.read_model(args.model_b)
     row_label(args.leads)

@@ -75,8 +75,8 @@ def _fraction(text: str) -> float:
 
 
 def cmd_fit(args: argparse.Namespace) -> int:
-    from leaddesigner.core.data.pipeline import read
     from leaddesigner.core.analysis.fit import FitError, fit_points
+    from leaddesigner.core.data.pipeline import read
     from leaddesigner.core.model.io import did_you_mean, save_model
 
     out = Path(args.output)

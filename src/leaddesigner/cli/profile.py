@@ -91,8 +91,8 @@ def cmd_profile(args: argparse.Namespace) -> int:
         print(prof.text(values=args.values))
     if args.new_model:
         from leaddesigner.core.data.starter import model_from_file
-        from leaddesigner.core.model.types import Outcome
         from leaddesigner.core.model.io import save_model
+        from leaddesigner.core.model.types import Outcome
 
         m = model_from_file(det, name=f"Model for {table.name}")
         if spec is not None:

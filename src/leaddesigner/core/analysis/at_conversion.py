@@ -10,7 +10,6 @@ import pandas as pd
 
 from leaddesigner.core.analysis.backtest import FEW_CONVERSIONS, json_number, percent_text
 
-
 __all__ = ["ScoreDistribution", "ScoreAtConversion", "score_at_conversion"]
 
 

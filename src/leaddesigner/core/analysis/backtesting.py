@@ -31,8 +31,8 @@ import pandas as pd
 
 from leaddesigner.core.analysis.at_conversion import ScoreAtConversion, score_at_conversion
 from leaddesigner.core.analysis.backtest import Backtest, backtest, time_split
-from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.analysis.thresholds import Suggestion, evaluate_threshold, suggest_thresholds
+from leaddesigner.core.model.types import ScoringModel
 
 __all__ = [
     "CONTACT_DATE_HINTS",

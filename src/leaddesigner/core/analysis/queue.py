@@ -36,9 +36,9 @@ from typing import Callable
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.scoring.engine import LeadData
-from leaddesigner.core.model.types import Capacity, ScoringModel
 from leaddesigner.core.analysis.replay import DAY_NS, Replay, day_stamp, repeat_counts, replay, week_monday
+from leaddesigner.core.model.types import Capacity, ScoringModel
+from leaddesigner.core.scoring.engine import LeadData
 
 Progress = Callable[[float, str], None]
 

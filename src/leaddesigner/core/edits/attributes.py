@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from leaddesigner.core.edits.base import (
-    CommandError,
     Command,
+    CommandError,
     Compound,
     RestoreModel,
     checked_id,
@@ -27,7 +27,6 @@ from leaddesigner.core.model.types import (
     Leaf,
     ScoringModel,
 )
-
 
 __all__ = ["SetAttribute", "AddAttribute", "RemoveAttribute", "SetColumnMapping"]
 

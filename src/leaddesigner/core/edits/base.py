@@ -14,7 +14,6 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 
-
 __all__ = [
     "CommandError",
     "value_text",

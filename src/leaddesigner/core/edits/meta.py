@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from leaddesigner.core.edits.base import (
-    CommandError,
     Command,
+    CommandError,
     checked_id,
     issue_text,
     optional_text,
@@ -21,7 +21,6 @@ from leaddesigner.core.model import types as M
 from leaddesigner.core.model.types import (
     ScoringModel,
 )
-
 
 __all__ = ["SetDefinition", "SetMeta", "SetOutcome", "ReplaceModel", "SetChangelog", "add_changelog_entry"]
 

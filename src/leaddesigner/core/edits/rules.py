@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from leaddesigner.core.edits.base import (
-    CommandError,
     Command,
+    CommandError,
     Compound,
     M_did_you_mean,
     checked_id,
@@ -36,7 +36,6 @@ from leaddesigner.core.model.types import (
     Rule,
     ScoringModel,
 )
-
 
 __all__ = [
     "check_rule",

@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from leaddesigner.core.edits.base import (
-    CommandError,
     Command,
+    CommandError,
     M_did_you_mean,
     checked_id,
     is_whole,
@@ -23,7 +23,6 @@ from leaddesigner.core.model.types import (
     Range,
     ScoringModel,
 )
-
 
 __all__ = [
     "SetThreshold",

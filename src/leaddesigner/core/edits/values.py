@@ -17,7 +17,6 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 
-
 __all__ = [
     "valid_ops",
     "default_op",

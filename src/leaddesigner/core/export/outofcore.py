@@ -410,7 +410,9 @@ def _default_as_of(con, model: ScoringModel, has_acts: bool) -> pd.Timestamp:
         parts.append(f"SELECT max({_q(model.column_for(created))}) AS t FROM ld_in_leads")
     if not parts:
         return pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
-    from leaddesigner.core.scoring.engine import future_cutoff  # dates in the future do not set the moment (as in the pandas engine)
+    from leaddesigner.core.scoring.engine import (
+        future_cutoff,  # dates in the future do not set the moment (as in the pandas engine)
+    )
 
     cut = future_cutoff()
     t = con.execute(f"SELECT max(t) FROM ({' UNION ALL '.join(parts)}) WHERE t < TIMESTAMP '{cut:%Y-%m-%d %H:%M:%S}'").fetchone()[0]

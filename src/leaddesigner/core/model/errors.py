@@ -7,7 +7,6 @@ import difflib
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-
 __all__ = ["ModelIssue", "ModelError", "did_you_mean", "path_text", "SourceLines"]
 
 

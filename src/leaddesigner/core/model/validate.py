@@ -14,7 +14,6 @@ from leaddesigner.core.model import types as M
 from leaddesigner.core.model.errors import ModelError, ModelIssue, SourceLines, did_you_mean, path_text
 from leaddesigner.core.model.schema import SCHEMA
 
-
 __all__ = ["validate_dict"]
 
 

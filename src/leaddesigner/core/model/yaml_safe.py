@@ -11,7 +11,6 @@ import yaml
 
 from leaddesigner.core.model.errors import ModelError, ModelIssue, SourceLines, path_text
 
-
 __all__ = ["MAX_MODEL_BYTES", "MAX_NODES", "MAX_DEPTH", "MAX_MAGNITUDE", "parse_yaml"]
 
 

@@ -39,6 +39,9 @@ COUNTRY_NAMES = {
     "ZA": "South Africa",
 }
 
+#: values that say nothing about a lead ("Other", "Unknown", "n/a")
+_NO_ANSWER = {"other", "others", "unknown", "n/a", "na", "none", "-", "not specified", "sonstige", "andere"}
+
 #: words in a column name that mark a score or grade someone already gave the lead (a CRM's own score)
 _VERDICT_WORDS = {"score", "scoring", "grade", "rating", "mql", "sql", "qualified", "priority"}
 
@@ -158,6 +161,8 @@ def _headline(values: dict[str, str], types: dict[str, str]) -> tuple[str, set[s
         told.add(t_name)
     z_name, size = _find(values, ("company", "size"), ("employees",), ("employee",), ("mitarbeiter",), ("headcount",))
     i_name, ind = _find(values, ("industry",), ("branche",), ("sector",), ("vertical",))
+    if ind is not None and ind.strip().lower() in _NO_ANSWER:
+        ind = None  # "a 536-person Other company" says nothing
     c_name, country = _find(values, ("country",), ("land",), ("pais",), ("pays",))
     org = ""
     if size is not None and types.get(z_name) == "number":

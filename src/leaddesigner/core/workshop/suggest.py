@@ -81,8 +81,10 @@ class Impact:
     auc_after: float | None = None
 
     def lines(self) -> list[str]:
+        over = self.capacity_per_week and self.per_week_after > self.capacity_per_week
         out = [f"MQLs in the data: {self.mqls_before:,} -> {self.mqls_after:,}; per week "
-               f"{self.per_week_before:.1f} -> {self.per_week_after:.1f} (SDR capacity {self.capacity_per_week:g} a week)"]
+               f"{self.per_week_before:.1f} -> {self.per_week_after:.1f} (SDR capacity {self.capacity_per_week:g} a week"
+               + ("; over it: raise the MQL threshold or the team with it" if over else "") + ")"]
         if self.auc_before is not None and self.auc_after is not None:
             out.append(f"AUC against past conversions: {self.auc_before:.3f} -> {self.auc_after:.3f}")
         return out

@@ -211,7 +211,7 @@ def install(window) -> None:
 
     window.act_export_scores = action("&Scores (CSV, Parquet, Excel)...", lambda: export_scores(window),
                                       "Every lead's score, fit, engagement, grade and status, as `leaddesigner score` writes them",
-                                      "Ctrl+Shift+E")
+                                      "Ctrl+Alt+S")
     window.act_export_sql = action("S&QL for the warehouse...", lambda: SqlExportDialog(window).exec(),
                                    "The model as one SQL query for DuckDB, Postgres, Snowflake, BigQuery, Spark, T-SQL or SQLite")
     window.act_export_json = action("Model as &JSON...", lambda: export_json(window),

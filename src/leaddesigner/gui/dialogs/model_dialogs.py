@@ -241,9 +241,12 @@ class ValueMapDialog(QDialog):
 
 SHORTCUTS = [
     ("File", [("Ctrl+N", "New model"), ("Ctrl+O", "Open a model"), ("Ctrl+S", "Save"), ("Ctrl+Shift+S", "Save as"),
-              ("Ctrl+Shift+R", "Export report for sales"), ("Ctrl+Q", "Quit")]),
+              ("Ctrl+Shift+R", "Export report for sales"), ("Ctrl+Alt+S", "Export the scores"), ("Ctrl+Q", "Quit")]),
     ("Data", [("Ctrl+L", "Load leads"), ("Ctrl+Shift+L", "Load an activity log"), ("Ctrl+M", "Map columns"),
               ("F5", "Reload the data"), ("Esc", "Cancel loading")]),
+    ("Workshop", [("Ctrl+Shift+W", "The Workshop tab"), ("1 / 2 / 3", "Reach out now / not yet / never (on a card)"),
+                  ("Left / Right", "Previous / next card"), ("R", "Reveal the model's verdict"),
+                  ("F11", "Present the card full screen (Esc ends)"), ("Alt+1 ... Alt+9", "Switch to a scenario")]),
     ("Edit", [("Ctrl+Z", "Undo"), ("Ctrl+Shift+Z / Ctrl+Y", "Redo"), ("Ctrl+H", "Edit history"),
               ("Ins / Ctrl+Shift+A", "Add a rule"), ("Shift+Ins / Ctrl+Shift+B", "Add a behaviour rule"),
               ("Ctrl+D", "Duplicate the rule"), ("Del", "Delete the rule"),

@@ -18,8 +18,8 @@ from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
 from leaddesigner.core.analysis.timeline import TimelineSeries
 from leaddesigner.gui.plotting.base import (
     PALETTE,
-    PercentAxis,
     CountAxis,
+    PercentAxis,
     PlotPanel,
     WeekAxis,
     YRange,

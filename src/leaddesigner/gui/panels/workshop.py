@@ -2,7 +2,7 @@
 
 An adapter over :mod:`leaddesigner.core.workshop` (the figures ``leaddesigner
 workshop agreement`` prints). The facilitator deals a deck from the loaded
-leads, the room answers each card (keys 1/2/3, full screen with F5), the
+leads, the room answers each card (keys 1/2/3, full screen with F11), the
 model's verdict is revealed after the vote; the Agreement page compares the
 model with the room and suggests the smallest point changes that agree with it
 (applied as one undo step). Votes are saved beside the model
@@ -106,7 +106,7 @@ class WorkshopPanel(QWidget):
         self.role.setToolTip("The voter's role: agreement compares sales with marketing")
         top.addWidget(self.role)
         top.addStretch(1)
-        self.present_button = QPushButton("Present full screen (F5)", self)
+        self.present_button = QPushButton("Present full screen (F11)", self)
         self.present_button.setToolTip("The card full screen for the projector: 1/2/3 answer, arrows move, R reveals, Esc ends")
         self.present_button.clicked.connect(self.present)
         top.addWidget(self.present_button)
@@ -518,7 +518,7 @@ class WorkshopPanel(QWidget):
 
 
 def install(window) -> WorkshopPanel:
-    """Add the Workshop tab to ``window.view_tabs``, with F5 (present) and Alt+1..9 (scenarios)."""
+    """Add the Workshop tab to ``window.view_tabs``, with F11 (present) and Alt+1..9 (scenarios)."""
     panel = WorkshopPanel(window.doc, window.view_tabs)
     panel.window_ = window
     i = window.view_tabs.addTab(panel, "Workshop")
@@ -529,7 +529,7 @@ def install(window) -> WorkshopPanel:
     act.triggered.connect(lambda: window.view_tabs.setCurrentWidget(panel))
     window.analysis_menu.addAction(act)
     present = QAction("&Present the cards", window)
-    present.setShortcut("F5")
+    present.setShortcut("F11")
     present.triggered.connect(panel.present)
     window.analysis_menu.addAction(present)
     window.addAction(present)

@@ -70,7 +70,19 @@ class CardView(QScrollArea):
             return
         position, revealed, mine, counts, reasons, _note = self._args
         s = c.story
-        h = [f"<div style='font-size:{self._px(0.95)}px; color:#7F8C8D'>{escape(position)}</div>",
+        verdict_html: list[str] = []
+        if revealed:  # on top: the room sees it without scrolling
+            verdict = "reach out now" if c.model_says_call else "not now"
+            colour = PALETTE["ok"] if c.model_says_call else "#5D6D7E"
+            grade = f", grade {escape(c.grade)}" if c.grade else ""
+            verdict_html.append(
+                f"<div style='font-size:{self._px(1.4)}px; margin:6px 0; padding:8px; background:#F4F6F7'>"
+                f"The model: <b style='color:{colour}'>{verdict}</b> \u2013 score {c.score:.0f} ({escape(c.status)}{grade}; "
+                f"{escape(c.stratum)})</div>")
+            if reasons:
+                verdict_html.append(f"<ul style='font-size:{self._px(1.1)}px'>"
+                                    + "".join(f"<li>{escape(r)}</li>" for r in reasons) + "</ul>")
+        h = [f"<div style='font-size:{self._px(0.95)}px; color:#7F8C8D'>{escape(position)}</div>", *verdict_html,
              f"<div style='font-size:{self._px(2.0)}px; font-weight:600; margin:6px 0 4px 0'>{escape(s.headline)}</div>"]
         if s.origin:
             h.append(f"<div style='font-size:{self._px(1.3)}px; color:#34495E; margin-bottom:10px'>{escape(s.origin)}</div>")
@@ -86,15 +98,6 @@ class CardView(QScrollArea):
         if counts and sum(counts.values()):
             parts = ", ".join(f"{counts.get(v, 0)} {escape(v)}" for v in VOTES)
             h.append(f"<div style='font-size:{self._px(1.1)}px; color:#34495E'>Room so far: {parts}</div>")
-        if revealed:
-            verdict = "reach out now" if c.model_says_call else "not now"
-            colour = PALETTE["ok"] if c.model_says_call else "#5D6D7E"
-            grade = f", grade {escape(c.grade)}" if c.grade else ""
-            h.append(f"<div style='font-size:{self._px(1.4)}px; margin-top:14px; padding:8px; background:#F4F6F7'>"
-                     f"The model: <b style='color:{colour}'>{verdict}</b> \u2013 score {c.score:.0f} ({escape(c.status)}{grade}; "
-                     f"{escape(c.stratum)})</div>")
-            if reasons:
-                h.append(f"<ul style='font-size:{self._px(1.1)}px'>" + "".join(f"<li>{escape(r)}</li>" for r in reasons) + "</ul>")
         h.append(f"<div style='font-size:{self._px(0.8)}px; color:#95A5A6; margin-top:16px'>lead {escape(c.lead_id)}</div>")
         self.body.setText("".join(h))
 
