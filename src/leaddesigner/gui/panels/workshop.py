@@ -427,6 +427,9 @@ class WorkshopPanel(QWidget):
             self.presenter = PresenterWindow(self, parent=self.window())
             self.presenter.closed.connect(self._on_presenter_closed)
         self._show()
+        screen = self.window().screen()
+        if screen is not None:  # the main window's screen (the projector, when the window is there)
+            self.presenter.setGeometry(screen.geometry())
         self.presenter.showFullScreen()
         self.presenter.activateWindow()
         return self.presenter
@@ -489,7 +492,7 @@ class WorkshopPanel(QWidget):
         for bar in self._bars():
             bar.show_vote(mine.vote if mine else None)
         where = f" \u00b7 saved to {self.votes_file.name}" if self.votes_file is not None else " \u00b7 not saved yet (Agreement: Save votes as)"
-        self.status_label.setText(f"{pos} \u00b7 {sum(counts.values())} answers on this card \u00b7 {n_total:,} in all{where}")
+        self.status_label.setText(f"{pos} \u00b7 {sum(counts.values())} answer{'' if sum(counts.values()) == 1 else 's'} on this card \u00b7 {n_total:,} in all{where}")
 
     def _views(self) -> list[CardView]:
         return [self.card_view, *([self.presenter.card_view] if self.presenter is not None else [])]
