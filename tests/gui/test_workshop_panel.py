@@ -172,3 +172,22 @@ def test_no_two_actions_share_a_shortcut(ws):
             assert k not in seen, f"{k}: {seen[k]!r} and {a.text()!r}"
             seen[k] = a.text()
     assert seen["F11"] == "&Present the cards" and seen["F5"] == "&Reload data"
+
+
+def test_a_hidden_workshop_tab_catches_up_when_shown(ws, qtbot):
+    """Edits while another tab is in front do not rebuild the cards (at a million leads that is 0.2 s a time);
+    the verdicts follow when the tab is shown, the stories stay."""
+    w, panel = ws
+    deck = panel.deal()
+    stories = [c.story for c in deck.cards]
+    w.view_tabs.setCurrentIndex(0)
+    assert not panel.isVisible()
+    w.doc.push(C.SetThreshold("mql", 1), mergeable=False)
+    qtbot.waitUntil(lambda: w.doc.ready, timeout=30000)
+    assert panel._stale and not all(c.model_says_call for c in panel.deck.cards)
+    w.view_tabs.setCurrentWidget(panel)
+    settle(w, panel)
+    res = w.doc.scorer.result
+    assert not panel._stale
+    assert [c.status for c in panel.deck.cards] == [("lead", "MQL", "SQL")[int(res.status[c.row])] for c in panel.deck.cards]
+    assert [c.story for c in panel.deck.cards] == stories

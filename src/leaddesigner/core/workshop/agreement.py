@@ -123,8 +123,13 @@ def _n(x: float) -> str:
     return f"{round(float(x), 1):g}"
 
 
-def agreement(sc: Scorer, cards: list[Card], votes: Votes) -> Agreement:
-    """The model (scored by ``sc``) against the room's ``votes`` on ``cards``."""
+def agreement(sc: Scorer, cards: list[Card], votes: Votes, *, reasons: dict | None = None) -> Agreement:
+    """The model (scored by ``sc``) against the room's ``votes`` on ``cards``.
+
+    ``reasons``: a cache of the disagreement reasons by lead row, valid while the
+    scores stay the same (the app keeps one per result: a vote does not explain
+    every disagreement again, which takes ~150 ms per lead at a million leads).
+    """
     roles = votes.roles()
     verdicts: list[CardVerdict] = []
     for card in cards:
@@ -136,7 +141,12 @@ def agreement(sc: Scorer, cards: list[Card], votes: Votes) -> Agreement:
             by_role[role] = _majority(rc)
         cv = CardVerdict(card, counts, _majority(counts) if vs else None, by_role)
         if cv.agrees is False:
-            cv.reasons = _reasons(sc, card)
+            if reasons is None:
+                cv.reasons = _reasons(sc, card)
+            else:
+                if card.row not in reasons:
+                    reasons[card.row] = _reasons(sc, card)
+                cv.reasons = reasons[card.row]
         verdicts.append(cv)
     decided = [c for c in verdicts if c.room is not None]
     share = sum(c.agrees for c in decided) / len(decided) if decided else float("nan")

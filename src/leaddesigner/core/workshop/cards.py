@@ -7,6 +7,7 @@ the same deck; :func:`swap_card` replaces one card by another of its kind.
 """
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -14,9 +15,9 @@ import numpy as np
 from leaddesigner.core.model.types import STATUSES
 from leaddesigner.core.scoring.engine import Scorer
 
-from .story import Story, lead_story
+from .story import Story, event_positions, lead_story
 
-__all__ = ["MAX_CARDS", "MIN_CARDS", "STRATA", "Card", "Deck", "cards_for", "deal", "swap_card"]
+__all__ = ["MAX_CARDS", "MIN_CARDS", "STRATA", "Card", "Deck", "cards_for", "deal", "refresh_verdicts", "swap_card"]
 
 MIN_CARDS, MAX_CARDS = 8, 30
 #: the kinds of card, as the facilitator's notes name them
@@ -73,10 +74,12 @@ def _strata(sc: Scorer, band: float) -> dict[str, np.ndarray]:
     }
 
 
-def _card(sc: Scorer, row: int, stratum: str) -> Card:
+def _card(sc: Scorer, row: int, stratum: str, positions: np.ndarray | None = None, moments=None) -> Card:
     res = sc.result
     names = sc.grade_names()
-    return Card(row, str(sc.data.ids[row]), stratum, lead_story(sc.model, sc.data, row), float(res.score[row]),
+    moment = None if moments is None else int(moments[row]) if isinstance(moments, np.ndarray) else int(moments)
+    story = lead_story(sc.model, sc.data, row, positions=positions, moment_ns=moment)
+    return Card(row, str(sc.data.ids[row]), stratum, story, float(res.score[row]),
                 STATUSES[int(res.status[row])], names[int(res.grade[row])] if names and res.grade[row] >= 0 else None)
 
 
@@ -121,7 +124,9 @@ def deal(sc: Scorer, n: int = 12, seed: int = 0) -> Deck:
             short -= len(extra)
             if short <= 0:
                 break
-    cards = [_card(sc, int(r), s) for s in STRATA for r in chosen[s]]
+    where = event_positions(sc.data, [int(r) for s in STRATA for r in chosen[s]])
+    moments = sc.data.row_as_of_ns()
+    cards = [_card(sc, int(r), s, where[int(r)], moments) for s in STRATA for r in chosen[s]]
     order = rng.permutation(len(cards))
     return Deck([cards[i] for i in order], seed, t, band, notes)
 
@@ -162,9 +167,22 @@ def cards_for(sc: Scorer, lead_ids: list[str]) -> list[Card]:
                          f"{close_ids(str(missing[0]), ids)}")
     t, band = float(sc.model.thresholds.mql), _band(sc.result.score, float(sc.model.thresholds.mql))
     out = []
+    where = event_positions(sc.data, [pos[str(x)] for x in lead_ids])
+    moments = sc.data.row_as_of_ns()
     for x in lead_ids:
         r = pos[str(x)]
         s = float(sc.result.score[r])
         kind = "near the line" if abs(s - t) <= band else ("clear yes" if sc.result.status[r] >= 1 else "clear no")
-        out.append(_card(sc, r, kind))
+        out.append(_card(sc, r, kind, where[r], moments))
+    return out
+
+
+def refresh_verdicts(sc: Scorer, cards: list[Card]) -> list[Card]:
+    """The same cards (same stories) with the model's current score, status and grade (after an edit)."""
+    res, names = sc.result, sc.grade_names()
+    out = []
+    for c in cards:
+        r = c.row
+        grade = names[int(res.grade[r])] if names and res.grade[r] >= 0 else None
+        out.append(dataclasses.replace(c, score=float(res.score[r]), status=STATUSES[int(res.status[r])], grade=grade))
     return out

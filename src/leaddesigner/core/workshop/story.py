@@ -20,7 +20,7 @@ from leaddesigner.core.data.outcome import after_outcome_name, personal_detail_n
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.engine import LeadData
 
-__all__ = ["COUNTRY_NAMES", "Story", "event_phrase", "lead_story", "story_attributes"]
+__all__ = ["COUNTRY_NAMES", "Story", "event_phrase", "event_positions", "lead_story", "story_attributes"]
 
 #: ISO 3166 codes as exports write them (``NO`` is Norway, never "no")
 COUNTRY_NAMES = {
@@ -230,19 +230,35 @@ def event_phrase(event_type: str, details: list[str]) -> str:
     return f"{name} ({n}x)" if n > 1 else name
 
 
-def _event_sentences(data: LeadData, row: int, until_ns: int) -> list[str]:
+def event_positions(data: LeadData, rows) -> dict[int, np.ndarray]:
+    """The positions of each lead row's events, for many rows in one pass over the log (a deck of 30 cards)."""
+    ev = data.events
+    rows = np.asarray(list(rows), dtype=np.int64)
+    if ev is None or len(ev) == 0 or len(rows) == 0:
+        return {int(r): np.zeros(0, dtype=np.int64) for r in rows}
+    mark = np.zeros(len(data), dtype=bool)
+    mark[rows] = True
+    pos = np.flatnonzero(mark[ev.lead])  # a lookup per event: ~20x faster than np.isin on 12M events
+    lead = ev.lead[pos]
+    return {int(r): pos[lead == r] for r in rows}
+
+
+def _event_sentences(data: LeadData, row: int, until_ns: int, positions: np.ndarray | None = None) -> list[str]:
     ev = data.events
     if ev is None or len(ev) == 0:
         return []
-    mask = (ev.lead == row) & (ev.ts < until_ns)
-    if not mask.any():
+    if positions is None:
+        positions = np.flatnonzero(ev.lead == row)
+    idx = positions[ev.ts[positions] < until_ns]
+    if not len(idx):
         return []
-    idx = np.flatnonzero(mask)
     ts = ev.ts[idx]
     order = np.argsort(ts, kind="stable")
     idx, ts = idx[order], ts[order]
-    types = ev.frame["type"].to_numpy(dtype=object)[idx]
-    details = ev.frame["detail"].to_numpy(dtype=object)[idx] if "detail" in ev.frame.columns else np.full(len(idx), None)
+    # only this lead's rows: a whole 12M-event column as objects costs seconds per card
+    types = ev.frame["type"].iloc[idx].astype(object).to_numpy()
+    details = (ev.frame["detail"].iloc[idx].astype(object).to_numpy() if "detail" in ev.frame.columns
+               else np.full(len(idx), None))
     days = pd.to_datetime(ts).normalize()
     years = {d.year for d in days}
     out: list[str] = []
@@ -274,11 +290,13 @@ def _gap(prev: pd.Timestamp, day: pd.Timestamp) -> str:
     return f"{round(d / 30)} months later"
 
 
-def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int | None = None) -> Story:
+def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int | None = None,
+               positions: np.ndarray | None = None) -> Story:
     """Tell lead ``row`` of ``data`` (bound to ``model``): who it is, then what it did until it was scored.
 
     ``moment_ns``: the moment the lead is scored (default: the data's moment for
     this row); events at or after it are not told, as the model does not count them.
+    ``positions``: this lead's events in the log (:func:`event_positions`), when known.
     """
     frame = data.frame
     attrs = [a for a in story_attributes(model) if a in frame.columns]
@@ -303,4 +321,4 @@ def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int 
         m = data.row_as_of_ns()
         moment_ns = int(m[row]) if isinstance(m, np.ndarray) else int(m)
     shown = [a for a in attrs if a in told or a in values or a in used]
-    return Story(str(data.ids[row]), headline, facts, origin, _event_sentences(data, row, moment_ns), shown)
+    return Story(str(data.ids[row]), headline, facts, origin, _event_sentences(data, row, moment_ns, positions), shown)

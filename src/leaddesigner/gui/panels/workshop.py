@@ -41,7 +41,16 @@ from PySide6.QtWidgets import (
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.model.types import to_dict
 from leaddesigner.core.workshop.agreement import Agreement, agreement
-from leaddesigner.core.workshop.cards import MAX_CARDS, MIN_CARDS, Card, Deck, cards_for, deal, swap_card
+from leaddesigner.core.workshop.cards import (
+    MAX_CARDS,
+    MIN_CARDS,
+    Card,
+    Deck,
+    cards_for,
+    deal,
+    refresh_verdicts,
+    swap_card,
+)
 from leaddesigner.core.workshop.suggest import suggest_with_impact
 from leaddesigner.core.workshop.votes import ROLES, VOTES, Vote, VoteError, Votes, read_votes, votes_path, write_votes
 from leaddesigner.gui.panels.workshop_views import CardView, PresenterWindow, VoteBar
@@ -60,6 +69,8 @@ class WorkshopPanel(QWidget):
         self.doc = document
         self.window_ = None
         self.deck: Deck | None = None
+        self._deck_leads = 0
+        self._stale = False
         self.index = 0
         self.revealed = False
         self.votes = Votes()
@@ -208,6 +219,7 @@ class WorkshopPanel(QWidget):
             self._show(note="Load leads first (Data > Load leads): the cards are leads from your file.")
             return None
         self.deck = deal(sc, self.n_cards.value(), seed=self.seed.value())
+        self._deck_leads = len(sc.data)
         self.index, self.revealed = 0, False
         self.bar.reveal_button.setChecked(False)
         self._refresh_agreement()
@@ -317,7 +329,9 @@ class WorkshopPanel(QWidget):
     def _refresh_agreement(self) -> None:
         sc = self.doc.scorer
         cards = self._cards_voted()
-        self.agreement = agreement(sc, cards, self.votes) if sc is not None and cards else None
+        if sc is not None and getattr(self, "_reasons_of", None) is not sc.result:
+            self._reasons, self._reasons_of = {}, sc.result  # the reasons hold while the scores do
+        self.agreement = agreement(sc, cards, self.votes, reasons=self._reasons) if sc is not None and cards else None
         self.suggestion = None
         self.apply_button.setEnabled(False)
         self._show_agreement()
@@ -439,22 +453,28 @@ class WorkshopPanel(QWidget):
 
     # ------------------------------------------------------------------ document
     def _on_document_scores_changed(self) -> None:
-        """An edit moved scores: the cards' verdicts follow (their stories do not change)."""
+        """An edit moved scores: the cards' verdicts follow (their stories do not change); hidden: when shown."""
+        if not self.isVisible() and self.presenter is None:
+            self._stale = True
+            return
+        self._stale = False
         sc = self.doc.scorer
         if self.deck is not None and sc is not None:
-            try:
-                fresh = cards_for(sc, self.deck.ids())
-            except ValueError:  # other leads now: deal again when asked
+            if len(sc.data) != self._deck_leads:  # other data: the rows mean other leads, deal again when asked
                 self.deck = None
             else:
-                for old, new in zip(self.deck.cards, fresh):
-                    new.stratum = old.stratum
-                self.deck.cards = fresh
+                self.deck.cards = refresh_verdicts(sc, self.deck.cards)
         self._refresh_agreement()
         self._show()
 
+    def showEvent(self, ev) -> None:  # noqa: N802 (Qt API)
+        super().showEvent(ev)
+        if getattr(self, "_stale", False):
+            self._on_document_scores_changed()
+
     def _on_document_data_reset(self) -> None:
         self.deck = None  # other leads: the old cards may not exist; votes stay (they name leads by id)
+        self._stale = True
         self._on_document_scores_changed()
 
     def _on_document_path_changed(self) -> None:
