@@ -200,6 +200,15 @@ def cmd_backtest(args: argparse.Namespace) -> int:
                 "current": {**current.to_dict(), "holdout": checked["current"].to_dict() if "current" in checked else None},
                 "items": [{**s.to_dict(), "holdout": checked[s.key].to_dict() if s.key in checked else None} for s in sugg],
             },
+            "calibration": None if run.calibration is None else {
+                "lines": run.calibration_lines,
+                "points_to_double_the_odds": run.calibration.points_to_double,
+                "bands": [{"score": float(c), "leads": int(n), "converted": int(k), "rate": float(r), "low": float(lo),
+                           "high": float(hi)}
+                          for c, n, k, r, lo, hi in zip(run.calibration.centres, run.calibration.leads,
+                                                        run.calibration.converted, run.calibration.rate,
+                                                        run.calibration.lo, run.calibration.hi)],
+            },
             "notes": notes,
         }
         print(json.dumps(doc, indent=2, allow_nan=False))
@@ -217,6 +226,11 @@ def cmd_backtest(args: argparse.Namespace) -> int:
     if sac is not None:
         print()
         print(sac.text())
+    if run.calibration_lines:
+        print()
+        print("Points as probabilities (all leads, 90% interval):")
+        for line in run.calibration_lines:
+            print(f"  {line}")
     print()
     print(f"MQL threshold suggestions (computed on {run.suggested_on}):")
     for s in [current] + sugg:

@@ -291,7 +291,7 @@ def render_report(
     h.append(_capacity_section(model, weekly, mqls, n, _aging_note(model, ld)))
     h.append(_distribution_section(model, res, summary))
     if bt is not None:
-        h.append(_backtest_section(model, bt, sac, outcome_name, _leak_note(model, ld), split_by))
+        h.append(_backtest_section(model, bt, sac, outcome_name, _leak_note(model, ld), split_by, run.calibration_lines))
     elif outcome is None:
         h.append('<section><h2>Has the score predicted sales?</h2><p class="note">No outcome column was given, so this '
                  "report cannot check the score against past conversions. Run it with an outcome "
@@ -559,10 +559,14 @@ def _leak_note(model: ScoringModel, ld: LeadData) -> str | None:
             "(when a conversion date is given) does not have this bias.")
 
 
-def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, split_by: str = "created") -> str:
+def _backtest_section(model, bt, sac, outcome_name, leak: str | None = None, split_by: str = "created",
+                      calibration: list[str] | None = None) -> str:
     out = ["<section><h2>Has the score predicted sales?</h2>"]
     out.append(f"<p>Checked against the outcome column <code>{esc(outcome_name)}</code>: {bt.n_converted:,} of "
                f"{bt.n:,} leads converted ({pct_text(bt.base_rate)}).</p>")
+    if calibration:
+        out.append("<p><b>What a score means:</b> " + " ".join(esc(x.rstrip(".") + ".") for x in calibration)
+                   + ' <span class="note">(past conversions; 90% interval)</span></p>')
     if leak:
         out.append(f'<p class="note">{esc(leak)}</p>')
     if np.isfinite(bt.auc):

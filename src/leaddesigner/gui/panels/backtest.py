@@ -186,6 +186,8 @@ class BacktestPanel(QWidget):
 
     #: a new backtest result is on screen
     resultShown = Signal()
+    #: points as probabilities of the latest run (core.analysis.calibration.Calibration or None), shown or not
+    calibrationChanged = Signal(object)
     #: the holdout AUC (and its change) was updated after an edit
     holdoutAucChanged = Signal()
 
@@ -484,6 +486,7 @@ class BacktestPanel(QWidget):
         else:
             self._carry_auc = None
             self._output = None
+            self.calibrationChanged.emit(None)
             self._holdout = self._holdout_rows = self._holdout_y = None
             self.holdout_auc = self.holdout_auc_delta = None
         if not same_rows:
@@ -505,6 +508,7 @@ class BacktestPanel(QWidget):
             self._sync_outcome_combo()
             self._auc_history.clear()
             self._output = None
+            self.calibrationChanged.emit(None)
             self._holdout = self._holdout_rows = self._holdout_y = None
             self._update_state()
         if not self.has_outcome():
@@ -686,6 +690,7 @@ class BacktestPanel(QWidget):
             self._after_run()
             return
         self._output = out
+        self.calibrationChanged.emit(out.run.calibration if out.run is not None else None)
         if self._holdout is None or len(self._holdout) != len(out.holdout):
             self._holdout = out.holdout
             if self.isVisible():
@@ -813,6 +818,10 @@ class BacktestPanel(QWidget):
                 f"{p.n_converted:,} converted{when}")
         lines.append(f"All leads: AUC {number_text(bt.auc)} · {bt.n:,} leads, {bt.n_converted:,} converted "
                      f"({pct_text(bt.base_rate)}). Brackets: 95% bootstrap interval.")
+        run = self._output.run if self._output is not None else None
+        if run is not None and run.calibration_lines:  # the same sentences as `leaddesigner backtest` and the report
+            lines.append("<b>What a score means:</b> " + escape(" ".join(x.rstrip(".") + "." for x in run.calibration_lines))
+                         + " <span style='color:#6b6b6b'>(90% interval)</span>")
         self.auc_detail.setText("<br>".join(lines))
 
     def _show_warnings(self, bt) -> None:
@@ -1004,6 +1013,8 @@ def install(window) -> BacktestPanel:
     i = window.view_tabs.addTab(panel, "Backtest")
     window.view_tabs.setTabToolTip(i, "How well the model finds the leads that converted; where to put the MQL threshold")
     window.panels["backtest"] = panel
+    if hasattr(window, "targets_panel"):
+        panel.calibrationChanged.connect(window.targets_panel.set_calibration)
     menu = getattr(window, "analysis_menu", None)
     if menu is not None:  # keyboard users reach the tab like the Timeline (Ctrl+T)
         from PySide6.QtGui import QAction

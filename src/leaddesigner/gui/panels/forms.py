@@ -237,6 +237,13 @@ class TargetsPanel(QWidget):
         row.addWidget(self.sql_on)
         row.addWidget(self.sql, 1)
         f.addRow("SQL at score \u2265", row)
+        self.calibration_label = QLabel("", thr)
+        self.calibration_label.setWordWrap(True)
+        self.calibration_label.setToolTip("What past leads with these scores converted at (all leads with an outcome, "
+                                          "90% interval), from the last backtest (Backtest tab)")
+        self.calibration_label.setVisible(False)
+        f.addRow(self.calibration_label)
+        self.calibration = None
         hint = QLabel("Tip: drag the lines on the histogram; each drag is one undo step.", thr)
         hint.setStyleSheet("color: #555;")
         hint.setWordWrap(True)
@@ -370,6 +377,23 @@ class TargetsPanel(QWidget):
                 w.blockSignals(False)
         self._sync_capacity_extras()
         self._rebuild_cells()
+        self._show_calibration()
+
+    def set_calibration(self, cal) -> None:
+        """Points as probabilities from the last backtest (core.analysis.calibration.Calibration, or None)."""
+        self.calibration = cal
+        self._show_calibration()
+
+    def _show_calibration(self) -> None:
+        """"An MQL at 55 converts 37% (33-41%)" at the thresholds as they are now (a drag follows at once)."""
+        cal, t = self.calibration, self.doc.model.thresholds
+        self.calibration_label.setVisible(cal is not None)
+        if cal is None:
+            return
+        lines = [cal.sentence(t.mql, "An MQL")]
+        if t.sql is not None:
+            lines.append(cal.sentence(t.sql, "an SQL"))
+        self.calibration_label.setText("; ".join(lines) + ". " + cal.doubling_text())
 
     def _rebuild_cells(self) -> None:
         m = self.doc.model
