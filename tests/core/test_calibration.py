@@ -29,7 +29,7 @@ def test_rates_per_band_by_hand():
     assert p == pytest.approx(0.25) and lo < p < hi
     assert cal.at(40)[0] == pytest.approx(0.6) and cal.at(99)[0] == pytest.approx(0.6)  # flat beyond the ends
     assert all(cal.lo <= cal.rate + 1e-12) and all(cal.rate <= cal.hi + 1e-12)
-    assert cal.sentence(40, "An MQL") == f"An MQL at 40 converts 60% ({round(100 * cal.lo[-1]):.0f}-{round(100 * cal.hi[-1]):.0f}%)"
+    assert cal.sentence(40, "MQL") == f"A lead scoring 40 (the MQL line) converts 60% ({round(100 * cal.lo[-1]):.0f}-{round(100 * cal.hi[-1]):.0f}%)"
 
 
 def test_points_to_double_the_odds_from_a_known_model():

@@ -410,9 +410,9 @@ def test_the_tab_the_cli_and_the_report_agree_to_the_digit(window, qtbot, tmp_pa
     # the report of the same scorer prints the same AUCs
     html = render_report(d.model, d.scorer, outcome=d.outcome, converted_at=p.conversion_column(), n_boot=200)
     assert f"<b>AUC {bt.auc:.2f}</b> (95% interval {bt.auc_low:.2f} to {bt.auc_high:.2f})" in html
-    # points as probabilities: one sentence, three places ("An MQL at 55 converts 37% (33-41%)")
+    # points as probabilities: one sentence, three places ("A lead scoring 55 (the MQL line) converts 28% (22-34%)")
     lines = tab.run.calibration_lines
-    assert lines and lines[0].startswith(f"An MQL at {d.model.thresholds.mql:g} converts ")
+    assert lines and lines[0].startswith(f"A lead scoring {d.model.thresholds.mql:g} (the MQL line) converts ")
     assert cli["calibration"]["lines"] == lines
     for line in lines:
         assert line.rstrip(".") in p.auc_detail.text() and line.rstrip(".") in html
@@ -429,9 +429,9 @@ def test_thresholds_say_what_a_score_converts_at(window, qtbot):
     label = w.targets_panel.calibration_label
     assert not label.isHidden()
     mql = w.doc.model.thresholds.mql
-    assert label.text().startswith(f"An MQL at {mql:g} converts ") and "double the odds" in label.text()
+    assert label.text().startswith(f"A lead scoring {mql:g} (the MQL line) converts ") and "double the odds" in label.text()
     assert label.text().split(";")[0].split(".")[0] == p.output.run.calibration_lines[0].rstrip(".")
     w.doc.push(C.SetThreshold("mql", mql + 10), mergeable=False)
-    assert label.text().startswith(f"An MQL at {mql + 10:g} converts ")
+    assert label.text().startswith(f"A lead scoring {mql + 10:g} (the MQL line) converts ")
     w.set_outcome_column(None)
     qtbot.waitUntil(lambda: label.isHidden(), timeout=10000)

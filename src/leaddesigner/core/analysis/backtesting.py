@@ -161,7 +161,7 @@ class BacktestRun:
     seconds: float = 0.0
     #: points as conversion probabilities on all leads with an outcome (None: one class only)
     calibration: Calibration | None = None
-    #: "An MQL at 55 converts 37% (33-41%)", the same for an SQL, and the points that double the odds
+    #: "A lead scoring 55 (the MQL line) converts 28% (22-34%)", the same at the SQL line, the points that double the odds
     calibration_lines: list[str] = field(default_factory=list)
 
     @property
@@ -301,9 +301,9 @@ def run_backtest(
         run.calibration = None
     else:
         cal = run.calibration
-        run.calibration_lines = [cal.sentence(threshold, "An MQL")]
+        run.calibration_lines = [cal.sentence(threshold, "MQL")]
         if model.thresholds.sql is not None:
-            run.calibration_lines.append(cal.sentence(float(model.thresholds.sql), "An SQL"))
+            run.calibration_lines.append(cal.sentence(float(model.thresholds.sql), "SQL"))
         run.calibration_lines.append(cal.doubling_text())
     report(1.0, "Done")
     run.seconds = time.perf_counter() - t0

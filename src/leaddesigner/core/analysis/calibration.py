@@ -40,10 +40,11 @@ class Calibration:
         return (float(np.interp(x, self.centres, self.rate)), float(np.interp(x, self.centres, self.lo)),
                 float(np.interp(x, self.centres, self.hi)))
 
-    def sentence(self, score: float, what: str = "A lead") -> str:
-        """"An MQL at 60 converts 18% (14-22%)"."""
+    def sentence(self, score: float, line: str | None = None) -> str:
+        """"A lead scoring 55 (the MQL line) converts 28% (22-34%)": a lead *at* that score, not the average above it."""
         p, lo, hi = self.at(score)
-        return f"{what} at {score:g} converts {_pct(p)} ({_pct(lo, False)}-{_pct(hi)})"
+        where = f" (the {line} line)" if line else ""
+        return f"A lead scoring {score:g}{where} converts {_pct(p)} ({_pct(lo, False)}-{_pct(hi)})"
 
     def doubling_text(self) -> str:
         if self.points_to_double is None:

@@ -385,14 +385,14 @@ class TargetsPanel(QWidget):
         self._show_calibration()
 
     def _show_calibration(self) -> None:
-        """"An MQL at 55 converts 37% (33-41%)" at the thresholds as they are now (a drag follows at once)."""
+        """"A lead scoring 55 (the MQL line) converts 28% (22-34%)" at the thresholds as they are now (a drag follows)."""
         cal, t = self.calibration, self.doc.model.thresholds
         self.calibration_label.setVisible(cal is not None)
         if cal is None:
             return
-        lines = [cal.sentence(t.mql, "An MQL")]
+        lines = [cal.sentence(t.mql, "MQL")]
         if t.sql is not None:
-            lines.append(cal.sentence(t.sql, "an SQL"))
+            lines.append(cal.sentence(t.sql, "SQL"))
         self.calibration_label.setText("; ".join(lines) + ". " + cal.doubling_text())
 
     def _rebuild_cells(self) -> None:
