@@ -501,6 +501,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "leaddesigner.cli.fit",
     "leaddesigner.cli.simulate",
     "leaddesigner.cli.workshop",
+    "leaddesigner.cli.health",
 )
 
 

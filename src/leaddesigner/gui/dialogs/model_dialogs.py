@@ -244,6 +244,7 @@ SHORTCUTS = [
               ("Ctrl+Shift+R", "Export report for sales"), ("Ctrl+Alt+S", "Export the scores"), ("Ctrl+Q", "Quit")]),
     ("Data", [("Ctrl+L", "Load leads"), ("Ctrl+Shift+L", "Load an activity log"), ("Ctrl+M", "Map columns"),
               ("F5", "Reload the data"), ("Esc", "Cancel loading")]),
+    ("Health", [("Ctrl+Shift+H", "The Health tab: the model over time")]),
     ("Workshop", [("Ctrl+Shift+W", "The Workshop tab"), ("1 / 2 / 3", "Reach out now / not yet / never (on a card)"),
                   ("Left / Right", "Previous / next card"), ("R", "Reveal the model's verdict"),
                   ("F11", "Present the card full screen (Esc ends)"), ("Alt+1 ... Alt+9", "Switch to a scenario")]),

@@ -64,6 +64,7 @@ PANEL_MODULES: tuple[str, ...] = (
     "leaddesigner.gui.panels.timeline",
     "leaddesigner.gui.panels.backtest", "leaddesigner.gui.actions.analysis",
     "leaddesigner.gui.panels.workshop",
+    "leaddesigner.gui.panels.health",
 )
 
 class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin, DocumentViewMixin):
