@@ -78,8 +78,15 @@ class EventIndex:
     ts: np.ndarray  # int64 ns, ascending inside each group
     lead: np.ndarray  # lead rows, same order
 
-    def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int) -> tuple[np.ndarray, np.ndarray]:
-        """Lead rows and ages (days) of the events that count: matching ``where``, before ``as_of_ns``, inside the window."""
+    def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int,
+               moments: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lead rows and ages (days) of the events that count: matching ``where``, before the scoring moment,
+        inside the window.
+
+        The moment is ``as_of_ns`` for every lead, or ``moments[lead]`` (int64 ns per lead row: each lead
+        scored N days after its creation). Per-lead moments read the time slices between the earliest
+        moment less the window and the latest moment, then test each event against its own lead's moment.
+        """
         from leaddesigner.core.model.types import ACTIVITY_FIELDS
 
         n = len(self.combos)
@@ -88,10 +95,12 @@ class EventIndex:
         else:
             match = C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns)
             ks = np.flatnonzero(match)
+        hi_ns = as_of_ns if moments is None else int(moments.max()) if len(moments) else as_of_ns
+        first_ns = as_of_ns if moments is None else int(moments.min()) if len(moments) else as_of_ns
         lo = None
         if within_days is not None:
             # a candidate bound 1 ms wide of the window; the exact test (the float age, as elsewhere) follows
-            lo_f = as_of_ns - float(within_days) * DAY_NS - 1e6
+            lo_f = first_ns - float(within_days) * DAY_NS - 1e6
             lo = int(np.floor(lo_f)) if lo_f > -9.2e18 else None
         starts, ts = self.starts, self.ts
         i0 = np.empty(len(ks), dtype=np.int64)
@@ -100,15 +109,21 @@ class EventIndex:
             s, e = int(starts[k]), int(starts[k + 1])
             seg = ts[s:e]
             i0[j] = s + (int(np.searchsorted(seg, lo, "left")) if lo is not None else 0)
-            i1[j] = s + int(np.searchsorted(seg, as_of_ns, "left"))  # strictly before the as-of moment
+            i1[j] = s + int(np.searchsorted(seg, hi_ns, "left"))  # strictly before the (latest) moment
         lengths = np.maximum(i1 - i0, 0)
         total = int(lengths.sum())
         if total == 0:
             return np.zeros(0, dtype=np.int64), np.zeros(0)
         first = np.cumsum(lengths) - lengths
         pos = np.arange(total, dtype=np.int64) + np.repeat(i0 - first, lengths)
-        age = (as_of_ns - ts[pos]) / DAY_NS
         lead = self.lead[pos]
+        if moments is None:
+            age = (as_of_ns - ts[pos]) / DAY_NS
+        else:
+            age = (moments[lead] - ts[pos]) / DAY_NS
+            keep = age > 0  # strictly before this lead's own moment
+            if not keep.all():
+                age, lead = age[keep], lead[keep]
         if within_days is not None:
             keep = age <= within_days
             if not keep.all():
@@ -872,12 +887,17 @@ class Scorer:
         ev = self.data.events
         if ev is None or len(ev) == 0:
             return np.zeros(self.n)
-        idx = event_index(self.data) if np.isscalar(self._row_as_of) else None
-        if idx is None:  # per-lead scoring moments (horizon) or too many (type, detail) pairs
+        idx = event_index(self.data)
+        if idx is None:  # too many (type, detail) pairs: one pass over every event
             m = self.activity_event_mask(r)
             w = self.decay_factors(r, self.event_ages()[m])
             return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float)
-        lead, age = idx.select(r.activity.where, r.activity.within_days, int(self._row_as_of), self.data.as_of_ns)
+        moment = self._row_as_of
+        if np.isscalar(moment):
+            lead, age = idx.select(r.activity.where, r.activity.within_days, int(moment), self.data.as_of_ns)
+        else:  # each lead at its own moment (N days after creation): the index still picks the matching events
+            lead, age = idx.select(r.activity.where, r.activity.within_days, self.data.as_of_ns, self.data.as_of_ns,
+                                   moments=np.asarray(moment, dtype=np.int64))
         return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float)
 
     def _points(self, st: RuleState) -> np.ndarray:
