@@ -53,7 +53,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_score_cli.py --leads 1000000
 	$(BIN)/python benchmarks/bench_replay.py
 	$(BIN)/python benchmarks/bench_fit.py --no-fasterrisk
-	test -f /tmp/leaddesigner-bench-1m/leads.csv || $(BIN)/leaddesigner generate --leads 1000000 -o /tmp/leaddesigner-bench-1m
+	test -f /tmp/leaddesigner-bench-1m/leads.csv || $(BIN)/leaddesigner generate --leads 1000000 --format csv -o /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_horizon.py --folder /tmp/leaddesigner-bench-1m
 
 # 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
