@@ -42,6 +42,7 @@ import dataclasses
 import time
 from typing import Callable
 
+import numpy as np
 import pandas as pd
 import pyqtgraph as pg
 from PySide6.QtCore import QDate, QEvent, Qt, QTimer, Signal
@@ -433,8 +434,9 @@ class TimelinePanel(QWidget):
             return None
         cache = d.cache.setdefault("timeline_span", {})
         if "first" not in cache:
-            created = pd.to_datetime(d.frame[d.created], errors="coerce")
-            cache["first"] = created.min().normalize() if created.notna().any() else None
+            v = d.frame[d.created].to_numpy(dtype="datetime64[ns]")  # a date attribute: already datetimes
+            v = v[~np.isnat(v)]
+            cache["first"] = pd.Timestamp(v.min()).normalize() if len(v) else None
         first = cache["first"]
         # the last complete day of the export (the core's default end), not the chosen scoring moment
         end = doc.data_end if doc.data_end is not None else d.as_of
