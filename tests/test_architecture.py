@@ -53,3 +53,41 @@ def test_long_modules_say_why_they_are_one_module(path):
     assert "One module because" in doc, (
         f"{path.relative_to(SRC)} has {lines} lines: split it by responsibility, or say at its top "
         f"why it is one module ('One module because ...')")
+
+
+SCRIPTS = sorted([*(SRC.parents[1] / "docs").glob("*.py"), *(SRC.parents[1] / "benchmarks").glob("*.py")])
+
+
+def _missing_imports(path: Path) -> list[str]:
+    """``from leaddesigner.x import y`` lines whose module or name does not exist."""
+    import importlib
+
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    missing = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("leaddesigner"):
+            try:
+                mod = importlib.import_module(node.module)
+            except ImportError:
+                missing.append(f"line {node.lineno}: {node.module}")
+                continue
+            for alias in node.names:
+                if not hasattr(mod, alias.name):
+                    try:
+                        importlib.import_module(f"{node.module}.{alias.name}")
+                    except ImportError:
+                        missing.append(f"line {node.lineno}: {node.module}.{alias.name}")
+    return missing
+
+
+@pytest.mark.parametrize("path", SCRIPTS, ids=[p.name for p in SCRIPTS])
+def test_scripts_import_names_that_exist(path):
+    """docs/ and benchmarks/ are not imported by the suite: a module move must not leave them broken."""
+    assert _missing_imports(path) == [], f"{path.name}: {_missing_imports(path)}"
+
+
+def test_the_script_check_finds_a_stale_import(tmp_path):
+    f = tmp_path / "old.py"
+    f.write_text("from leaddesigner.core import commands as C\nfrom leaddesigner.gui.main_window import MainWindow\n"
+                 "from leaddesigner.core.edits import commands\n")
+    assert _missing_imports(f) == ["line 1: leaddesigner.core.commands", "line 2: leaddesigner.gui.main_window"]
