@@ -433,5 +433,12 @@ def test_thresholds_say_what_a_score_converts_at(window, qtbot):
     assert label.text().split(";")[0].split(".")[0] == p.output.run.calibration_lines[0].rstrip(".")
     w.doc.push(C.SetThreshold("mql", mql + 10), mergeable=False)
     assert label.text().startswith(f"A lead scoring {mql + 10:g} (the MQL line) converts ")
+    # the inspector says what leads scoring like the one shown converted at
+    w.show_inspector()
+    w.inspector.show_near_miss()
+    qtbot.waitUntil(lambda: "scoring like this converted" in w.inspector.header.text(), timeout=10000)
+    score = w.doc.scorer.result.score[w.inspector.row]
+    rate = w.targets_panel.calibration.at(score)[0]
+    assert f"converted <b>{100 * rate:.0f}%</b>" in w.inspector.header.text()
     w.set_outcome_column(None)
     qtbot.waitUntil(lambda: label.isHidden(), timeout=10000)

@@ -1015,6 +1015,8 @@ def install(window) -> BacktestPanel:
     window.panels["backtest"] = panel
     if hasattr(window, "targets_panel"):
         panel.calibrationChanged.connect(window.targets_panel.set_calibration)
+    if hasattr(window, "inspector"):
+        panel.calibrationChanged.connect(window.inspector.set_calibration)
     menu = getattr(window, "analysis_menu", None)
     if menu is not None:  # keyboard users reach the tab like the Timeline (Ctrl+T)
         from PySide6.QtGui import QAction

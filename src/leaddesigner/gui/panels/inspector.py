@@ -188,6 +188,12 @@ class LeadInspector(QWidget):
             self._dirty = False
             self.refresh()
 
+    def set_calibration(self, cal) -> None:
+        """Points as probabilities from the last backtest (core.analysis.calibration.Calibration, or None)."""
+        self.calibration = cal
+        if self.isVisible():
+            self.refresh()
+
     def refresh(self) -> None:
         sc = self.doc.scorer
         if sc is None or self.row is None or self.row >= sc.n:
@@ -209,6 +215,11 @@ class LeadInspector(QWidget):
 
         )
         self.profile.setText(" · ".join(t for t in (self._profile_text(self.row), self._moment_text(self.row)) if t))
+        cal = getattr(self, "calibration", None)
+        if cal is not None:  # from the last backtest: what leads with this score converted at
+            p, lo, hi = cal.at(exp.score)
+            self.header.setText(self.header.text() + f" &nbsp;·&nbsp; leads scoring like this converted "
+                                f"<b>{100 * p:.0f}%</b> ({100 * lo:.0f}-{100 * hi:.0f}%)")
         if exp.to_mql:
             self.verdict.setText(f"<b>What it would take:</b> {escape(exp.to_mql)}")
             self.verdict.setVisible(True)
