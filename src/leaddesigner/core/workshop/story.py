@@ -39,6 +39,10 @@ COUNTRY_NAMES = {
     "ZA": "South Africa",
 }
 
+#: country names written out that take "the" in a sentence ("in the United States")
+_WITH_THE = {"united states", "united states of america", "united kingdom", "netherlands", "philippines",
+             "united arab emirates", "czech republic", "dominican republic", "bahamas", "gambia"}
+
 #: values that say nothing about a lead ("Other", "Unknown", "n/a")
 _NO_ANSWER = {"other", "others", "unknown", "n/a", "na", "none", "-", "not specified", "sonstige", "andere"}
 
@@ -166,14 +170,19 @@ def _headline(values: dict[str, str], types: dict[str, str]) -> tuple[str, set[s
     c_name, country = _find(values, ("country",), ("land",), ("pais",), ("pays",))
     org = ""
     if size is not None and types.get(z_name) == "number":
-        org = f"a {size}-person " + (f"{ind} " if ind else "") + "company"
+        group = size.split(",")[0]  # "an 80-person", "an 11,000-person": said "eighty", "eleven thousand"
+        article = "an" if group.startswith("8") or group in ("11", "18") else "a"
+        org = f"{article} {size}-person " + (f"{ind} " if ind else "") + "company"
         told |= {z_name} | ({i_name} if ind else set())
     elif ind:
         org = f"a company in {ind}"
         told.add(i_name)
     where = ""
     if country:
-        where = f" in {COUNTRY_NAMES.get(country.upper(), country) if len(country) <= 3 else country}"
+        name = COUNTRY_NAMES.get(country.upper(), country) if len(country) <= 3 else country
+        if name.lower() in _WITH_THE:
+            name = "the " + name
+        where = f" in {name}"
         told.add(c_name)
     who = who or "A lead"
     text = who[:1].upper() + who[1:]
@@ -316,7 +325,9 @@ def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int 
             if source:
                 told.add(source_name)
     used = {a for r in model.rules if r.enabled for a in r.attributes()}
-    facts = [(_label(a), _private(a, values.get(a, "(empty)"))) for a in attrs if a not in told and (a in values or a in used)]
+    # a mapped attribute is labelled with the file's column as the user knows it ("E-Mail", "Jahresumsatz")
+    label = {a: (model.column_for(a) if model.column_for(a) != a else _label(a)) for a in attrs}
+    facts = [(label[a], _private(a, values.get(a, "(empty)"))) for a in attrs if a not in told and (a in values or a in used)]
     if moment_ns is None:
         m = data.row_as_of_ns()
         moment_ns = int(m[row]) if isinstance(m, np.ndarray) else int(m)
