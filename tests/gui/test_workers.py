@@ -104,3 +104,24 @@ def test_progress_raises_cancelled_after_cancel(qtbot):
         assert started.wait(5)
         w.cancel()
     assert w.wait(5000)
+
+
+def test_a_run_that_ends_while_discarded_still_ends_its_thread(qtbot):
+    """The race behind a hung window close: discard() disconnects every signal (also the direct one that
+    quits the thread), the run ends in that moment and emits into nothing, discard() connects the quit again:
+    too late. The thread idled in its event loop forever and closing the window waited on it."""
+    from leaddesigner.gui.tasks import TaskWorker
+
+    release = threading.Event()
+    w = TaskWorker(lambda progress: release.wait(5))
+    w.start()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        for sig in (w.progress, w.finished, w.failed, w.cancelled):  # discard()'s first half, before the run ends
+            sig.disconnect()
+    release.set()
+    qtbot.waitUntil(w._done.is_set, timeout=5000)  # the run ended and emitted into nothing
+    w.discard()  # the second half: must end the thread that missed its quit
+    assert w.wait(5000), "the worker's thread never ended"

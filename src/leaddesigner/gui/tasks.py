@@ -155,6 +155,7 @@ class TaskWorker(ThreadWorker):
         self.thread_name = thread_name
         self.seconds = 0.0
         self.result: Any = None
+        self._done = threading.Event()
 
     @property
     def is_cancelled(self) -> bool:
@@ -171,6 +172,10 @@ class TaskWorker(ThreadWorker):
                     pass
         if self._thread is not None:
             self._quit_on_end()
+            if self._done.is_set():
+                # the run ended while its signals were disconnected: the quit went nowhere and the
+                # thread would idle in its event loop forever (a hang of closing the window, seen in a test run)
+                self._thread.quit()
         self.cancel()
 
     # -- work (worker thread)
@@ -191,17 +196,19 @@ class TaskWorker(ThreadWorker):
                 raise Cancelled()
             self.seconds = time.perf_counter() - t0
             self.result = result
-            self.finished.emit(result)
+            end, args = self.finished, (result,)
         except Cancelled:
-            self.cancelled.emit()
+            end, args = self.cancelled, ()
         except MemoryError:
-            self.failed.emit("There is not enough memory for this analysis. Close other programs or use a smaller export.")
+            end, args = self.failed, ("There is not enough memory for this analysis. Close other programs or use a smaller export.",)
         except (ValueError, KeyError) as e:  # the core's way of saying what is wrong with the input
             msg = str(e.args[0]) if isinstance(e, KeyError) and e.args else str(e)
-            self.failed.emit(msg or type(e).__name__)
+            end, args = self.failed, (msg or type(e).__name__,)
         except Exception as e:  # a bug: the user gets a sentence, the details go to stderr
             traceback.print_exc()
-            self.failed.emit(f"The analysis failed unexpectedly ({type(e).__name__}: {str(e)[:200]}).")
+            end, args = self.failed, (f"The analysis failed unexpectedly ({type(e).__name__}: {str(e)[:200]}).",)
+        self._done.set()  # before the signal: discard() then knows the thread may have missed its quit
+        end.emit(*args)
 
 
 def model_snapshot(model):
