@@ -1,0 +1,153 @@
+"""The activity log as the engine reads it: events per lead row, and the index of them by (type, detail).
+
+:class:`Events` holds the bound log (lead row, time, type, detail); :class:`EventIndex`
+groups the events by their (type, detail) pair, sorted by time in each group, so an
+activity rule evaluates its condition once per pair and reads only the time slices that
+count, for one scoring moment or one per lead. Built once per bound data
+(:func:`event_index`, kept in ``LeadData.cache``). Pure numpy/pandas."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from leaddesigner.core.scoring import conditions as C
+
+DAY_NS = C.DAY_NS
+
+__all__ = ["MAX_EVENT_GROUPS", "EventIndex", "Events", "event_index"]
+
+
+# ---------------------------------------------------------------- data binding
+@dataclass
+class Events:
+    """The activity log, reduced to what scoring needs. Rows are events of known leads."""
+
+    lead: np.ndarray  # int64 row index into the leads
+    ts: np.ndarray  # int64 nanoseconds
+    frame: pd.DataFrame  # columns 'type' (category) and 'detail' (category), same rows
+
+    def __len__(self) -> int:
+        return len(self.lead)
+
+
+@dataclass
+class EventIndex:
+    """The events grouped by their (type, detail) pair, each group sorted by time.
+
+    An activity rule's condition reads only ``type`` and ``detail``, so it is
+    evaluated once per distinct pair and the rule then reads just the time
+    slices of the matching groups: the work follows the events that count, not
+    the size of the log. Built once per bound data (see :func:`event_index`).
+    """
+
+    combos: pd.DataFrame  # one row per distinct pair: 'type', 'detail' (categorical, as Events.frame)
+    starts: np.ndarray  # group k holds positions starts[k]:starts[k + 1] of ts and lead
+    ts: np.ndarray  # int64 ns, ascending inside each group
+    lead: np.ndarray  # lead rows, same order
+
+    def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int,
+               moments: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Lead rows and ages (days) of the events that count: matching ``where``, before the scoring moment,
+        inside the window.
+
+        The moment is ``as_of_ns`` for every lead, or ``moments[lead]`` (int64 ns per lead row: each lead
+        scored N days after its creation). Per-lead moments read the time slices between the earliest
+        moment less the window and the latest moment, then test each event against its own lead's moment.
+        """
+        from leaddesigner.core.model.types import ACTIVITY_FIELDS
+
+        n = len(self.combos)
+        if where is None:
+            ks = np.arange(n)
+        else:
+            match = C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns)
+            ks = np.flatnonzero(match)
+        hi_ns = as_of_ns if moments is None else int(moments.max()) if len(moments) else as_of_ns
+        first_ns = as_of_ns if moments is None else int(moments.min()) if len(moments) else as_of_ns
+        lo = None
+        if within_days is not None:
+            # a candidate bound 1 ms wide of the window; the exact test (the float age, as elsewhere) follows
+            lo_f = first_ns - float(within_days) * DAY_NS - 1e6
+            lo = int(np.floor(lo_f)) if lo_f > -9.2e18 else None
+        starts, ts = self.starts, self.ts
+        i0 = np.empty(len(ks), dtype=np.int64)
+        i1 = np.empty(len(ks), dtype=np.int64)
+        for j, k in enumerate(ks):
+            s, e = int(starts[k]), int(starts[k + 1])
+            seg = ts[s:e]
+            i0[j] = s + (int(np.searchsorted(seg, lo, "left")) if lo is not None else 0)
+            i1[j] = s + int(np.searchsorted(seg, hi_ns, "left"))  # strictly before the (latest) moment
+        lengths = np.maximum(i1 - i0, 0)
+        total = int(lengths.sum())
+        if total == 0:
+            return np.zeros(0, dtype=np.int64), np.zeros(0)
+        first = np.cumsum(lengths) - lengths
+        pos = np.arange(total, dtype=np.int64) + np.repeat(i0 - first, lengths)
+        lead = self.lead[pos]
+        if moments is None:
+            age = (as_of_ns - ts[pos]) / DAY_NS
+        else:
+            age = (moments[lead] - ts[pos]) / DAY_NS
+            keep = age > 0  # strictly before this lead's own moment
+            if not keep.all():
+                age, lead = age[keep], lead[keep]
+        if within_days is not None:
+            keep = age <= within_days
+            if not keep.all():
+                age, lead = age[keep], lead[keep]
+        return lead, age
+
+
+#: above this many distinct (type, detail) pairs the per-group loop costs more than a full pass
+MAX_EVENT_GROUPS = 20_000
+
+
+def event_index(data) -> EventIndex | None:
+    """The :class:`EventIndex` of the data's events (built on first use and kept in ``data.cache``)."""
+    ev = data.events
+    if ev is None:
+        return None
+    hit = data.cache.get("event_index")
+    if hit is not None and hit[0] is ev:
+        return hit[1]
+    idx = _build_event_index(ev)
+    data.cache["event_index"] = (ev, idx)
+    return idx
+
+
+def _build_event_index(ev: Events) -> EventIndex | None:
+    f = ev.frame
+    if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("type", "detail")):
+        return None
+    tcat, dcat = f["type"].cat, f["detail"].cat
+    nt, nd = len(tcat.categories) + 1, len(dcat.categories) + 1
+    if nt * nd > 50_000_000:
+        return None
+    key = (tcat.codes.to_numpy().astype(np.int64) + 1) * nd + (dcat.codes.to_numpy().astype(np.int64) + 1)
+    counts = np.bincount(key, minlength=nt * nd)
+    used = np.flatnonzero(counts)
+    if len(used) > MAX_EVENT_GROUPS:
+        return None
+    remap = np.zeros(nt * nd, dtype=np.uint16)
+    remap[used] = np.arange(len(used), dtype=np.uint16)
+    group = remap[key]
+    del key
+    ts = ev.ts
+    if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
+        by_time = np.argsort(ts, kind="stable")
+        order = by_time[np.argsort(group[by_time], kind="stable")]  # radix sort on 16-bit keys
+    else:
+        order = np.argsort(group, kind="stable")
+    del group
+    starts = np.zeros(len(used) + 1, dtype=np.int64)
+    np.cumsum(counts[used], out=starts[1:])
+    combos = pd.DataFrame(
+        {
+            "type": pd.Categorical.from_codes(used // nd - 1, dtype=f["type"].dtype),
+            "detail": pd.Categorical.from_codes(used % nd - 1, dtype=f["detail"].dtype),
+        }
+    )
+    lead_dtype = np.int32 if len(ev.lead) == 0 or int(ev.lead.max()) < 2**31 - 1 else np.int64
+    return EventIndex(combos, starts, ts[order], ev.lead[order].astype(lead_dtype, copy=False))
