@@ -3,8 +3,8 @@
 One module because it is one widget, :class:`BacktestPanel`, whose
 state belongs together (the outcome and date choices, the debounced worker and
 its stale results, the holdout AUC after every edit, showing a result). Its plot
-views and suggestion rows are in :mod:`~leaddesigner.gui.panels.backtest_views`, the workflow it runs in
-:mod:`leaddesigner.core.analysis.backtesting`.
+views and suggestion rows are in :mod:`~leaddesigner.gui.panels.backtest_views`, the job its worker
+runs in :mod:`~leaddesigner.gui.panels.backtest_job`, the workflow in :mod:`leaddesigner.core.analysis.backtesting`.
 
 What it shows (when the lead file has an outcome column):
 
@@ -36,7 +36,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
-from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 
@@ -62,17 +61,13 @@ from PySide6.QtWidgets import (
 from leaddesigner.core.analysis.backtesting import (
     CONTACT_DATE_HINTS,
     CONVERSION_DATE_HINTS,
-    BacktestRun,
-    ScorerSnapshot,
-    column_of,
     date_candidates,
     guess_date_column,
-    run_backtest,
 )
 from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
-from leaddesigner.core.data.dates import parse_dates
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.formatting import pct_text
+from leaddesigner.gui.panels.backtest_job import BacktestJob, BacktestOutput, compute_backtest
 from leaddesigner.gui.panels.backtest_views import (
     SUGGESTION_TITLES,
     DecileConversionView,
@@ -89,17 +84,7 @@ from leaddesigner.gui.panels.summary_strip import Tile, format_delta
 from leaddesigner.gui.plotting.base import PALETTE, palette_colours, scaled_font
 from leaddesigner.gui.tasks import TaskRunner
 
-__all__ = [
-    "BacktestPanel",
-    "BacktestJob",
-    "BacktestOutput",
-    "DecileConversionView",
-    "GainsCurveView",
-    "ScoreAtConversionView",
-    "compute_backtest",
-    "date_candidates",
-    "install",
-]
+__all__ = ["BacktestPanel", "DecileConversionView", "GainsCurveView", "ScoreAtConversionView", "date_candidates", "install"]
 
 #: minimum height of each plot at normal text size (px); grows with View > Bigger text
 PLOT_MIN_HEIGHT = 230
@@ -108,71 +93,6 @@ MAX_WARNINGS_SHOWN = 3
 #: wait this long after the last edit before recomputing the backtest (ms)
 DEBOUNCE_MS = 350
 PART_LABELS = {"all": "All leads", "tuning": "Older 80% (tuning)", "holdout": "Most recent 20% (holdout)"}
-
-
-# ------------------------------------------------------------------ the job (worker thread)
-@dataclass
-class BacktestJob:
-    """Everything the worker needs, captured in the GUI thread (arrays are never mutated later)."""
-
-    score: np.ndarray
-    status: np.ndarray
-    grade: np.ndarray
-    grade_names: list[str]
-    outcome: np.ndarray
-    created: np.ndarray | None
-    threshold: float
-    capacity_per_week: float
-    recall: float
-    model: Any  # a copy
-    data: Any  # LeadData (read only)
-    result: Any  # ScoreArrays
-    conversion_column: str | None = None
-    contact_column: str | None = None
-    holdout: np.ndarray | None = None
-    generation: int = 0
-    #: parsed date columns, shared between runs on the same leads: column -> datetime64
-    date_cache: dict = field(default_factory=dict)
-    #: how the file writes its date columns (the load's detection): column -> format
-    formats: dict = field(default_factory=dict)
-
-
-@dataclass
-class BacktestOutput:
-    job: BacktestJob
-    backtest: Any  # core.backtest.Backtest
-    holdout: np.ndarray
-    suggestions: list = field(default_factory=list)
-    at_conversion: Any = None  # core.analysis.at_conversion.ScoreAtConversion
-    at_conversion_error: str | None = None
-    seconds: float = 0.0
-    run: BacktestRun | None = None  # everything the core's workflow returned (holdout checks, notes)
-
-
-def compute_backtest(job: BacktestJob, progress=None) -> BacktestOutput:
-    """The core's backtest workflow (:func:`leaddesigner.core.analysis.backtesting.run_backtest`, the same as the CLI
-    and the report) for ``job``, in a worker thread; only reading the date columns is done here."""
-    t0 = time.perf_counter()
-
-    def dates(name: str | None) -> np.ndarray | None:
-        col = column_of(job.data, name)
-        if col is None:
-            return None
-        if name not in job.date_cache:  # parsing text dates is the slow part: once per column and data
-            read = parse_dates(col, job.formats.get(name), name=name)
-            job.date_cache[name] = read if read is not None else np.full(len(col), np.datetime64("NaT"), "datetime64[ns]")
-        return job.date_cache[name]
-
-    conv = dates(job.conversion_column) if job.conversion_column is not None else None
-    contact = dates(job.contact_column) if conv is not None and job.contact_column else None
-    run = run_backtest(
-        ScorerSnapshot(job.model, job.data, job.result), job.outcome, created=job.created, holdout=job.holdout,
-        capacity_per_week=job.capacity_per_week, recall=job.recall, converted_at=conv, first_contact=contact,
-        conversion_column=job.conversion_column or "", progress=progress,
-    )
-    holdout = run.holdout if run.holdout is not None else np.zeros(len(job.score), dtype=bool)
-    return BacktestOutput(job, run.backtest, holdout, run.suggestions, run.at_conversion, run.at_conversion_error,
-                          time.perf_counter() - t0, run)
 
 
 # ------------------------------------------------------------------ the panel
