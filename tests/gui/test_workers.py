@@ -122,6 +122,5 @@ def test_a_run_that_ends_while_discarded_still_ends_its_thread(qtbot):
         for sig in (w.progress, w.finished, w.failed, w.cancelled):  # discard()'s first half, before the run ends
             sig.disconnect()
     release.set()
-    qtbot.waitUntil(w._done.is_set, timeout=5000)  # the run ended and emitted into nothing
-    w.discard()  # the second half: must end the thread that missed its quit
+    w.discard()  # the second half: the thread must end although nobody heard the run end
     assert w.wait(5000), "the worker's thread never ended"

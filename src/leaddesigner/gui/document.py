@@ -421,8 +421,7 @@ class ModelDocument(QObject):
                 sig.disconnect()
             except (RuntimeError, TypeError):
                 pass
-        w.cancel()
-        w._quit_on_end()
+        w.cancel()  # its thread ends when the run returns
 
     def cancel_load(self) -> None:
         if self._worker is not None:

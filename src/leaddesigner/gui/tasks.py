@@ -22,7 +22,7 @@ import traceback
 import warnings
 from typing import Any, Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal
+from PySide6.QtCore import QObject, QThread, Signal
 
 __all__ = ["Cancelled", "TaskRunner", "TaskWorker", "ThreadWorker", "live_workers", "model_snapshot", "stop_workers"]
 
@@ -61,9 +61,8 @@ def _free_ended_threads() -> None:
 class ThreadWorker(QObject):
     """One run of background work in its own ``QThread``.
 
-    Subclasses define their signals (whichever of ``finished``, ``failed`` and
-    ``cancelled`` they have end the thread) and ``run()``, which executes in
-    the worker thread and checks :attr:`_cancel`. While its thread runs, the
+    Subclasses define their signals and ``run()``, which executes in the worker
+    thread and checks :attr:`_cancel`; the thread ends when ``run()`` returns. While its thread runs, the
     worker is registered in :data:`_LIVE`, so
     :func:`stop_workers` (window close, tests) can cancel and
     wait for every worker, whoever started it.
@@ -82,24 +81,23 @@ class ThreadWorker(QObject):
         self._thread = QThread()
         self._thread.setObjectName(self.thread_name)
         self.moveToThread(self._thread)
-        self._thread.started.connect(self.run)
-        self._quit_on_end()
+        self._thread.started.connect(self._run_then_quit)
         _LIVE.add(self)
         self._thread.finished.connect(self._on_thread_finished)
         self._thread.start()
 
-    def _quit_on_end(self) -> None:
-        """End the thread's event loop as soon as the run ends, from the worker thread itself.
+    def _run_then_quit(self) -> None:
+        """The run, then the end of the thread's event loop, both in the worker thread.
 
-        A direct connection: ``QThread.quit`` is thread-safe, and a queued one would wait for
-        the GUI thread's event loop, which is blocked while it waits for this very thread
-        (closing the window, the test fixtures): a deadlock until the wait times out.
+        The thread quits itself, whatever the run emitted and whoever still listens:
+        ending it through the run's signals lost the quit when the owner disconnected them
+        at the moment the run ended (a cancelled task), and closing the window then
+        waited on an idle thread. ``QThread.quit`` is thread-safe.
         """
-        for sig in self._end_signals():
-            sig.connect(self._thread.quit, Qt.ConnectionType.DirectConnection)
-
-    def _end_signals(self) -> list:
-        return [getattr(self, name) for name in ("finished", "failed", "cancelled") if hasattr(self, name)]
+        try:
+            self.run()
+        finally:
+            self._thread.quit()
 
     def _on_thread_finished(self) -> None:
         # Runs in the worker thread, inside QThread::finished. When _LIVE holds the last reference
@@ -155,7 +153,6 @@ class TaskWorker(ThreadWorker):
         self.thread_name = thread_name
         self.seconds = 0.0
         self.result: Any = None
-        self._done = threading.Event()
 
     @property
     def is_cancelled(self) -> bool:
@@ -170,12 +167,6 @@ class TaskWorker(ThreadWorker):
                     sig.disconnect()
                 except (RuntimeError, TypeError):
                     pass
-        if self._thread is not None:
-            self._quit_on_end()
-            if self._done.is_set():
-                # the run ended while its signals were disconnected: the quit went nowhere and the
-                # thread would idle in its event loop forever (a hang of closing the window, seen in a test run)
-                self._thread.quit()
         self.cancel()
 
     # -- work (worker thread)
@@ -207,7 +198,6 @@ class TaskWorker(ThreadWorker):
         except Exception as e:  # a bug: the user gets a sentence, the details go to stderr
             traceback.print_exc()
             end, args = self.failed, (f"The analysis failed unexpectedly ({type(e).__name__}: {str(e)[:200]}).",)
-        self._done.set()  # before the signal: discard() then knows the thread may have missed its quit
         end.emit(*args)
 
 
