@@ -6,14 +6,18 @@ import math
 import numpy as np
 import pytest
 
-from leaddesigner.core.analysis.calibration import _isotonic, calibrate
+from leaddesigner.core.analysis.calibration import calibrate
 
 
-def test_pool_adjacent_violators_by_hand():
-    # 0.3 then 0.2 violate the order: pooled with equal weights to 0.25
-    assert np.allclose(_isotonic(np.array([0.1, 0.3, 0.2, 0.6]), np.ones(4)), [0.1, 0.25, 0.25, 0.6])
-    # weights count: 0.5 (weight 3) and 0.1 (weight 1) pool to 0.4
-    assert np.allclose(_isotonic(np.array([0.5, 0.1]), np.array([3.0, 1.0])), [0.4, 0.4])
+def test_pooling_weighs_the_bands_by_their_leads():
+    # a band of 30 leads converting 50% above a band of 10 converting 10% violate the order:
+    # pooled by their weights to (0.5 * 30 + 0.1 * 10) / 40 = 0.4
+    score = np.repeat([10.0, 20.0], [30, 10])
+    y = np.zeros(40, dtype=bool)
+    y[:15] = True
+    y[30:31] = True
+    cal = calibrate(score, y, n_boot=20)
+    assert np.allclose(cal.rate, [0.4, 0.4])
 
 
 def test_rates_per_band_by_hand():

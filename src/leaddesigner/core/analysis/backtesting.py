@@ -300,11 +300,7 @@ def run_backtest(
     except ValueError:
         run.calibration = None
     else:
-        cal = run.calibration
-        run.calibration_lines = [cal.sentence(threshold, "MQL")]
-        if model.thresholds.sql is not None:
-            run.calibration_lines.append(cal.sentence(float(model.thresholds.sql), "SQL"))
-        run.calibration_lines.append(cal.doubling_text())
+        run.calibration_lines = run.calibration.lines(threshold, model.thresholds.sql)
     report(1.0, "Done")
     run.seconds = time.perf_counter() - t0
     return run

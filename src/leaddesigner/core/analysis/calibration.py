@@ -10,7 +10,8 @@ interpolation between band centres. The interval comes from a parametric
 bootstrap (each band's conversions redrawn from its binomial at the band's rate,
 Jeffreys-smoothed so that a band without conversions is not certain, the fit repeated),
 so it is cheap at a million leads. "Points to double the odds" is ln 2 over the
-slope of a logistic fit of the outcome on the score.
+slope of a logistic fit of the outcome on the score (the same fit ``fit`` uses to
+calibrate its points).
 """
 from __future__ import annotations
 
@@ -18,6 +19,9 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from sklearn.isotonic import isotonic_regression
+
+from leaddesigner.core.analysis.fit_search import calibrate as logistic_on_score
 
 __all__ = ["Calibration", "calibrate"]
 
@@ -42,9 +46,20 @@ class Calibration:
 
     def sentence(self, score: float, line: str | None = None) -> str:
         """"A lead scoring 55 (the MQL line) converts 28% (22-34%)": a lead *at* that score, not the average above it."""
-        p, lo, hi = self.at(score)
         where = f" (the {line} line)" if line else ""
-        return f"A lead scoring {score:g}{where} converts {_pct(p)} ({_pct(lo, False)}-{_pct(hi)})"
+        return f"A lead scoring {score:g}{where} converts {self.rate_text(score)}"
+
+    def rate_text(self, score: float) -> str:
+        """"28% (22-34%)": the rate at ``score`` with its interval."""
+        p, lo, hi = self.at(score)
+        return f"{_pct(p)} ({_pct(lo, False)}-{_pct(hi)})"
+
+    def lines(self, mql: float, sql: float | None = None) -> list[str]:
+        """What the thresholds mean: the MQL line, the SQL line (if any), the points that double the odds."""
+        out = [self.sentence(mql, "MQL")]
+        if sql is not None:
+            out.append(self.sentence(sql, "SQL"))
+        return out + [self.doubling_text()]
 
     def doubling_text(self) -> str:
         if self.points_to_double is None:
@@ -58,42 +73,9 @@ def _pct(x: float, sign: bool = True) -> str:
     return text + ("%" if sign else "")
 
 
-def _isotonic(rate: np.ndarray, weight: np.ndarray) -> np.ndarray:
-    """Pool-adjacent-violators: the non-decreasing fit of ``rate`` with ``weight``s (few bands: plain Python)."""
-    vals: list[float] = []
-    wts: list[float] = []
-    sizes: list[int] = []
-    for r, w in zip(rate.tolist(), weight.tolist()):
-        vals.append(r)
-        wts.append(w)
-        sizes.append(1)
-        while len(vals) > 1 and vals[-2] > vals[-1]:
-            w2 = wts[-2] + wts[-1]
-            v2 = (vals[-2] * wts[-2] + vals[-1] * wts[-1]) / w2 if w2 else (vals[-2] + vals[-1]) / 2
-            s2 = sizes[-2] + sizes[-1]
-            del vals[-1], wts[-1], sizes[-1]
-            vals[-1], wts[-1], sizes[-1] = v2, w2, s2
-    return np.repeat(np.array(vals), sizes)
-
-
 def _points_to_double(score: np.ndarray, y: np.ndarray) -> float | None:
-    """ln 2 / slope of the logistic fit of ``y`` on ``score`` (Newton steps on the two coefficients)."""
-    s = (score - score.mean()) / (score.std() or 1.0)
-    b0, b1 = math.log((y.mean() + 1e-9) / (1 - y.mean() + 1e-9)), 0.0
-    for _ in range(25):
-        z = np.clip(b0 + b1 * s, -30, 30)
-        p = 1 / (1 + np.exp(-z))
-        w = p * (1 - p)
-        g0, g1 = float((y - p).sum()), float(((y - p) * s).sum())
-        h00, h01, h11 = float(w.sum()), float((w * s).sum()), float((w * s * s).sum())
-        det = h00 * h11 - h01 * h01
-        if det <= 0:
-            break
-        d0, d1 = (h11 * g0 - h01 * g1) / det, (h00 * g1 - h01 * g0) / det
-        b0, b1 = b0 + d0, b1 + d1
-        if abs(d0) + abs(d1) < 1e-10:
-            break
-    slope = b1 / (score.std() or 1.0)
+    """ln 2 / slope of the logistic fit of ``y`` on ``score`` (the fit's one-feature logistic regression)."""
+    _, slope = logistic_on_score(score, y)
     return math.log(2) / slope if slope > 1e-12 else None
 
 
@@ -121,12 +103,12 @@ def calibrate(score: np.ndarray, outcome: np.ndarray, *, bins: int = 40, n_boot:
     conv = np.add.reduceat(yy.astype(np.int64), starts)
     centres = np.add.reduceat(s, starts) / leads
     raw = conv / leads
-    rate = _isotonic(raw, leads.astype(float))
+    rate = isotonic_regression(raw, sample_weight=leads.astype(float))
     rng = np.random.default_rng(seed)
     smooth = (conv + 0.5) / (leads + 1.0)  # Jeffreys: a band with no conversions still has an upper bound above 0
     boots = np.empty((n_boot, len(leads)))
     for b in range(n_boot):
-        boots[b] = _isotonic(rng.binomial(leads, smooth) / leads, leads.astype(float))
+        boots[b] = isotonic_regression(rng.binomial(leads, smooth) / leads, sample_weight=leads.astype(float))
     lo, hi = (np.quantile(boots, [0.05, 0.95], axis=0) if n_boot else (rate.copy(), rate.copy()))
     return Calibration(centres, leads, conv, rate, lo, hi, _points_to_double(score, y.astype(float)), len(score),
                        int(y.sum()))

@@ -390,10 +390,8 @@ class TargetsPanel(QWidget):
         self.calibration_label.setVisible(cal is not None)
         if cal is None:
             return
-        lines = [cal.sentence(t.mql, "MQL")]
-        if t.sql is not None:
-            lines.append(cal.sentence(t.sql, "SQL"))
-        self.calibration_label.setText("; ".join(lines) + ". " + cal.doubling_text())
+        *lines, doubling = cal.lines(t.mql, t.sql)
+        self.calibration_label.setText("; ".join(lines) + ". " + doubling)
 
     def _rebuild_cells(self) -> None:
         m = self.doc.model

@@ -217,9 +217,8 @@ class LeadInspector(QWidget):
         self.profile.setText(" · ".join(t for t in (self._profile_text(self.row), self._moment_text(self.row)) if t))
         cal = getattr(self, "calibration", None)
         if cal is not None:  # from the last backtest: what leads with this score converted at
-            p, lo, hi = cal.at(exp.score)
-            self.header.setText(self.header.text() + f" &nbsp;·&nbsp; leads scoring like this converted "
-                                f"<b>{100 * p:.0f}%</b> ({100 * lo:.0f}-{100 * hi:.0f}%)")
+            self.header.setText(self.header.text() + " &nbsp;·&nbsp; leads scoring like this converted "
+                                + escape(cal.rate_text(exp.score)))
         if exp.to_mql:
             self.verdict.setText(f"<b>What it would take:</b> {escape(exp.to_mql)}")
             self.verdict.setVisible(True)
