@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.formatting import pct_text
 from leaddesigner.core.scoring.engine import Scorer
 
 __all__ = ["PERIODS", "Health", "PeriodHealth", "RuleDrift", "health", "psi"]
@@ -87,7 +88,7 @@ class Health:
     def lines(self) -> list[str]:
         """The health table and flags in plain text (``leaddesigner health``)."""
         def pct(x):
-            return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
+            return pct_text(x, missing="-")
 
         def days(x):
             return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0f}"
@@ -147,12 +148,16 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
     if y is not None and converted_at is not None:
         c = np.asarray(converted_at, dtype="datetime64[ns]")
         conv_days = (c - created.to_numpy(dtype="datetime64[ns]")) / np.timedelta64(1, "D")
-    groups = pd.Series(rows).groupby(keys.to_numpy(), sort=True)
-    order = sorted(groups.groups)
-    first_rows = rows[keys.to_numpy() == order[0]]
+    # the rows of each period, grouped once (not one comparison of a million keys per period)
+    codes, labels = pd.factorize(keys.to_numpy(), sort=True)
+    by = np.argsort(codes, kind="stable")
+    bounds = np.searchsorted(codes[by], np.arange(len(labels) + 1))
+    rows_of = {str(lab): rows[by[bounds[i]:bounds[i + 1]]] for i, lab in enumerate(labels)}
+    order = list(rows_of)
+    first_rows = rows_of[order[0]]
     periods: list[PeriodHealth] = []
     for k in order:
-        r = rows[keys.to_numpy() == k]
+        r = rows_of[k]
         ph = PeriodHealth(str(k), len(r), int(mql[r].sum()), float(np.median(score[r])), psi(score[first_rows], score[r]))
         if y is not None:
             yr, mr = y[r], mql[r]
@@ -178,8 +183,7 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
         if a.mql_conversion and b.mql_conversion is not None and b.mql_conversion < 0.5 * a.mql_conversion:
             h.flags.append(f"MQLs of {b.period} converted at {100 * b.mql_conversion:.1f}% against "
                            f"{100 * a.mql_conversion:.1f}% in {a.period} (recent leads may not have had time yet).")
-        ra = rows[keys.to_numpy() == a.period]
-        rb = rows[keys.to_numpy() == b.period]
+        ra, rb = rows_of[a.period], rows_of[b.period]
         for r in model.rules:
             if not r.enabled:
                 continue

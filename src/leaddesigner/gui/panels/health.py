@@ -9,7 +9,6 @@ to convert; then inflation and the flags (score shift, MQL rate, rule drift).
 from __future__ import annotations
 
 import html
-import math
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction, QColor
@@ -26,6 +25,7 @@ from PySide6.QtWidgets import (
 )
 
 from leaddesigner.core.analysis.health import PSI_MAJOR, PSI_WATCH, health
+from leaddesigner.core.formatting import pct_text
 from leaddesigner.core.scoring.engine import Scorer
 from leaddesigner.gui.tasks import TaskRunner
 
@@ -40,10 +40,6 @@ TIPS = {3: "Median score of the period's leads", 5: "Share of the period's MQLs 
 def _run(model, data, outcome, converted_at, period: str):
     """In the worker: score a copy (the window keeps editing its own), then the health figures."""
     return health(Scorer(model, data), outcome, period=period, converted_at=converted_at)
-
-
-def _pct(x) -> str:
-    return "" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{100 * x:.1f}%"
 
 
 def _days(x) -> str:
@@ -125,8 +121,8 @@ class HealthPanel(QWidget):
         self.result = h
         self.table.setRowCount(len(h.periods))
         for r, p in enumerate(h.periods):
-            cells = [p.period, f"{p.leads:,}", _pct(p.mql_rate), f"{p.median_score:.1f}", f"{p.psi:.3f}",
-                     _pct(p.mql_conversion), _pct(p.other_conversion), _days(p.days_to_convert_mql),
+            cells = [p.period, f"{p.leads:,}", pct_text(p.mql_rate, missing=""), f"{p.median_score:.1f}", f"{p.psi:.3f}",
+                     pct_text(p.mql_conversion, missing=""), pct_text(p.other_conversion, missing=""), _days(p.days_to_convert_mql),
                      _days(p.days_to_convert_other)]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
