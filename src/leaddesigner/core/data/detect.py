@@ -31,6 +31,7 @@ from leaddesigner.core.data.coerce import (
 )
 
 __all__ = [
+    "normalize_name",
     "ColumnGuess", "Detection", "detect", "guess_column", "ROW_NUMBERS", "is_id_like_name", "attribute_name",
     "attribute_kind", "suggest_column",
 ]
@@ -63,13 +64,18 @@ _DATE_SHAPE = (
 _LEADING_ZERO = r"^[+-]?0\d"
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-./:]+", " ", str(name).strip().lower()).strip()
+def normalize_name(name: str, *, camel: bool = False) -> str:
+    """A column or attribute name as lower-case words: ``Lead_Source`` -> ``lead source`` (``camel``:
+    ``leadSource`` too). How names are compared everywhere a name is recognised."""
+    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name)) if camel else str(name)
+    return re.sub(r"[\s_\-./:]+", " ", s.strip().lower()).strip()
+
+
 
 
 def is_id_like_name(name: str) -> bool:
     """Whether a column name reads as an identifier (``Record ID``, ``lead_id``, ``Kontakt-ID``, ``Id``)."""
-    n = _norm(name)
+    n = normalize_name(name)
     return n in _ID_NAMES or bool(_ID_PATTERN.search(n)) or n.replace(" ", "") in {x.replace(" ", "") for x in _ID_NAMES}
 
 
@@ -339,12 +345,12 @@ def _find_id(frame: pd.DataFrame, guesses: dict[str, ColumnGuess], wanted: str |
 
     ranked = sorted(
         (c for c in guesses if is_id_like_name(c) and usable(c)),
-        key=lambda c: (_ID_NAMES.index(_norm(c)) if _norm(c) in _ID_NAMES else len(_ID_NAMES)),
+        key=lambda c: (_ID_NAMES.index(normalize_name(c)) if normalize_name(c) in _ID_NAMES else len(_ID_NAMES)),
     )
     missing = f"the model's lead id column '{wanted}' is not in {source}; " if wanted else ""
     if ranked:
         return ranked[0], f"Lead id: {missing}using '{ranked[0]}' (every value differs)."
-    emails = [c for c in guesses if _norm(c) in _EMAIL_NAMES and usable(c)]
+    emails = [c for c in guesses if normalize_name(c) in _EMAIL_NAMES and usable(c)]
     if emails:
         return emails[0], f"Lead id: {missing}no id column, so the e-mail address '{emails[0]}' names each lead (every value differs)."
     return ROW_NUMBERS, (
@@ -357,9 +363,9 @@ def _find_created(guesses: dict[str, ColumnGuess], wanted: str | None, source: s
     dates = [c for c, g in guesses.items() if g.type == "date"]
     if wanted is not None and wanted in dates:
         return wanted, ""
-    by_name = [c for c in dates if _norm(c) in _CREATED_NAMES]
-    by_name.sort(key=lambda c: _CREATED_NAMES.index(_norm(c)))
-    by_word = [c for c in dates if _CREATED_WORDS.search(_norm(c)) and c not in by_name]
+    by_name = [c for c in dates if normalize_name(c) in _CREATED_NAMES]
+    by_name.sort(key=lambda c: _CREATED_NAMES.index(normalize_name(c)))
+    by_word = [c for c in dates if _CREATED_WORDS.search(normalize_name(c)) and c not in by_name]
     pick = (by_name or by_word or [None])[0]
     if pick is None and len(dates) == 1:
         pick = dates[0]

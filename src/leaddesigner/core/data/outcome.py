@@ -29,6 +29,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from .detect import normalize_name
+
 __all__ = [
     "OutcomeSpec",
     "Outcome",
@@ -226,8 +228,6 @@ POSITIVE_WORDS = {
 _NOT_OUTCOME = re.compile(r"(unsubscrib|opt.?out|opt.?in|bounce|do not|dnc|newsletter|consent|marketing contact|spam|gdpr)", re.I)
 
 
-def _norm(name: str) -> str:
-    return re.sub(r"[\s_\-./:]+", " ", str(name).strip().lower()).strip()
 
 
 # ---------------------------------------------------------------- reading
@@ -364,7 +364,7 @@ def candidates(frame: pd.DataFrame, detection: Any | None = None, *, max_values:
             rate = float(flag.mean()) if n else None
             out.append(OutcomeCandidate(col, "flag", values, (), rate, f"{int(flag.sum()):,} leads read as converted"))
             continue
-        suggested = tuple(v for v, _ in values if fold(v) in POSITIVE_WORDS or _norm(v).replace(" ", "") in POSITIVE_WORDS)
+        suggested = tuple(v for v, _ in values if fold(v) in POSITIVE_WORDS or normalize_name(v).replace(" ", "") in POSITIVE_WORDS)
         if not suggested and not after_outcome_name(col):
             continue  # names, countries, industries: the user can still choose any column by hand
         rate = (sum(c for v, c in values if v in suggested) / n) if n else None
@@ -372,7 +372,7 @@ def candidates(frame: pd.DataFrame, detection: Any | None = None, *, max_values:
                                     "choose the values that mean converted" + (f" (suggested: {', '.join(suggested)})" if suggested else "")))
 
     def rank(c: OutcomeCandidate) -> tuple:
-        k = _norm(c.column)
+        k = normalize_name(c.column)
         named = _OUTCOME_NAME_RANK.index(k) if k in _OUTCOME_NAME_RANK else len(_OUTCOME_NAME_RANK) + (0 if after_outcome_name(c.column) else 1)
         return (named, {"flag": 0, "date": 1, "values": 2}[c.kind])
 

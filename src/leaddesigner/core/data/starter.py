@@ -17,7 +17,15 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 
-from .detect import ROW_NUMBERS, ColumnGuess, Detection, attribute_kind, attribute_name, guess_column
+from .detect import (
+    ROW_NUMBERS,
+    ColumnGuess,
+    Detection,
+    attribute_kind,
+    attribute_name,
+    guess_column,
+    normalize_name,
+)
 
 __all__ = ["activity_columns", "attribute_for_column", "model_from_file"]
 
@@ -30,18 +38,14 @@ _ACTIVITY_NAMES = {
 }
 
 
-def _norm(name: str) -> str:
-    import re
-
-    return re.sub(r"[\s_\-./:]+", " ", str(name).strip().lower()).strip()
 
 
 def activity_columns(columns: list[str], lead_id: str | None = None) -> ActivityColumns | None:
     """The activity log's columns by their names (None when the lead id, time or type column is not found)."""
-    lower = {_norm(c): c for c in columns}
+    lower = {normalize_name(c): c for c in columns}
     found: dict[str, str | None] = {}
     for role, names in _ACTIVITY_NAMES.items():
-        order = ((_norm(lead_id),) if role == "lead_id" and lead_id else ()) + names
+        order = ((normalize_name(lead_id),) if role == "lead_id" and lead_id else ()) + names
         found[role] = next((lower[n] for n in order if n in lower), None)
     if not (found["lead_id"] and found["timestamp"] and found["type"]):
         return None

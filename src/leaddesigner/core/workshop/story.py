@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.data.detect import normalize_name
 from leaddesigner.core.data.outcome import after_outcome_name, personal_detail_name
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.engine import LeadData
@@ -42,6 +43,8 @@ COUNTRY_NAMES = {
 #: country names written out that take "the" in a sentence ("in the United States")
 _WITH_THE = {"united states", "united states of america", "united kingdom", "netherlands", "philippines",
              "united arab emirates", "czech republic", "dominican republic", "bahamas", "gambia"}
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 #: values that say nothing about a lead ("Other", "Unknown", "n/a")
 _NO_ANSWER = {"other", "others", "unknown", "n/a", "na", "none", "-", "not specified", "sonstige", "andere"}
@@ -70,8 +73,7 @@ class Story:
 
 
 def _norm(name: str) -> str:
-    s = re.sub(r"([a-z])([A-Z])", r"\1 \2", str(name))
-    return re.sub(r"[\s_\-./:]+", " ", s).strip().lower()
+    return normalize_name(name, camel=True)
 
 
 def _label(name: str) -> str:
@@ -127,9 +129,9 @@ def _value_text(v) -> str | None:
     return s or None
 
 
-def _private(name: str, value: str) -> str:
+def _private(value: str) -> str:
     """An e-mail address shows its domain only (what a rule can read about it), never the person."""
-    if "@" in value and ("mail" in _norm(name) or value.count("@") == 1 and " " not in value):
+    if _EMAIL.fullmatch(value):
         return "…@" + value.rsplit("@", 1)[1]
     return value
 
@@ -327,7 +329,7 @@ def lead_story(model: ScoringModel, data: LeadData, row: int, *, moment_ns: int 
     used = {a for r in model.rules if r.enabled for a in r.attributes()}
     # a mapped attribute is labelled with the file's column as the user knows it ("E-Mail", "Jahresumsatz")
     label = {a: (model.column_for(a) if model.column_for(a) != a else _label(a)) for a in attrs}
-    facts = [(label[a], _private(a, values.get(a, "(empty)"))) for a in attrs if a not in told and (a in values or a in used)]
+    facts = [(label[a], _private(values.get(a, "(empty)"))) for a in attrs if a not in told and (a in values or a in used)]
     if moment_ns is None:
         m = data.row_as_of_ns()
         moment_ns = int(m[row]) if isinstance(m, np.ndarray) else int(m)

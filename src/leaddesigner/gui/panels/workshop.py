@@ -249,7 +249,7 @@ class WorkshopPanel(QWidget):
 
     def set_revealed(self, on: bool) -> None:
         self.revealed = bool(on)
-        for bar in (self.bar, *( [self.presenter.bar] if self.presenter is not None else [])):
+        for bar in self._bars():
             if bar.reveal_button.isChecked() != self.revealed:
                 bar.reveal_button.blockSignals(True)
                 bar.reveal_button.setChecked(self.revealed)
@@ -317,13 +317,17 @@ class WorkshopPanel(QWidget):
 
     # ------------------------------------------------------------------ agreement
     def _cards_voted(self) -> list[Card]:
+        """The deck's cards with votes, then the other voted leads this data has (votes from other meetings)."""
         sc = self.doc.scorer
         if sc is None:
             return []
         deck_ids = self.deck.ids() if self.deck is not None else []
-        ids = [*deck_ids, *[i for i in dict.fromkeys(v.lead_id for v in self.votes) if i not in deck_ids]]
-        known = set(map(str, sc.data.ids)) if len(ids) > len(deck_ids) else set(deck_ids)
-        ids = [i for i in ids if i in known and self.votes.of(i)]
+        voted = set(v.lead_id for v in self.votes)
+        others = [i for i in dict.fromkeys(v.lead_id for v in self.votes) if i not in deck_ids]
+        if others:
+            known = set(map(str, sc.data.ids))
+            others = [i for i in others if i in known]
+        ids = [i for i in deck_ids if i in voted] + others
         return cards_for(sc, ids) if ids else []
 
     def _refresh_agreement(self) -> None:
