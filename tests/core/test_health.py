@@ -82,3 +82,11 @@ def test_health_needs_creation_dates(capsys, tmp_path):
     leads.drop(columns=["created"]).to_csv(tmp_path / "leads.csv", index=False)
     assert main(["health", str(tmp_path / "m.yaml"), str(tmp_path / "leads.csv"), "-q"]) == 2
     assert "needs the leads' creation date" in capsys.readouterr().err
+
+
+def test_no_inflation_line_when_no_rule_changes_with_time():
+    """A model of lead attributes only (a Salesforce report, no activity log) scores the same at any moment."""
+    m, leads = _model_and_leads()
+    sc = scorer(m, leads.drop(columns=["converted"]), horizon_days=30)
+    h = health(sc)
+    assert h.inflation is None and not any(line.startswith("Inflation") for line in h.lines())

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.analysis.backtesting import time_dependent
 from leaddesigner.core.formatting import pct_text
 from leaddesigner.core.scoring.engine import Scorer
 
@@ -201,8 +202,8 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
 def _inflation(sc: Scorer, h: Health) -> None:
     """Points gained by scoring every lead at the end of the data instead of N days after its creation."""
     d = sc.data
-    if d.horizon_days is None or d.moments_ns is not None:
-        return  # every lead is scored at the end of the data already: nothing to compare with
+    if d.horizon_days is None or d.moments_ns is not None or not time_dependent(sc.model):
+        return  # scored at the end of the data already, or no rule changes with time: nothing to compare
     # the same cache: the event index depends on the data only (building it again costs ~3 s at a million leads)
     late = Scorer(copy.deepcopy(sc.model), dataclasses.replace(d, horizon_days=None)).result
     h.inflation = float(np.mean(late.score - sc.result.score))
