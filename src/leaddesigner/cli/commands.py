@@ -144,6 +144,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     if not folder.is_dir():
         raise CliError(f"Cannot write \"{args.output}\": the folder \"{folder}\" does not exist. Create it first.")
     progress = Progress(sys.stderr, enabled=not args.quiet)
+    if engine == "duckdb" and getattr(args, "accounts", False):
+        raise CliError("--accounts runs on the pandas engine; for files larger than memory run the account SQL "
+                       "(leaddesigner export-sql --accounts) in your warehouse or DuckDB.")
     if engine == "duckdb":
         if getattr(args, "memory_limit", None) is None:
             args.memory_limit = "2GB"
@@ -151,6 +154,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.threads = getattr(args, "threads", 2)
         return _score_duckdb(args, out, progress)
     loaded = common.load_and_score(args, progress)
+    if getattr(args, "accounts", False):
+        return _score_accounts(args, loaded, out, ext, progress)
     frame = loaded.scorer.frame()
     if ext == ".xlsx" and len(frame) >= EXCEL_MAX_ROWS:
         raise CliError(
@@ -171,6 +176,29 @@ def cmd_score(args: argparse.Namespace) -> int:
             f"Scored {common.count(len(frame), 'lead')}: {counts[2]:,} SQL, {counts[1]:,} MQL, {counts[0]:,} below MQL; "
             f"as of {common.as_of_text(loaded.data.as_of)} ({why}); {common.seconds(progress.elapsed())}; wrote {args.output}"
         )
+    return 0
+
+
+def _score_accounts(args: argparse.Namespace, loaded: Loaded, out: Path, ext: str, progress: Progress) -> int:
+    """``score --accounts``: one row per account (the model's accounts section, or the stated defaults)."""
+    from leaddesigner.core.scoring.accounts import AccountError, account_frame, roll_up
+
+    progress.stage("Rolling contacts up to accounts")
+    try:
+        result = roll_up(loaded.model, loaded.data, loaded.scorer.result)
+    except AccountError as e:
+        raise CliError(f"{loaded.leads_source}: {e}") from None
+    frame = account_frame(result)
+    progress.stage(f"Writing {out.name}")
+    common.write_table(frame, out, ext)
+    progress.done()
+    if not args.quiet:
+        if loaded.model.accounts is None:
+            common.err("The model has no accounts section; defaults used (add one to change them):")
+        for line in result.lines():
+            common.err(line)
+        common.err(f"As of {common.as_of_text(loaded.data.as_of)} ({_as_of_reason(loaded)}); "
+                   f"{common.seconds(progress.elapsed())}; wrote {args.output}")
     return 0
 
 
@@ -559,7 +587,8 @@ def build_parser() -> argparse.ArgumentParser:
         "  leaddesigner score model.yaml leads.csv --activities activities.csv -o scores.csv\n"
         "  leaddesigner score model.yaml leads.xlsx -o scores.xlsx --as-of 2026-06-30\n"
         "  leaddesigner score model.yaml leads.parquet --activities events.parquet -o scores.parquet\n"
-        "  leaddesigner score model.yaml big.parquet --activities events.parquet --engine duckdb -o scores.parquet\n\n"
+        "  leaddesigner score model.yaml big.parquet --activities events.parquet --engine duckdb -o scores.parquet\n"
+        "  leaddesigner score model.yaml leads.csv --activities activities.csv --accounts -o accounts.csv\n\n"
         "--engine duckdb scores files larger than memory: it runs the model's SQL export on DuckDB over\n"
         "the files (CSV or Parquet in and out) within --memory-limit, spilling to --temp-dir. It reads\n"
         "plain numbers, ISO dates and yes/no values and stops at the first value it cannot read (the\n"
@@ -581,6 +610,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="duckdb engine: folder for what does not fit in memory (default: leaddesigner-duckdb in the system temp folder)",
     )
     sp.add_argument("--threads", metavar="N", type=common.pos_int, default=2, help="duckdb engine: threads (default: 2)")
+    sp.add_argument(
+        "--accounts", action="store_true",
+        help="write one row per account instead of per lead: contacts, engaged, buying-group roles covered, "
+        "the score and its parts, MQA and the week it became one (the model's accounts section; without one: "
+        "e-mail domains, free mail left out, the sum of contact scores, MQA at twice the MQL line)",
+    )
     sp.set_defaults(func=cmd_score)
 
     # explain

@@ -210,7 +210,7 @@ def build_query(
     """The query of :func:`export_sql` as a sqlglot expression tree."""
     if dialect not in DIALECTS:
         raise SQLExportError(f"unknown dialect {dialect!r}; choose one of {', '.join(DIALECTS)}")
-    return _Builder(model, dialect, leads_table, activities_table, as_of, quote_identifiers, row_order).query()
+    return QueryBuilder(model, dialect, leads_table, activities_table, as_of, quote_identifiers, row_order).query()
 
 
 def output_columns(model: ScoringModel) -> list[str]:
@@ -298,6 +298,11 @@ def _s(v: str) -> exp.Expression:
     return exp.Literal.string(v)
 
 
+#: literals for modules that extend the query (the account export)
+double_literal = _dbl
+number_literal = _n
+
+
 def _par(e: exp.Expression) -> exp.Expression:
     return exp.Paren(this=e) if isinstance(e, (exp.Connector, exp.Not)) else e
 
@@ -383,9 +388,15 @@ def _alias_name(prefix: str, text: str, used: set[str]) -> str:
 
 
 # ---------------------------------------------------------------- the builder
-class _Builder:
-    def __init__(self, model: ScoringModel, dialect: str, leads: str, activities: str, as_of, quote_all: bool, row_order: str | None = None):
+class QueryBuilder:
+    """Builds the lead query. ``extra``: (alias, function of the builder giving an expression over the leads
+    table ``l``) for columns carried through every step and returned after the lead's own columns (the
+    account export adds its key, buying-group role and account-rule hits this way)."""
+
+    def __init__(self, model: ScoringModel, dialect: str, leads: str, activities: str, as_of, quote_all: bool,
+                 row_order: str | None = None, extra: list[tuple[str, Callable[["QueryBuilder"], exp.Expression]]] | None = None):
         self.m = model
+        self.extra = list(extra or [])
         self.row_order = row_order
         self.d = dialect
         self.quote_all = quote_all
@@ -642,6 +653,21 @@ class _Builder:
         return self.col(self.m.column_for(attribute), "l"), self.types[attribute]
 
     def query(self) -> exp.Select:
+        ctes, final = self.parts()
+        return self.attach(ctes, final)
+
+    def attach(self, ctes: list[tuple[str, exp.Expression]], final: exp.Select) -> exp.Select:
+        """``final`` with the CTEs in front, the header comment on top."""
+        # SQLite and PostgreSQL inline single-use CTEs and would evaluate every rule once per later reference:
+        # compute the per-rule points and the scores once
+        fence = {"ld_raw", "ld_scored"} if self.d in ("sqlite", "postgres") else set()
+        for name, q in ctes:
+            final = final.with_(name, as_=q, copy=False, materialized=True if name in fence else None)
+        final.args["with_"].add_comments(self.header())
+        return final
+
+    def parts(self) -> tuple[list[tuple[str, exp.Expression]], exp.Select]:
+        """The CTEs (name, query) in order and the final select of the lead query."""
         m = self.m
         ctes: list[tuple[str, exp.Expression]] = []
         used: set[str] = {"ld_id", "ld_weight", "ld_lead"}
@@ -709,6 +735,9 @@ class _Builder:
 
         if self.row_order:
             base.append(exp.alias_(self.col(self.row_order, "l"), "ld_ord"))
+        for alias, make in self.extra:
+            base.append(exp.alias_(make(self), alias))
+            carry.append(self.ref(alias))
         weight = self.persona_weight(self.lead_column)
         if weight is not None:
             base.append(exp.alias_(weight, "ld_weight"))
@@ -843,16 +872,11 @@ class _Builder:
             exp.alias_(self.ref("ld_grade"), "grade"),
             exp.alias_(status, "status"),
             *[exp.alias_(self.round(self.ref(prod_alias[p])), self.ident(f"product_{p}")) for p in m.products],
+            *[self.ref(alias) for alias, _ in self.extra],
         ).from_(exp.to_table("ld_graded"), copy=False)
         if self.row_order:
             final = final.order_by(self.ref("ld_ord"), copy=False)
-        # SQLite and PostgreSQL inline single-use CTEs and would evaluate every rule once per later reference:
-        # compute the per-rule points and the scores once
-        fence = {"ld_raw", "ld_scored"} if self.d in ("sqlite", "postgres") else set()
-        for name, q in ctes:
-            final = final.with_(name, as_=q, copy=False, materialized=True if name in fence else None)
-        final.args["with_"].add_comments(self.header())
-        return final
+        return ctes, final
 
     def decay(self, r: Rule, age_d: exp.Expression) -> exp.Expression:
         d = r.activity.decay
@@ -863,6 +887,10 @@ class _Builder:
         steps = exp.Floor(this=exp.Div(this=age_d.copy(), expression=_dbl(d.period_days)))
         f = exp.Sub(this=_dbl(1), expression=exp.Mul(this=_dbl(float(d.linear_pct) / 100.0), expression=steps))
         return _clip(f, Range(0.0, 1.0), self.d)
+
+    def clip(self, e: exp.Expression, r: Range | None) -> exp.Expression:
+        """``e`` limited to the range ``r`` in this dialect (``GREATEST``/``LEAST`` or ``CASE``)."""
+        return _clip(e, r, self.d)
 
     def round(self, e: exp.Expression) -> exp.Expression:
         """Two decimals. DuckDB and Spark round exactly as the engine (``np.round``: ``rint(x * 100) / 100``,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 
+from leaddesigner.core.model.accounts import COMBINES, CONTACT_SCORES
 from leaddesigner.core.model.types import (
     ACTIVITY_FIELDS,
     ATTRIBUTE_KINDS,
@@ -170,6 +171,51 @@ SCHEMA: dict = {
                 },
                 "cooldown_days": {"description": "Days after a recycle before the lead may re-MQL.", "type": "number", "minimum": 0},
                 "reset_engagement": {"description": "Only events after the recycle count for activity rules.", "type": "boolean"},
+            },
+        },
+        "accounts": {
+            "description": "How contact scores roll up to accounts (buying groups) and when an account is an MQA.",
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "key": {"description": "Lead-file column that names the account, or 'email_domain' (the default).", **_TEXT},
+                "email": {"description": "Attribute with e-mail addresses (for key: email_domain).", **_TEXT},
+                "combine": {"description": "How contact scores combine.", "enum": list(COMBINES)},
+                "top_n": {"description": "Contacts summed with combine: top_n.", "type": "integer", "minimum": 1},
+                "cap": {"description": "Upper limit of the combined contact points.", "type": "number", "minimum": 0},
+                "contact_score": {"description": "Which contact score combines.", "enum": list(CONTACT_SCORES)},
+                "engaged_min": {"description": "A contact is engaged when its engagement score is at least this.", **_NUM},
+                "points_per_engaged": {"description": "Points per engaged contact (combine: engaged).", **_NUM},
+                "buying_group": {
+                    "description": "Roles (persona values) that should be engaged; each covered role adds points_per_role.",
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["attribute", "roles"],
+                    "properties": {
+                        "attribute": _TEXT,
+                        "roles": {"type": "array", "minItems": 1, "items": _TEXT},
+                        "points_per_role": _NUM,
+                    },
+                },
+                "rules": {
+                    "description": "Account fit rules: an account gets the points once when any contact matches.",
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "additionalProperties": False,
+                        "required": ["id", "when", "points"],
+                        "properties": {
+                            "id": _ID,
+                            "label": _TEXT,
+                            "enabled": {"type": "boolean"},
+                            "when": {"$ref": "#/$defs/condition"},
+                            "points": _NUM,
+                        },
+                    },
+                },
+                "mqa": {"description": "Account score at which an account is marketing-qualified (MQA).", **_NUM},
+                "capacity_per_week": {"description": "Accounts the team can work per week (default: the SDR capacity).",
+                                      "type": "number", "minimum": 0},
             },
         },
         "outcome": {

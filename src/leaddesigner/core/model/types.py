@@ -28,7 +28,10 @@ from __future__ import annotations
 import copy
 import datetime as _dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from leaddesigner.core.model.accounts import Accounts
 
 SCHEMA_VERSION = 1
 
@@ -537,6 +540,8 @@ class ScoringModel:
     grades: Grades = field(default_factory=Grades)
     capacity: Capacity = field(default_factory=Capacity)
     recycling: Recycling | None = None
+    #: how contact scores roll up to accounts (see :mod:`leaddesigner.core.model.accounts`); None: not set
+    accounts: Accounts | None = None
     #: what "converted" means in the lead file; None until the user has said so
     outcome: Outcome | None = None
     changelog: list[ChangelogEntry] = field(default_factory=list)
@@ -682,6 +687,8 @@ def rule_to_dict(r: Rule) -> dict:
 
 def from_dict(d: dict) -> ScoringModel:
     """Build a model from a validated, migrated dict (see ``validate.load_model``)."""
+    from leaddesigner.core.model.accounts import accounts_from_dict
+
     caps = d.get("caps") or {}
     grades = d.get("grades") or {}
     thr = d.get("thresholds") or {}
@@ -738,6 +745,7 @@ def from_dict(d: dict) -> ScoringModel:
             bool(cap.get("sla_working_hours", False)),
         ),
         recycling=recycling_from_dict(d.get("recycling")),
+        accounts=accounts_from_dict(d.get("accounts")),
         outcome=outcome_from_dict(d.get("outcome")),
         changelog=[ChangelogEntry(str(c["date"]), c["author"], c["note"]) for c in d.get("changelog") or []],
     )
@@ -745,6 +753,8 @@ def from_dict(d: dict) -> ScoringModel:
 
 def to_dict(m: ScoringModel) -> dict:
     """The model as plain data in the canonical key order of the YAML format."""
+    from leaddesigner.core.model.accounts import accounts_to_dict
+
     out: dict[str, Any] = {"schema_version": SCHEMA_VERSION, "name": m.name}
     if m.description:
         out["description"] = m.description
@@ -825,6 +835,8 @@ def to_dict(m: ScoringModel) -> dict:
         out["capacity"]["sla_working_hours"] = True
     if m.recycling is not None:
         out["recycling"] = recycling_to_dict(m.recycling)
+    if m.accounts is not None:
+        out["accounts"] = accounts_to_dict(m.accounts)
     if m.outcome is not None:
         out["outcome"] = outcome_to_dict(m.outcome)
     if m.changelog:
@@ -898,10 +910,13 @@ def _text(v: Any) -> str:
     return str(v)
 
 
-def _plain(v: Any) -> Any:
+def plain_value(v: Any) -> Any:
     """Floats that are whole numbers are written as ints: ``10`` not ``10.0``."""
     if isinstance(v, float) and v.is_integer():
         return int(v)
     if isinstance(v, list):
-        return [_plain(x) for x in v]
+        return [plain_value(x) for x in v]
     return v
+
+
+_plain = plain_value

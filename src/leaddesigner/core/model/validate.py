@@ -184,6 +184,7 @@ class _Checker:
         self.grades()
         self.capacity()
         self.recycling()
+        self.accounts()
         thr = d.get("thresholds") or {}
         if thr.get("sql") is not None and thr.get("mql") is not None and thr["sql"] < thr["mql"]:
             self.add(("thresholds", "sql"), f"the SQL threshold ({thr['sql']}) is below the MQL threshold ({thr['mql']}); it should be at least as high")
@@ -469,6 +470,31 @@ class _Checker:
             self.add(("recycling",), "recycling needs at least one of disqualified, closed_lost or no_response_days", key=True)
         if r.get("response_types") is not None and r.get("no_response_days") is None:
             self.add(("recycling", "response_types"), "response_types only matter with no_response_days; set no_response_days too")
+
+
+    def accounts(self) -> None:
+        a = self.d.get("accounts")
+        if not isinstance(a, dict):
+            return
+        key = a.get("key", "email_domain")
+        if key == "email_domain":
+            email = a.get("email", "email")
+            at = self.attribute(email, ("accounts", "email"))
+            if at is not None and at.get("type") not in ("text", "category"):
+                self.add(("accounts", "email"), f"'{email}' must be a text attribute with e-mail addresses, it is declared as {at.get('type')}")
+        elif "email" in a:
+            self.add(("accounts", "email"), "email only matters with key: email_domain; remove it or set key: email_domain", key=True)
+        bg = a.get("buying_group")
+        if isinstance(bg, dict) and "attribute" in bg:
+            self.attribute(bg["attribute"], ("accounts", "buying_group", "attribute"))
+        ids: dict[str, int] = {}
+        for i, r in enumerate(a.get("rules") or []):
+            rid = r.get("id")
+            if rid in ids:
+                self.add(("accounts", "rules", i, "id"), f"account rule id '{rid}' is already used by accounts.rules[{ids[rid]}]")
+            ids.setdefault(rid, i)
+            if isinstance(r.get("when"), dict):
+                self.condition(r["when"], ("accounts", "rules", i, "when"), activity=False)
 
 
 def _is_num(x: Any) -> bool:
