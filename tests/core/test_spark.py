@@ -227,3 +227,23 @@ def test_rounding_half_to_even_on_spark(spark):
     m, leads = _half_model()
     out = _check(spark, m, leads, None, "2026-01-01", "halves on spark")
     assert list(out["fit_score"])[1] == 330.12
+
+
+# ---------------------------------------------------------------- accounts
+def test_account_query_on_spark(spark):
+    """The account roll-up of every sample model (and a top-N variant) equals the engine's on Spark."""
+    from leaddesigner.core.export.account_sql import export_account_sql
+    from leaddesigner.core.scoring.accounts import roll_up
+
+    from .test_account_sql import VARIANTS, assert_same_accounts
+
+    leads_raw, acts_raw = _sample_data()
+    for model in _models():
+        for settings in (None, VARIANTS["top 2, cap, roles, rules"] if model.attribute("persona") else None):
+            data = bind(model, leads_raw, acts_raw, as_of="2026-08-31")
+            res = roll_up(model, data, Scorer(model, data).full(), settings)
+            leads, acts = warehouse_tables(model, data, acts_raw)
+            out = run_spark(spark, export_account_sql(model, dialect="spark", as_of="2026-08-31", settings=settings), leads, acts)
+            for c in ("contacts", "engaged", "roles_covered"):
+                out[c] = out[c].astype("int64")
+            assert_same_accounts(res.frame, out, f"{model.name} accounts on spark", tol=0)

@@ -17,7 +17,7 @@ import os
 import sys
 import traceback
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Sequence
 
 import leaddesigner
 from leaddesigner.cli import common
@@ -30,6 +30,7 @@ from leaddesigner.cli.common import (
     outcome_spec,
     read_outcome,
 )
+from leaddesigner.cli.export import cmd_export
 from leaddesigner.core.scoring.explain import close_ids
 
 PROG = "leaddesigner"
@@ -145,8 +146,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         raise CliError(f"Cannot write \"{args.output}\": the folder \"{folder}\" does not exist. Create it first.")
     progress = Progress(sys.stderr, enabled=not args.quiet)
     if engine == "duckdb" and getattr(args, "accounts", False):
-        raise CliError("--accounts runs on the pandas engine; for files larger than memory run the account SQL "
-                       "(leaddesigner export-sql --accounts) in your warehouse or DuckDB.")
+        raise CliError("--accounts runs on the pandas engine; for files larger than memory run the account query "
+                       "(leaddesigner export MODEL --to sql --accounts) in your warehouse or in DuckDB.")
     if engine == "duckdb":
         if getattr(args, "memory_limit", None) is None:
             args.memory_limit = "2GB"
@@ -155,7 +156,9 @@ def cmd_score(args: argparse.Namespace) -> int:
         return _score_duckdb(args, out, progress)
     loaded = common.load_and_score(args, progress)
     if getattr(args, "accounts", False):
-        return _score_accounts(args, loaded, out, ext, progress)
+        from leaddesigner.cli.accounts import score_accounts
+
+        return score_accounts(args, loaded, out, ext, progress, _as_of_reason(loaded))
     frame = loaded.scorer.frame()
     if ext == ".xlsx" and len(frame) >= EXCEL_MAX_ROWS:
         raise CliError(
@@ -176,29 +179,6 @@ def cmd_score(args: argparse.Namespace) -> int:
             f"Scored {common.count(len(frame), 'lead')}: {counts[2]:,} SQL, {counts[1]:,} MQL, {counts[0]:,} below MQL; "
             f"as of {common.as_of_text(loaded.data.as_of)} ({why}); {common.seconds(progress.elapsed())}; wrote {args.output}"
         )
-    return 0
-
-
-def _score_accounts(args: argparse.Namespace, loaded: Loaded, out: Path, ext: str, progress: Progress) -> int:
-    """``score --accounts``: one row per account (the model's accounts section, or the stated defaults)."""
-    from leaddesigner.core.scoring.accounts import AccountError, account_frame, roll_up
-
-    progress.stage("Rolling contacts up to accounts")
-    try:
-        result = roll_up(loaded.model, loaded.data, loaded.scorer.result)
-    except AccountError as e:
-        raise CliError(f"{loaded.leads_source}: {e}") from None
-    frame = account_frame(result)
-    progress.stage(f"Writing {out.name}")
-    common.write_table(frame, out, ext)
-    progress.done()
-    if not args.quiet:
-        if loaded.model.accounts is None:
-            common.err("The model has no accounts section; defaults used (add one to change them):")
-        for line in result.lines():
-            common.err(line)
-        common.err(f"As of {common.as_of_text(loaded.data.as_of)} ({_as_of_reason(loaded)}); "
-                   f"{common.seconds(progress.elapsed())}; wrote {args.output}")
     return 0
 
 
@@ -319,78 +299,6 @@ def _size(p: Path) -> str:
             return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
         n /= 1024
     return ""
-
-
-def cmd_export(args: argparse.Namespace) -> int:
-    from leaddesigner.core.model.io import atomic_write_text, dumps_model
-
-    sql_only = {
-        "--dialect": args.dialect,
-        "--leads-table": args.leads_table,
-        "--activities-table": args.activities_table,
-        "--as-of": args.as_of,
-        "--quote-identifiers": args.quote_identifiers or None,
-    }
-    given = [k for k, v in sql_only.items() if v is not None]
-    if args.to != "sql" and given:
-        raise CliError(f"{', '.join(given)} only {'applies' if len(given) == 1 else 'apply'} to --to sql.")
-    model = common.read_model(args.model)
-    if args.to == "yaml":
-        text = dumps_model(model)
-    elif args.to == "json":
-        # the same structure as the YAML, checked against the schema we ship before anything is written
-        from leaddesigner.core.scoring.outputs import model_json
-
-        try:
-            text = model_json(model)
-        except (OSError, ValueError) as e:
-            raise CliError(f"Cannot write the model as JSON ({e}); reinstall LeadDesigner.") from None
-    else:
-        from leaddesigner.core.export.sqlexport import (
-            DIALECTS,
-            SQLExportError,
-            export_sql,
-            folding_notes,
-        )
-        from leaddesigner.core.model.io import did_you_mean
-
-        kwargs: dict[str, Any] = {}  # only what was given: the exporter's defaults stay its own
-        if args.dialect is not None:
-            if args.dialect not in DIALECTS:
-                raise CliError(
-                    f"--dialect: '{args.dialect}' is not supported.{did_you_mean(args.dialect, DIALECTS)} "
-                    f"Choose one of: {', '.join(DIALECTS)}."
-                )
-            kwargs["dialect"] = args.dialect
-        if args.leads_table is not None:
-            kwargs["leads_table"] = args.leads_table
-        if args.activities_table is not None:
-            kwargs["activities_table"] = args.activities_table
-        if args.as_of is not None:
-            kwargs["as_of"] = args.as_of
-        if args.quote_identifiers:
-            kwargs["quote_identifiers"] = True
-        try:
-            text = export_sql(model, **kwargs)
-        except SQLExportError as e:  # the model cannot be expressed in that dialect: the message says why
-            raise CliError(f"Cannot export {args.model} as SQL: {e}") from None
-        if not text.endswith("\n"):
-            text += "\n"
-        for note in folding_notes(model, kwargs.get("dialect", "duckdb")):
-            print(f"warning: {note}", file=sys.stderr)
-    if args.output in (None, "-"):
-        sys.stdout.write(text)
-        sys.stdout.flush()
-    else:
-        out = Path(args.output)
-        if out.is_dir():
-            raise CliError(f"Cannot write \"{args.output}\": it is a folder. Give a file name.")
-        if not (out.parent if str(out.parent) else Path(".")).is_dir():
-            raise CliError(f"Cannot write \"{args.output}\": the folder \"{out.parent}\" does not exist. Create it first.")
-        atomic_write_text(out, text)
-        if not args.quiet:
-            common.err(f"Wrote {args.output} ({args.to}, {common.count(len(model.rules), 'rule')})")
-    return 0
 
 
 def _check_qt() -> None:
@@ -691,7 +599,8 @@ def build_parser() -> argparse.ArgumentParser:
         epilog="examples:\n"
         "  leaddesigner export model.yaml --to json -o model.json\n"
         "  leaddesigner export model.yaml --to yaml            (normalised YAML on stdout)\n"
-        "  leaddesigner export model.yaml --to sql --dialect duckdb --leads-table leads --activities-table events",
+        "  leaddesigner export model.yaml --to sql --dialect duckdb --leads-table leads --activities-table events\n"
+        "  leaddesigner export model.yaml --to sql --accounts --dialect snowflake -o accounts.sql",
         formatter_class=common.formatter,
     )
     sp.add_argument("model", metavar="MODEL", help=DATA_HELP["model"])
@@ -709,6 +618,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQL only: score as of this moment; a date means the end of that day (default: the database's clock)",
     )
     sp.add_argument("--quote-identifiers", action="store_true", help="SQL only: quote every column and table name")
+    sp.add_argument("--accounts", action="store_true",
+                    help="SQL only: the account query (one row per account: contacts, engaged, roles covered, score, MQA) "
+                    "instead of the lead query")
     sp.add_argument("-o", "--output", metavar="FILE", help="write here (atomically) instead of to stdout")
     sp.set_defaults(func=cmd_export)
 

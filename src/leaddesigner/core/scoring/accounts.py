@@ -227,7 +227,10 @@ def _roles(settings: Accounts, data: LeadData) -> tuple[np.ndarray, list[str]]:
 def roll_up(model: ScoringModel, data: LeadData, arrays: ScoreArrays, settings: Accounts | None = None) -> AccountScores:
     """Account scores of ``data`` scored as ``arrays`` (the model's ``accounts`` section, or ``settings``,
     or :func:`default_accounts`)."""
-    settings = settings or model.accounts or default_accounts(model)
+    if settings is None and model.accounts is None:
+        columns = list(data.frame.columns) + ([] if data.extra is None else list(data.extra.columns))
+        settings = default_accounts(model, columns)
+    settings = settings or model.accounts
     keys = account_keys(settings, data)
     n_acc = len(keys.names)
     codes = keys.codes
