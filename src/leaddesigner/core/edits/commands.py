@@ -19,7 +19,7 @@ Contracts
   by keeping the first one's inverse and the last one's forward command.
 * ``scope`` says which part of the model changed (``rules``, ``thresholds``,
   ``capacity``, ``recycling``, ``grades``, ``caps``, ``attributes``, ``columns``,
-  ``definitions``, ``meta``, ``model``) so views know what to refresh;
+  ``definitions``, ``meta``, ``accounts``, ``model``) so views know what to refresh;
   :func:`needs_rebind` says whether lead data must be bound again.
 
 This module is the public entry point (``from leaddesigner.core.edits import
@@ -33,6 +33,7 @@ views: :mod:`.changes`). Part of the pure core: it never imports Qt.
 """
 from __future__ import annotations
 
+from leaddesigner.core.edits.accounts import SetAccounts
 from leaddesigner.core.edits.attributes import AddAttribute, RemoveAttribute, SetAttribute, SetColumnMapping
 from leaddesigner.core.edits.base import Command, CommandError, Compound, RestoreModel, needs_rebind
 from leaddesigner.core.edits.changes import Change
@@ -80,6 +81,7 @@ __all__ = [
     "SetMqlCells",
     "SetOutcome",
     "SetRecycling",
+    "SetAccounts",
     "SetRule",
     "SetRuleField",
     "SetThreshold",

@@ -51,6 +51,7 @@ SECTIONS: dict[str, str] = {
     "grades": "Grades",
     "capacity": "SDR capacity",
     "recycling": "Recycling",
+    "accounts": "Accounts",
     "changelog": "Changelog",
     "other": "Other changes",
 }
@@ -246,6 +247,7 @@ class _Differ:
         self.grades()
         self.capacity()
         self.recycling()
+        self.accounts()
         self.changelog()
         self.generic()
         order = list(SECTIONS)
@@ -602,6 +604,38 @@ class _Differ:
                      for v in (a, b)]
             self.add("recycling", "changed", name, f"{word}: {shown[0] or 'none'} -> {shown[1] or 'none'}",
                      _jsonable(a), _jsonable(b))
+
+    def accounts(self) -> None:
+        """The accounts section added or removed as one change; its settings otherwise in the generic pass."""
+        o, n = self.old.accounts, self.new.accounts
+        if o is not None and n is not None:  # account rules by id, in words; the other settings in the generic pass
+            self.cover(("accounts", "rules"))
+            old_rules, new_rules = {r.id: r for r in o.rules}, {r.id: r for r in n.rules}
+            for rid in _keys(old_rules, new_rules):
+                a, b = old_rules.get(rid), new_rules.get(rid)
+                name = _q((b or a).label or rid)
+                if a is None or b is None:
+                    r = b or a
+                    text = f"Account rule {name} {'added' if a is None else 'removed'}: {_pts(r.points)} when {M.condition_text(r.when)}"
+                    self.add("accounts", "added" if a is None else "removed", rid, text, None if a is None else _pts(a.points),
+                             None if b is None else _pts(b.points))
+                elif a != b:
+                    parts = [f"points {_pts(a.points)} -> {_pts(b.points)}"] if a.points != b.points else []
+                    if a.when != b.when:
+                        parts.append(f"condition {M.condition_text(a.when)} -> {M.condition_text(b.when)}")
+                    if a.enabled != b.enabled:
+                        parts.append("enabled" if b.enabled else "disabled")
+                    if a.label != b.label:
+                        parts.append(f"renamed from {_q(a.label or rid)}")
+                    self.add("accounts", "changed", rid, f"Account rule {name}: {'; '.join(parts)}", _pts(a.points), _pts(b.points))
+            return
+        if o is None and n is None:
+            return
+        self.cover(("accounts",))
+        what = f"added: MQA at {_n(n.mqa)}" if o is None else "removed"
+        self.add("accounts", "added" if o is None else "removed", "accounts", f"Accounts section {what}",
+                 None if o is None else _jsonable(M.to_dict(self.old).get("accounts")),
+                 None if n is None else _jsonable(M.to_dict(self.new).get("accounts")))
 
     def changelog(self) -> None:
         self.cover(("changelog",))

@@ -36,6 +36,7 @@ from leaddesigner.core.edits import commands as C
 from leaddesigner.core.edits.changes import Change
 from leaddesigner.core.model import types as M
 from leaddesigner.gui.document import DEFAULT_HORIZON_DAYS, ModelDocument, day_text
+from leaddesigner.gui.panels.accounts_form import AccountsBox
 from leaddesigner.gui.tables.delegates import NumberDelegate
 from leaddesigner.gui.tables.parts import CapsTableModel, GradeBandsTableModel
 
@@ -329,7 +330,10 @@ class TargetsPanel(QWidget):
         grid.addWidget(self.recycling_box, 2, 0, 1, 2)
         grid.addWidget(grades, 3, 0, 1, 2)
         grid.addWidget(caps, 4, 0, 1, 2)
-        grid.setRowStretch(5, 1)
+        # -- accounts: how contacts roll up to the companies that buy (results in the Accounts tab)
+        self.accounts_box = AccountsBox(document, inner)
+        grid.addWidget(self.accounts_box, 5, 0, 1, 2)
+        grid.setRowStretch(6, 1)
         self.scroll = scroll = QScrollArea(self)
         scroll.setWidgetResizable(True)
         scroll.setWidget(inner)

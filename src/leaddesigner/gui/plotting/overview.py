@@ -342,9 +342,11 @@ class WeeklyVolumeView(PlotPanel):
         "Not the Timeline's figure: that counts MQLs on the day they cross the threshold, re-MQLs included."
     )
 
-    def __init__(self, parent: QWidget | None = None, title: str = "MQLs by week of lead creation vs SDR capacity"):
+    def __init__(self, parent: QWidget | None = None, title: str = "MQLs by week of lead creation vs SDR capacity",
+                 noun: str = "MQLs", capacity_word: str = "SDR capacity"):
         week_axis = WeekAxis("bottom")
         super().__init__(title, week_axis, CountAxis("left"), parent)
+        self.noun, self.capacity_word = noun, capacity_word
         self.week_axis = week_axis
         self.setToolTip(self.TOOLTIP)
         self._frame: pd.DataFrame | None = None
@@ -361,7 +363,7 @@ class WeeklyVolumeView(PlotPanel):
             pen=pg.mkPen(PALETTE["capacity"], width=3, style=Qt.PenStyle.DashLine),
         )  # labelled in the legend: a label on the line would cover the bars
         self.capacity_line.setZValue(5)
-        self.capacity_line.setToolTip("SDR capacity: MQLs the team can work per week")
+        self.capacity_line.setToolTip(f"{capacity_word}: {noun} the team can work per week")
         self.plot_item.addItem(self.capacity_line)
 
         self.brushes = {
@@ -375,12 +377,12 @@ class WeeklyVolumeView(PlotPanel):
                                    style=Qt.PenStyle.DashLine if part else Qt.PenStyle.SolidLine)
             for over in (False, True) for part in (False, True)
         }
-        self.legend.add("mqls", "MQLs", "box", PALETTE["ok"])
+        self.legend.add("mqls", noun, "box", PALETTE["ok"])
         self.legend.add("over", "Over capacity", "box", PALETTE["warning"])
         self.legend.add("partial", "Partial week", "box", lighter(PALETTE["ok"], 0.62).name(), PALETTE["ok"], dashed=True)
-        self.legend.add("capacity", "SDR capacity", "line", PALETTE["capacity"], dashed=True)
+        self.legend.add("capacity", capacity_word, "line", PALETTE["capacity"], dashed=True)
 
-        self._set_axis_titles("Week starting", "MQLs")
+        self._set_axis_titles("Week starting", noun)
         self.set_weekly(None)
         self.set_font_scale(1.0)
 
@@ -393,7 +395,7 @@ class WeeklyVolumeView(PlotPanel):
             for key in self.legend.entries:
                 self.legend.set_entry_visible(key, False)
             self.show_message(
-                "No MQLs per week to show: the model needs a lead creation date (created_at)"
+                f"No {self.noun} per week to show: the model needs a lead creation date (created_at)"
                 if weekly is not None else "No leads scored yet"
             )
             return
@@ -416,7 +418,7 @@ class WeeklyVolumeView(PlotPanel):
         self.legend.set_entry_visible("partial", bool(partial.any()))
         self.capacity_line.setVisible(cap > 0)
         self.legend.set_entry_visible("capacity", cap > 0)
-        self.legend.set_text("capacity", f"SDR capacity {cap:,.0f}/week")
+        self.legend.set_text("capacity", f"{self.capacity_word} {cap:,.0f}/week")
         if cap > 0:
             self.capacity_line.setValue(cap)
         if list(frame["week_start"]) != self.week_axis.weeks:

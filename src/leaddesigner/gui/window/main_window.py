@@ -65,6 +65,7 @@ PANEL_MODULES: tuple[str, ...] = (
     "leaddesigner.gui.panels.backtest", "leaddesigner.gui.actions.analysis",
     "leaddesigner.gui.panels.workshop",
     "leaddesigner.gui.panels.health",
+    "leaddesigner.gui.panels.accounts",
 )
 
 class MainWindow(QMainWindow, LayoutMixin, RulesMixin, DataMixin, FilesMixin, DocumentViewMixin):
