@@ -17,6 +17,8 @@ Writes
 * ``workshop_cards.png``, ``workshop_presenter.png`` (1920x1080),
   ``workshop_agreement.png``: the Workshop tab with its first deck, the
   full-screen card, and the agreement after a made-up room of five voted;
+* ``health.png``, ``accounts.png``: the Health tab (outcome ``converted``) and the Accounts tab
+  with the best account of four or more contacts chosen;
 * ``crm_hubspot.png``, ``crm_salesforce.png``, ``crm_marketo.png``: the app
   started from each CRM-shaped export in ``tests/fixtures/crm/`` with no
   model (``leaddesigner gui --leads FILE``), the outcome chosen, and rules
@@ -110,12 +112,25 @@ def _shoot_panel(out: Path, size: tuple[int, int], panel: str) -> None:
         p.set_conversion_column("converted_at", "first_sales_contact_at")
         w.view_tabs.setCurrentWidget(p)
         done = lambda: p.output is not None and not p.busy  # noqa: E731
+    elif panel == "health":
+        w.set_outcome_column("converted")
+        w.view_tabs.setCurrentWidget(p)
+        done = lambda: p.result is not None and not p.busy  # noqa: E731
+    elif panel == "accounts":
+        w.view_tabs.setCurrentWidget(p)
+        done = lambda: p.view is not None and not p.busy  # noqa: E731
     else:
         w.view_tabs.setCurrentWidget(p)
         done = lambda: p.up_to_date and p.suggestions is not None  # noqa: E731
     app.processEvents()
     if not _wait_until(app, done, 300):
         raise SystemExit(f"the {panel} tab did not finish in time")
+    if panel == "accounts":  # an account with a buying group to show: the best one with four or more contacts
+        f = p.view.result.frame
+        big = f[f["contacts"] >= 4].sort_values(["score", "account"], ascending=[False, True])
+        if len(big):
+            p.select_account(big["account"].iloc[0])
+            app.processEvents()
     _shoot_and_close(app, w, out)
 
 
@@ -218,11 +233,13 @@ def cli(argv: list[str] | None = None) -> int:
     lead_inspector(out / "lead_inspector.png", (w, h))
     _shoot_panel(out / "backtest.png", (w, h), "backtest")
     _shoot_panel(out / "timeline.png", (w, h), "timeline")
+    _shoot_panel(out / "health.png", (w, h), "health")
+    _shoot_panel(out / "accounts.png", (w, h), "accounts")
     for name, spec in CRM_SHOTS.items():
         crm_export(out / name, (w, h), spec)
     for shot in workshop(out, (w, h)):
         print(shot)
-    for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png", *CRM_SHOTS):
+    for name in ("main_window.png", "lead_inspector.png", "backtest.png", "timeline.png", "health.png", "accounts.png", *CRM_SHOTS):
         print(out / name)
     return 0
 

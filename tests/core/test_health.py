@@ -90,3 +90,32 @@ def test_no_inflation_line_when_no_rule_changes_with_time():
     sc = scorer(m, leads.drop(columns=["converted"]), horizon_days=30)
     h = health(sc)
     assert h.inflation is None and not any(line.startswith("Inflation") for line in h.lines())
+
+
+def test_days_to_mql_and_the_sales_cycle_by_hand():
+    """Fit 30 + 10 per event, MQL at 50, each lead scored 30 days after creation (2026-03-01 00:00).
+    A: fit, events on days 2.5 and 5.5 -> an MQL from day 6; converted on day 19 -> 13 days MQL to won.
+    B: fit, events on days 0.5 and 1.5 -> an MQL from day 2; converted on day 3 -> 1 day.
+    C: no fit, one event: never an MQL."""
+    from leaddesigner.core.analysis.health import days_to_mql
+    from leaddesigner.core.model.types import ActivityColumns, ActivitySpec
+
+    m = ScoringModel(name="cycle", lead_id="id", created_at="created")
+    m.attributes = [Attribute("created", "date"), Attribute("fit", "boolean")]
+    m.rules = [Rule("fit", "Fit", "fit", 30, when=Leaf("fit", "equals", True)),
+               Rule("ev", "Any event", "engagement", 10, activity=ActivitySpec())]
+    m.thresholds = Thresholds(mql=50)
+    m.activities = ActivityColumns(detail=None)
+    leads = pd.DataFrame({"id": ["A", "B", "C"], "created": ["2026-03-01"] * 3, "fit": [True, True, False]})
+    t0 = pd.Timestamp("2026-03-01")
+    acts = pd.DataFrame({"lead_id": ["A", "A", "B", "B", "C"],
+                         "timestamp": [t0 + pd.Timedelta(days=d) for d in (2.5, 5.5, 0.5, 1.5, 1.0)], "type": ["x"] * 5})
+    sc = scorer(m, leads, acts, horizon_days=30, as_of="2026-05-01")
+    assert sc.result.status.tolist() == [1, 1, 0]
+    days = days_to_mql(sc, np.array([0, 1]))
+    assert days[:2].tolist() == [6, 2] and math.isnan(days[2])
+    conv_at = pd.to_datetime([t0 + pd.Timedelta(days=19), t0 + pd.Timedelta(days=3), None]).to_numpy(dtype="datetime64[ns]")
+    h = health(sc, np.array([True, True, False]), converted_at=conv_at, min_leads=1)
+    (march,) = h.periods
+    assert march.days_to_mql == 4 and march.days_mql_to_convert == 7  # medians of (6, 2) and (13, 1)
+    assert "to MQL" in h.lines()[0] and "MQL to won" in h.lines()[0]

@@ -85,7 +85,8 @@ def cmd_health(args: argparse.Namespace) -> int:
             "periods": [{"period": p.period, "leads": p.leads, "mqls": p.mqls, "mql_rate": _num(p.mql_rate),
                          "median_score": p.median_score, "psi": _num(p.psi), "converted": p.converted,
                          "mql_conversion": p.mql_conversion, "other_conversion": p.other_conversion,
-                         "days_to_convert_mql": p.days_to_convert_mql, "days_to_convert_other": p.days_to_convert_other}
+                         "days_to_convert_mql": p.days_to_convert_mql, "days_to_convert_other": p.days_to_convert_other,
+                         "days_to_mql": p.days_to_mql, "days_mql_to_convert": p.days_mql_to_convert}
                         for p in h.periods],
             "inflation_points": h.inflation,
             "rules": [{"rule": r.rule_id, "label": r.label, "first": r.first, "last": r.last} for r in h.rules],

@@ -23,13 +23,14 @@ import pandas as pd
 
 from leaddesigner.core.analysis.backtesting import time_dependent
 from leaddesigner.core.formatting import pct_text
-from leaddesigner.core.scoring.engine import Scorer
+from leaddesigner.core.scoring.engine import Scorer, subset_data
 
 __all__ = ["PERIODS", "Health", "PeriodHealth", "RuleDrift", "health", "psi"]
 
 PERIODS = {"month": "M", "quarter": "Q", "week": "W-SUN"}
 #: PSI at which a shift is worth a look, and a major one (the usual credit-scoring rule of thumb)
 PSI_WATCH, PSI_MAJOR = 0.1, 0.25
+DAY_NS = 86_400 * 10**9
 
 
 def psi(expected: np.ndarray, actual: np.ndarray, bins: int = 10) -> float:
@@ -61,6 +62,8 @@ class PeriodHealth:
     other_conversion: float | None = None
     days_to_convert_mql: float | None = None  # median days from creation to conversion, MQLs
     days_to_convert_other: float | None = None
+    days_to_mql: float | None = None  # median days from creation to becoming an MQL
+    days_mql_to_convert: float | None = None  # median days from becoming an MQL to conversion (the sales cycle)
 
     @property
     def mql_rate(self) -> float:
@@ -94,16 +97,16 @@ class Health:
         def days(x):
             return "-" if x is None or (isinstance(x, float) and math.isnan(x)) else f"{x:.0f}"
 
-        head = f"{'period':<11}{'leads':>8}{'MQL rate':>10}{'median':>8}{'PSI':>7}"
+        head = f"{'period':<11}{'leads':>8}{'MQL rate':>10}{'median':>8}{'PSI':>7}{'to MQL':>8}"
         conv = any(p.converted is not None for p in self.periods)
         if conv:
-            head += f"{'MQLs conv.':>12}{'others conv.':>14}{'days MQL':>10}{'days others':>13}"
+            head += f"{'MQLs conv.':>12}{'others conv.':>14}{'days MQL':>10}{'days others':>13}{'MQL to won':>12}"
         out = [head]
         for p in self.periods:
-            row = f"{p.period:<11}{p.leads:>8,}{pct(p.mql_rate):>10}{p.median_score:>8.1f}{p.psi:>7.3f}"
+            row = f"{p.period:<11}{p.leads:>8,}{pct(p.mql_rate):>10}{p.median_score:>8.1f}{p.psi:>7.3f}{days(p.days_to_mql):>8}"
             if conv:
                 row += (f"{pct(p.mql_conversion):>12}{pct(p.other_conversion):>14}"
-                        f"{days(p.days_to_convert_mql):>10}{days(p.days_to_convert_other):>13}")
+                        f"{days(p.days_to_convert_mql):>10}{days(p.days_to_convert_other):>13}{days(p.days_mql_to_convert):>12}")
             out.append(row)
         if self.inflation_text:
             out.append(self.inflation_text)
@@ -149,6 +152,7 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
     if y is not None and converted_at is not None:
         c = np.asarray(converted_at, dtype="datetime64[ns]")
         conv_days = (c - created.to_numpy(dtype="datetime64[ns]")) / np.timedelta64(1, "D")
+    mql_day = days_to_mql(sc, np.flatnonzero(mql & ok))
     # the rows of each period, grouped once (not one comparison of a million keys per period)
     codes, labels = pd.factorize(keys.to_numpy(), sort=True)
     by = np.argsort(codes, kind="stable")
@@ -160,6 +164,7 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
     for k in order:
         r = rows_of[k]
         ph = PeriodHealth(str(k), len(r), int(mql[r].sum()), float(np.median(score[r])), psi(score[first_rows], score[r]))
+        ph.days_to_mql = _median(mql_day[r][mql[r]])
         if y is not None:
             yr, mr = y[r], mql[r]
             ph.converted = int(yr.sum())
@@ -169,6 +174,8 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
                 d = conv_days[r]
                 ph.days_to_convert_mql = _median(d[mr & yr & np.isfinite(d)])
                 ph.days_to_convert_other = _median(d[~mr & yr & np.isfinite(d)])
+                cycle = d - mql_day[r]  # conversion after becoming an MQL (a conversion before it is no MQL's cycle)
+                ph.days_mql_to_convert = _median(cycle[mr & yr & np.isfinite(cycle) & (cycle >= 0)])
         periods.append(ph)
     h = Health(period, periods, [])
     full = [p for p in periods if p.leads >= min_leads]
@@ -197,6 +204,35 @@ def health(sc: Scorer, outcome: np.ndarray | None = None, *, period: str = "mont
     _inflation(sc, h)
     h.seconds = time.perf_counter() - t0
     return h
+
+
+def days_to_mql(sc: Scorer, rows: np.ndarray) -> np.ndarray:
+    """Whole days from creation until each lead of ``rows`` first scores as an MQL (NaN for other leads).
+
+    Every lead of ``rows`` is an MQL at its scoring moment; the day is found by halving the days between
+    creation and that moment (6 rescorings of those leads for a 30-day horizon): exact when a lead's
+    status only rises with time (points accumulate); with decay or windows a lead that was an MQL earlier
+    and dropped below again counts from its later crossing. Day 0 is the moment of creation.
+    """
+    out = np.full(len(sc.data), np.nan)
+    if len(rows) == 0 or sc.data.created is None:
+        return out
+    created = sc.data.frame[sc.data.created].to_numpy(dtype="datetime64[ns]").view(np.int64)[rows]
+    moment = np.broadcast_to(np.asarray(sc.data.row_as_of_ns(), dtype=np.int64), (len(sc.data),))[rows]
+    lo = np.zeros(len(rows), dtype=np.int64)
+    hi = np.maximum(np.ceil((moment - created) / DAY_NS), 0).astype(np.int64)  # an MQL at ``moment``
+    base = subset_data(sc.data, rows, moment)  # these leads and their events once (a million-row take costs ~0.2 s)
+    while True:
+        active = np.flatnonzero(lo < hi)
+        if not len(active):
+            break
+        mid = (lo[active] + hi[active]) // 2
+        at = np.minimum(created[active] + mid * DAY_NS, moment[active])
+        mql = Scorer(copy.deepcopy(sc.model), subset_data(base, active, at)).result.status >= 1
+        hi[active] = np.where(mql, mid, hi[active])
+        lo[active] = np.where(mql, lo[active], mid + 1)
+    out[rows] = hi
+    return out
 
 
 def _inflation(sc: Scorer, h: Health) -> None:

@@ -355,7 +355,7 @@ class AccountsPanel(QWidget):
             marks = [f"{html.escape(r)} {'&#10003;' if r in have else '&ndash;'}" for r in a.buying_group.roles]
             parts.append(f"buying group {len(have)} of {len(a.buying_group.roles)}: " + ", ".join(marks))
         hits = [r.label or r.id for r in a.rules if r.enabled and res.rule_hits.get(r.id) is not None
-                and bool(res.rule_hits[r.id][res.keys.names.index(name)])]
+                and bool(res.rule_hits[r.id][res.code_of(name)])]
         if hits:
             parts.append("account rules: " + ", ".join(html.escape(h) for h in hits))
         self.group_label.setText(head + "<br>" + "; ".join(parts))

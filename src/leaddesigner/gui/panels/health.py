@@ -31,10 +31,13 @@ from leaddesigner.gui.tasks import TaskRunner
 
 __all__ = ["HealthPanel", "install"]
 
-COLUMNS = ["Period", "Leads", "MQL rate", "Median", "PSI", "MQLs conv.", "Others conv.", "Days (MQLs)", "Days (others)"]
-TIPS = {3: "Median score of the period's leads", 5: "Share of the period's MQLs that converted",
-        6: "Share of the other leads that converted", 7: "Median days from creation to conversion, converted MQLs",
-        8: "Median days from creation to conversion, other converted leads"}
+COLUMNS = ["Period", "Leads", "MQL rate", "Median", "PSI", "Days to MQL", "MQLs conv.", "Others conv.", "Days (MQLs)",
+           "Days (others)", "MQL to won"]
+TIPS = {3: "Median score of the period's leads", 5: "Median days from creation until an MQL first scores as one",
+        6: "Share of the period's MQLs that converted", 7: "Share of the other leads that converted",
+        8: "Median days from creation to conversion, converted MQLs",
+        9: "Median days from creation to conversion, other converted leads",
+        10: "The sales cycle: median days from becoming an MQL to conversion"}
 
 
 def _run(model, data, outcome, converted_at, period: str):
@@ -122,8 +125,8 @@ class HealthPanel(QWidget):
         self.table.setRowCount(len(h.periods))
         for r, p in enumerate(h.periods):
             cells = [p.period, f"{p.leads:,}", pct_text(p.mql_rate, missing=""), f"{p.median_score:.1f}", f"{p.psi:.3f}",
-                     pct_text(p.mql_conversion, missing=""), pct_text(p.other_conversion, missing=""), _days(p.days_to_convert_mql),
-                     _days(p.days_to_convert_other)]
+                     _days(p.days_to_mql), pct_text(p.mql_conversion, missing=""), pct_text(p.other_conversion, missing=""),
+                     _days(p.days_to_convert_mql), _days(p.days_to_convert_other), _days(p.days_mql_to_convert)]
             for c, text in enumerate(cells):
                 it = QTableWidgetItem(text)
                 if c:
