@@ -89,7 +89,7 @@ def test_import_is_light_and_qt_free():
 
 
 def test_public_names_and_docstrings():
-    for name in ("load_model", "save_model", "score", "explain", "ScoringModel", "ModelError", "LeadFileError",
+    for name in ("load_model", "save_model", "score", "explain", "accounts", "ScoringModel", "ModelError", "LeadFileError",
                  "MissingDataError", "DataWarning", "UnknownLeadError", "Explanation", "diff_models"):
         assert name in leaddesigner.__all__ and name in dir(leaddesigner)
         assert getattr(leaddesigner, name).__doc__, name

@@ -24,6 +24,7 @@ _LAZY: dict[str, str] = {
     "save_model": "leaddesigner.api",
     "score": "leaddesigner.api",
     "explain": "leaddesigner.api",
+    "accounts": "leaddesigner.api",
     "scorer": "leaddesigner.api",
     "MissingDataError": "leaddesigner.api",
     "UnknownLeadError": "leaddesigner.api",
@@ -51,6 +52,7 @@ if TYPE_CHECKING:  # pragma: no cover - what type checkers and IDEs see ("X as X
     from .api import DataWarning as DataWarning
     from .api import MissingDataError as MissingDataError
     from .api import UnknownLeadError as UnknownLeadError
+    from .api import accounts as accounts
     from .api import explain as explain
     from .api import load_model as load_model
     from .api import save_model as save_model

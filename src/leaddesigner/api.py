@@ -49,6 +49,7 @@ __all__ = [
     "ModelError",
     "ScoringModel",
     "UnknownLeadError",
+    "accounts",
     "explain",
     "load_model",
     "save_model",
@@ -217,6 +218,29 @@ def score(
         For each data problem that does not stop scoring.
     """
     return scorer(model, leads, activities, as_of=as_of, horizon_days=horizon_days, allow_missing=allow_missing).frame()
+
+
+def accounts(
+    model: ModelLike,
+    leads: TableLike,
+    activities: TableLike | None = None,
+    *,
+    as_of: AsOf = None,
+    horizon_days: float | None = None,
+    allow_missing: bool = False,
+) -> pd.DataFrame:
+    """One row per account, as ``leaddesigner score --accounts`` writes it.
+
+    The model's ``accounts`` section (without one: e-mail domains, free mail left out, the sum of contact
+    scores, an MQA line at twice the MQL line). Columns: ``account``, ``contacts``, ``engaged``,
+    ``roles_covered``, ``roles``, ``contact_points``, ``role_points``, ``rule_points``, ``score``, ``status``
+    (``MQA`` or ``account``) and ``mqa_week``, highest score first. Arguments and errors as for :func:`score`;
+    a key column the lead file lacks raises ``ValueError``.
+    """
+    from leaddesigner.core.scoring.accounts import account_frame, roll_up
+
+    sc = scorer(model, leads, activities, as_of=as_of, horizon_days=horizon_days, allow_missing=allow_missing)
+    return account_frame(roll_up(sc.model, sc.data, sc.result))
 
 
 def explain(

@@ -84,3 +84,18 @@ def test_account_options_in_the_wrong_place(tmp_path, capsys):
     save_model(m, tmp_path / "m.yaml")
     code, _, err = run(capsys, "score", tmp_path / "m.yaml", LEADS, "--activities", EVENTS, "--accounts", "-o", tmp_path / "a.csv")
     assert code == 2 and "'Company Name' is not in the lead file" in err and "company" in err
+
+
+def test_api_and_report_say_the_same(tmp_path, capsys):
+    from leaddesigner import api
+
+    f = api.accounts(MODEL, LEADS, EVENTS)
+    sc = scorer(MODEL, LEADS, EVENTS)
+    res = roll_up(sc.model, sc.data, sc.full())
+    pd.testing.assert_frame_equal(f, account_frame(res))
+    code, _, err = run(capsys, "report", MODEL, LEADS, "--activities", EVENTS, "-o", tmp_path / "r.html")
+    assert code == 0, err
+    html = (tmp_path / "r.html").read_text()
+    assert "Accounts: the companies that buy" in html
+    assert res.lines()[-1] in html.replace("&#x27;", "'")
+    assert f["account"].iloc[0] in html

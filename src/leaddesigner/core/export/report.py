@@ -296,6 +296,8 @@ def render_report(
         h.append('<section><h2>Has the score predicted sales?</h2><p class="note">No outcome column was given, so this '
                  "report cannot check the score against past conversions. Run it with an outcome "
                  "(<code>--outcome converted</code>) to add the backtest.</p></section>")
+    if model.accounts is not None:
+        h.append(_accounts_section(model, sc))
     if opts.votes is not None and len(opts.votes):
         h.append(_workshop_section(sc, opts.votes))
     h.append(_changelog_section(model))
@@ -671,6 +673,26 @@ def _workshop_section(sc: Scorer, votes) -> str:
                      "reach out now" if cv.model else "not now", esc("; ".join(cv.reasons)) or "agrees"])
     out.append(_table(["Lead", "Reach out now", "Not yet", "Never", "The room", "The model", "Why they differ"],
                       rows, num=(1, 2, 3)))
+    out.append("</section>")
+    return "".join(out)
+
+
+def _accounts_section(model: ScoringModel, sc: Scorer) -> str:
+    """Accounts: the roll-up in words (as ``score --accounts`` says it) and the ten best accounts."""
+    from leaddesigner.core.scoring.accounts import AccountError, account_frame, roll_up
+
+    out = ["<section><h2>Accounts: the companies that buy</h2>"]
+    try:
+        res = roll_up(model, sc.data, sc.result)
+    except AccountError as e:
+        out.append(f'<p class="note">{esc(str(e))}</p></section>')
+        return "".join(out)
+    out.append("<ul>" + "".join(f"<li>{esc(line)}</li>" for line in res.lines()) + "</ul>")
+    top = account_frame(res).head(10)
+    if len(top):
+        rows = [[esc(str(r.account)), f"{int(r.contacts):,}", f"{int(r.engaged):,}", esc(str(r.roles) or "–"),
+                 f"{float(r.score):,.2f}".rstrip("0").rstrip("."), esc(str(r.status))] for r in top.itertuples()]
+        out.append(_table(["Account", "Contacts", "Engaged", "Buying group", "Score", "Status"], rows, num=(1, 2, 4)))
     out.append("</section>")
     return "".join(out)
 
