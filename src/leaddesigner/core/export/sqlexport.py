@@ -60,7 +60,10 @@ Assumptions about the tables (the loader or the warehouse provides them):
   (``ld_scored``) are ``MATERIALIZED``. Text tested case-insensitively is
   lowered once in a CTE (columns ``ld_lc_<n>`` next to the leads' own columns,
   ``ev_type_lc`` / ``ev_detail_lc`` for events); when every activity rule has a
-  window, older events are filtered out before aggregating;
+  window, older events are filtered out before aggregating, with a plain range
+  on the timestamp column when ``as_of`` is given (``ts >= <as_of - longest
+  window>``: prunable partitions, pushed into the scan; a test reads DuckDB's
+  ``EXPLAIN``) and with the age in seconds on the warehouse clock;
 * the engine's per-lead scoring moment (``LeadData.horizon_days``, "score each
   lead N days after creation") is not exported: the query scores every lead
   as of one moment;
@@ -461,7 +464,10 @@ class QueryBuilder:
     def as_of(self) -> exp.Expression:
         if self.as_of_ts is None:
             return exp.cast(exp.CurrentTimestamp(), _TIMESTAMP)
-        t = self.as_of_ts
+        return self.timestamp_literal(self.as_of_ts)
+
+    @staticmethod
+    def timestamp_literal(t: pd.Timestamp) -> exp.Expression:
         text = t.strftime("%Y-%m-%d %H:%M:%S") + (f".{t.microsecond:06d}" if t.microsecond else "")
         return exp.cast(_s(text), _TIMESTAMP)
 
@@ -720,7 +726,14 @@ class QueryBuilder:
             keep = exp.LT(this=ts.copy(), expression=self.as_of())
             windows = [r.activity.within_days for r in activity_rules]
             if all(w is not None for w in windows):  # older events count for no rule
-                keep = _and(keep, exp.LTE(this=self.age_seconds(ts.copy()), expression=_n(max(float(w) for w in windows) * DAY_S)))
+                longest = max(float(w) for w in windows) * DAY_S
+                if self.as_of_ts is not None:
+                    # a plain range on the timestamp column (partition pruning, zone maps, pushed into the scan);
+                    # one second looser than the longest window: each rule still tests its own window exactly
+                    cutoff = self.as_of_ts - pd.Timedelta(seconds=longest + 1)
+                    keep = _and(keep, exp.GTE(this=ts.copy(), expression=self.timestamp_literal(cutoff)))
+                else:  # the warehouse clock: no portable timestamp arithmetic across the dialects
+                    keep = _and(keep, exp.LTE(this=self.age_seconds(ts.copy()), expression=_n(longest)))
             events = exp.select(*ev_cols).from_(self.table(self.activities_table, "a"), copy=False).where(keep, copy=False)
             ctes.append(("ld_events", events))
             ctes.append(("ld_activity", counts))
