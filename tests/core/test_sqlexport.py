@@ -18,12 +18,20 @@ import pandas as pd
 import pytest
 import sqlglot
 from hypothesis import HealthCheck, given, settings
-from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 from leaddesigner import paths
-from leaddesigner.core.scoring.engine import Scorer, bind
-from leaddesigner.core.data.leadfile import read_table
 from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.data.leadfile import read_table
+from leaddesigner.core.export.sqlexport import (
+    DIALECTS,
+    SQLExportError,
+    export_sql,
+    model_hash,
+    output_columns,
+    sqlite_regexp,
+)
+from leaddesigner.core.model.io import load_model
 from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
@@ -37,15 +45,7 @@ from leaddesigner.core.model.types import (
     Thresholds,
     ValueMap,
 )
-from leaddesigner.core.model.io import load_model
-from leaddesigner.core.export.sqlexport import (
-    DIALECTS,
-    SQLExportError,
-    export_sql,
-    model_hash,
-    output_columns,
-    sqlite_regexp,
-)
+from leaddesigner.core.scoring.engine import Scorer, bind
 
 from . import strategies as S
 

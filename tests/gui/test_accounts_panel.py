@@ -102,3 +102,20 @@ def test_a_hubspot_export_without_a_section_uses_and_keeps_the_defaults(qtbot, t
     w.doc.undo_stack.undo()
     assert w.doc.model.accounts is None
     w.doc.wait_for_workers(30000)
+
+
+def test_sorting_a_column_keeps_the_chosen_account(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    p = _shown(qtbot, window)
+    f = p.view.result.frame
+    name = f.sort_values("contacts", ascending=False).iloc[0]["account"]
+    assert p.select_account(name)
+    p.accounts_view.sortByColumn(3, Qt.SortOrder.DescendingOrder)  # contacts, most first
+    m = p.accounts_model
+    shown = [m.frame["contacts"].iat[i] for i in range(m.rowCount())]
+    assert shown == sorted(shown, reverse=True)
+    p.accounts_view.sortByColumn(0, Qt.SortOrder.AscendingOrder)  # by name
+    names = m.frame["account"].tolist()
+    assert names == sorted(names, key=str.lower)
+    assert p._current_account() == name and name in p.group_label.text()  # the chosen account stays chosen

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, QTimer
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, QTimer
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -49,6 +49,7 @@ class AccountView:
     engagement: np.ndarray
     status: np.ndarray
     extra: pd.DataFrame  # e-mail, role and creation date of every lead (for the contacts table)
+    table: pd.DataFrame  # the accounts, highest score first (sorted in the worker: a 350,000-row sort is ~0.3 s)
 
 
 def _run(model, data, arrays) -> AccountView:
@@ -62,26 +63,73 @@ def _run(model, data, arrays) -> AccountView:
             cols[name] = data.frame[name]
         elif data.extra is not None and name in data.extra.columns:
             cols[name] = data.extra[name]
+    table = res.frame.sort_values(["score", "account"], ascending=[False, True], kind="stable").reset_index(drop=True)
     return AccountView(res, data.ids.to_numpy(dtype=object), np.asarray(arrays.score).copy(),
-                       np.asarray(arrays.engagement).copy(), np.asarray(arrays.status).copy(), pd.DataFrame(cols))
+                       np.asarray(arrays.engagement).copy(), np.asarray(arrays.status).copy(), pd.DataFrame(cols), table)
 
 
 class FrameModel(QAbstractTableModel):
-    """A read-only table over a DataFrame: numbers right-aligned and sorted as numbers."""
+    """A read-only table over a DataFrame: numbers right-aligned; sorted by pandas (a million-row sort is one
+    ``sort_values``, not a million Python comparisons in a proxy), ties in the order the frame came in."""
 
     def __init__(self, columns: list[tuple[str, str]], parent=None):
         super().__init__(parent)
         self.columns = columns
-        self.frame = pd.DataFrame({c: [] for c, _ in columns})
+        self.base = pd.DataFrame({c: [] for c, _ in columns})
+        self.order = np.zeros(0, dtype=np.int64)
+        self._show(self.base)
+        self._sort: tuple[int, Qt.SortOrder] | None = None
 
     def set_frame(self, frame: pd.DataFrame, columns: list[tuple[str, str]] | None = None) -> None:
-        """Show ``frame`` (and, if given, these columns): one model reset, so views and proxies never see a
-        column count that changed under them."""
+        """Show ``frame`` (and, if given, these columns), sorted as the user last chose: one model reset, so
+        views never see a column count that changed under them."""
         self.beginResetModel()
         if columns is not None:
             self.columns = columns
-        self.frame = frame.reset_index(drop=True)
+            self._sort = None
+        self.base = frame.reset_index(drop=True)
+        self.order = self._order()
+        self._show(self.base.take(self.order).reset_index(drop=True))
         self.endResetModel()
+
+    def _show(self, frame: pd.DataFrame) -> None:
+        """``frame`` as shown, and its columns as arrays: a cell is an array item, not a pandas lookup (Qt asks
+        for thousands of cells when it sizes the columns)."""
+        self.frame = frame
+        self._cells = [frame[c].to_numpy() if c in frame.columns else np.full(len(frame), None) for c, _ in self.columns]
+
+    def _order(self) -> np.ndarray:
+        """Positions in ``base`` of the rows as shown."""
+        n = len(self.base)
+        if self._sort is None or not n or self._sort[0] >= len(self.columns) \
+                or self.columns[self._sort[0]][0] not in self.base.columns:
+            return np.arange(n)
+        col, order = self._sort
+        key = self.base[self.columns[col][0]]
+        asc = order == Qt.SortOrder.AscendingOrder
+        if key.dtype.kind in "iuf":  # already in that order (the worker sorts by score): nothing to do
+            k = key.to_numpy()
+            if not np.isnan(k).any() if k.dtype.kind == "f" else True:
+                if (asc and (k[:-1] <= k[1:]).all()) or (not asc and (k[:-1] >= k[1:]).all()):
+                    return np.arange(n)
+        if key.dtype == object:
+            key = key.astype(str).str.lower()
+        # ties keep the incoming order whichever the direction
+        keyed = pd.DataFrame({"k": key.to_numpy(), "p": np.arange(n)})
+        return keyed.sort_values(["k", "p"], ascending=[asc, True], kind="stable", na_position="last").index.to_numpy()
+
+    def sort(self, column: int, order=Qt.SortOrder.AscendingOrder) -> None:  # noqa: D102 (Qt API)
+        self.layoutAboutToBeChanged.emit()
+        old = self.order
+        self._sort = (column, order)
+        self.order = self._order()
+        self._show(self.base.take(self.order).reset_index(drop=True))
+        new_row = np.empty(len(self.order), dtype=np.int64)
+        new_row[self.order] = np.arange(len(self.order))
+        before = self.persistentIndexList()  # the current row and the selection follow their rows
+        after = [self.index(int(new_row[old[i.row()]]), i.column()) for i in before]
+        self.changePersistentIndexList(before, after)
+        self.layoutChanged.emit()
 
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 (Qt API)
         return 0 if parent.isValid() else len(self.frame)
@@ -95,15 +143,17 @@ class FrameModel(QAbstractTableModel):
         return None
 
     def value(self, row: int, col: int):
-        return self.frame.iat[row, self.frame.columns.get_loc(self.columns[col][0])]
+        return self._cells[col][row]
 
     def data(self, index, role=Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         v = self.value(index.row(), index.column())
+        if isinstance(v, np.datetime64):
+            v = pd.NaT if np.isnat(v) else pd.Timestamp(v)
         name = self.columns[index.column()][0]
         if role == Qt.ItemDataRole.DisplayRole:
-            if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            if v is None or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v)):
                 return ""
             if isinstance(v, pd.Timestamp):
                 return v.strftime("%Y-%m-%d")
@@ -114,14 +164,6 @@ class FrameModel(QAbstractTableModel):
             if isinstance(v, (int, np.integer)):
                 return f"{v:,}"
             return str(v)
-        if role == Qt.ItemDataRole.UserRole:  # the sort key, as a plain Python number or text
-            if v is None or v is pd.NaT or (isinstance(v, (float, np.floating)) and np.isnan(v)):
-                return float("-inf")
-            if isinstance(v, pd.Timestamp):
-                return float(v.value)
-            if isinstance(v, (bool, np.bool_, int, float, np.integer, np.floating)):
-                return float(v)
-            return str(v)
         if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(v, (int, float, np.integer, np.floating)) \
                 and not isinstance(v, (bool, np.bool_)):
             return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -130,24 +172,9 @@ class FrameModel(QAbstractTableModel):
         return None
 
 
-class _SortProxy(QSortFilterProxyModel):
-    """Sorts by the sort keys; ties keep the source order in either direction (accounts of equal score by name)."""
-
-    def lessThan(self, left, right) -> bool:  # noqa: N802 (Qt API)
-        a, b = left.data(Qt.ItemDataRole.UserRole), right.data(Qt.ItemDataRole.UserRole)
-        if not (isinstance(a, float) and isinstance(b, float)):
-            a, b = str(a), str(b)
-        if a != b:
-            return a < b
-        later = left.row() > right.row()
-        return later if self.sortOrder() == Qt.SortOrder.DescendingOrder else not later and left.row() != right.row()
-
-
 def _table(model: FrameModel, parent) -> QTableView:
     view = QTableView(parent)
-    proxy = _SortProxy(view)
-    proxy.setSourceModel(model)
-    view.setModel(proxy)
+    view.setModel(model)
     view.setSortingEnabled(True)
     view.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     view.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
@@ -155,6 +182,7 @@ def _table(model: FrameModel, parent) -> QTableView:
     view.verticalHeader().setVisible(False)
     view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
     view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setResizeContentsPrecision(200)  # size columns from the first rows, not thousands
     return view
 
 
@@ -192,6 +220,7 @@ class AccountsPanel(QWidget):
         self.accounts_model = FrameModel(ACCOUNT_COLUMNS, self)
         self.accounts_view = _table(self.accounts_model, lower)
         self.accounts_view.setToolTip("Every account, highest score first. Choose one to see its contacts.")
+        self.accounts_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # score, highest first, until the user sorts
         self.accounts_view.selectionModel().currentRowChanged.connect(lambda cur, _prev: self._show_contacts())
         right = QWidget(lower)
         rl = QVBoxLayout(right)
@@ -295,10 +324,11 @@ class AccountsPanel(QWidget):
             self.weekly.show_message("No MQAs yet: no account reaches the MQA line" if self.doc.data.created
                                      else "MQAs per week need a lead creation date (created_at)")
         keep = self._current_account()
-        frame = res.frame.sort_values(["score", "account"], ascending=[False, True], kind="stable")
+        frame = view.table
+        first = self.accounts_model.rowCount() == 0
         self.accounts_model.set_frame(frame)
-        self.accounts_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)  # score, highest first
-        self.accounts_view.resizeColumnsToContents()
+        if first:  # later results keep the widths the user sees (sizing reads thousands of cells)
+            self.accounts_view.resizeColumnsToContents()
         self.select_account(keep if keep is not None else (frame["account"].iloc[0] if len(frame) else None))
 
     # ------------------------------------------------------------ the chosen account
@@ -306,8 +336,7 @@ class AccountsPanel(QWidget):
         idx = self.accounts_view.currentIndex()
         if not idx.isValid():
             return None
-        src = self.accounts_view.model().mapToSource(idx)
-        return str(self.accounts_model.frame.iat[src.row(), 0])
+        return str(self.accounts_model.frame["account"].iat[idx.row()])
 
     def select_account(self, account: str | None) -> bool:
         """Choose ``account`` in the table (its contacts show beside it)."""
@@ -318,11 +347,12 @@ class AccountsPanel(QWidget):
         if not len(hits):
             self._show_contacts()
             return False
-        proxy = self.accounts_view.model()
-        idx = proxy.mapFromSource(self.accounts_model.index(int(hits[0]), 0))
-        self.accounts_view.setCurrentIndex(idx)
+        idx = self.accounts_model.index(int(hits[0]), 0)
+        moved = self.accounts_view.currentIndex().row() != idx.row()
+        self.accounts_view.setCurrentIndex(idx)  # a new row shows its contacts through currentRowChanged
         self.accounts_view.scrollTo(idx)
-        self._show_contacts()
+        if not moved:  # the same row after a new result: its contacts may have changed
+            self._show_contacts()
         return True
 
     def _show_contacts(self) -> None:
@@ -339,14 +369,17 @@ class AccountsPanel(QWidget):
                       "status": [STATUSES[int(s)] for s in v.status[rows]], "engagement": np.round(v.engagement[rows], 2),
                       "engaged": res.engaged[rows]}
         spec = [("lead", "Lead"), ("score", "Score"), ("status", "Status"), ("engagement", "Engagement"), ("engaged", "Engaged")]
-        for c in v.extra.columns:
-            cols[c] = v.extra[c].to_numpy()[rows]
+        some = v.extra.iloc[rows]  # only the account's rows: a whole text column as objects costs ~0.5 s at 1M
+        for c in some.columns:
+            cols[c] = some[c].to_numpy()
             spec.append((c, c))
         cols["row"] = rows
         frame = pd.DataFrame(cols).sort_values("score", ascending=False, kind="stable")
+        same_columns = spec == self.contacts_model.columns
         self.contacts_model.set_frame(frame, spec)
         self.contacts_view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
-        self.contacts_view.resizeColumnsToContents()
+        if not same_columns:  # sizing reads hundreds of cells: once per kind of table, not per account
+            self.contacts_view.resizeColumnsToContents()
         head = (f"<b>{html.escape(name)}</b>: {acc['score']:g} points ({acc['contact_points']:g} from contacts, "
                 f"{acc['role_points']:g} buying group, {acc['rule_points']:g} account rules), {acc['status']}")
         parts = [f"{int(acc['contacts'])} contact{'s' if acc['contacts'] != 1 else ''}, {int(acc['engaged'])} engaged"]
@@ -354,8 +387,9 @@ class AccountsPanel(QWidget):
             have = set(r.strip() for r in str(acc["roles"]).split(",") if r.strip())
             marks = [f"{html.escape(r)} {'&#10003;' if r in have else '&ndash;'}" for r in a.buying_group.roles]
             parts.append(f"buying group {len(have)} of {len(a.buying_group.roles)}: " + ", ".join(marks))
+        code = res.code_of(name)
         hits = [r.label or r.id for r in a.rules if r.enabled and res.rule_hits.get(r.id) is not None
-                and bool(res.rule_hits[r.id][res.code_of(name)])]
+                and bool(res.rule_hits[r.id][code])]
         if hits:
             parts.append("account rules: " + ", ".join(html.escape(h) for h in hits))
         self.group_label.setText(head + "<br>" + "; ".join(parts))
@@ -364,8 +398,7 @@ class AccountsPanel(QWidget):
         w = self.window_
         if w is None or not index.isValid():
             return
-        src = self.contacts_view.model().mapToSource(index)
-        row = int(self.contacts_model.frame["row"].iat[src.row()])
+        row = int(self.contacts_model.frame["row"].iat[index.row()])
         w.inspector.set_row(row)
         w.show_inspector()
 
