@@ -185,6 +185,11 @@ class AccountsBox(QGroupBox):
             self.roles.setText(", ".join(a.buying_group.roles) if a.buying_group else "")
             self.per_role.setValue(a.buying_group.points_per_role if a.buying_group else 0)
             self.per_role.setEnabled(a.buying_group is not None)
+            can_group = a.buying_group is not None or self.doc.model.persona is not None
+            self.roles.setEnabled(can_group)
+            self.roles.setToolTip(
+                "The buying group: values of the persona column that should be engaged, separated by commas"
+                if can_group else "The model has no persona column: set one (persona weights) to name a buying group")
             self.mqa.setValue(a.mqa)
             self.capacity.setValue(a.capacity_per_week or 0)
             self.keep.setVisible(not own)
