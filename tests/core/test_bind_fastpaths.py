@@ -6,9 +6,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from leaddesigner.core.scoring import engine
-
 from leaddesigner.core.data import coerce, leadfile
+from leaddesigner.core.scoring import engine
 
 
 def _slow_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
@@ -81,3 +80,34 @@ def test_keep_dictionary_keeps_a_parquet_id_column(tmp_path) -> None:
     np.testing.assert_array_equal(
         engine.lead_rows(lead_ids, kept["lead_id"]), engine.lead_rows(lead_ids, leadfile.read_table(path)["lead_id"])
     )
+
+
+def test_text_columns_of_a_csv_log_are_read_as_plain_text(tmp_path, monkeypatch) -> None:
+    """The log's lead id and timestamps are never dictionary-encoded while reading (they were encoded per
+    64k rows and decoded again); a column repetitive in its first rows only turns to text on the way. Same
+    values and types either way."""
+    from leaddesigner.core.data import csv_reader
+
+    n = 200_000
+    rng = np.random.default_rng(5)
+    t = pd.Timestamp("2026-03-01") + pd.to_timedelta(np.sort(rng.integers(0, 90 * 86400, n)), unit="s")
+    frame = pd.DataFrame({"lead_id": [f"L{i:07d}" for i in np.repeat(np.arange(n // 2), 2)],
+                          "timestamp": t.strftime("%Y-%m-%d %H:%M:%S"),
+                          "type": np.where(np.arange(n) % 3 == 0, "page_view", "email_open"),
+                          # the same value for its first 70,000 rows, then all distinct
+                          "later": ["x"] * 70_000 + [f"v{i}" for i in range(n - 70_000)]})
+    path = tmp_path / "acts.csv"
+    frame.to_csv(path, index=False)
+    encoded: list[str] = []  # the first value of every array the reader dictionary-encodes
+    real = csv_reader.pc.dictionary_encode
+    monkeypatch.setattr(csv_reader.pc, "dictionary_encode",
+                        lambda arr, *a, **k: (encoded.append(str(arr[0])), real(arr, *a, **k))[1])
+    plain = leadfile.read_table(path, keep_dictionary=["lead_id"], text_columns=["timestamp"])
+    monkeypatch.undo()
+    before = leadfile.read_table(path)
+    for c in frame.columns:
+        assert plain[c].astype(str).tolist() == before[c].astype(str).tolist() == frame[c].astype(str).tolist(), c
+    assert isinstance(plain["lead_id"].dtype, pd.StringDtype) and isinstance(plain["timestamp"].dtype, pd.StringDtype)
+    assert isinstance(plain["type"].dtype, pd.CategoricalDtype) and isinstance(plain["later"].dtype, pd.StringDtype)
+    # never encoded: the id and the timestamps
+    assert encoded and not any(v.startswith("L0") or v.startswith("2026-") for v in encoded)

@@ -87,6 +87,7 @@ def dataset_frame_cache(dataset):
             return real(path, **kwargs)
         st = p.stat()
         key = (p, st.st_size, st.st_mtime_ns, kwargs.get("sheet"), tuple(kwargs.get("keep_dictionary") or ()),
+               tuple(kwargs.get("text_columns") or ()),
                tuple(kwargs.get("usecols") or ()))
         if key not in cache:
             cache[key] = real(path, **kwargs)

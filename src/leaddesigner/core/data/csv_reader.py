@@ -41,6 +41,8 @@ _BLOCK_BYTES = 1 << 20  # pyarrow CSV block: smaller blocks lower the peak memor
 
 
 _DICT_GROUP_ROWS = 1 << 16  # rows dictionary-encoded together while reading
+#: a column whose encoded group holds more distinct values than this share of its values is read as text
+_SWITCH_TO_TEXT = 0.9
 
 
 #: at most this many one-field lines at the end of a text file are a report footer
@@ -208,8 +210,13 @@ def _detect_delimiter(text: str, complete: bool, default: str) -> str:
 
 
 def read_text(
-    p: Path, gz: bool, wanted: list[str] | None, report: Progress, info: ReadInfo | None = None
+    p: Path, gz: bool, wanted: list[str] | None, report: Progress, info: ReadInfo | None = None,
+    text_columns: frozenset[str] | set[str] = frozenset(),
 ) -> pa.Table:
+    """The file as an Arrow table of text (dictionary-encoded where values repeat). ``text_columns``
+    (cleaned names) are kept as plain text from the first row: ids that are matched as text later (the lead id
+    of an activity log repeats within a batch, but a million distinct ids would only be encoded to be
+    decoded again)."""
     head, complete = _read_head(p, gz)
     if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + b"\xff\xfe"):
         raise LeadFileError(
@@ -242,9 +249,10 @@ def read_text(
     for enc in attempts:
         try:
             try:
-                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report)
+                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, text_columns=text_columns)
             except _BlockTooSmall:
-                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=_MAX_BLOCK_BYTES)
+                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=_MAX_BLOCK_BYTES,
+                                                text_columns=text_columns)
             if info is not None:
                 info.encoding, info.delimiter, info.footer = enc, delimiter, footer
                 if footer:
@@ -309,6 +317,7 @@ def _arrow_read_csv(
     wanted: list[str] | None,
     report: Progress,
     block_bytes: int = _BLOCK_BYTES,
+    text_columns: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[pa.Table, list[str]]:
     """The table, and the one-field lines at the end of the file that were left out as a footer."""
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
@@ -369,7 +378,7 @@ def _arrow_read_csv(
                 parse_options=parse_options,
                 convert_options=convert_options,
             )
-            collector = _Collector(reader.schema.names)
+            collector = _Collector(reader.schema.names, text_columns)
             rows = 0
             for nbatch, batch in enumerate(reader, start=1):
                 collector.add(batch)
@@ -477,12 +486,13 @@ class _Collector:
     (encoding every small batch would leave too many dictionaries to merge).
     """
 
-    def __init__(self, names: list[str]) -> None:
+    def __init__(self, names: list[str], text_columns: frozenset[str] | set[str] = frozenset()) -> None:
         self.names = list(names)
         self.chunks: list[list[pa.Array]] = [[] for _ in names]
         self.pending: list[list[pa.Array]] = [[] for _ in names]
         self.pending_rows = 0
-        self.mode: list[str | None] = [None] * len(names)
+        # columns named as text by the caller: never classified, never encoded, final text
+        self.mode: list[str | None] = ["text" if n.strip().lstrip("\ufeff").strip() in text_columns else None for n in names]
 
     def add(self, batch: pa.RecordBatch) -> None:
         for i, arr in enumerate(batch.columns):
@@ -499,7 +509,16 @@ class _Collector:
                 continue
             if self.mode[i] == "dict":
                 group = pa.concat_arrays(pending) if len(pending) > 1 else pending[0]
-                self.chunks[i].append(pc.dictionary_encode(group))
+                encoded = pc.dictionary_encode(group)
+                if len(group) >= 1000 and len(encoded.dictionary) > _SWITCH_TO_TEXT * (len(group) - group.null_count):
+                    # repetitive in the first batch only (timestamps of a burst of events, a log's lead ids):
+                    # nearly every value of this group is new, so the column is read as text from here on
+                    # instead of being encoded now and decoded in table()
+                    self.mode[i] = "distinct"
+                    self.chunks[i] = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c
+                                      for c in self.chunks[i]] + [group]
+                else:
+                    self.chunks[i].append(encoded)
             else:
                 self.chunks[i].extend(pending)
             self.pending[i] = []
@@ -530,6 +549,11 @@ class _Collector:
                     continue
                 col = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
                 columns.append(col.unify_dictionaries())
+            elif self.mode[i] == "text":
+                columns.append(pa.chunked_array(chunks, type=pa.string()))
+                fields.append(pa.field(self.names[i], pa.string(), metadata=FINAL_TEXT))
+                del chunks
+                continue
             else:
                 columns.append(pa.chunked_array(chunks, type=pa.string()))
             fields.append(pa.field(self.names[i], columns[-1].type))

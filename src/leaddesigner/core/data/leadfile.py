@@ -83,6 +83,7 @@ def read_table(
     progress: ProgressCallback | None = None,
     sheet: str | int | None = None,
     keep_dictionary: Iterable[str] = (),
+    text_columns: Iterable[str] = (),
 ) -> pd.DataFrame:
     """Read a lead file or activity log into a DataFrame.
 
@@ -117,8 +118,15 @@ def read_table(
         ``category`` however many distinct values they have. Meant for the
         activity log's lead id: binding resolves a categorical id column on
         its distinct values, which is much cheaper than casting millions of
-        ids to text and matching the text again. Other columns and other
-        file kinds are not affected.
+        ids to text and matching the text again. In a text file (CSV) the
+        same columns are kept as plain text from the first row instead of
+        being dictionary-encoded while reading and decoded again. Other
+        columns and Excel files are not affected.
+    text_columns : iterable of str, optional
+        Columns of a text file (CSV) that are read as plain text from the
+        first row, never dictionary-encoded on the way: columns the caller
+        converts itself (an activity log's timestamps), whose values repeat
+        within a batch but not across the file.
 
     Returns
     -------
@@ -133,7 +141,8 @@ def read_table(
         extension, duplicate column names, rows with the wrong number of
         fields, ...).
     """
-    return read_file(path, usecols=usecols, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary)[0]
+    return read_file(path, usecols=usecols, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary,
+                     text_columns=text_columns)[0]
 
 
 def read_file(
@@ -143,6 +152,7 @@ def read_file(
     progress: ProgressCallback | None = None,
     sheet: str | int | None = None,
     keep_dictionary: Iterable[str] = (),
+    text_columns: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, ReadInfo]:
     """:func:`read_table`, and a :class:`ReadInfo` saying how the file was read.
 
@@ -163,7 +173,9 @@ def read_file(
     report(0.0, f"Opening {p.name}")
     wanted = None if usecols is None else [str(c).strip() for c in usecols]
     if kind in ("text", "text.gz"):
-        holder = [read_text(p, kind == "text.gz", wanted, report, info)]
+        # the lead id of an activity log (keep_dictionary): plain text, matched to the leads as it is
+        plain = {str(c).strip() for c in (*keep_dictionary, *text_columns)}
+        holder = [read_text(p, kind == "text.gz", wanted, report, info, text_columns=plain)]
         df = type_columns(holder, infer_numbers=True, report=report)
     elif kind == "excel":
         try:

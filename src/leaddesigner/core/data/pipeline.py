@@ -72,6 +72,7 @@ def read(
     progress: Progress | None = None,
     sheet: str | int | None = None,
     keep_dictionary: tuple[str, ...] = (),
+    text_columns: tuple[str, ...] = (),
 ) -> Table:
     """A lead file or activity log as a :class:`Table` (frames and tables pass through)."""
     if isinstance(source, Table):
@@ -87,7 +88,7 @@ def read(
         raise LeadFileError(f'Cannot open {what} "{p}": there is no such file in {where}. Check the file name and folder.', path=p)
     if p.is_dir():
         raise LeadFileError(f'Cannot open {what} "{p}": it is a folder, not a file.', path=p)
-    frame, info = read_file(p, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary)
+    frame, info = read_file(p, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary, text_columns=text_columns)
     return Table(frame, p.name, unit, offset, info, p)
 
 
@@ -158,8 +159,10 @@ def load(
             say(f"Loading {Path(activities).name}")
         # a dictionary-encoded (Parquet) lead id column stays categorical: bind then matches
         # the distinct ids only, not one text per event
-        id_col = (model.activities or ActivityColumns()).lead_id
-        at = read(activities, "activity log", progress=stage(cut, 0.7), keep_dictionary=(id_col,))
+        cols = model.activities or ActivityColumns()
+        # and the timestamps are parsed as dates in bind: read as plain text, not encoded per batch and decoded again
+        at = read(activities, "activity log", progress=stage(cut, 0.7), keep_dictionary=(cols.lead_id,),
+                  text_columns=(cols.timestamp,))
         if at.name == lt.name and lt.path is not None and at.path is not None:
             lt.name, at.name = str(lt.path), str(at.path)
 
