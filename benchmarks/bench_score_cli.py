@@ -11,9 +11,9 @@
    process, and records per run the wall time, the child's CPU time (user +
    system) and its peak RSS (``os.wait4`` rusage: exactly that process).
 3. The child is this script with ``--child``: it runs ``cli.main`` with the
-   same arguments and wraps the stages of the command (``read_table`` of each
-   file, ``bind``, ``_report_problems``, ``Scorer``, ``frame``,
-   ``_write_table``) to time them: wall and CPU seconds per stage and the
+   same arguments and wraps the stages of the command (``pipeline.read`` of
+   each file, ``detect``, ``bind``, ``report_problems``, ``Scorer``, ``frame``,
+   ``write_table``) to time them: wall and CPU seconds per stage and the
    process's peak RSS when the stage ended (``ru_maxrss``, a running maximum,
    so a jump names the stage that raised the peak).
 
@@ -59,8 +59,9 @@ def _peak_mb() -> float:
 def child(argv: list[str], stages_out: str) -> int:
     """Run the CLI in this process with timers around its stages; write them as JSON to *stages_out*."""
     from leaddesigner import cli
+    from leaddesigner.cli import common
+    from leaddesigner.core.data import pipeline
     from leaddesigner.core.scoring import engine
-    from leaddesigner.core.data import leadfile
 
     stages: list[dict] = []
 
@@ -87,12 +88,14 @@ def child(argv: list[str], stages_out: str) -> int:
         read_calls["n"] += 1
         return "read_leads" if read_calls["n"] == 1 else "read_activities"
 
-    leadfile.read_table = timed(read_name, leadfile.read_table)
-    engine.bind = timed(lambda a: "bind", engine.bind)
+    # the names as the load pipeline and the command look them up (pipeline.load reads, detects, binds, scores)
+    pipeline.read = timed(read_name, pipeline.read)
+    pipeline.detect = timed(lambda a: "detect", pipeline.detect)
+    pipeline.bind = timed(lambda a: "bind", pipeline.bind)
     engine.Scorer.__init__ = timed(lambda a: "score", engine.Scorer.__init__)
     engine.Scorer.frame = timed(lambda a: "frame", engine.Scorer.frame)
-    cli._report_problems = timed(lambda a: "report_problems", cli._report_problems)
-    cli._write_table = timed(lambda a: "write", cli._write_table)
+    common.report_problems = timed(lambda a: "report_problems", common.report_problems)
+    common.write_table = timed(lambda a: "write", common.write_table)
     t0, c0 = time.perf_counter(), _cpu()
     rc = cli.main(argv)
     total = {"stage": "command", "wall_s": round(time.perf_counter() - t0, 3), "cpu_s": round(_cpu() - c0, 3), "peak_rss_mb_after": round(_peak_mb())}
