@@ -424,3 +424,22 @@ def test_generator_does_not_import_qt():
         elif isinstance(node, ast.ImportFrom) and node.module:
             imported.add(node.module.split(".")[0])
     assert not imported & {"PySide6", "PyQt5", "PyQt6", "pyqtgraph", "shiboken6"}
+
+
+def test_parquet_log_does_not_repeat_a_huge_category_list(tmp_path, monkeypatch):
+    """A categorical with more than 100,000 categories is written as text: Arrow would store the whole category
+    list with every row group, and reading would grow with rows x row groups (4M leads: 56 s for the log)."""
+    import pyarrow.parquet as pq
+
+    from leaddesigner.samples import generate as G
+
+    ids = pd.Categorical([f"L{i:07d}" for i in range(150_000)])
+    small = pd.Categorical(["a", "b"] * 75_000)
+    frame = pd.DataFrame({"lead_id": ids, "type": small})
+    path = tmp_path / "x.parquet"
+    G._write_frame(frame, path, "parquet")
+    schema = pq.ParquetFile(path).schema_arrow
+    assert str(schema.field("lead_id").type) == "string"  # plain text: Parquet encodes each row group's own values
+    assert "dictionary" in str(schema.field("type").type)  # a few categories stay categorical
+    back = pd.read_parquet(path)
+    assert back["lead_id"].astype(str).tolist() == list(ids.astype(str))

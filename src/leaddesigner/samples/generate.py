@@ -244,6 +244,13 @@ def _atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 
 def _write_frame(df: pd.DataFrame, path: Path, fmt: Format) -> None:
     if fmt == "parquet":
+        # a categorical with a huge category list (the log's lead ids) is written as text: Arrow would store the
+        # whole list with every row group (~90 of them at 12M events), and a reader decodes it each time, so
+        # reading grows with rows x row groups (4M leads: 56 s for the log); as text, Parquet keeps a dictionary
+        # of the values each row group holds
+        wide = [c for c in df.columns if isinstance(df[c].dtype, pd.CategoricalDtype) and len(df[c].cat.categories) > 100_000]
+        if wide:
+            df = df.assign(**{c: df[c].astype("str") for c in wide})
         table = pa.Table.from_pandas(df, preserve_index=False)
 
         def write(tmp: Path) -> None:
