@@ -111,3 +111,18 @@ def test_text_columns_of_a_csv_log_are_read_as_plain_text(tmp_path, monkeypatch)
     assert isinstance(plain["type"].dtype, pd.CategoricalDtype) and isinstance(plain["later"].dtype, pd.StringDtype)
     # never encoded: the id and the timestamps
     assert encoded and not any(v.startswith("L0") or v.startswith("2026-") for v in encoded)
+
+
+def test_a_parquet_logs_text_id_is_not_hashed_to_decide_a_category(tmp_path) -> None:
+    """A Parquet log whose lead id is plain text: named by the caller, it stays text (12 million ids hashed in
+    full only to find they are not a category cost ~1.4 s); unnamed, a repetitive column still becomes one.
+    Binding gives the same rows either way."""
+    path = tmp_path / "acts.parquet"
+    ids = [f"L{i % 500}" for i in range(20_000)]
+    pq.write_table(pa.table({"lead_id": pa.array(ids, pa.string()), "n": np.arange(len(ids))}), path)
+    kept = leadfile.read_table(path, keep_dictionary=["lead_id"])
+    assert isinstance(kept["lead_id"].dtype, pd.StringDtype)
+    guessed = leadfile.read_table(path)
+    assert isinstance(guessed["lead_id"].dtype, pd.CategoricalDtype)  # 500 values in 20,000 rows
+    lead_ids = pd.Index(np.array([f"L{i}" for i in range(0, 600, 3)], dtype=object))
+    np.testing.assert_array_equal(engine.lead_rows(lead_ids, kept["lead_id"]), engine.lead_rows(lead_ids, guessed["lead_id"]))

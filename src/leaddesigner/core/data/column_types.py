@@ -177,13 +177,16 @@ def type_columns(
     infer_numbers: bool,
     report: Progress,
     keep_dictionary: frozenset[str] | set[str] = frozenset(),
+    keep_text: frozenset[str] | set[str] = frozenset(),
 ) -> pd.DataFrame:
     """Name, type and convert an Arrow table column by column to pandas.
 
     The table is passed in a one-element list that this function empties, so
     that each text column can be freed as soon as it has been converted.
     Dictionary columns named in *keep_dictionary* stay dictionaries (see
-    :func:`read_table`).
+    :func:`read_table`); text columns named in *keep_text* stay text (not
+    hashed in full to decide whether they are categories: a log's 12 million
+    lead ids cost ~1.4 s for that).
     """
     report(0.9, f"Preparing columns of {report.name}")
     table = holder.pop()
@@ -201,8 +204,8 @@ def type_columns(
             if col.null_count == len(col):
                 continue  # an unnamed, empty column (e.g. trailing delimiter)
             name = f"column_{column_letter(i)}"
-        if final[i]:
-            pass  # decided while reading (see _Collector.table)
+        if final[i] or (name in keep_text and (pa.types.is_string(col.type) or pa.types.is_large_string(col.type))):
+            pass  # decided while reading (see _Collector.table), or by the caller
         elif pa.types.is_string(col.type) or pa.types.is_large_string(col.type):
             converted = _numeric_or_none(col) if infer_numbers else None
             col = converted if converted is not None else _maybe_category(col)

@@ -190,7 +190,8 @@ def read_file(
                 path=p,
             ) from exc
     else:
-        df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary})
+        df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary},
+                           {str(c).strip() for c in (*keep_dictionary, *text_columns)})
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
     return df, info
 
@@ -234,7 +235,8 @@ _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
 def _read_parquet(
-    p: Path, wanted: list[str] | None, report: Progress, keep_dictionary: set[str] | frozenset[str] = frozenset()
+    p: Path, wanted: list[str] | None, report: Progress, keep_dictionary: set[str] | frozenset[str] = frozenset(),
+    keep_text: set[str] | frozenset[str] = frozenset(),
 ) -> pd.DataFrame:
     import pyarrow.parquet as pq
 
@@ -256,7 +258,7 @@ def _read_parquet(
     report(0.8, f"Read {table.num_rows:,} rows from {p.name}")
     holder = [table.replace_schema_metadata(None)]  # ignore a stored pandas index
     del table
-    return type_columns(holder, infer_numbers=False, report=report, keep_dictionary=keep_dictionary)
+    return type_columns(holder, infer_numbers=False, report=report, keep_dictionary=keep_dictionary, keep_text=keep_text)
 
 
 # ---------------------------------------------------------------------------
