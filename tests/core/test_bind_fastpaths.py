@@ -4,7 +4,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from leaddesigner.core.data import coerce, leadfile
@@ -127,15 +126,3 @@ def test_a_parquet_logs_text_id_is_not_hashed_to_decide_a_category(tmp_path) -> 
     assert isinstance(guessed["lead_id"].dtype, pd.CategoricalDtype)  # 500 values in 20,000 rows
     lead_ids = pd.Index(np.array([f"L{i}" for i in range(0, 600, 3)], dtype=object))
     np.testing.assert_array_equal(engine.lead_rows(lead_ids, kept["lead_id"]), engine.lead_rows(lead_ids, guessed["lead_id"]))
-
-
-def test_parallel_id_matching_equals_one_pass() -> None:
-    """Event ids are matched in slices on several threads (Arrow lets go of the GIL): the same positions, nulls
-    and unknown ids included, as one index_in over the whole column."""
-    rng = np.random.default_rng(2)
-    values = pa.array([f"L{i}" for i in range(5000)])
-    ids = [None if i % 97 == 0 else f"L{v}" for i, v in enumerate(rng.integers(0, 6000, 50_001))]
-    arr = pa.chunked_array([pa.array(ids[:20_000]), pa.array(ids[20_000:])])
-    one = pc.index_in(arr, value_set=values)
-    many = engine._index_in_parallel(arr, values, min_rows=10)
-    assert pc.fill_null(many, -1).to_pylist() == pc.fill_null(one, -1).to_pylist()
