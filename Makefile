@@ -56,6 +56,7 @@ bench: $(STAMP)
 	test -f /tmp/leaddesigner-bench-1m/leads.csv || $(BIN)/leaddesigner generate --leads 1000000 --format csv -o /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_horizon.py --folder /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_accounts.py --folder /tmp/leaddesigner-bench-1m
+	$(BIN)/python benchmarks/bench_sql_window.py --folder /tmp/leaddesigner-bench-1m --parquet
 
 # 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
 bench-outofcore: $(STAMP)
