@@ -99,3 +99,13 @@ def test_api_and_report_say_the_same(tmp_path, capsys):
     assert "Accounts: the companies that buy" in html
     assert res.lines()[-1] in html.replace("&#x27;", "'")
     assert f["account"].iloc[0] in html
+
+
+def test_a_file_without_email_says_what_to_set(tmp_path, capsys):
+    f = ROOT / "tests" / "fixtures" / "crm" / "web_analytics_no_id.csv"
+    m = tmp_path / "m.yaml"
+    m.write_text("schema_version: 1\nname: web\nattributes: [{name: Country, type: category}]\n"
+                 "rules: [{id: no, label: Norway, dimension: fit, when: {attribute: Country, op: equals, value: Norway}, points: 5}]\n")
+    code, _, err = run(capsys, "score", m, f, "--accounts", "-o", tmp_path / "a.csv")
+    assert code == 2
+    assert "no column 'email'" in err and "accounts: key:" in err and "Session Start" in err

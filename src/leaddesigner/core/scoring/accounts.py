@@ -70,7 +70,14 @@ def _text_column(data: LeadData, name: str) -> pa.Array:
 def account_keys(settings: Accounts, data: LeadData) -> AccountKeys:
     """The account of each lead: the folded key text (e-mail domain or key column), free mail and blanks left out."""
     if settings.key == EMAIL_DOMAIN:
-        arr = _text_column(data, settings.email)
+        try:
+            arr = _text_column(data, settings.email)
+        except AccountError as e:
+            cols = str(e).split("; columns: ", 1)[-1]
+            raise AccountError(
+                f"accounts group contacts by the domain of their e-mail address, and the lead file has no column "
+                f"'{settings.email}'; name the e-mail column (accounts: email: ...) or a column that names the "
+                f"account (accounts: key: ...); columns: {cols}") from None
         # the text after the first '@' (no '@': no domain); a split is four times faster than a regex here
         with_at = pc.if_else(pc.greater_equal(pc.find_substring(arr, "@"), 0), arr, pa.scalar("@"))
         domain = pc.list_element(pc.split_pattern(with_at, "@", max_splits=1), 1)
