@@ -83,7 +83,7 @@ def test_account_options_in_the_wrong_place(tmp_path, capsys):
     m.accounts.key = "Company Name"
     save_model(m, tmp_path / "m.yaml")
     code, _, err = run(capsys, "score", tmp_path / "m.yaml", LEADS, "--activities", EVENTS, "--accounts", "-o", tmp_path / "a.csv")
-    assert code == 2 and "'Company Name' is not in the lead file" in err and "company" in err
+    assert code == 2 and "'Company Name' named in the accounts section is not in the lead file" in err and "company" in err
 
 
 def test_api_and_report_say_the_same(tmp_path, capsys):

@@ -120,7 +120,7 @@ def test_key_column_from_the_file_even_undeclared(scored):
     assert f["contacts"].to_dict() == {"acme inc": 3, "beta": 2}
     assert f.loc["acme inc", "score"] == 30 + 10 + 30  # L1, L2, L7
     assert f.loc["beta", "score"] == 30 + 20  # L3, L4
-    with pytest.raises(AccountError, match="'Company Name' is not in the lead file"):
+    with pytest.raises(AccountError, match="'Company Name' named in the accounts section is not in the lead file"):
         roll_up(sc.model, sc.data, sc.full(), Accounts(key="Company Name"))
 
 

@@ -24,7 +24,7 @@ from leaddesigner.core.scoring.conditions import evaluate, fold_arrow
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.scoring.summary import week_index, week_start
 
-#: one account's contact table columns (the account view's drill-down and ``score --accounts --contacts``)
+#: an account's status: below the MQA line, or a marketing-qualified account
 ACCOUNT_STATUSES = ("account", "MQA")
 _NAT = np.iinfo(np.int64).min
 #: accounts with more contacts than this take the heap path of the top-N prefix (see _top_n)
@@ -56,7 +56,8 @@ def _text_column(data: LeadData, name: str) -> pa.Array:
         s = data.extra[name]
     else:
         cols = list(data.frame.columns) + ([] if data.extra is None else list(data.extra.columns))
-        raise AccountError(f"the accounts key column '{name}' is not in the lead file; columns: {', '.join(map(str, cols[:30]))}")
+        raise AccountError(f"the column '{name}' named in the accounts section is not in the lead file; "
+                           f"columns: {', '.join(map(str, cols[:30]))}")
     if isinstance(s.dtype, pd.CategoricalDtype):
         s = s.astype(object)
     try:
