@@ -60,10 +60,12 @@ def test_settings_are_undoable_edits_and_the_tab_follows(window, qtbot):
     box = w.targets_panel.accounts_box
     before = d.model.accounts.mqa
     steps = d.undo_stack.count()
+    summary = d.summary  # an accounts edit rescores no lead: the summary object stays
     with qtbot.waitSignal(p.runner.finished, timeout=60000):
         box.mqa.setValue(before + 10)
         box.mqa.setValue(before + 20)  # spin steps of one field merge into one undo step
     assert d.model.accounts.mqa == before + 20 and d.undo_stack.count() == steps + 1
+    assert d.summary is summary
     assert p.view.result.mqas == roll_up(d.model, d.data, d.scorer.result).mqas
     with qtbot.waitSignal(p.runner.finished, timeout=60000):
         box.combine.setCurrentIndex(box.combine.findData("max"))

@@ -277,8 +277,10 @@ class AccountsPanel(QWidget):
     def busy(self) -> bool:
         return self.runner.busy or self._timer.isActive()
 
-    def _on_model_changed(self, *_args) -> None:
+    def _on_model_changed(self, change=None) -> None:
         self._show_settings()
+        if change is None or change.touches("accounts"):  # accounts edits rescore no lead: recompute here
+            self._on_document_scores_changed()
 
     def _on_document_scores_changed(self) -> None:
         self._stale = True
