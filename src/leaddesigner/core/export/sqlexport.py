@@ -39,7 +39,8 @@ Assumptions about the tables (the loader or the warehouse provides them):
 * text comparisons are case-insensitive unless a test says ``case_sensitive``,
   with the engine's one folding (:func:`leaddesigner.core.scoring.conditions.fold_arrow`):
   ``LOWER``, then final sigma and sharp s as their base letters; DuckDB also
-  normalises to NFC first (``NFC_NORMALIZE``), the other dialects have no such
+  normalises to NFC first (``NFC_NORMALIZE``; text whose byte length equals
+  its length is ASCII and takes ``LOWER`` alone), the other dialects have no such
   function, so text written in decomposed form (NFD) matches there only when
   the rule is written the same way; SQLite's ``LOWER`` folds ASCII letters only;
 * ``regex`` patterns are RE2 (checked when the model loads) and passed through
@@ -429,6 +430,12 @@ class QueryBuilder:
         out: exp.Expression = exp.Lower(this=inner)
         for a, b in (("ς", "σ"), ("ß", "ss")):
             out = exp.Anonymous(this="REPLACE", expressions=[out, _s(a), _s(b)])
+        if self.d == "duckdb":
+            # ASCII text (as many bytes as characters) needs only LOWER, as the engine's fold_arrow takes its
+            # ASCII fast path: normalising and the two replacements of every event's text cost the export 1.66x
+            # the hand-written query's time (benchmarks/bench_handwritten.py), this test almost nothing
+            ascii_ = exp.EQ(this=exp.Anonymous(this="STRLEN", expressions=[s.copy()]), expression=exp.Length(this=s.copy()))
+            return exp.Case(ifs=[exp.If(this=ascii_, true=exp.Lower(this=s.copy()))], default=out)
         return out
 
     # -- identifiers and tables
