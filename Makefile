@@ -57,6 +57,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_horizon.py --folder /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_accounts.py --folder /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_sql_window.py --folder /tmp/leaddesigner-bench-1m --parquet
+	$(BIN)/python benchmarks/bench_handwritten.py
 
 # 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
 bench-outofcore: $(STAMP)
