@@ -239,11 +239,11 @@ def test_account_query_on_spark(spark):
 
     leads_raw, acts_raw = _sample_data()
     for model in _models():
-        for settings in (None, VARIANTS["top 2, cap, roles, rules"] if model.attribute("persona") else None):
+        for variant in (None, VARIANTS["top 2, cap, roles, rules"] if model.attribute("persona") else None):
             data = bind(model, leads_raw, acts_raw, as_of="2026-08-31")
-            res = roll_up(model, data, Scorer(model, data).full(), settings)
+            res = roll_up(model, data, Scorer(model, data).full(), variant)
             leads, acts = warehouse_tables(model, data, acts_raw)
-            out = run_spark(spark, export_account_sql(model, dialect="spark", as_of="2026-08-31", settings=settings), leads, acts)
+            out = run_spark(spark, export_account_sql(model, dialect="spark", as_of="2026-08-31", settings=variant), leads, acts)
             for c in ("contacts", "engaged", "roles_covered"):
                 out[c] = out[c].astype("int64")
             assert_same_accounts(res.frame, out, f"{model.name} accounts on spark", tol=0)
