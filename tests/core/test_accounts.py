@@ -13,11 +13,10 @@ from leaddesigner.core.model.accounts import (
     BuyingGroup,
     accounts_from_dict,
     accounts_to_dict,
-    default_accounts,
 )
 from leaddesigner.core.model.io import ModelError, dumps_model, load_model, loads_model
 from leaddesigner.core.model.types import Attribute, Leaf, Rule, ScoringModel, Thresholds
-from leaddesigner.core.scoring.accounts import AccountError, account_frame, account_keys, roll_up
+from leaddesigner.core.scoring.accounts import AccountError, account_frame, account_keys, default_accounts, roll_up
 
 # fit: 10 for a company of 100 or more; engagement: 20 for any visit
 MODEL = ScoringModel(

@@ -6,7 +6,7 @@ import copy
 import pytest
 
 from leaddesigner.core.edits import commands as C
-from leaddesigner.core.model.types import Attribute, Bin, Decay, Leaf, Rule, to_dict
+from leaddesigner.core.model.types import Attribute, Bin, Decay, Leaf, Rule, ScoringModel, to_dict
 from leaddesigner.core.model.io import loads_model, validate_dict
 
 MODEL_YAML = """
@@ -378,3 +378,14 @@ def test_a_new_attribute_drops_the_old_values_and_names():
     C.SetRuleField("industry_map", "attribute", "occupation").apply(m)
     r = m.rules[1]
     assert r.map.attribute == "occupation" and r.map.values == {} and r.id == "occupation_map" and r.label == "occupation"
+
+
+def test_accounts_edits_need_no_rescore():
+    from leaddesigner.core.model.accounts import Accounts
+
+    m = ScoringModel(name="m", attributes=[Attribute("email", "text")], rules=[])
+    assert not C.needs_rescore(C.SetAccounts(Accounts(mqa=50), "MQA line"))
+    assert C.needs_rescore(C.SetThreshold("mql", 10))
+    assert C.needs_rescore(C.Compound([C.SetAccounts(Accounts()), C.SetThreshold("mql", 10)]))
+    inv = C.SetAccounts(Accounts(mqa=50)).apply(m)
+    assert m.accounts.mqa == 50 and inv.apply(m) and m.accounts is None

@@ -111,11 +111,6 @@ class Coalescer(QObject):
 FRAME_MS = 10
 
 
-#: parts of the model that no lead's score reads: an edit there rescores nothing (the account view follows the
-#: change event itself)
-UNSCORED_SCOPES = ("accounts",)
-
-
 class ModelDocument(QObject):
     """Model + data + scorer + undo stack, with change signals for the views."""
 
@@ -306,7 +301,7 @@ class ModelDocument(QObject):
                 self._rebind_due = True  # once, after the whole compound
             else:
                 self.rebind()
-        elif cmd.scope not in UNSCORED_SCOPES:
+        elif C.needs_rescore(cmd):  # an accounts edit rescores no lead: the account view follows the change event
             self.schedule_refresh()
         return inverse
 

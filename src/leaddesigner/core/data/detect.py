@@ -46,7 +46,8 @@ _ID_NAMES = (
     "marketo id", "uuid", "guid", "key",
 )
 _ID_PATTERN = re.compile(r"(^|\s)(id|uuid|guid|key|nr|no|number)$")
-_EMAIL_NAMES = ("email", "email address", "e mail", "e mail address", "emailaddress", "mail")
+#: column names (as normalize_name writes them) that hold e-mail addresses
+EMAIL_NAMES = ("email", "email address", "e mail", "e mail address", "emailaddress", "mail")
 #: creation-date names, most likely first (same normalisation)
 _CREATED_NAMES = (
     "created at", "create date", "created date", "created", "created on", "date created", "creation date",
@@ -350,7 +351,7 @@ def _find_id(frame: pd.DataFrame, guesses: dict[str, ColumnGuess], wanted: str |
     missing = f"the model's lead id column '{wanted}' is not in {source}; " if wanted else ""
     if ranked:
         return ranked[0], f"Lead id: {missing}using '{ranked[0]}' (every value differs)."
-    emails = [c for c in guesses if normalize_name(c) in _EMAIL_NAMES and usable(c)]
+    emails = [c for c in guesses if normalize_name(c) in EMAIL_NAMES and usable(c)]
     if emails:
         return emails[0], f"Lead id: {missing}no id column, so the e-mail address '{emails[0]}' names each lead (every value differs)."
     return ROW_NUMBERS, (

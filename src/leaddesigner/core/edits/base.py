@@ -122,6 +122,17 @@ def needs_rebind(cmd: "Command") -> bool:
     return False
 
 
+#: parts of the model that no lead's score reads (the account roll-up reads them after scoring)
+UNSCORED_SCOPES = ("accounts",)
+
+
+def needs_rescore(cmd: "Command") -> bool:
+    """False when ``cmd`` changes only what no lead's score reads: no lead needs scoring again."""
+    if isinstance(cmd, Compound):
+        return any(needs_rescore(c) for c in cmd.commands)
+    return cmd.scope not in UNSCORED_SCOPES
+
+
 def rule_row(model: ScoringModel, rule_id: str) -> int:
     try:
         return model.rule_index(rule_id)

@@ -20,7 +20,8 @@ Contracts
 * ``scope`` says which part of the model changed (``rules``, ``thresholds``,
   ``capacity``, ``recycling``, ``grades``, ``caps``, ``attributes``, ``columns``,
   ``definitions``, ``meta``, ``accounts``, ``model``) so views know what to refresh;
-  :func:`needs_rebind` says whether lead data must be bound again.
+  :func:`needs_rebind` says whether lead data must be bound again, :func:`needs_rescore`
+  whether the leads must be scored again.
 
 This module is the public entry point (``from leaddesigner.core.edits import
 commands as C``): it gathers the commands, which live by area in
@@ -35,7 +36,7 @@ from __future__ import annotations
 
 from leaddesigner.core.edits.accounts import SetAccounts
 from leaddesigner.core.edits.attributes import AddAttribute, RemoveAttribute, SetAttribute, SetColumnMapping
-from leaddesigner.core.edits.base import Command, CommandError, Compound, RestoreModel, needs_rebind
+from leaddesigner.core.edits.base import Command, CommandError, Compound, RestoreModel, needs_rebind, needs_rescore
 from leaddesigner.core.edits.changes import Change
 from leaddesigner.core.edits.meta import (
     ReplaceModel,
@@ -90,6 +91,7 @@ __all__ = [
     "default_op",
     "format_value",
     "needs_rebind",
+    "needs_rescore",
     "new_rule_id",
     "parse_value",
     "quote_known_values",

@@ -21,9 +21,11 @@ from __future__ import annotations
 import pandas as pd
 import sqlglot.expressions as exp
 
-from leaddesigner.core.export.sqlexport import DIALECTS, QueryBuilder, SQLExportError, double_literal, number_literal
-from leaddesigner.core.model.accounts import EMAIL_DOMAIN, FREE_MAIL_DOMAINS, Accounts, default_accounts
+from leaddesigner.core.export.sql_parts import SQLExportError, case, double, number, string
+from leaddesigner.core.export.sqlexport import DIALECTS, QueryBuilder
+from leaddesigner.core.model.accounts import EMAIL_DOMAIN, FREE_MAIL_DOMAINS, Accounts
 from leaddesigner.core.model.types import Range, ScoringModel
+from leaddesigner.core.scoring.accounts import default_accounts
 from leaddesigner.core.scoring.conditions import fold_text
 
 #: the columns of the account query, in order
@@ -49,16 +51,9 @@ def export_account_sql(
     return tree.sql(dialect=dialect, pretty=pretty)
 
 
-def _s(v: str) -> exp.Expression:
-    return exp.Literal.string(v)
-
-
-_n = number_literal
-_dbl = double_literal
-
-
-def _case(cond: exp.Expression, then: exp.Expression, default: exp.Expression) -> exp.Expression:
-    return exp.Case(ifs=[exp.If(this=cond, true=then)], default=default)
+def when(cond: exp.Expression, then: exp.Expression, default: exp.Expression) -> exp.Expression:
+    """``CASE WHEN cond THEN then ELSE default END``."""
+    return case([(cond, then)], default)
 
 
 def _key(settings: Accounts):
@@ -66,18 +61,18 @@ def _key(settings: Accounts):
         empty = exp.null()
         if settings.key == EMAIL_DOMAIN:
             email, _ = b.lead_column(settings.email)
-            at = exp.StrPosition(this=email.copy(), substr=_s("@"))
-            domain = exp.Substring(this=email.copy(), start=exp.Add(this=at.copy(), expression=_n(1)))
+            at = exp.StrPosition(this=email.copy(), substr=string("@"))
+            domain = exp.Substring(this=email.copy(), start=exp.Add(this=at.copy(), expression=number(1)))
             folded = b.fold(domain)
-            free = exp.In(this=folded.copy(), expressions=[_s(d) for d in FREE_MAIL_DOMAINS])
+            free = exp.In(this=folded.copy(), expressions=[string(d) for d in FREE_MAIL_DOMAINS])
             return exp.Case(ifs=[
-                exp.If(this=exp.LTE(this=exp.Coalesce(this=at, expressions=[_n(0)]), expression=_n(0)), true=empty.copy()),
+                exp.If(this=exp.LTE(this=exp.Coalesce(this=at, expressions=[number(0)]), expression=number(0)), true=empty.copy()),
                 exp.If(this=free, true=empty.copy()),
-                exp.If(this=exp.EQ(this=folded.copy(), expression=_s("")), true=empty.copy()),
+                exp.If(this=exp.EQ(this=folded.copy(), expression=string("")), true=empty.copy()),
             ], default=folded)
         col = b.col(settings.key, "l")
         folded = b.fold(col)
-        return exp.Case(ifs=[exp.If(this=exp.EQ(this=folded.copy(), expression=_s("")), true=empty)], default=folded)
+        return exp.Case(ifs=[exp.If(this=exp.EQ(this=folded.copy(), expression=string("")), true=empty)], default=folded)
     return make
 
 
@@ -86,7 +81,7 @@ def _role(settings: Accounts):
         bg = settings.buying_group
         col = b.col(bg.attribute, "l")
         folded = b.lower(col)
-        ifs = [exp.If(this=exp.EQ(this=folded.copy(), expression=_s(f)), true=_s(role))
+        ifs = [exp.If(this=exp.EQ(this=folded.copy(), expression=string(f)), true=string(role))
                for role, f in zip(bg.roles, fold_text(list(bg.roles)))]
         return exp.Case(ifs=ifs, default=exp.cast(exp.null(), exp.DataType.build("VARCHAR")))
     return make
@@ -94,7 +89,7 @@ def _role(settings: Accounts):
 
 def _hit(rule):
     def make(b: QueryBuilder) -> exp.Expression:
-        return _case(b.condition(rule.when, b.lead_column), _n(1), _n(0))
+        return when(b.condition(rule.when, b.lead_column), number(1), number(0))
     return make
 
 
@@ -123,16 +118,15 @@ def build_account_query(
 
     ref = QueryBuilder.ref
     pts = ref({"score": "score", "fit": "fit_score", "engagement": "engagement_score"}[a.contact_score])
-    engaged = exp.GTE(this=ref("engagement_score"), expression=_n(a.engaged_min))
-    ranked = [exp.alias_(ref("ac_key"), "ac_key"), exp.alias_(pts, "ac_pts"), exp.alias_(_case(engaged, _n(1), _n(0)), "ac_engaged")]
+    engaged = exp.GTE(this=ref("engagement_score"), expression=number(a.engaged_min))
+    ranked = [exp.alias_(ref("ac_key"), "ac_key"), exp.alias_(pts, "ac_pts"), exp.alias_(when(engaged, number(1), number(0)), "ac_engaged")]
     if a.buying_group is not None:
         ranked.append(ref("ac_role"))
     ranked += [ref(f"ac_h{i}") for i in range(len(rules))]
     if a.combine == "top_n":
+        # ROW_NUMBER by the combined points: ties give the same sum whichever of them comes first
         window = exp.Window(this=exp.RowNumber(), partition_by=[ref("ac_key")],
-                            order=exp.Order(expressions=[exp.Ordered(this=ref("ac_pts"), desc=True)]))
-        # ROW_NUMBER over the combined points: ties give the same sum whichever of them comes first
-        window.set("order", exp.Order(expressions=[exp.Ordered(this=pts.copy(), desc=True)]))
+                            order=exp.Order(expressions=[exp.Ordered(this=pts.copy(), desc=True)]))
         ranked.append(exp.alias_(window, "ac_rank"))
     ctes.append(("ac_ranked", exp.select(*ranked).from_(exp.to_table("ac_contacts"), copy=False)
                  .where(exp.Not(this=exp.Is(this=ref("ac_key"), expression=exp.null())), copy=False)))
@@ -142,9 +136,9 @@ def build_account_query(
     elif a.combine == "max":
         combined = exp.Max(this=ref("ac_pts"))
     elif a.combine == "top_n":
-        combined = exp.Sum(this=_case(exp.LTE(this=ref("ac_rank"), expression=_n(a.top_n)), ref("ac_pts"), _dbl(0)))
+        combined = exp.Sum(this=when(exp.LTE(this=ref("ac_rank"), expression=number(a.top_n)), ref("ac_pts"), double(0)))
     else:
-        combined = exp.Sum(this=exp.Mul(this=ref("ac_engaged"), expression=_dbl(a.points_per_engaged)))
+        combined = exp.Sum(this=exp.Mul(this=ref("ac_engaged"), expression=double(a.points_per_engaged)))
     combined = exp.cast(combined, exp.DataType.build("DOUBLE"))
     if a.cap is not None:
         combined = b.clip(combined, Range(None, float(a.cap)))
@@ -152,19 +146,19 @@ def build_account_query(
         exp.alias_(ref("ac_key"), "ac_key"),
         exp.alias_(exp.Count(this=exp.Star()), "ac_contacts"),
         exp.alias_(exp.Sum(this=ref("ac_engaged")), "ac_engaged"),
-        exp.alias_(exp.Count(this=exp.Distinct(expressions=[_case(exp.EQ(this=ref("ac_engaged"), expression=_n(1)), ref("ac_role"), exp.null())]))
-                   if a.buying_group is not None else _n(0), "ac_roles"),
+        exp.alias_(exp.Count(this=exp.Distinct(expressions=[when(exp.EQ(this=ref("ac_engaged"), expression=number(1)), ref("ac_role"), exp.null())]))
+                   if a.buying_group is not None else number(0), "ac_roles"),
         exp.alias_(combined, "ac_cp"),
     ]
     rule_parts = []
     for i, r in enumerate(rules):
         roll.append(exp.alias_(exp.Max(this=ref(f"ac_h{i}")), f"ac_h{i}"))
-        rule_parts.append(exp.Mul(this=ref(f"ac_h{i}"), expression=_dbl(r.points)))
+        rule_parts.append(exp.Mul(this=ref(f"ac_h{i}"), expression=double(r.points)))
     ctes.append(("ac_roll", exp.select(*roll).from_(exp.to_table("ac_ranked"), copy=False).group_by(ref("ac_key"), copy=False)))
 
     ppr = a.buying_group.points_per_role if a.buying_group is not None else 0.0
-    role_pts = exp.Mul(this=ref("ac_roles"), expression=_dbl(ppr))
-    rule_pts: exp.Expression = _dbl(0)
+    role_pts = exp.Mul(this=ref("ac_roles"), expression=double(ppr))
+    rule_pts: exp.Expression = double(0)
     for p in rule_parts:
         rule_pts = exp.Add(this=rule_pts, expression=p)
     parts = [
@@ -174,7 +168,7 @@ def build_account_query(
                                                   expression=exp.Paren(this=rule_pts.copy())))), "ac_score"),
     ]
     ctes.append(("ac_scored", exp.select(*parts).from_(exp.to_table("ac_roll"), copy=False)))
-    status = _case(exp.GTE(this=ref("ac_score"), expression=_n(a.mqa)), _s("MQA"), _s("account"))
+    status = when(exp.GTE(this=ref("ac_score"), expression=number(a.mqa)), string("MQA"), string("account"))
     final = exp.select(
         exp.alias_(ref("ac_key"), "account"),
         exp.alias_(ref("ac_contacts"), "contacts"),

@@ -62,10 +62,10 @@ class ReportOptions:
 
 
 def _column(data: LeadData, name: str) -> pd.Series:
-    if data.extra is not None and name in data.extra.columns:
-        return data.extra[name]
-    if name in data.frame.columns:
-        return data.frame[name]
+    try:
+        return data.file_column(name)
+    except KeyError:
+        pass
     cols = list(data.frame.columns) + ([] if data.extra is None else [str(c) for c in data.extra.columns])
     from leaddesigner.core.model.io import did_you_mean
 

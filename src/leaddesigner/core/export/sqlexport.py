@@ -93,6 +93,24 @@ from typing import Any, Callable
 import pandas as pd
 from sqlglot import exp
 
+from leaddesigner.core.export.sql_parts import (
+    TIMESTAMP as _TIMESTAMP,
+    SQLExportError,
+    alias_name as _alias_name,
+    and_ as _and,
+    case as _case,
+    clip as _clip,
+    comment as _comment,
+    double as _dbl,
+    not_ as _not,
+    not_null as _not_null,
+    number as _n,
+    or_ as _or,
+    scalar_text as _scalar_text,
+    string as _s,
+    sum_ as _sum,
+    text_values as _text_values,
+)
 from leaddesigner.core.model.io import model_hash
 from leaddesigner.core.model.types import (
     ACTIVITY_FIELDS,
@@ -113,10 +131,6 @@ DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "tsql", "sql
 DAY_S = 86_400
 
 __all__ = ["DIALECTS", "SQLExportError", "build_query", "export_sql", "model_hash", "output_columns", "sqlite_regexp"]
-
-
-class SQLExportError(ValueError):
-    """The model cannot be expressed for the requested dialect (the message says why)."""
 
 
 # ---------------------------------------------------------------- public API
@@ -267,130 +281,6 @@ _RESERVED = frozenset(
     WINDOW WITH
     """.split()
 )
-_DOUBLE = exp.DataType.build("DOUBLE")
-_TIMESTAMP = exp.DataType.build("TIMESTAMP")
-
-
-def _comment(text: str) -> str:
-    """Comment text that cannot end (or nest) the block comment it is placed in."""
-    text = " ".join(str(text).split())
-    while "*/" in text or "/*" in text:
-        text = text.replace("*/", "* /").replace("/*", "/ *")
-    return text
-
-
-def _num_text(v: float) -> str:
-    f = float(v)
-    if f != f or f in (float("inf"), float("-inf")):
-        raise SQLExportError(f"{v!r} is not a finite number; SQL has no literal for it")
-    if f.is_integer() and abs(f) < 1e15:
-        return str(int(f))
-    return repr(f)
-
-
-def _dbl(v: float) -> exp.Expression:
-    """A DOUBLE literal (plain numeric literals would be DECIMAL or INTEGER in most warehouses)."""
-    return exp.cast(exp.Literal.number(_num_text(v)), _DOUBLE)
-
-
-def _n(v: float) -> exp.Expression:
-    """A numeric literal for comparisons."""
-    return exp.Literal.number(_num_text(v))
-
-
-def _s(v: str) -> exp.Expression:
-    return exp.Literal.string(v)
-
-
-#: literals for modules that extend the query (the account export)
-double_literal = _dbl
-number_literal = _n
-
-
-def _par(e: exp.Expression) -> exp.Expression:
-    return exp.Paren(this=e) if isinstance(e, (exp.Connector, exp.Not)) else e
-
-
-def _and(*items: exp.Expression) -> exp.Expression:
-    items = [i for i in items if i is not None]
-    if not items:
-        return exp.true()
-    out = _par(items[0])
-    for i in items[1:]:
-        out = exp.And(this=out, expression=_par(i))
-    return out
-
-
-def _or(*items: exp.Expression) -> exp.Expression:
-    if not items:
-        return exp.false()
-    out = _par(items[0])
-    for i in items[1:]:
-        out = exp.Or(this=out, expression=_par(i))
-    return out
-
-
-def _not(e: exp.Expression) -> exp.Expression:
-    return exp.Not(this=exp.Paren(this=e) if not isinstance(e, (exp.Paren, exp.Column, exp.Is)) else e)
-
-
-def _not_null(e: exp.Expression) -> exp.Expression:
-    return exp.Not(this=exp.Is(this=e, expression=exp.null()))
-
-
-def _case(ifs: list[tuple[exp.Expression, exp.Expression]], default: exp.Expression) -> exp.Expression:
-    if not ifs:
-        return default
-    return exp.Case(ifs=[exp.If(this=c, true=v) for c, v in ifs], default=default)
-
-
-def _sum(items: list[exp.Expression]) -> exp.Expression:
-    """Left-associative sum in the given order (the engine adds in the same order)."""
-    out = items[0]
-    for i in items[1:]:
-        out = exp.Add(this=out, expression=i)
-    return out
-
-
-def _clip(e: exp.Expression, r: Range | None, dialect: str) -> exp.Expression:
-    """``np.clip`` for a range with optional ends: ``LEAST(GREATEST(e, min), max)``, ``e`` appears once.
-
-    Values are never NULL here; ``ignore_nulls`` only picks the plain rendering
-    (DuckDB: GREATEST/LEAST; SQLite: scalar MAX/MIN; T-SQL: SQL Server 2022+).
-    """
-    if r is None or (r.min is None and r.max is None):
-        return e
-    plain = dialect == "duckdb"
-    if r.min is not None:
-        e = exp.Greatest(this=e, expressions=[_dbl(r.min)], ignore_nulls=plain)
-    if r.max is not None:
-        e = exp.Least(this=e, expressions=[_dbl(r.max)], ignore_nulls=plain)
-    return e
-
-
-def _scalar_text(x: Any) -> str:
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
-
-
-def _text_values(v: Any, case_sensitive: bool) -> list[str]:
-    vals = v if isinstance(v, list) else [v]
-    out = [_scalar_text(x) for x in vals]
-    return out if case_sensitive else fold_text(out)
-
-
-def _alias_name(prefix: str, text: str, used: set[str]) -> str:
-    base = prefix + (re.sub(r"[^0-9a-z]+", "_", text.lower()).strip("_")[:40] or "x")
-    name, k = base, 2
-    while name in used:
-        name, k = f"{base}_{k}", k + 1
-    used.add(name)
-    return name
-
-
 # ---------------------------------------------------------------- the builder
 class QueryBuilder:
     """Builds the lead query. ``extra``: (alias, function of the builder giving an expression over the leads

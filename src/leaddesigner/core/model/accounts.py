@@ -194,19 +194,3 @@ def accounts_to_dict(a: Accounts) -> dict:
     if a.capacity_per_week is not None:
         out["capacity_per_week"] = plain_value(a.capacity_per_week)
     return out
-
-
-def default_accounts(model, columns: list[str] | None = None) -> Accounts:
-    """What ``score --accounts`` uses for a model without the section: e-mail domains, the sum of contact
-    scores, twice the MQL threshold as the MQA line, the model's persona weights (0.5 and up) as the buying group.
-
-    The e-mail column is the attribute named like one (``email``, ``E-mail``, ``Email Address``), else such a
-    column of the lead file (``columns``): CRM exports carry e-mail addresses that models rarely declare."""
-    names = [a.name for a in model.attributes] + [str(c) for c in columns or [] if str(c) not in model.attributes]
-    plain = [n for n in names if n.lower().replace("-", "").replace("_", " ").strip() in ("email", "email address")]
-    email = plain[0] if plain else next((n for n in names if "mail" in n.lower()), "email")
-    bg = None
-    if model.persona is not None:
-        roles = [k for k, w in model.persona.weights.items() if w >= 0.5] or list(model.persona.weights)
-        bg = BuyingGroup(model.persona.attribute, roles, 0.0)
-    return Accounts(key=EMAIL_DOMAIN, email=email, combine="sum", buying_group=bg, mqa=2 * float(model.thresholds.mql))

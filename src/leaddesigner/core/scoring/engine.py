@@ -95,6 +95,14 @@ class LeadData:
     def column(self, name: str) -> tuple[pd.Series, str]:
         return self.frame[name], self.types[name]
 
+    def file_column(self, name: str) -> pd.Series:
+        """A column of the lead file: a declared attribute (typed) or another column (as read); KeyError if none."""
+        if name in self.frame.columns:
+            return self.frame[name]
+        if self.extra is not None and name in self.extra.columns:
+            return self.extra[name]
+        raise KeyError(name)
+
     def event_column(self, name: str) -> tuple[pd.Series, str]:
         from leaddesigner.core.model.types import ACTIVITY_FIELDS
 

@@ -32,9 +32,9 @@ from leaddesigner.core.model.accounts import (
     EMAIL_DOMAIN,
     Accounts,
     BuyingGroup,
-    default_accounts,
 )
 from leaddesigner.core.model.types import condition_text
+from leaddesigner.core.scoring.accounts import default_accounts
 
 __all__ = ["AccountsBox", "settings_in_force"]
 
