@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from leaddesigner import paths
-from leaddesigner.core.model.diff import impact_of_scores
+from leaddesigner.core.analysis.impact import impact_of_scores
 from leaddesigner.core.model.io import load_model, save_model
 
 from .helpers import run

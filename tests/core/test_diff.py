@@ -4,12 +4,12 @@ from __future__ import annotations
 import json
 
 import pandas as pd
-import pytest
 from hypothesis import given, settings
-from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
+from leaddesigner.core.analysis.impact import impact
 from leaddesigner.core.model import types as M
-from leaddesigner.core.model.diff import diff_models, impact
+from leaddesigner.core.model.diff import diff_models
 from leaddesigner.core.model.io import loads_model
 
 from . import strategies as S

@@ -96,9 +96,9 @@ def _diff(args: argparse.Namespace) -> int:
 
 
 def _impact(args: argparse.Namespace, old, new):
+    from leaddesigner.core.analysis.impact import impact_of_scores
     from leaddesigner.core.data.leadfile import LeadFileError, row_label
     from leaddesigner.core.data.pipeline import check, load, read
-    from leaddesigner.core.model.diff import impact_of_scores
     progress = common.Progress(sys.stderr, enabled=not args.quiet)
     row_label(args.leads)
     common.existing_file(args.leads, "lead file")
