@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from leaddesigner.core.model.accounts import EMAIL_DOMAIN, Accounts
 from leaddesigner.core.model.types import STATUSES
 from leaddesigner.core.scoring.accounts import AccountScores, roll_up
+from leaddesigner.core.scoring.summary import WeeklyVolume
 from leaddesigner.gui.panels.accounts_form import settings_in_force
 from leaddesigner.gui.plotting.overview import WeeklyVolumeView
 from leaddesigner.gui.tasks import TaskRunner
@@ -320,7 +321,7 @@ class AccountsPanel(QWidget):
         if len(wk):
             frame = pd.DataFrame({"week_start": wk["week_start"], "mqls": wk["mqas"], "over_capacity": wk["over"],
                                   "partial": False})
-            self.weekly.set_weekly(_Weekly(frame, res.capacity_per_week))
+            self.weekly.set_weekly(WeeklyVolume(frame, res.capacity_per_week))  # the Overview's plot, MQAs as its bars
         else:
             self.weekly.set_weekly(None)
             self.weekly.show_message("No MQAs yet: no account reaches the MQA line" if self.doc.data.created
@@ -403,14 +404,6 @@ class AccountsPanel(QWidget):
         row = int(self.contacts_model.frame["row"].iat[index.row()])
         w.inspector.set_row(row)
         w.show_inspector()
-
-
-@dataclass
-class _Weekly:
-    """The shape the weekly plot reads (frame and capacity)."""
-
-    frame: pd.DataFrame
-    capacity: float
 
 
 def install(window) -> AccountsPanel:
