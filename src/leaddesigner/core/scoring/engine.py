@@ -28,8 +28,6 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.compute as pc
 
 from leaddesigner.core.data.coerce import coerce_types
 from leaddesigner.core.data.reading import Problem
@@ -43,6 +41,7 @@ from leaddesigner.core.model.types import (
 )
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.events import MAX_EVENT_GROUPS, EventIndex, Events, event_index  # noqa: F401 - engine.Events etc. stay importable
+from leaddesigner.core.scoring.ids import lead_rows
 
 if TYPE_CHECKING:
     from leaddesigner.core.scoring.explain import Explanation
@@ -382,74 +381,26 @@ def _observed_sorted(s: pd.Series) -> pd.Categorical:
     That is what binding always gave for the event type when no event was
     dropped: only the categories that occur, in sorted order. Here the codes
     are counted (``bincount``, no sort of the events) and recoded through a
-    small lookup table: one pass over the codes, same result.
+    small lookup table in the codes' own width (int8 for a log's dozen types:
+    no event-sized int64 temporaries); when every category occurs and they are
+    sorted already, the codes are kept as they are.
     """
     cat = s.array
     if not isinstance(cat, pd.Categorical):  # pragma: no cover - coerce_types gives categoricals
         return pd.Categorical(s.to_numpy())
     codes = np.asarray(cat.codes)
-    counts = np.bincount(codes.astype(np.intp) + 1, minlength=len(cat.categories) + 1)
-    used = np.flatnonzero(counts[1:])
+    n = len(cat.categories)
+    has_missing = bool(len(codes)) and int(codes.min()) < 0
+    counts = np.bincount(codes[codes >= 0] if has_missing else codes, minlength=n)
+    used = np.flatnonzero(counts)
     names = cat.categories[used]
     order = np.argsort(names.to_numpy(dtype=object), kind="stable")
-    lookup = np.full(len(cat.categories) + 1, -1, dtype=np.int64)  # code -1 (missing) stays -1
-    lookup[used[order] + 1] = np.arange(len(used))
-    new_codes = lookup[codes.astype(np.intp) + 1]
-    return pd.Categorical.from_codes(new_codes, dtype=pd.CategoricalDtype(names[order]))
-
-
-def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
-    """Row of each event's lead in the lead file (-1: unknown lead).
-
-    Lead ids may repeat (a problem reported by ``bind``): events then belong to
-    the first row with that id. A categorical event id column is resolved on
-    its categories only, which is what makes binding millions of events fast.
-    """
-    codes, uniques = pd.factorize(ids)
-    first = np.full(len(uniques), -1, dtype=np.int64)
-    # rows without an id (missing: code -1, or blank text) get no events: an event
-    # with a blank lead id is an unknown lead, not the lead whose id is also blank
-    blank = np.asarray(pd.Index(uniques).astype(str).str.strip() == "", dtype=bool)
-    known = codes >= 0
-    known[known] = ~blank[codes[known]]
-    first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
-    lookup = pd.Index(uniques)
-    if isinstance(event_ids.dtype, pd.CategoricalDtype):
-        # resolve the categories, then one gather: no event-sized temporaries
-        cats = event_ids.cat.categories.astype(str).to_numpy(dtype=object)
-        pos = lookup.get_indexer(cats)
-        cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
-        return cat_rows[event_ids.cat.codes.to_numpy()]
-    pos = _arrow_positions(event_ids, uniques)
-    if pos is None:
-        pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
-    return np.append(first, -1)[pos]  # one gather; position -1 (no match) picks the appended -1
-
-
-def _arrow_positions(event_ids: pd.Series, uniques) -> np.ndarray | None:
-    """``pd.Index(uniques).get_indexer(event_ids.astype("str"))`` without Python strings.
-
-    Millions of event ids as Python ``str`` objects cost seconds and about 80
-    bytes each; Arrow's ``index_in`` hashes the text where it lies (the
-    ``str`` dtype is Arrow-backed) and returns int32 positions. ``uniques``
-    are distinct, so the position of a match is unambiguous; a missing event
-    id matches nothing (-1), as with ``get_indexer``. Returns None when Arrow
-    cannot take the values (the caller then uses pandas).
-    """
-    try:
-        text = event_ids if isinstance(event_ids.dtype, pd.StringDtype) else event_ids.astype("str")
-        arr = pa.array(text.array)
-        if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-            return None
-        if isinstance(uniques.dtype, pd.StringDtype) and hasattr(uniques.array, "__arrow_array__"):
-            values = pa.chunked_array(uniques.array.__arrow_array__()).combine_chunks().cast(arr.type)
-        else:
-            values = pa.array(np.asarray(uniques, dtype=object), type=arr.type)
-        found = pc.index_in(arr, value_set=values)
-        del arr
-        return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False))
-    except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - Arrow cannot take the ids
-        return None
+    dtype = pd.CategoricalDtype(names[order])
+    if len(used) == n and np.array_equal(order, np.arange(n)):
+        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    lookup = np.full(n + 1, -1, dtype=codes.dtype)  # the last entry: code -1 (missing) stays -1
+    lookup[used[order]] = np.arange(len(used))
+    return pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False)
 
 
 # ---------------------------------------------------------------- scoring state
