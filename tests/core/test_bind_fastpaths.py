@@ -169,3 +169,20 @@ def test_a_parquet_logs_text_id_is_not_hashed_to_decide_a_category(tmp_path) -> 
     assert isinstance(guessed["lead_id"].dtype, pd.CategoricalDtype)  # 500 values in 20,000 rows
     lead_ids = pd.Index(np.array([f"L{i}" for i in range(0, 600, 3)], dtype=object))
     np.testing.assert_array_equal(id_matching.lead_rows(lead_ids, kept["lead_id"]), id_matching.lead_rows(lead_ids, guessed["lead_id"]))
+
+
+def test_a_repeated_column_with_many_values_is_text_without_hashing_it_all(monkeypatch) -> None:
+    """Company names repeat (so the first 50,000 are not all distinct) but pass 100,000 distinct values within
+    the first 200,000: text, decided there; a column just under the limit is still a category."""
+    from leaddesigner.core.data import column_types
+
+    n = 450_000
+    company = pa.chunked_array([pa.array([f"Company {i // 2}" for i in range(n)])])  # 225,000 names, each twice
+    city = pa.chunked_array([pa.array([f"City {(i // 3) % 99_999}" for i in range(n)])])  # 66,667 in the first 200,000
+    encoded: list[int] = []
+    real = column_types.pc.dictionary_encode
+    monkeypatch.setattr(column_types.pc, "dictionary_encode", lambda arr, *a, **k: (encoded.append(len(arr)), real(arr, *a, **k))[1])
+    assert column_types._maybe_category(company) is company and encoded == []
+    as_category = column_types._maybe_category(city)
+    assert pa.types.is_dictionary(as_category.type) and len(as_category.chunk(0).dictionary) == 99_999
+    assert as_category.cast(pa.string()).equals(city.cast(pa.string()))

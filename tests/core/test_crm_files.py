@@ -166,6 +166,20 @@ def test_id_column_and_creation_date_per_export(tables):
     assert "numbered by their line in web.csv" in det.id_note
 
 
+def test_columns_guessed_on_every_core_equal_one_at_a_time(tables, monkeypatch):
+    """A big file's columns are guessed on a thread per core; every guess, note and decision is the serial one."""
+    from leaddesigner.core.data import detect as detect_module
+
+    for name, t in tables.items():
+        delimiter = t.info.delimiter if t.info else None
+        monkeypatch.setattr(detect_module, "_PARALLEL_CELLS", 10**12)
+        serial = detect(t.frame, delimiter=delimiter, source=name)
+        monkeypatch.setattr(detect_module, "_PARALLEL_CELLS", 0)
+        threaded = detect(t.frame, delimiter=delimiter, source=name)
+        assert threaded == serial, name
+        assert list(threaded.columns) == [str(c) for c in t.frame.columns]
+
+
 # ---------------------------------------------------------------- outcomes
 def test_outcomes_as_users_hold_them(tables):
     hs = tables["hubspot_contacts.csv"].frame

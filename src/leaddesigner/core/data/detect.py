@@ -14,8 +14,10 @@ Python API call :func:`detect`.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -328,11 +330,33 @@ def detect(
     them; otherwise the file decides and the note says so).
     """
     cols = [str(c) for c in frame.columns]
-    guesses = {c: guess_column(frame[c], c, delimiter=delimiter) for c in cols}
+    guesses = dict(zip(cols, _guess_all(frame, cols, delimiter), strict=True))
     notes = [f"{c}: {g.note}." for c, g in guesses.items() if g.ambiguous and g.note]
     id_col, id_note = _find_id(frame, guesses, lead_id, source)
     created_col, created_note = _find_created(guesses, created, source, id_col)
     return Detection(guesses, id_col, id_note, created_col, created_note, notes)
+
+
+#: from this many cells on, columns are guessed on every core (a lone column is guessed in its own time)
+_PARALLEL_CELLS = 2_000_000
+
+
+def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> list[ColumnGuess]:
+    """Each column's guess, in column order; a big file's columns on a thread per core.
+
+    The costly steps of a guess (hashing a million e-mail addresses, regexes
+    over the distinct values) run in Arrow, which lets go of the GIL: 1M leads
+    x 20 columns 1.35 -> 0.8 s on 2 cores. A guess reads only its own column,
+    so the threads share nothing and the result is the serial one.
+    """
+    def one(i: int) -> ColumnGuess:
+        return guess_column(frame.iloc[:, i], cols[i], delimiter=delimiter)
+
+    workers = min(len(cols), os.cpu_count() or 1, 8)
+    if workers < 2 or len(frame) * len(cols) < _PARALLEL_CELLS:
+        return [one(i) for i in range(len(cols))]
+    with ThreadPoolExecutor(workers, thread_name_prefix="detect") as pool:
+        return list(pool.map(one, range(len(cols))))
 
 
 def _find_id(frame: pd.DataFrame, guesses: dict[str, ColumnGuess], wanted: str | None, source: str) -> tuple[str, str]:
