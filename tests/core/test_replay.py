@@ -414,3 +414,19 @@ def test_kept_step_tables_stay_within_their_budget(monkeypatch):
         assert len(kept) == 3  # demo, visit, email: the current model's tables only
         fresh = replay(m, bind(m, LEADS, EVENTS, as_of="2026-04-01"), "2026-03-02", "2026-03-31")
         assert _frames_equal(rep, fresh)
+
+
+@pytest.mark.parametrize("case", ["time_ordered", "shuffled_with_ties", "empty", "one", "leads_too_many_to_pack"])
+def test_lead_time_order_is_the_stable_sort_by_lead_then_time(case) -> None:
+    from leaddesigner.core.analysis.replay_steps import _lead_time_order
+
+    rng = np.random.default_rng(11)
+    n = {"empty": 0, "one": 1}.get(case, 5_000)
+    lead = rng.integers(0, 300, n).astype(np.int64)
+    ts = np.sort(rng.integers(0, 40, n)) * 10**9  # many events share a second
+    if case == "shuffled_with_ties":
+        ts = rng.permutation(ts)
+    if case == "leads_too_many_to_pack":
+        lead = lead << 52  # no room left for the time rank in 63 bits: the radix passes
+    got = _lead_time_order(lead, ts)
+    np.testing.assert_array_equal(got, np.lexsort((ts, lead)))  # lexsort is stable: ties keep log order

@@ -613,13 +613,24 @@ class EventSet:
 
 
 def _lead_time_order(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
-    """Permutation sorting events by (lead, time): stable 16-bit radix passes over the lead
-    after ordering by time (skipped when the log is already in time order)."""
-    if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
-        order = np.argsort(ts, kind="stable")
-    else:
-        order = np.arange(len(ts))
-    mx = int(lead.max()) if len(lead) else 0
+    """Permutation sorting events by (lead, time), ties in log order (a stable sort's answer).
+
+    Each event's lead row and its rank in time order are packed into one int64
+    (lead in the high bits), so one plain sort of distinct keys does it: 12M
+    events 1.6 -> 0.3-0.5 s against two 16-bit radix passes with their random
+    gathers, which stay for leads too many to pack."""
+    n = len(ts)
+    by_time = None if n <= 1 or bool(np.all(ts[1:] >= ts[:-1])) else np.argsort(ts, kind="stable")
+    bits = max(1, (n - 1).bit_length())
+    if n == 0 or (int(lead.min()) >= 0 and int(lead.max()).bit_length() + bits <= 63):
+        key = (lead if by_time is None else lead[by_time]).astype(np.int64)  # a copy either way
+        key <<= bits
+        key |= np.arange(n, dtype=np.int64)
+        key.sort()
+        key &= (1 << bits) - 1  # the time rank: the position in time order
+        return key if by_time is None else by_time[key]
+    order = np.arange(n) if by_time is None else by_time
+    mx = int(lead.max())
     shift = 0
     while True:
         digit = ((lead[order] >> shift) & 0xFFFF).astype(np.uint16)
