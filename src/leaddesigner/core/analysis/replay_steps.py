@@ -382,7 +382,11 @@ class ReplayCore:
             tab.a, tab.tref, tab.half_life = acc, tref, h
         return tab
 
-    def _raw(self, tab: StepTable, lead: np.ndarray, day: np.ndarray, qkeys: np.ndarray, qsorted: bool = False) -> np.ndarray:
+    def _raw(self, tab: StepTable, lead: np.ndarray, day: np.ndarray, qkeys: np.ndarray, qsorted: bool = False,
+             qbase: np.ndarray | None = None) -> np.ndarray:
+        """The rule's raw value at each (lead, day) query: the table's last step at or before it, when that
+        step is the same lead's. ``qbase`` is ``lead * stride`` (the lead's first possible key), shared by
+        every rule of one evaluation: a key at or above it is the lead's own (no division per query)."""
         if not len(tab.keys):
             return np.zeros(len(lead))
         if qsorted and 2 * len(tab.keys) < len(qkeys):
@@ -392,23 +396,29 @@ class ReplayCore:
             i = np.cumsum(np.bincount(p, minlength=len(qkeys) + 1)[: len(qkeys)]) - 1
         else:
             i = np.searchsorted(tab.keys, qkeys, "right") - 1
+        if qbase is None:
+            qbase = np.multiply(lead, self.stride, dtype=np.int64)
         ok = i >= 0
-        i = np.maximum(i, 0)
-        ok &= (tab.keys[i] // self.stride) == lead
+        np.maximum(i, 0, out=i)
+        ok &= tab.keys[i] >= qbase
         if tab.kind == "count":
-            v = tab.c[i]
-        elif tab.kind == "linear":
-            v = tab.c[i] - tab.p * tab.s[i]
-        else:
-            a = tab.a[i]
-            e = ((tab.tref[lead] - (day + 1) * DAY_NS) / DAY_NS) / tab.half_life
-            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-                v = a * np.exp2(e)
-                far = e > 1000  # a lead whose events span > 1000 half-lives: multiply in the log domain
-                if far.any():
-                    v[far] = np.exp2(np.log2(a[far]) + e[far])
-            v = np.where(a == 0, 0.0, v)
-        return np.where(ok, v, 0.0)
+            return np.where(ok, tab.c[i], 0.0)
+        if tab.kind == "linear":
+            return np.where(ok, tab.c[i] - tab.p * tab.s[i], 0.0)
+        # half-life: the decay factor only where the lead has a step with a non-zero sum
+        out = np.zeros(len(lead))
+        at = np.flatnonzero(ok)
+        a = tab.a[i[at]]
+        live = a != 0
+        at, a = at[live], a[live]
+        e = ((tab.tref[lead[at]] - (day[at] + 1) * DAY_NS) / DAY_NS) / tab.half_life
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            v = a * np.exp2(e)
+            far = e > 1000  # a lead whose events span > 1000 half-lives: multiply in the log domain
+            if far.any():
+                v[far] = np.exp2(np.log2(a[far]) + e[far])
+        out[at] = v
+        return out
 
     # -- scoring at (lead, day) pairs
     def evaluate(self, lead: np.ndarray, day: np.ndarray, tabs: dict[str, StepTable]) -> ScoreArrays:
@@ -419,6 +429,7 @@ class ReplayCore:
         day = np.asarray(day, dtype=np.int64)
         qkeys = self.key(lead, day) if tabs else None
         qsorted = qkeys is not None and n > 1 and bool(np.all(qkeys[1:] >= qkeys[:-1]))
+        qbase = np.multiply(lead, self.stride, dtype=np.int64) if tabs else None
         as_of = (day + 1) * DAY_NS
         taken: dict[str, tuple] = {}
 
@@ -437,7 +448,7 @@ class ReplayCore:
                 raw = C.evaluate(r.when, column, n, as_of)
             elif r.kind == "activity":
                 tab = tabs.get(r.id)
-                raw = np.zeros(n) if tab is None else self._raw(tab, lead, day, qkeys, qsorted)
+                raw = np.zeros(n) if tab is None else self._raw(tab, lead, day, qkeys, qsorted, qbase)
             else:  # pragma: no cover
                 raw = np.zeros(n)
             if r.kind == "map":
