@@ -2,17 +2,13 @@
 against the engine (the replayed score on any day equals ``Scorer.set_as_of`` that day)."""
 from __future__ import annotations
 
-
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
-
-from leaddesigner.core.scoring.engine import Scorer
-
-from leaddesigner.core.scoring.engine import bind
+from leaddesigner.core.analysis.replay import replay
 from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
@@ -24,7 +20,7 @@ from leaddesigner.core.model.types import (
     ScoringModel,
     Thresholds,
 )
-from leaddesigner.core.analysis.replay import replay
+from leaddesigner.core.scoring.engine import Scorer, bind
 
 from . import strategies as S
 
@@ -430,3 +426,26 @@ def test_lead_time_order_is_the_stable_sort_by_lead_then_time(case) -> None:
         lead = lead << 52  # no room left for the time rank in 63 bits: the radix passes
     got = _lead_time_order(lead, ts)
     np.testing.assert_array_equal(got, np.lexsort((ts, lead)))  # lexsort is stable: ties keep log order
+
+
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(model=S.models(1, 8), frames=S.lead_frames(1, 25, 80), part=st.sampled_from((1, 5, 64)))
+def test_replay_evaluated_in_parts_equals_one_evaluation(model, frames, part):
+    """A big grid is scored a part of the (lead, day) pairs at a time, each part reading only its own
+    stretch of every step table: the same replay as scoring all pairs at once."""
+    from leaddesigner.core.analysis.replay_steps import ReplayCore
+
+    leads, acts, as_of = frames
+    data = bind(model, leads, acts, as_of=as_of)
+    start, end = (S.AS_OF - pd.Timedelta(days=25)).normalize(), S.AS_OF.normalize()
+    whole = replay(model, data, start, end)
+    default = ReplayCore.EVALUATE_PART
+    ReplayCore.EVALUATE_PART = part
+    try:
+        parts = replay(model, bind(model, leads, acts, as_of=as_of), start, end)
+    finally:
+        ReplayCore.EVALUATE_PART = default
+    assert _frames_equal(parts, whole)
+    for d in (start, end - pd.Timedelta(days=3), end):
+        for f in ("score", "fit", "engagement", "grade", "status"):
+            np.testing.assert_array_equal(getattr(parts.scores_on(d), f), getattr(whole.scores_on(d), f))
