@@ -449,3 +449,19 @@ def test_replay_evaluated_in_parts_equals_one_evaluation(model, frames, part):
     for d in (start, end - pd.Timedelta(days=3), end):
         for f in ("score", "fit", "engagement", "grade", "status"):
             np.testing.assert_array_equal(getattr(parts.scores_on(d), f), getattr(whole.scores_on(d), f))
+
+
+def test_replay_without_an_event_index_equals_with_one(monkeypatch):
+    """An activity rule's matching events come through the event index's (type, detail) groups; a log with
+    too many distinct pairs for an index evaluates each event instead: the same replay."""
+    from leaddesigner.core.scoring import events
+
+    model = hand_model()
+    leads, acts = LEADS.copy(), EVENTS.copy()
+    start, end = D("2026-03-01"), D("2026-03-31")
+    with_index = replay(model, bind(model, leads, acts, as_of="2026-04-01"), start, end)
+    monkeypatch.setattr(events, "MAX_EVENT_GROUPS", 0)
+    data = bind(model, leads, acts, as_of="2026-04-01")
+    without = replay(model, data, start, end)
+    assert events.event_index(data) is None
+    assert _frames_equal(without, with_index) and len(with_index.arrivals) > 0

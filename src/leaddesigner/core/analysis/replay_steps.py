@@ -18,6 +18,7 @@ from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.conditions import DAY_NS
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays, band_index
+from leaddesigner.core.scoring.events import event_index
 
 __all__ = ["NAT", "EventSet", "ReplayCore", "StepTable", "repeat_counts"]
 
@@ -102,11 +103,14 @@ class ReplayCore:
         if ev is not None and len(ev):
             hit = data.cache.get("replay_events")
             if hit is None or hit[0] is not ev:
-                # sorted by (lead, time), kept with the data: edits to the model reuse it
+                # sorted by (lead, time), kept with the data: edits to the model reuse it; with the
+                # (type, detail) group of each sorted event when the log has an index
                 order = _lead_time_order(ev.lead, ev.ts)
-                hit = (ev, order, ev.lead[order], ev.ts[order], {}, {})
+                index = event_index(data)
+                groups = index.group[order] if index is not None else None
+                hit = (ev, order, ev.lead[order], ev.ts[order], {}, {}, index, groups)
                 data.cache["replay_events"] = hit
-            _, order, self.ev_lead, self.ev_ts, matches, self.table_cache = hit
+            _, order, self.ev_lead, self.ev_ts, matches, self.table_cache, index, groups = hit
             self.ev_order = order
             for r in self.rules:
                 if r.kind != "activity":
@@ -116,7 +120,10 @@ class ReplayCore:
                     continue
                 key = repr(r.activity.where)
                 m = matches.get(key)
-                if m is None:
+                if m is None and groups is not None:
+                    # the condition on each distinct (type, detail) pair, then one gather per event
+                    m = index.matching_groups(r.activity.where, data.as_of_ns)[groups]
+                elif m is None:
                     m = C.evaluate(r.activity.where, data.event_column, len(ev), data.as_of_ns)[order]
                     if len(matches) > 64:
                         matches.clear()

@@ -46,6 +46,16 @@ class EventIndex:
     starts: np.ndarray  # group k holds positions starts[k]:starts[k + 1] of ts and lead
     ts: np.ndarray  # int64 ns, ascending inside each group
     lead: np.ndarray  # lead rows, same order
+    group: np.ndarray  # uint16: the group of each event of the log, in the log's order
+
+    def matching_groups(self, where, cond_as_of_ns: int) -> np.ndarray:
+        """Whether each group's (type, detail) pair meets an activity rule's condition (all: ``where`` None)."""
+        from leaddesigner.core.model.types import ACTIVITY_FIELDS
+
+        n = len(self.combos)
+        if where is None:
+            return np.ones(n, dtype=bool)
+        return np.asarray(C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns), dtype=bool)
 
     def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int,
                moments: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -56,14 +66,7 @@ class EventIndex:
         scored N days after its creation). Per-lead moments read the time slices between the earliest
         moment less the window and the latest moment, then test each event against its own lead's moment.
         """
-        from leaddesigner.core.model.types import ACTIVITY_FIELDS
-
-        n = len(self.combos)
-        if where is None:
-            ks = np.arange(n)
-        else:
-            match = C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns)
-            ks = np.flatnonzero(match)
+        ks = np.flatnonzero(self.matching_groups(where, cond_as_of_ns))
         hi_ns = as_of_ns if moments is None else int(moments.max()) if len(moments) else as_of_ns
         first_ns = as_of_ns if moments is None else int(moments.min()) if len(moments) else as_of_ns
         lo = None
@@ -132,7 +135,7 @@ def _build_event_index(ev: Events) -> EventIndex | None:
         return None
     remap = np.zeros(nt * nd, dtype=np.uint16)
     remap[used] = np.arange(len(used), dtype=np.uint16)
-    group = remap[key]
+    group = remap[key]  # kept: the replay reads a rule's matching events through it
     del key
     ts = ev.ts
     if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
@@ -140,7 +143,6 @@ def _build_event_index(ev: Events) -> EventIndex | None:
         order = by_time[np.argsort(group[by_time], kind="stable")]  # radix sort on 16-bit keys
     else:
         order = np.argsort(group, kind="stable")
-    del group
     starts = np.zeros(len(used) + 1, dtype=np.int64)
     np.cumsum(counts[used], out=starts[1:])
     combos = pd.DataFrame(
@@ -150,4 +152,4 @@ def _build_event_index(ev: Events) -> EventIndex | None:
         }
     )
     lead_dtype = np.int32 if len(ev.lead) == 0 or int(ev.lead.max()) < 2**31 - 1 else np.int64
-    return EventIndex(combos, starts, ts[order], ev.lead[order].astype(lead_dtype, copy=False))
+    return EventIndex(combos, starts, ts[order], ev.lead[order].astype(lead_dtype, copy=False), group)
