@@ -186,3 +186,32 @@ def test_a_repeated_column_with_many_values_is_text_without_hashing_it_all(monke
     as_category = column_types._maybe_category(city)
     assert pa.types.is_dictionary(as_category.type) and len(as_category.chunk(0).dictionary) == 99_999
     assert as_category.cast(pa.string()).equals(city.cast(pa.string()))
+
+
+@pytest.mark.parametrize("min_rows", [0, 10**12], ids=["sliced", "whole"])
+def test_arrow_kernels_on_slices_equal_the_whole_column(monkeypatch, min_rows) -> None:
+    """ISO timestamps and text conditions run a slice of a long column per core: the same answer as the whole
+    column in one call, in order, with missing values (a slice of only missing values included), Greek and
+    Turkish text, and a bad timestamp in the last slice sending the column to the general parser."""
+    from leaddesigner.core.data import parallel
+    from leaddesigner.core.model.types import Leaf
+    from leaddesigner.core.scoring import conditions as C
+
+    monkeypatch.setattr(parallel, "MIN_ROWS", min_rows)
+    n = 60_000
+    stamps = pd.Series([None] * 40_000 + [f"2026-03-{1 + i % 28:02d} 10:{i % 60:02d}:00" for i in range(n - 40_000)], dtype="str")
+    fast = coerce._plain_iso_dates(stamps)
+    assert fast is not None and fast.isna().sum() == 40_000
+    assert str(fast.iloc[-1]) == f"2026-03-{1 + (n - 40_001) % 28:02d} 10:{(n - 40_001) % 60:02d}:00"
+    assert coerce._plain_iso_dates(pd.Series(list(stamps[:-1]) + ["2026-02-30 10:00:00"], dtype="str")) is None
+    words = ["İstanbul Ltd", "ΣΟΦΙΑ σοφός", "acme.NO", None, "Straße GmbH", "competitor-a.com"]
+    text = pd.Series([words[i % len(words)] + (f" {i}" if i % 7 == 0 and words[i % len(words)] else "")
+                      if words[i % len(words)] else None for i in range(n)], dtype="str")
+    leaves = [Leaf("t", "contains", "σοφ"), Leaf("t", "contains", ["istanbul", "strasse"]), Leaf("t", "starts_with", "competitor"),
+              Leaf("t", "ends_with", ".no"), Leaf("t", "in", ["acme.no", "σοφια σοφος"]), Leaf("t", "not_in", "acme.no")]
+    got = [C.evaluate(leaf, lambda name: (text, "text"), n, 0) for leaf in leaves]
+    monkeypatch.setattr(parallel, "MIN_ROWS", 10**12)
+    C._derived.clear()
+    for leaf, mask in zip(leaves, got):
+        np.testing.assert_array_equal(mask, C.evaluate(leaf, lambda name: (text, "text"), n, 0), err_msg=str(leaf))
+    assert got[0].sum() > 0 and got[3].sum() > 0

@@ -89,9 +89,8 @@ def test_cancel_from_the_progress_callback_stops_both(files):
 
 def test_crm_export_and_a_log_read_side_by_side_load_as_alone(tmp_path):
     """A HubSpot export (its own header names, quoting) beside a log written for its Record IDs."""
-    from leaddesigner.core.data.starter import model_from_file
-
     from leaddesigner.core.data.detect import detect
+    from leaddesigner.core.data.starter import model_from_file
 
     leads = CRM / "hubspot_contacts.csv"
     lt = pipeline.read(leads)

@@ -39,8 +39,7 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.formatting import pct_text
-from leaddesigner.core.model.describe import number
-from leaddesigner.core.model.describe import points as pts_text
+from leaddesigner.core.model.describe import number, points as pts_text
 from leaddesigner.core.model.types import STATUSES, AllOf, AnyOf, Not, ScoringModel
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
 from leaddesigner.core.scoring.summary import histogram, parse_outcome, score_bounds, summarize

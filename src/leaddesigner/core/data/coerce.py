@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from leaddesigner.core.data.excel_reader import cell_to_str
+from leaddesigner.core.data.parallel import chained, on_slices
 from leaddesigner.core.data.reading import (
     ARROW_CANNOT,
     COLUMN_TYPES,
@@ -628,10 +629,10 @@ def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
             return None
         if arr.null_count == len(arr):
             return None
-        plain = pc.match_substring_regex(arr, _PLAIN_ISO)
-        if not pc.all(plain).as_py():  # nulls (missing values) are skipped
+        # every present value plain (a slice without any is no objection), then parsed: both on every core
+        if any(ok is False for ok in on_slices(lambda part: pc.all(pc.match_substring_regex(part, _PLAIN_ISO)).as_py(), arr)):
             return None
-        parsed = pc.cast(arr, pa.timestamp("ns"))
+        parsed = chained(on_slices(lambda part: pc.cast(part, pa.timestamp("ns")), arr))
     except (*_ARROW_ERRORS, TypeError, ValueError):
         return None
     return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[ns]")
@@ -714,11 +715,13 @@ def _convert_category(series: pd.Series, fmt: str | None = None) -> tuple[pd.Ser
         cats = _text_view(pd.Series(series.cat.categories))
         new_codes_for_cat, new_cats = pd.factorize(cats, use_na_sentinel=True)
         codes = series.cat.codes.to_numpy()
-        lookup = np.append(new_codes_for_cat, -1)  # code -1 stays missing
-        codes = lookup[codes]
         dtype = pd.CategoricalDtype(pd.Index(new_cats, dtype="str"))
-        cat = pd.Categorical.from_codes(codes, dtype=dtype)
-        return pd.Series(cat), None
+        if len(new_cats) == len(cats) and np.array_equal(new_codes_for_cat, np.arange(len(cats))):
+            # stripping changed no category and none was empty: the event-sized codes stay as they are
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False)), None
+        # recoded in the codes' own width (int8 for a log's event types; code -1 stays missing)
+        lookup = np.append(new_codes_for_cat, -1).astype(codes.dtype)
+        return pd.Series(pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False)), None
     text = _text_view(series).reset_index(drop=True)
     return text.astype("category"), None
 
