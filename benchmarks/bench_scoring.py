@@ -304,6 +304,21 @@ def main(argv=None) -> int:
         cProfile.runctx("Scorer(model, data)", globals(), {"Scorer": Scorer, "model": model, "data": data}, a.profile)
         print(f"profile of one full scoring written to {a.profile}")
 
+    # the floor of any edit (the yardstick): one masked add to the scores and the 100-bin count of a
+    # histogram; each edit below is reported as a multiple of it
+    hit = np.random.default_rng(0).random(len(data)) < 0.3
+    lo_s, hi_s = summary.score_bounds(scorer.model, scorer.result.score)
+    width = max(hi_s - lo_s, 1e-9) / 100
+
+    def floor_op():
+        x = scorer.result.score.copy()
+        x[hit] += 3.0
+        np.bincount(np.clip(((x - lo_s) / width).astype(np.intp), 0, 99), minlength=100)
+
+    floor_op()
+    out["edit_floor_s"] = round(median_time(floor_op, a.repeat)[0], 4)
+    print(f"edit floor (one masked add + a 100-bin count over {len(data):,} scores): {1000 * out['edit_floor_s']:.1f} ms")
+
     # one rule's points
     budget = model.rule("budget")
 
@@ -355,6 +370,12 @@ def main(argv=None) -> int:
     out["incremental_activity_s"] = round(out["incremental_activity_s"], 4)
     print(f"incremental (window of one activity rule + refresh + histogram): median {1000 * out['incremental_activity_s']:.1f} ms")
 
+    ratios = []
+    for name, k in (("points", "incremental_s"), ("condition", "incremental_condition_s"),
+                    ("text condition", "incremental_text_condition_s"), ("activity window", "incremental_activity_s")):
+        out[k[:-2] + "_over_floor"] = r = round(out[k] / out["edit_floor_s"], 2) if out["edit_floor_s"] else None
+        ratios.append(f"{name} {r}x")
+    print("edits over their floor: " + ", ".join(ratios))
     gc.collect()
     out["peak_rss_mb"] = round(rss_peak_mb(), 1)
     out["rss_target_mb"] = round(3 * out["frame_mb"] + baseline, 1)
