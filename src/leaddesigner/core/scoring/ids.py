@@ -130,7 +130,9 @@ def _joined_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray | None:
     if found.num_rows != len(events):  # pragma: no cover - one row per event, as a LEFT JOIN on distinct ids gives
         raise AssertionError(f"{found.num_rows} matches for {len(events)} events")
     out = np.empty(len(events), dtype=np.int64)  # every position is written once: no fill
-    out[found["pos"].to_numpy()] = found["row"].to_numpy()
+    for pos, row in zip(found["pos"].chunks, found["row"].chunks, strict=True):
+        # chunk by chunk, each read where it lies: the whole columns joined first were two more copies
+        out[pos.to_numpy(zero_copy_only=False)] = row.to_numpy(zero_copy_only=False)
     del found, events, leads
     pa.default_memory_pool().release_unused()  # the join's ~120 MB at 12M events, kept by Arrow's allocator otherwise
     return out
