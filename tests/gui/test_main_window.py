@@ -612,15 +612,31 @@ def test_layout_at_1366x768(window, qtbot):
     assert w.summary_strip.height() < 140
 
 
-def test_main_screenshot_writes_a_png(qtbot, tmp_path, dataset, model_path):
+def test_main_screenshot_writes_a_png(qtbot, tmp_path, dataset, model_path, monkeypatch):
+    """``main`` opens the window, keeps its objects out of later full GC passes (a pass over them held the GIL
+    ~110 ms: the window froze while a worker loaded 1M leads) before the load starts, then renders."""
+    import gc
+
     from PySide6.QtGui import QImage
 
-    from leaddesigner.gui.app import main
+    from leaddesigner.gui import app as gui_app
 
+    frozen: list[int] = []
+    real = gui_app.freeze_startup_objects
+
+    def spy() -> None:
+        real()
+        frozen.append(gc.get_freeze_count())
+
+    monkeypatch.setattr(gui_app, "freeze_startup_objects", spy)
     out = tmp_path / "shot.png"
-    assert main(model_path, dataset[0], dataset[1], out) == 0
+    try:
+        assert gui_app.main(model_path, dataset[0], dataset[1], out) == 0
+    finally:
+        gc.unfreeze()  # the rest of the test session collects as before
     img = QImage(str(out))
     assert not img.isNull() and img.width() == 1366 and img.height() == 768
+    assert len(frozen) == 1 and frozen[0] > 10_000  # the opened window's objects (~190,000 in the app)
 
 
 def test_grade_conversion_matches_a_direct_count(window):
