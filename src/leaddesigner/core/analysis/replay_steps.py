@@ -580,11 +580,17 @@ class ReplayCore:
         keys = np.concatenate(parts)
         if eves:  # the last day before each change: where a falling score is lowest
             keys = np.concatenate([keys, keys - 1])
-        glead = keys // self.stride
-        gday = keys % self.stride + self.day_lo
-        ok = subset[glead] & (gday <= self.day_hi) & (gday >= lo[glead])
+        if len(rows) == self.n and len(lo) and int(lo.min()) == int(lo.max()):
+            # every lead, one first day (the whole period): the day offset decides alone, no lead gathers
+            off = keys % self.stride
+            ok = (off <= self.day_hi - self.day_lo) & (off >= int(lo[0]) - self.day_lo)
+        else:
+            glead, off = np.divmod(keys, self.stride)
+            gday = off + self.day_lo
+            ok = subset[glead] & (gday <= self.day_hi) & (gday >= lo[glead])
         keys = _unique_sorted(keys[ok])
-        return keys // self.stride, keys % self.stride + self.day_lo
+        glead, off = np.divmod(keys, self.stride)
+        return glead, off + self.day_lo
 
     def dense_leads(self) -> np.ndarray:
         """Leads whose score may rise between change days (evaluated on every day)."""
