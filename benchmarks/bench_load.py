@@ -14,6 +14,7 @@ score in the worker thread) and reports
   request until settled: the longest, the median, how many exceeded 100 ms and their sum
   (a stall over 100 ms is a window that feels frozen);
 * ``profile_s``: the Profile tab's work for the same file (worker thread);
+* ``peak_rss_mb_when_settled``: the process's peak resident memory until settled;
 * ``peer``: DuckDB reading the same CSV files into memory (``read_csv_auto``),
   measured in the same run, and the ratio app / DuckDB.
 """
@@ -105,6 +106,9 @@ def app_load(leads: Path, acts: Path | None) -> dict:
     app.processEvents()
     settled = time.perf_counter() - t0
     timer.stop()
+    import resource
+
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # the window, the data and the first tabs
     g = np.array(gaps) * 1000
     over = g[g > 100]
     # the Profile tab's work on the same file
@@ -126,6 +130,7 @@ def app_load(leads: Path, acts: Path | None) -> dict:
         "stall_ms": {"max": round(float(g.max()), 1), "median": round(float(np.median(g)), 1),
                      "over_100ms": int(len(over)), "sum_over_100ms": round(float(over.sum()), 1), "where": where},
         "profile_s": round(profile_s, 2),
+        "peak_rss_mb_when_settled": round(peak_mb),
     }
 
 

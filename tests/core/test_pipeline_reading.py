@@ -106,3 +106,29 @@ def test_crm_export_and_a_log_read_side_by_side_load_as_alone(tmp_path):
     np.testing.assert_array_equal(both.data.events.lead, alone.data.events.lead)
     assert [p.kind for p in both.data.problems] == [p.kind for p in alone.data.problems]
     assert "unknown_lead" in [p.kind for p in both.data.problems]
+
+
+def test_the_logs_timestamps_are_kept_as_the_parsed_instants(files, tmp_path):
+    """After binding, the raw log holds the instants bind parsed (sharing the events' memory) instead of 12M
+    texts; binding that table again gives the same events and problems. A log with a row that did not become
+    an event keeps its text, so a later bind reports the same problem."""
+    model = load_model(MODEL)
+    loaded = pipeline.load(model, files[0], files[1], as_of="2026-08-31")
+    ts = loaded.activities.frame["timestamp"]
+    assert pd.api.types.is_datetime64_any_dtype(ts.dtype)
+    assert np.shares_memory(ts.to_numpy(), loaded.data.events.ts)
+    again = pipeline.load(model, loaded.leads, loaded.activities, as_of="2026-08-31")
+    np.testing.assert_array_equal(again.data.events.ts, loaded.data.events.ts)
+    np.testing.assert_array_equal(again.data.events.lead, loaded.data.events.lead)
+    np.testing.assert_array_equal(again.scorer.result.score, loaded.scorer.result.score)
+    assert [p.message for p in again.data.problems] == [p.message for p in loaded.data.problems]
+
+    log = tmp_path / "acts.csv"
+    raw = pd.read_csv(files[1], dtype=str)
+    raw.loc[3, "timestamp"] = "not a date"
+    raw.to_csv(log, index=False)
+    kept = pipeline.load(model, files[0], log, as_of="2026-08-31")
+    assert kept.activities.frame["timestamp"].iloc[3] == "not a date"
+    rebound = pipeline.load(model, kept.leads, kept.activities, as_of="2026-08-31")
+    assert [p.message for p in rebound.data.problems] == [p.message for p in kept.data.problems]
+    assert any(p.column == "timestamp" for p in kept.data.problems)

@@ -30,6 +30,7 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from leaddesigner.core.data.leadfile import (
     LeadFileError,
@@ -206,6 +207,8 @@ def load(
         )
     except KeyError as e:  # the activity log's columns are missing: the message is for the user
         raise LeadFileError(str(e.args[0]) if e.args else str(e), path=at.path if at is not None else lt.path) from None
+    if at is not None:
+        _keep_parsed_timestamps(at, data, cols.timestamp)
     if as_of is None:
         data_end = data.as_of
     else:
@@ -267,6 +270,25 @@ def _drain(future) -> None:
         future.result()
     except BaseException:  # noqa: BLE001 - the lead file's error is reported instead
         pass
+
+
+def _keep_parsed_timestamps(at: Table, data: LeadData, column: str) -> None:
+    """The activity log's timestamp text replaced by the instants bind parsed (12M events: ~330 MB less).
+
+    The raw log stays with the loaded data for a later bind (another model's
+    columns, a fit); its timestamps are then read from the instants, which give
+    the same events. Only when every row became an event, in the log's order
+    (no unknown lead, no timestamp that failed to parse: a later bind reports
+    those problems from the text); the column then shares the events' memory.
+    """
+    frame, ev = at.frame, data.events
+    if ev is None or column not in frame.columns or len(ev) != len(frame):
+        return
+    if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
+        return
+    i = list(frame.columns).index(column)
+    frame.isetitem(i, pd.Series(ev.ts.view("datetime64[ns]"), index=frame.index, name=column, copy=False))
+    pa.default_memory_pool().release_unused()  # the text lived in Arrow's allocator
 
 
 @dataclass
