@@ -108,15 +108,19 @@ def test_crm_export_and_a_log_read_side_by_side_load_as_alone(tmp_path):
     assert "unknown_lead" in [p.kind for p in both.data.problems]
 
 
-def test_the_logs_timestamps_are_kept_as_the_parsed_instants(files, tmp_path):
-    """After binding, the raw log holds the instants bind parsed (sharing the events' memory) instead of 12M
-    texts; binding that table again gives the same events and problems. A log with a row that did not become
+def test_the_logs_text_is_kept_as_bind_made_it(files, tmp_path):
+    """After binding, the raw log holds the instants bind parsed (sharing the events' memory) and its lead ids
+    as a categorical of the lead file's ids, instead of 12M texts each; binding that table again gives the same
+    events and problems. A log with a row that did not become
     an event keeps its text, so a later bind reports the same problem."""
     model = load_model(MODEL)
     loaded = pipeline.load(model, files[0], files[1], as_of="2026-08-31")
     ts = loaded.activities.frame["timestamp"]
     assert pd.api.types.is_datetime64_any_dtype(ts.dtype)
     assert np.shares_memory(ts.to_numpy(), loaded.data.events.ts)
+    ids = loaded.activities.frame["lead_id"]
+    assert isinstance(ids.dtype, pd.CategoricalDtype)
+    assert ids.astype(str).tolist() == pd.read_csv(files[1], dtype=str)["lead_id"].tolist()  # the same values
     again = pipeline.load(model, loaded.leads, loaded.activities, as_of="2026-08-31")
     np.testing.assert_array_equal(again.data.events.ts, loaded.data.events.ts)
     np.testing.assert_array_equal(again.data.events.lead, loaded.data.events.lead)

@@ -208,7 +208,7 @@ def load(
     except KeyError as e:  # the activity log's columns are missing: the message is for the user
         raise LeadFileError(str(e.args[0]) if e.args else str(e), path=at.path if at is not None else lt.path) from None
     if at is not None:
-        _keep_parsed_timestamps(at, data, cols.timestamp)
+        _slim_log(at, data, cols)
     if as_of is None:
         data_end = data.as_of
     else:
@@ -272,22 +272,30 @@ def _drain(future) -> None:
         pass
 
 
-def _keep_parsed_timestamps(at: Table, data: LeadData, column: str) -> None:
-    """The activity log's timestamp text replaced by the instants bind parsed (12M events: ~330 MB less).
+def _slim_log(at: Table, data: LeadData, cols: ActivityColumns) -> None:
+    """The activity log's text, once bound, kept in the form bind made of it (12M events: ~470 MB less).
 
     The raw log stays with the loaded data for a later bind (another model's
-    columns, a fit); its timestamps are then read from the instants, which give
-    the same events. Only when every row became an event, in the log's order
-    (no unknown lead, no timestamp that failed to parse: a later bind reports
-    those problems from the text); the column then shares the events' memory.
+    columns, a fit). When every row became an event, in the log's order (no
+    unknown lead, no timestamp that failed to parse: a later bind reports those
+    problems from the text), its timestamps are the parsed instants (sharing
+    the events' memory) and, when the lead file's ids are unique, its lead ids
+    a categorical of those ids coded by the events' lead rows: the same values,
+    which a later bind matches on the categories alone.
     """
     frame, ev = at.frame, data.events
-    if ev is None or column not in frame.columns or len(ev) != len(frame):
+    if ev is None or len(ev) != len(frame):
         return
-    if pd.api.types.is_datetime64_any_dtype(frame[column].dtype):
-        return
-    i = list(frame.columns).index(column)
-    frame.isetitem(i, pd.Series(ev.ts.view("datetime64[ns]"), index=frame.index, name=column, copy=False))
+    names = list(frame.columns)
+    ts = cols.timestamp
+    if ts in names and not pd.api.types.is_datetime64_any_dtype(frame[ts].dtype):
+        frame.isetitem(names.index(ts), pd.Series(ev.ts.view("datetime64[ns]"), index=frame.index, name=ts, copy=False))
+    lid = cols.lead_id
+    unique_ids = not any(p.kind in ("duplicate_id", "empty_id") for p in data.problems)
+    if lid in names and unique_ids and isinstance(frame[lid].dtype, pd.StringDtype) and len(data.ids):
+        codes = ev.lead.astype(np.int32 if len(data.ids) < 2**31 - 1 else np.int64)
+        ids = pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(data.ids), validate=False)
+        frame.isetitem(names.index(lid), pd.Series(ids, index=frame.index, name=lid, copy=False))
     pa.default_memory_pool().release_unused()  # the text lived in Arrow's allocator
 
 
