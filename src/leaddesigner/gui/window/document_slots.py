@@ -158,7 +158,7 @@ class DocumentViewMixin:
 
     def _on_document_load_started(self, message: str) -> None:
         self.progress.setValue(0)
-        self.progress.setFormat(message[:40] + " %p%")
+        self.progress.setFormat("%p%")  # the words are in the status bar: in the bar they wrapped and were cut
         self.progress.setVisible(True)
         self.cancel_button.setVisible(True)
         self.act_cancel.setEnabled(True)
@@ -167,6 +167,8 @@ class DocumentViewMixin:
     def _on_document_load_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(int(fraction * 1000))
         self.progress.setToolTip(message)
+        if message:  # the step in progress ("Reading activities.csv: 3,000,000 rows"); the end of the load says its own
+            self.statusBar().showMessage(message + " ...")
 
     def _on_document_load_ended(self) -> None:
         self.progress.setVisible(False)
