@@ -136,3 +136,14 @@ def test_the_logs_text_is_kept_as_bind_made_it(files, tmp_path):
     rebound = pipeline.load(model, kept.leads, kept.activities, as_of="2026-08-31")
     assert [p.message for p in rebound.data.problems] == [p.message for p in kept.data.problems]
     assert any(p.column == "timestamp" for p in kept.data.problems)
+
+
+def test_load_without_scoring_binds_the_same_data(files):
+    """``score=False`` (what ``simulate`` asks for: the replay scores every day itself) stops after binding."""
+    model = load_model(MODEL)
+    bound = pipeline.load(model, files[0], files[1], as_of="2026-08-31", score=False)
+    scored = pipeline.load(model, files[0], files[1], as_of="2026-08-31")
+    assert bound.scorer is None and bound.score_seconds == 0.0 and scored.scorer is not None
+    np.testing.assert_array_equal(bound.data.events.lead, scored.data.events.lead)
+    pd.testing.assert_frame_equal(bound.data.frame, scored.data.frame)
+    assert [p.message for p in pipeline.check(bound).warnings] == [p.message for p in pipeline.check(scored).warnings]

@@ -212,8 +212,9 @@ class Loaded:
         self.as_of_given = as_of_given
 
 
-def load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
-    """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline)."""
+def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool = True) -> Loaded:
+    """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline; ``score=False``:
+    bound and checked only, ``scorer`` None)."""
     from leaddesigner.core.data.leadfile import row_label
     from leaddesigner.core.data.pipeline import load
     model = read_model(args.model)
@@ -232,6 +233,7 @@ def load_and_score(args: argparse.Namespace, progress: Progress) -> Loaded:
         sheet=getattr(args, "sheet", None),
         progress=progress,
         on_stage=progress.stage,
+        score=score,
     )
     progress.done()
     for note in loaded.notes:

@@ -107,7 +107,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.start is not None and args.end is not None and args.start > args.end:
         raise common.CliError(f"--from {args.start.date()} is after --to {args.end.date()}.")
     progress = common.Progress(sys.stderr, enabled=not args.quiet)
-    loaded = common.load_and_score(args, progress)
+    loaded = common.load_and_score(args, progress, score=False)  # the replay scores every day itself
     progress.stage("Replaying the period")
     try:
         sim = simulate(
