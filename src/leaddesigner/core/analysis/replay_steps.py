@@ -9,13 +9,13 @@ the first or last event of a lead at or after (before) a moment by binary search
 Used by :func:`~leaddesigner.core.analysis.replay.replay`; pure numpy."""
 from __future__ import annotations
 
-import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.data.parallel import cores
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.conditions import DAY_NS
@@ -450,7 +450,7 @@ class ReplayCore:
         n, step = len(lead), self.EVALUATE_PART
         if n <= step:
             return self._evaluate(lead, day, tabs)
-        workers = min(os.cpu_count() or 1, 4)
+        workers = cores(4)
         with ThreadPoolExecutor(workers, thread_name_prefix="replay-part") as pool:  # numpy lets go of the GIL
             parts = list(pool.map(lambda a: self._evaluate(lead[a:a + step], day[a:a + step], tabs), range(0, n, step)))
         return ScoreArrays(*(np.concatenate([getattr(p, f) for p in parts])

@@ -14,7 +14,6 @@ Python API call :func:`detect`.
 from __future__ import annotations
 
 import difflib
-import os
 import re
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
@@ -31,6 +30,7 @@ from leaddesigner.core.data.coerce import (
     TRUE_TOKENS,
     coerce_types,
 )
+from leaddesigner.core.data.parallel import cores
 
 __all__ = [
     "normalize_name",
@@ -352,7 +352,7 @@ def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> l
     def one(i: int) -> ColumnGuess:
         return guess_column(frame.iloc[:, i], cols[i], delimiter=delimiter)
 
-    workers = min(len(cols), os.cpu_count() or 1, 8)
+    workers = min(len(cols), cores())
     if workers < 2 or len(frame) * len(cols) < _PARALLEL_CELLS:
         return [one(i) for i in range(len(cols))]
     with ThreadPoolExecutor(workers, thread_name_prefix="detect") as pool:

@@ -15,7 +15,7 @@ from typing import Callable, TypeVar
 
 import pyarrow as pa
 
-__all__ = ["MIN_ROWS", "chained", "on_slices"]
+__all__ = ["MIN_ROWS", "chained", "cores", "on_slices"]
 
 #: columns shorter than this run on the calling thread
 MIN_ROWS = 1_000_000
@@ -23,12 +23,17 @@ MIN_ROWS = 1_000_000
 T = TypeVar("T")
 
 
+def cores(limit: int = 8) -> int:
+    """How many threads the core's parallel steps use: the machine's cores, at most ``limit``."""
+    return max(1, min(os.cpu_count() or 1, limit))
+
+
 def on_slices(fn: Callable[[pa.ChunkedArray], T], arr: pa.ChunkedArray | pa.Array, *, min_rows: int | None = None) -> list[T]:
     """``fn`` of consecutive slices of ``arr`` (one per core, in order); one slice, the whole column, when short."""
     if isinstance(arr, pa.Array):
         arr = pa.chunked_array([arr])
     n = len(arr)
-    workers = min(os.cpu_count() or 1, 8)
+    workers = cores()
     if workers < 2 or n < (MIN_ROWS if min_rows is None else min_rows):
         return [fn(arr)]
     step = -(-n // workers)
