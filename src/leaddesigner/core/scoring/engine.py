@@ -4,7 +4,7 @@ One module because :class:`Scorer` is one object whose incremental state
 (per-rule points, group sums, dimension totals, event windows) must stay
 consistent across every edit method; split across files, the invariants below
 would have no single place to read. Binding frames is here because it decides
-the arrays the scorer keeps; the event log and its index are in :mod:`.events`; conditions, explanations and summaries are in their
+the arrays the scorer keeps; the event log and its index are in :mod:`.events`, events matched to lead rows in :mod:`.ids`; conditions, explanations and summaries are in their
 own modules.
 
 ``bind`` turns raw lead and activity frames into :class:`LeadData` (columns

@@ -6,8 +6,8 @@ events, and an event whose id is in no row is an unknown lead (-1).
 
 Three ways to the same answer, by size:
 
-* a categorical event id column (a Parquet dictionary) is resolved on its
-  categories, then one gather;
+* a categorical event id column (a Parquet dictionary, or a bound log's ids
+  kept as a categorical) is resolved on its categories, then one gather;
 * text ids are matched by Arrow's ``index_in`` (the text is hashed where it
   lies, no Python strings);
 * from :data:`JOIN_MIN_EVENTS` events on, DuckDB joins the two columns on
@@ -51,9 +51,13 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
     first[codes[known][::-1]] = np.flatnonzero(known)[::-1]  # last write wins: the first row
     lookup = pd.Index(uniques)
     if isinstance(event_ids.dtype, pd.CategoricalDtype):
-        # resolve the categories, then one gather: no event-sized temporaries
-        cats = event_ids.cat.categories.astype(str).to_numpy(dtype=object)
-        pos = lookup.get_indexer(cats)
+        # resolve the categories, then one gather: no event-sized temporaries. The categories go through Arrow
+        # too: a bound log keeps its lead ids as a categorical of a million lead ids (pipeline._slim_log), and
+        # a Python string for each held the GIL while a rebind ran in the app's worker
+        cats = pd.Series(event_ids.cat.categories)
+        pos = _arrow_positions(cats, uniques)
+        if pos is None:  # pragma: no cover - categories Arrow cannot take
+            pos = lookup.get_indexer(cats.astype(str).to_numpy(dtype=object))
         cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
         return cat_rows[event_ids.cat.codes.to_numpy()]
     pos = _arrow_positions(event_ids, uniques)
