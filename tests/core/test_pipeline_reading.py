@@ -147,3 +147,14 @@ def test_load_without_scoring_binds_the_same_data(files):
     np.testing.assert_array_equal(bound.data.events.lead, scored.data.events.lead)
     pd.testing.assert_frame_equal(bound.data.frame, scored.data.frame)
     assert [p.message for p in pipeline.check(bound).warnings] == [p.message for p in pipeline.check(scored).warnings]
+
+
+def test_a_log_given_as_a_dataframe_is_never_changed(files):
+    """Only a log the pipeline read itself is kept in bind's form: a caller's DataFrame stays as it was."""
+    model = load_model(MODEL)
+    leads = pd.read_csv(files[0], dtype=str)
+    acts = pd.read_csv(files[1], dtype=str)
+    before = acts.copy()
+    loaded = pipeline.load(model, leads, acts, as_of="2026-08-31")
+    pd.testing.assert_frame_equal(acts, before)
+    assert loaded.activities.frame is acts and len(loaded.data.events) == len(acts)

@@ -290,8 +290,8 @@ def _slim_log(at: Table, data: LeadData, cols: ActivityColumns) -> None:
     which a later bind matches on the categories alone.
     """
     frame, ev = at.frame, data.events
-    if ev is None or len(ev) != len(frame):
-        return
+    if at.path is None or ev is None or len(ev) != len(frame):
+        return  # a frame the caller gave is the caller's: never changed
     names = list(frame.columns)
     ts = cols.timestamp
     if ts in names and not pd.api.types.is_datetime64_any_dtype(frame[ts].dtype):
