@@ -7,15 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.scoring.engine import Scorer
-
-from leaddesigner.core.scoring.engine import bind
-
-from leaddesigner.core.scoring.engine import default_as_of
-
-from leaddesigner.core.scoring.engine import parse_as_of
-
-from leaddesigner.core.scoring.engine import score
 from leaddesigner.core.model.types import (
     ActivityColumns,
     ActivitySpec,
@@ -35,6 +26,7 @@ from leaddesigner.core.model.types import (
     Thresholds,
     ValueMap,
 )
+from leaddesigner.core.scoring.engine import Scorer, bind, default_as_of, parse_as_of, score
 
 AS_OF = parse_as_of("2026-03-15")  # the end of 15 March = 2026-03-16 00:00
 
@@ -656,7 +648,7 @@ def test_progress_callback():
     calls = []
     m = _lead_model([Rule("a", "a", "fit", 1, when=Leaf("x", "gt", 0)), Rule("b", "b", "fit", 1, when=Leaf("x", "gt", 1))])
     Scorer(m, bind(m, pd.DataFrame({"lead_id": ["1"], "x": [1]}), as_of=AS_OF), progress=lambda f, msg: calls.append((f, msg)))
-    assert calls[0][0] == 0 and calls[-1] == (1.0, "scored")
+    assert calls[0] == (0, "Scoring rule 1 of 2: a") and calls[-1] == (1.0, "Scored")
 
 
 def test_horizon_scores_each_lead_days_after_creation():

@@ -1010,3 +1010,18 @@ def test_windows_of_a_session_read_the_sample_files_once(window, dataset, datase
     cached = {key[0] for key in dataset_frame_cache}
     assert set(dataset) <= cached
     assert len(window.doc.data) == len(pd.read_csv(dataset[0]))
+
+
+def test_loading_shows_the_step_in_the_status_bar_and_the_percentage_in_the_bar(window, qtbot, dataset):
+    """The bar's 220 pixels hold the percentage only (its file-name label wrapped and was cut); the status bar
+    says the step in progress (reading each file, checking, each rule by its label), then how the load ended."""
+    w = window
+    messages: list[str] = []
+    w.statusBar().messageChanged.connect(messages.append)
+    w.load_data(*dataset)
+    assert w.progress.format() == "%p%"
+    qtbot.waitUntil(lambda: w.doc.has_data and w.doc.ready and not w.doc.loading, timeout=30000)
+    assert "Checking the data against the model ..." in messages
+    assert any(m.startswith("Scoring rule 1 of ") for m in messages)  # the rule's label, not its id
+    assert messages.index("Checking the data against the model ...") < messages.index("Ready ...")
+    assert w.statusBar().currentMessage().startswith("Loaded ")  # the end of the load says its own

@@ -510,14 +510,14 @@ class Scorer:
         rules = [r for r in self.model.rules if r.enabled]
         for i, r in enumerate(rules):
             if progress:
-                progress(i / max(len(rules), 1), f"rule {r.id}")
+                progress(i / max(len(rules), 1), f"Scoring rule {i + 1} of {len(rules)}: {r.label or r.id}")
             st = RuleState(copy.deepcopy(r), self._evaluate(r), self._bucket(r))
             self._states[r.id] = st
             self._add(st, +1.0)
         self._settings = self._settings_key()
         self.result = self._aggregate()
         if progress:
-            progress(1.0, "scored")
+            progress(1.0, "Scored")
         return self.result
 
     def refresh(self) -> ScoreArrays:
