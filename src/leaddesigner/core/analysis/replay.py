@@ -356,7 +356,7 @@ def _response_events(core: "ReplayCore", rec) -> EventSet:
     wanted = {str(x).strip().lower() for x in rec.response_types}
     if isinstance(t.dtype, pd.CategoricalDtype):  # decide on the categories, broadcast through the codes
         cats = np.array([str(c).strip().lower() in wanted for c in t.cat.categories] + [False])
-        m = cats[t.cat.codes.to_numpy()]
+        m = cats[np.asarray(t.array.codes)]
     else:
         m = t.astype("string").str.strip().str.lower().isin(wanted).fillna(False).to_numpy(dtype=bool)
     m = m[core.ev_order]

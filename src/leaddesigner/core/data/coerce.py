@@ -195,7 +195,7 @@ def _on_values(
         if len(cats) == 0:  # all missing: convert one missing value instead
             cats = pd.Series([None], dtype="str")
         conv, bad_c = convert(cats)
-        codes = series.cat.codes.to_numpy()
+        codes = np.asarray(series.array.codes)
         valid = codes >= 0
         idx = np.where(valid, codes, 0)
         result = conv.iloc[idx].reset_index(drop=True)
@@ -219,7 +219,7 @@ def _text_view(series: pd.Series) -> pd.Series:
         # string per row while holding the GIL: 80 ms per million rows of window stall)
         cats = _text_view(pd.Series(series.cat.categories))
         values = pa.array(cats.to_numpy(dtype=object, na_value=None), type=pa.string())
-        codes = series.cat.codes.to_numpy()
+        codes = np.asarray(series.array.codes)
         taken = values.take(pa.array(codes, mask=codes < 0))
         out = pa.chunked_array([taken]).to_pandas()
         out.index, out.name = series.index, series.name
@@ -635,7 +635,8 @@ def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
         parsed = chained(on_slices(lambda part: pc.cast(part, pa.timestamp("ns")), arr))
     except (*_ARROW_ERRORS, TypeError, ValueError):
         return None
-    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[ns]")
+    # a fresh array: pandas 3 would copy it again (96 MB at 12M events)
+    return pd.Series(parsed.to_numpy(zero_copy_only=False), index=values.index, dtype="datetime64[ns]", copy=False)
 
 
 def _epoch_dates(x: np.ndarray, fmt: str) -> tuple[pd.Series, np.ndarray]:
@@ -714,14 +715,14 @@ def _convert_category(series: pd.Series, fmt: str | None = None) -> tuple[pd.Ser
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = _text_view(pd.Series(series.cat.categories))
         new_codes_for_cat, new_cats = pd.factorize(cats, use_na_sentinel=True)
-        codes = series.cat.codes.to_numpy()
+        codes = np.asarray(series.array.codes)
         dtype = pd.CategoricalDtype(pd.Index(new_cats, dtype="str"))
         if len(new_cats) == len(cats) and np.array_equal(new_codes_for_cat, np.arange(len(cats))):
             # stripping changed no category and none was empty: the event-sized codes stay as they are
-            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False)), None
+            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), copy=False), None
         # recoded in the codes' own width (int8 for a log's event types; code -1 stays missing)
         lookup = np.append(new_codes_for_cat, -1).astype(codes.dtype)
-        return pd.Series(pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False)), None
+        return pd.Series(pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False), copy=False), None
     text = _text_view(series).reset_index(drop=True)
     return text.astype("category"), None
 

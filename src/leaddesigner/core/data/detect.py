@@ -167,7 +167,7 @@ class Detection:
 def _present_text(s: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     """The distinct present values as stripped text, and how often each occurs (None: not counted)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        counts = np.bincount(s.cat.codes.to_numpy()[s.cat.codes.to_numpy() >= 0], minlength=len(s.cat.categories))
+        counts = np.bincount(np.asarray(s.array.codes)[np.asarray(s.array.codes) >= 0], minlength=len(s.cat.categories))
         cats = pd.Series(s.cat.categories.astype(str), dtype="str").str.strip()
         keep = (counts > 0) & cats.notna().to_numpy() & (cats != "").to_numpy()
         vals, cnt = cats[keep].reset_index(drop=True), counts[keep]

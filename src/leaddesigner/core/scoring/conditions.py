@@ -157,7 +157,7 @@ def _text(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
     if isinstance(s.dtype, pd.CategoricalDtype):
         cats = pd.Series(s.cat.categories.astype(str))
         on_cats = _text_values(cats, op, v, case_sensitive)
-        codes = s.cat.codes.to_numpy()
+        codes = np.asarray(s.array.codes)
         # code -1 (missing) indexes the appended False
         return np.append(on_cats, False)[codes]
     return _text_values(s, op, v, case_sensitive)
@@ -345,7 +345,7 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
         out = np.where(b.fillna(False).to_numpy(dtype=bool), t, f)
         return np.where(b.isna().to_numpy(), 0.0, out)
     if isinstance(s.dtype, pd.CategoricalDtype):
-        codes, cats = s.cat.codes.to_numpy(), s.cat.categories.astype(str)
+        codes, cats = np.asarray(s.array.codes), s.cat.categories.astype(str)
     else:
         codes, uniques = pd.factorize(s)
         # numbers read as the YAML keys are written: 1.0 -> "1" (a persona on a number column)

@@ -131,10 +131,10 @@ def _build_event_index(ev: Events) -> EventIndex | None:
         return None
     # the pair of each event as one small integer (at most 50M pairs: int32 halves the passes over 12M events)
     kt = np.int32 if nt * nd < 2**31 else np.int64
-    key = tcat.codes.to_numpy().astype(kt)
+    key = np.asarray(f["type"].array.codes).astype(kt)
     key += 1
     key *= nd
-    key += dcat.codes.to_numpy()
+    key += np.asarray(f["detail"].array.codes)
     key += 1
     counts = np.bincount(key, minlength=nt * nd)
     used = np.flatnonzero(counts)

@@ -59,7 +59,7 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
         if pos is None:  # pragma: no cover - categories Arrow cannot take
             pos = lookup.get_indexer(cats.astype(str).to_numpy(dtype=object))
         cat_rows = np.append(np.where(pos >= 0, first[np.maximum(pos, 0)], -1), -1)
-        return cat_rows[event_ids.cat.codes.to_numpy()]
+        return cat_rows[np.asarray(event_ids.array.codes)]
     pos = _arrow_positions(event_ids, uniques)
     if pos is None:
         pos = lookup.get_indexer(event_ids.astype("str").to_numpy(dtype=object))
