@@ -37,7 +37,7 @@ def test_lead_rows_arrow_matches_pandas() -> None:
     np.testing.assert_array_equal(id_matching.lead_rows(ids_num, pd.Series([3, 1, 7])), [2, 0, -1])
 
 
-HOSTILE = ["a", "A", "b", " ", "", "\t", " a", "a ", "İ", "i", "ı", "I", "Σ", "σ", "ς", "NO", "no", "L-1", "l-1", "O'Brien"]
+HOSTILE = ["a", "A", "b", " ", "", "\t", "\xa0", "\u3000", " a", "a ", "İ", "i", "ı", "I", "Σ", "σ", "ς", "NO", "no", "L-1", "l-1", "O'Brien"]
 
 
 @pytest.mark.parametrize("join", [False, True], ids=["arrow", "duckdb"])
