@@ -46,6 +46,9 @@ def test_side_by_side_equals_one_after_the_other(files):
     fractions = [f for f, _ in reports]
     assert fractions == sorted(fractions) and fractions[-1] == 1.0  # never backwards, to the end
     assert any("activities.csv" in m for _, m in reports) and any("leads.csv" in m for _, m in reports)
+    said = [m for _, m in reports]  # binding says its steps (seconds at a million leads)
+    n_events = len(both.data.events)
+    assert said.index(f"Reading the dates of {n_events:,} events") < said.index(f"Matching {n_events:,} events to their leads")
     assert _side_threads() == []
 
 

@@ -207,6 +207,7 @@ def load(
             row_offset=lt.offset,
             activity_row_offset=at.offset if at is not None else 2,
             column_formats=formats,
+            progress=stage(0.7, 0.8),
         )
     except KeyError as e:  # the activity log's columns are missing: the message is for the user
         raise LeadFileError(str(e.args[0]) if e.args else str(e), path=at.path if at is not None else lt.path) from None

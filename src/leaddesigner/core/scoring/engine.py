@@ -167,8 +167,13 @@ def bind(
     activity_row_offset: int = 2,
     horizon_days: float | None = None,
     column_formats: dict[str, str] | None = None,
+    progress: Progress | None = None,
 ) -> LeadData:
     """Prepare lead and activity frames for scoring with ``model``.
+
+    ``progress(fraction, message)`` hears each step (the lead file's values,
+    the log's dates, matching events to leads): at a million leads binding
+    takes seconds, and the app shows the step in progress.
 
     ``column_formats`` (file column -> format, e.g. from
     :func:`leaddesigner.core.data.detect.detect`) is used for attributes the
@@ -244,6 +249,8 @@ def bind(
             t = types[present[col]] if col in present else None
             if col not in formats and ((t == "date" and f in DATE_FORMATS) or (t == "number" and f in NUMBER_FORMATS)):
                 formats[col] = f
+    say = progress or (lambda fraction, message: None)
+    say(0.0, f"Reading the values of {_count(len(leads), 'lead')}")
     frame, type_problems = coerce_types(
         leads[list(present)], {col: types[attr] for col, attr in present.items()}, source=leads_source, row_offset=row_offset,
         formats=formats,
@@ -264,7 +271,7 @@ def bind(
     events = None
     if activities is not None:
         events, ev_problems = _bind_events(
-            model.activities or ActivityColumns(), activities, id_index, activities_source, activity_row_offset
+            model.activities or ActivityColumns(), activities, id_index, activities_source, activity_row_offset, say
         )
         problems += ev_problems
 
@@ -320,7 +327,7 @@ def _empty_column(atype: str, n: int) -> pd.Series:
 
 
 def _bind_events(
-    cols: ActivityColumns, act: pd.DataFrame, ids: pd.Index, source: str, row_offset: int
+    cols: ActivityColumns, act: pd.DataFrame, ids: pd.Index, source: str, row_offset: int, say: Progress
 ) -> tuple[Events, list[Problem]]:
     from leaddesigner.core.model.io import did_you_mean
 
@@ -338,8 +345,10 @@ def _bind_events(
     types = {cols.timestamp: "date", cols.type: "category"}
     if cols.detail:
         types[cols.detail] = "category"
+    say(0.3, f"Reading the dates of {_count(len(act), 'event')}")
     part, tp = coerce_types(act[list(need.values())], types, source=source, row_offset=row_offset)
     problems += tp
+    say(0.6, f"Matching {_count(len(act), 'event')} to their leads")
     lead = lead_rows(ids, act[cols.lead_id])
     ts = part[cols.timestamp].to_numpy(dtype="datetime64[ns]").view("int64")
     nat = ts == np.iinfo(np.int64).min
