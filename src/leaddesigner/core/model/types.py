@@ -1,7 +1,9 @@
 """The scoring model: plain dataclasses, conversion to and from the YAML structure.
 
-One module because the model's dataclasses and their dict mapping are the
-file format: one place to read when production asks what a field means.
+The model's dataclasses and their dict mapping are the file format: one place
+to read when production asks what a field means. The file's words (types,
+formats, operators) are in :mod:`.vocabulary` and the condition language of
+``when`` / ``where`` in :mod:`.conditions`; both are re-exported here.
 
 The YAML file is the contract with production systems; this module is the one
 place that knows how a model maps to plain dicts and lists (``from_dict`` /
@@ -33,188 +35,34 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from leaddesigner.core.model.accounts import Accounts
 
-SCHEMA_VERSION = 1
-
-ATTRIBUTE_TYPES = ("category", "number", "boolean", "date", "text")
-#: how a file writes dates / numbers, where detection should not decide (``Attribute.format``)
-DATE_FORMATS = ("ISO", "M/D/Y", "D/M/Y", "unix_s", "unix_ms", "excel")
-NUMBER_FORMATS = ("1,234.5", "1.234,5")
-ATTRIBUTE_KINDS = (
-    "demographic",
-    "firmographic",
-    "technographic",
-    "behavioural",
-    "intent",
-    "form",
-    "system",
-    "outcome",
-    "other",
+from leaddesigner.core.model.conditions import (  # noqa: F401 - the model's names stay importable from here
+    OP_WORDS,
+    AllOf,
+    AnyOf,
+    Condition,
+    Leaf,
+    Not,
+    condition_attributes,
+    condition_from_dict,
+    condition_text,
+    condition_to_dict,
+    plain_number,
+    plain_value,
 )
-DIMENSIONS = ("fit", "engagement")
-STATUSES = ("lead", "MQL", "SQL")
-
-#: operator -> attribute types it applies to
-OPERATORS: dict[str, tuple[str, ...]] = {
-    "equals": ("category", "text", "number", "boolean"),
-    "not_equals": ("category", "text", "number", "boolean"),
-    "in": ("category", "text", "number"),
-    "not_in": ("category", "text", "number"),
-    "gt": ("number",),
-    "gte": ("number",),
-    "lt": ("number",),
-    "lte": ("number",),
-    "between": ("number",),
-    "contains": ("category", "text"),
-    "not_contains": ("category", "text"),
-    "starts_with": ("category", "text"),
-    "ends_with": ("category", "text"),
-    "regex": ("category", "text"),
-    "is_empty": ATTRIBUTE_TYPES,
-    "is_not_empty": ATTRIBUTE_TYPES,
-    "within_days": ("date",),
-    "older_than_days": ("date",),
-    "before": ("date",),
-    "after": ("date",),
-}
-#: operators that take no value
-NO_VALUE_OPS = ("is_empty", "is_not_empty")
-#: operators whose value is a list
-LIST_OPS = ("in", "not_in", "between")
-#: text operators whose value may be one string or a list of strings (any matches)
-TEXT_OPS = ("contains", "not_contains", "starts_with", "ends_with", "regex")
-
-#: fields of an activity event that activity conditions can test, with their types
-ACTIVITY_FIELDS = {"type": "category", "detail": "text"}
-
-
-# ---------------------------------------------------------------- conditions
-@dataclass
-class Leaf:
-    """``attribute op value``. Missing values match nothing but ``is_empty``."""
-
-    attribute: str
-    op: str
-    value: Any = None
-    case_sensitive: bool = False
-
-
-@dataclass
-class AllOf:
-    items: list[Condition]
-
-
-@dataclass
-class AnyOf:
-    items: list[Condition]
-
-
-@dataclass
-class Not:
-    item: Condition
-
-
-Condition = Leaf | AllOf | AnyOf | Not
-
-
-def condition_from_dict(d: dict) -> Condition:
-    if "all" in d:
-        return AllOf([condition_from_dict(c) for c in d["all"]])
-    if "any" in d:
-        return AnyOf([condition_from_dict(c) for c in d["any"]])
-    if "not" in d:
-        return Not(condition_from_dict(d["not"]))
-    value = d.get("value")
-    if isinstance(value, list):
-        value = list(value)
-    return Leaf(d["attribute"], d["op"], value, bool(d.get("case_sensitive", False)))
-
-
-def condition_to_dict(c: Condition) -> dict:
-    if isinstance(c, AllOf):
-        return {"all": [condition_to_dict(i) for i in c.items]}
-    if isinstance(c, AnyOf):
-        return {"any": [condition_to_dict(i) for i in c.items]}
-    if isinstance(c, Not):
-        return {"not": condition_to_dict(c.item)}
-    out: dict[str, Any] = {"attribute": c.attribute, "op": c.op}
-    if c.op not in NO_VALUE_OPS:
-        out["value"] = _plain(c.value)
-    if c.case_sensitive:
-        out["case_sensitive"] = True
-    return out
-
-
-def condition_attributes(c: Condition | None) -> list[str]:
-    """Attribute names a condition reads, in order of first use."""
-    if c is None:
-        return []
-    if isinstance(c, Leaf):
-        return [c.attribute]
-    items = [c.item] if isinstance(c, Not) else c.items
-    seen: list[str] = []
-    for i in items:
-        for a in condition_attributes(i):
-            if a not in seen:
-                seen.append(a)
-    return seen
-
-
-def condition_text(c: Condition | None) -> str:
-    """Plain-words rendering, e.g. ``industry in (Software, Finance)``."""
-    if c is None:
-        return "always"
-    if isinstance(c, AllOf):
-        return " and ".join(_paren(condition_text(i), i) for i in c.items)
-    if isinstance(c, AnyOf):
-        return " or ".join(_paren(condition_text(i), i) for i in c.items)
-    if isinstance(c, Not):
-        return "not " + _paren(condition_text(c.item), c.item)
-    words = OP_WORDS.get(c.op, c.op)
-    if c.op in NO_VALUE_OPS:
-        return f"{c.attribute} {words}"
-    if c.op == "between":
-        lo, hi = c.value
-        return f"{c.attribute} between {plain_number(lo)} and {plain_number(hi)}"
-    if c.op in ("within_days", "older_than_days"):
-        return f"{c.attribute} {words} {plain_number(c.value)} days"
-    if isinstance(c.value, list):
-        shown = ", ".join(plain_number(v) for v in c.value)
-        return f"{c.attribute} {words} ({shown})"
-    return f"{c.attribute} {words} {plain_number(c.value)}"
-
-
-OP_WORDS = {
-    "equals": "is",
-    "not_equals": "is not",
-    "in": "is one of",
-    "not_in": "is none of",
-    "gt": ">",
-    "gte": ">=",
-    "lt": "<",
-    "lte": "<=",
-    "contains": "contains",
-    "not_contains": "does not contain",
-    "starts_with": "starts with",
-    "ends_with": "ends with",
-    "regex": "matches",
-    "is_empty": "is empty",
-    "is_not_empty": "is not empty",
-    "within_days": "is within the last",
-    "older_than_days": "is older than",
-    "before": "is before",
-    "after": "is after",
-}
-
-
-def _paren(text: str, c: Condition) -> str:
-    return f"({text})" if isinstance(c, (AllOf, AnyOf)) else text
-
-
-def plain_number(v: Any) -> str:
-    """``5.0`` as ``5``, anything else as ``str`` does (rule texts, model diffs)."""
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
+from leaddesigner.core.model.vocabulary import (  # noqa: F401 - the model's names stay importable from here
+    ACTIVITY_FIELDS,
+    ATTRIBUTE_KINDS,
+    ATTRIBUTE_TYPES,
+    DATE_FORMATS,
+    DIMENSIONS,
+    LIST_OPS,
+    NO_VALUE_OPS,
+    NUMBER_FORMATS,
+    OPERATORS,
+    SCHEMA_VERSION,
+    STATUSES,
+    TEXT_OPS,
+)
 
 
 # ---------------------------------------------------------------- rules
@@ -908,15 +756,6 @@ def _text(v: Any) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
     return str(v)
-
-
-def plain_value(v: Any) -> Any:
-    """Floats that are whole numbers are written as ints: ``10`` not ``10.0``."""
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, list):
-        return [plain_value(x) for x in v]
-    return v
 
 
 _plain = plain_value
