@@ -287,7 +287,7 @@ class FitDialog(QDialog):
         self._fit_outcome = self._outcome_with_exclusions()
         name = f"{self.doc.model.name or 'Model'} \u2013 suggested points"
         panel = getattr(self.window_, "panels", {}).get("backtest")
-        hold = getattr(panel, "_holdout", None)
+        hold = getattr(panel, "holdout_mask", None)
         self._set_busy(True)
         self.headline.setText("Fitting…")
         self.runner.run(_run_fit, inputs, max_rules=self.max_rules.value(), exclude=tuple(self.excluded_columns()),

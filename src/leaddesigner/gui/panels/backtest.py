@@ -1,10 +1,9 @@
 """The Backtest tab: how well the model ranks the leads that converted, and where to put the MQL line.
 
-One module because it is one widget, :class:`BacktestPanel`, whose
-state belongs together (the outcome and date choices, the debounced worker and
-its stale results, the holdout AUC after every edit, showing a result). Its plot
-views and suggestion rows are in :mod:`~leaddesigner.gui.panels.backtest_views`, the job its worker
-runs in :mod:`~leaddesigner.gui.panels.backtest_job`, the workflow in :mod:`leaddesigner.core.analysis.backtesting`.
+One module because it is one widget, :class:`BacktestPanel` (the outcome and date choices, the debounced
+worker and its stale results, showing a result). Its plot views and suggestion rows are in :mod:`.backtest_views`, the job its worker runs in
+:mod:`.backtest_job`, the holdout AUC after every edit in :mod:`.backtest_auc`, the workflow in
+:mod:`leaddesigner.core.analysis.backtesting`.
 
 What it shows (when the lead file has an outcome column):
 
@@ -42,7 +41,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from PySide6.QtCore import QEvent, Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QFontMetricsF
+from PySide6.QtGui import QAction, QColor, QFontMetricsF
 from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
@@ -67,6 +66,7 @@ from leaddesigner.core.analysis.backtesting import (
 from leaddesigner.core.analysis.thresholds import whole_mqls_per_week
 from leaddesigner.core.edits import commands as C
 from leaddesigner.core.formatting import pct_text
+from leaddesigner.gui.panels.backtest_auc import AucTile, HoldoutAuc, auc_words, show_on_tile
 from leaddesigner.gui.panels.backtest_job import BacktestJob, BacktestOutput, compute_backtest
 from leaddesigner.gui.panels.backtest_views import (
     SUGGESTION_TITLES,
@@ -80,7 +80,7 @@ from leaddesigner.gui.panels.backtest_views import (
     threshold_text,
 )
 from leaddesigner.gui.panels.grade_grid import GradeGridView
-from leaddesigner.gui.panels.summary_strip import Tile, format_delta
+from leaddesigner.gui.panels.summary_strip import Tile
 from leaddesigner.gui.plotting.base import PALETTE, palette_colours, scaled_font
 from leaddesigner.gui.tasks import TaskRunner
 
@@ -128,11 +128,7 @@ class BacktestPanel(QWidget):
         self.runner.cancelled.connect(self._after_run)
         self._pending = False
         self._output: BacktestOutput | None = None
-        self._holdout: np.ndarray | None = None
-        self._holdout_rows: np.ndarray | None = None
-        self._holdout_y: np.ndarray | None = None
-        self._holdout_key: tuple | None = None
-        self._auc_history: list[tuple[Any, float]] = []  # (summary, holdout AUC), newest last
+        self._auc = HoldoutAuc()  # the holdout and the AUC after every edit
         self.holdout_auc: float | None = None
         self.holdout_auc_delta: float | None = None
         self._generation = 0
@@ -140,10 +136,8 @@ class BacktestPanel(QWidget):
         self._frame_seen: Any = None
         self._date_cache: dict = {}
         self._outcome_column_seen: str | None = None
-        self._carry_auc: float | None = None
         self._stale = False
         self._unshown = False  # a result came in while the tab was hidden: shown with the tab
-        self.last_auc_ms = 0.0
         self.last_apply_ms = 0.0
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
@@ -398,16 +392,11 @@ class BacktestPanel(QWidget):
                      and len(d.data) == len(out.holdout))
         self._frame_seen, self._outcome_column_seen = d.leads_frame, d.outcome_column
         self._cancel_worker()
-        self._holdout_key = None
-        self._auc_history.clear()
+        self._auc.new_data(same_rows, self.holdout_auc)
         self._stale = False
-        if same_rows:
-            self._carry_auc = self.holdout_auc
-        else:
-            self._carry_auc = None
+        if not same_rows:
             self._output = None
             self.calibrationChanged.emit(None)
-            self._holdout = self._holdout_rows = self._holdout_y = None
             self.holdout_auc = self.holdout_auc_delta = None
         if not same_rows:
             self._date_cache = {}
@@ -418,7 +407,7 @@ class BacktestPanel(QWidget):
             self.schedule(0)
 
     def _on_document_model_reset(self) -> None:
-        self._auc_history.clear()
+        self._auc.clear_history()
         self.holdout_auc_delta = None
 
     def _on_document_scores_changed(self) -> None:
@@ -426,10 +415,10 @@ class BacktestPanel(QWidget):
         if d.outcome is not self._outcome_seen:  # Data > Outcome column (or our combo) changed it
             self._outcome_seen = d.outcome
             self._sync_outcome_combo()
-            self._auc_history.clear()
+            self._auc.clear_history()
+            self._auc.drop()
             self._output = None
             self.calibrationChanged.emit(None)
-            self._holdout = self._holdout_rows = self._holdout_y = None
             self._update_state()
         if not self.has_outcome():
             self._update_auc(None)
@@ -486,63 +475,32 @@ class BacktestPanel(QWidget):
             self.schedule()
 
     # -------------------------------------------------------------- holdout AUC per edit
-    def _ensure_holdout(self) -> bool:
-        """The holdout rows and their outcomes for the loaded data (from the last backtest, else computed)."""
-        d = self.doc
-        key = (id(d.data), id(d.outcome))
-        if self._holdout_key == key and self._holdout_rows is not None:
-            return True
-        if self._holdout is None or len(self._holdout) != len(d.outcome):
-            return False  # the first backtest brings it (time_split sorts every lead: worker thread)
-        self._holdout_rows = np.flatnonzero(self._holdout)
-        self._holdout_y = np.asarray(d.outcome, dtype=bool)[self._holdout_rows]
-        self._holdout_key = key
-        return True
+    @property
+    def holdout_mask(self) -> np.ndarray | None:
+        """The holdout of the last backtest, one flag per lead (the fit dialog scores its model on it)."""
+        return self._auc.mask
+
+    @property
+    def last_auc_ms(self) -> float:
+        return self._auc.last_ms
 
     def _update_holdout_auc(self) -> None:
-        from leaddesigner.core.analysis.backtest import auc
-
-        d = self.doc
-        if d.scorer is None or d.outcome is None or not self._ensure_holdout():
-            self._update_auc(None)
-            return
-        t0 = time.perf_counter()
-        value = float(auc(d.scorer.result.score[self._holdout_rows], self._holdout_y))
-        summary, base = d.summary, d.baseline
-        before = None
-        if base is None and self._carry_auc is not None:  # the first scores after re-binding the same leads
-            before = self._carry_auc
-        self._carry_auc = None
-        if base is not None:
-            before = next((a for s, a in reversed(self._auc_history) if s is base), None)
-            if before is None and getattr(base, "score", None) is not None and len(base.score) == len(d.outcome):
-                before = float(auc(np.asarray(base.score)[self._holdout_rows], self._holdout_y))
-        self._auc_history.append((summary, value))
-        del self._auc_history[:-16]
-        self.last_auc_ms = (time.perf_counter() - t0) * 1000
-        delta = None if before is None or math.isnan(before) or math.isnan(value) else value - before
-        self._update_auc(value, delta)
+        got = self._auc.compute(self.doc)
+        self._update_auc(*(got if got is not None else (None, None)))
 
     def _update_auc(self, value: float | None, delta: float | None = None) -> None:
         self.holdout_auc, self.holdout_auc_delta = value, delta
         if value is None or math.isnan(value):
             self.auc_label.setText("Holdout AUC –" if self.has_outcome() else "")
         else:
-            text = f"Holdout AUC {value:.3f}"
-            if delta is not None:
-                colour = PALETTE["ok"] if delta > 0.0005 else (PALETTE["warning"] if delta < -0.0005 else "#6b6b6b")
-                text += f" <span style='color:{colour}'>({format_delta(delta, 3)} since the last change)</span>"
-            self.auc_label.setText(text)
+            self.auc_label.setText(auc_words(value, delta, html=True))
         self.holdoutAucChanged.emit()
 
     def auc_text(self) -> str:
         """``Holdout AUC 0.741 (+0.012 since the last change)`` as plain text (tests, status bar)."""
         if self.holdout_auc is None or math.isnan(self.holdout_auc):
             return ""
-        text = f"Holdout AUC {self.holdout_auc:.3f}"
-        if self.holdout_auc_delta is not None:
-            text += f" ({format_delta(self.holdout_auc_delta, 3)} since the last change)"
-        return text
+        return auc_words(self.holdout_auc, self.holdout_auc_delta, html=False)
 
     # -------------------------------------------------------------- recompute
     def schedule(self, delay_ms: int | None = None) -> None:
@@ -553,7 +511,7 @@ class BacktestPanel(QWidget):
         self._timer.start(DEBOUNCE_MS if delay_ms is None else delay_ms)
 
     def _on_timer_timeout(self) -> None:
-        if not self.isVisible() and self._holdout is not None:
+        if not self.isVisible() and self._auc.mask is not None:
             # nobody looks: recompute when the tab is shown (the holdout AUC per edit needs only the split)
             self._stale = True
             self._set_busy(False)
@@ -582,7 +540,7 @@ class BacktestPanel(QWidget):
             model=m.copy(), data=dataclasses.replace(d.data), result=res, conversion_column=self.conversion_column(),
             contact_column=self.contact_column(), date_cache=self._date_cache,
             formats=d.loaded.detection.formats() if d.loaded is not None else {},
-            holdout=self._holdout if self._holdout is not None and len(self._holdout) == len(res.score) else None,
+            holdout=self._auc.mask if self._auc.mask is not None and len(self._auc.mask) == len(res.score) else None,
             generation=self._generation,
         )
 
@@ -611,8 +569,7 @@ class BacktestPanel(QWidget):
             return
         self._output = out
         self.calibrationChanged.emit(out.run.calibration if out.run is not None else None)
-        if self._holdout is None or len(self._holdout) != len(out.holdout):
-            self._holdout = out.holdout
+        if self._auc.set_mask(out.holdout):
             if self.isVisible():
                 self._update_holdout_auc()
             else:  # a pass of its own: at a million leads the AUC and the tile it updates take ~60 ms
@@ -909,24 +866,6 @@ class BacktestPanel(QWidget):
 
 
 # ------------------------------------------------------------------ install
-class _AucTile(Tile):
-    """The summary strip's holdout AUC tile, fed by the panel."""
-
-
-def _on_panel_holdout_auc_changed(panel: BacktestPanel, tile: Tile) -> None:
-    v, d = panel.holdout_auc, panel.holdout_auc_delta
-    show = v is not None and not math.isnan(v)
-    if tile.isHidden() == show:
-        tile.setVisible(show)
-        sep = getattr(tile, "separator", None)
-        if sep is not None:
-            sep.setVisible(show)
-    if not show:
-        return
-    colour = "#6b6b6b" if d is None or abs(d) < 0.0005 else (PALETTE["ok"] if d > 0 else PALETTE["warning"])
-    tile.set(f"{v:.3f}", format_delta(d, 3) if d is not None else "", "most recent 20% of leads", delta_color=colour)
-
-
 def install(window) -> BacktestPanel:
     """Add the Backtest tab to ``window.view_tabs`` and the holdout AUC tile to the summary strip."""
     panel = BacktestPanel(window.doc, window, window.view_tabs)
@@ -939,8 +878,6 @@ def install(window) -> BacktestPanel:
         panel.calibrationChanged.connect(window.inspector.set_calibration)
     menu = getattr(window, "analysis_menu", None)
     if menu is not None:  # keyboard users reach the tab like the Timeline (Ctrl+T)
-        from PySide6.QtGui import QAction
-
         act = QAction("&Backtest", window)
         act.setShortcut("Ctrl+B")
         act.setToolTip("How well the model finds the leads that converted; where to put the MQL threshold")
@@ -952,11 +889,11 @@ def install(window) -> BacktestPanel:
         panel.grade_grid.cellClicked.connect(window._on_grid_cell_clicked)
     strip = getattr(window, "summary_strip", None)
     if strip is not None and hasattr(strip, "add_tile"):
-        tile = strip.add_tile("auc", _AucTile(
+        tile = strip.add_tile("auc", AucTile(
             "Holdout AUC", "ROC AUC of the scores on the most recent 20% of leads (needs an outcome column); "
             "in brackets: what the last edit changed.", strip))
         tile.setVisible(False)
         tile.separator.setVisible(False)
-        panel.holdoutAucChanged.connect(lambda: _on_panel_holdout_auc_changed(panel, tile))
+        panel.holdoutAucChanged.connect(lambda: show_on_tile(tile, panel.holdout_auc, panel.holdout_auc_delta))
         panel.auc_tile = tile
     return panel
