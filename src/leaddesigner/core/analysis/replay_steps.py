@@ -9,13 +9,12 @@ the first or last event of a lead at or after (before) a moment by binary search
 Used by :func:`~leaddesigner.core.analysis.replay.replay`; pure numpy."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.data.parallel import cores
+from leaddesigner.core.data.parallel import on_cores
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.conditions import DAY_NS
@@ -450,9 +449,8 @@ class ReplayCore:
         n, step = len(lead), self.EVALUATE_PART
         if n <= step:
             return self._evaluate(lead, day, tabs)
-        workers = cores(4)
-        with ThreadPoolExecutor(workers, thread_name_prefix="replay-part") as pool:  # numpy lets go of the GIL
-            parts = list(pool.map(lambda a: self._evaluate(lead[a:a + step], day[a:a + step], tabs), range(0, n, step)))
+        parts = on_cores(lambda a: self._evaluate(lead[a:a + step], day[a:a + step], tabs), range(0, n, step),
+                         limit=4, name="replay-part")  # numpy lets go of the GIL
         return ScoreArrays(*(np.concatenate([getattr(p, f) for p in parts])
                              for f in ("score", "fit", "engagement", "grade", "status")), {})
 

@@ -27,7 +27,7 @@ from leaddesigner.core.data.reading import (
 )
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS  # noqa: F401 - the formats coerce_types accepts
 
-__all__ = ["MISSING_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "coerce_types"]
+__all__ = ["MISSING_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "coerce_types", "recode"]
 
 
 # Tokens that mean "no value" for number, boolean and date columns (compared
@@ -711,18 +711,26 @@ def _convert_date(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series,
     return _on_values(series, _convert_date_text)
 
 
+def recode(codes: np.ndarray, new_code: np.ndarray, dtype: pd.CategoricalDtype) -> pd.Categorical:
+    """A categorical whose category ``c`` becomes ``new_code[c]`` (-1: missing), of ``dtype``.
+
+    The lookup has the codes' own width (int8 for a log's event types: no
+    event-sized int64 temporaries) and code -1 stays missing; when nothing
+    changes the codes are kept as they are. Binding a log's event types and
+    reading categorical columns share it.
+    """
+    if len(new_code) == len(dtype.categories) and np.array_equal(new_code, np.arange(len(new_code))):
+        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
+    lookup = np.append(new_code, -1).astype(codes.dtype)  # the last entry: code -1 (missing) stays -1
+    return pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False)
+
+
 def _convert_category(series: pd.Series, fmt: str | None = None) -> tuple[pd.Series, None]:
     if isinstance(series.dtype, pd.CategoricalDtype):
         cats = _text_view(pd.Series(series.cat.categories))
         new_codes_for_cat, new_cats = pd.factorize(cats, use_na_sentinel=True)
-        codes = np.asarray(series.array.codes)
         dtype = pd.CategoricalDtype(pd.Index(new_cats, dtype="str"))
-        if len(new_cats) == len(cats) and np.array_equal(new_codes_for_cat, np.arange(len(cats))):
-            # stripping changed no category and none was empty: the event-sized codes stay as they are
-            return pd.Series(pd.Categorical.from_codes(codes, dtype=dtype, validate=False), copy=False), None
-        # recoded in the codes' own width (int8 for a log's event types; code -1 stays missing)
-        lookup = np.append(new_codes_for_cat, -1).astype(codes.dtype)
-        return pd.Series(pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False), copy=False), None
+        return pd.Series(recode(np.asarray(series.array.codes), new_codes_for_cat, dtype), copy=False), None
     text = _text_view(series).reset_index(drop=True)
     return text.astype("category"), None
 

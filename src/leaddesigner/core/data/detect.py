@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +29,7 @@ from leaddesigner.core.data.coerce import (
     TRUE_TOKENS,
     coerce_types,
 )
-from leaddesigner.core.data.parallel import cores
+from leaddesigner.core.data.parallel import on_cores
 
 __all__ = [
     "normalize_name",
@@ -352,11 +351,9 @@ def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> l
     def one(i: int) -> ColumnGuess:
         return guess_column(frame.iloc[:, i], cols[i], delimiter=delimiter)
 
-    workers = min(len(cols), cores())
-    if workers < 2 or len(frame) * len(cols) < _PARALLEL_CELLS:
+    if len(frame) * len(cols) < _PARALLEL_CELLS:
         return [one(i) for i in range(len(cols))]
-    with ThreadPoolExecutor(workers, thread_name_prefix="detect") as pool:
-        return list(pool.map(one, range(len(cols))))
+    return on_cores(one, range(len(cols)), name="detect")
 
 
 def _find_id(frame: pd.DataFrame, guesses: dict[str, ColumnGuess], wanted: str | None, source: str) -> tuple[str, str]:

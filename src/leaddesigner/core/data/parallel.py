@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ThreadPoolExecutor
-from typing import Callable, TypeVar
+from typing import Any, Callable, Sequence, TypeVar
 
 import pyarrow as pa
 
-__all__ = ["MIN_ROWS", "chained", "cores", "on_slices"]
+__all__ = ["MIN_ROWS", "chained", "cores", "on_cores", "on_slices"]
 
 #: columns shorter than this run on the calling thread
 MIN_ROWS = 1_000_000
@@ -26,6 +26,19 @@ T = TypeVar("T")
 def cores(limit: int = 8) -> int:
     """How many threads the core's parallel steps use: the machine's cores, at most ``limit``."""
     return max(1, min(os.cpu_count() or 1, limit))
+
+
+def on_cores(fn: Callable[[Any], T], items: Sequence[Any], *, limit: int = 8, name: str = "core") -> list[T]:
+    """``[fn(x) for x in items]`` on a thread per core (at most ``limit``), in order; serial with one core or item.
+
+    For work that lets go of the GIL (Arrow, numpy on big arrays) and shares
+    nothing between items: detection's columns, the replay's parts.
+    """
+    workers = min(len(items), cores(limit))
+    if workers < 2:
+        return [fn(x) for x in items]
+    with ThreadPoolExecutor(workers, thread_name_prefix=name) as pool:
+        return list(pool.map(fn, items))
 
 
 def on_slices(fn: Callable[[pa.ChunkedArray], T], arr: pa.ChunkedArray | pa.Array, *, min_rows: int | None = None) -> list[T]:

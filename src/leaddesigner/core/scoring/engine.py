@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 import numpy as np
 import pandas as pd
 
-from leaddesigner.core.data.coerce import coerce_types
+from leaddesigner.core.data.coerce import coerce_types, recode
 from leaddesigner.core.data.reading import Problem
 from leaddesigner.core.model.types import (
     DATE_FORMATS,
@@ -390,9 +390,8 @@ def _observed_sorted(s: pd.Series) -> pd.Categorical:
     That is what binding always gave for the event type when no event was
     dropped: only the categories that occur, in sorted order. Here the codes
     are counted (``bincount``, no sort of the events) and recoded through a
-    small lookup table in the codes' own width (int8 for a log's dozen types:
-    no event-sized int64 temporaries); when every category occurs and they are
-    sorted already, the codes are kept as they are.
+    small lookup table (:func:`~leaddesigner.core.data.coerce.recode`: the
+    codes' own width; kept as they are when every category occurs, sorted).
     """
     cat = s.array
     if not isinstance(cat, pd.Categorical):  # pragma: no cover - coerce_types gives categoricals
@@ -404,12 +403,9 @@ def _observed_sorted(s: pd.Series) -> pd.Categorical:
     used = np.flatnonzero(counts)
     names = cat.categories[used]
     order = np.argsort(names.to_numpy(dtype=object), kind="stable")
-    dtype = pd.CategoricalDtype(names[order])
-    if len(used) == n and np.array_equal(order, np.arange(n)):
-        return pd.Categorical.from_codes(codes, dtype=dtype, validate=False)
-    lookup = np.full(n + 1, -1, dtype=codes.dtype)  # the last entry: code -1 (missing) stays -1
-    lookup[used[order]] = np.arange(len(used))
-    return pd.Categorical.from_codes(lookup[codes], dtype=dtype, validate=False)
+    new_code = np.full(n, -1, dtype=np.int64)  # a category no event has: none
+    new_code[used[order]] = np.arange(len(used))
+    return recode(codes, new_code, pd.CategoricalDtype(names[order]))
 
 
 # ---------------------------------------------------------------- scoring state

@@ -7,12 +7,12 @@ count, for one scoring moment or one per lead. Built once per bound data
 (:func:`event_index`, kept in ``LeadData.cache``). Pure numpy/pandas."""
 from __future__ import annotations
 
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
+from leaddesigner.core.data.parallel import MIN_ROWS, on_cores
 from leaddesigner.core.scoring import conditions as C
 
 DAY_NS = C.DAY_NS
@@ -151,11 +151,10 @@ def _build_event_index(ev: Events) -> EventIndex | None:
     else:
         order = np.argsort(group, kind="stable")
     lead_dtype = np.int32 if len(ev.lead) == 0 or int(ev.lead.max()) < 2**31 - 1 else np.int64
-    # the two gathers by the new order on two threads (numpy lets go of the GIL while it gathers)
-    with ThreadPoolExecutor(2, thread_name_prefix="event-index") as pool:
-        ts_sorted = pool.submit(np.take, ts, order)
-        lead_sorted = ev.lead.astype(lead_dtype, copy=False).take(order)
-        ts_sorted = ts_sorted.result()
+    # the two gathers by the new order, on two threads for a long log (numpy lets go of the GIL while it gathers)
+    ts_sorted, lead_sorted = on_cores(lambda gather: gather(), [lambda: ts.take(order),
+                                                                lambda: ev.lead.astype(lead_dtype, copy=False).take(order)],
+                                      limit=2 if len(ts) >= MIN_ROWS else 1, name="event-index")
     starts = np.zeros(len(used) + 1, dtype=np.int64)
     np.cumsum(counts[used], out=starts[1:])
     combos = pd.DataFrame(
