@@ -164,7 +164,7 @@ def _text(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
 
 
 def _text_values(s: pd.Series, op: str, v: Any, case_sensitive: bool) -> np.ndarray:
-    arr = _arrow_strings(s)
+    arr = arrow_strings(s)
     if arr is not None:
         return _text_arrow(arr, op, v, case_sensitive)
     present = s.notna().to_numpy()
@@ -203,8 +203,8 @@ _BIG = 50_000  # below this many rows nothing is worth keeping
 _derived: dict[int, tuple[weakref.ref, dict]] = {}
 
 
-def _arrow_strings(s: pd.Series):
-    """The Arrow string data of ``s`` (no copy), or None for other dtypes."""
+def arrow_strings(s: pd.Series | pd.Index):
+    """The Arrow string data of ``s`` (no copy), or None for other dtypes (also the id matching's way to the text)."""
     if not isinstance(s.dtype, pd.StringDtype) or not hasattr(s.array, "__arrow_array__"):
         return None
     arr = s.array.__arrow_array__()

@@ -25,6 +25,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from leaddesigner.core.scoring.conditions import arrow_strings
+
 __all__ = ["JOIN_MIN_EVENTS", "lead_rows"]
 
 #: from this many events on, the ids are matched by a DuckDB join (below it, connecting costs more than it saves)
@@ -66,16 +68,12 @@ def lead_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
     return np.append(first, -1)[pos]  # one gather; position -1 (no match) picks the appended -1
 
 
-def _arrow_text(values: pd.Series | pd.Index) -> pa.Array | pa.ChunkedArray | None:
-    """The values as Arrow text without Python strings (None: they are not text)."""
+def _arrow_text(values: pd.Series | pd.Index) -> pa.ChunkedArray | None:
+    """The values as Arrow text without Python strings (None: Arrow cannot take them as text)."""
     try:
-        text = values if isinstance(values.dtype, pd.StringDtype) else values.astype("str")
-        arr = pa.array(text.array)
+        return arrow_strings(values if isinstance(values.dtype, pd.StringDtype) else values.astype("str"))
     except (TypeError, ValueError, pa.ArrowException):  # pragma: no cover - Arrow cannot take the ids
         return None
-    if not (pa.types.is_string(arr.type) or pa.types.is_large_string(arr.type)):
-        return None
-    return arr
 
 
 def _arrow_positions(event_ids: pd.Series, uniques) -> np.ndarray | None:
