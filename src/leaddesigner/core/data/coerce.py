@@ -27,7 +27,7 @@ from leaddesigner.core.data.reading import (
 )
 from leaddesigner.core.model.types import DATE_FORMATS, NUMBER_FORMATS  # noqa: F401 - the formats coerce_types accepts
 
-__all__ = ["MISSING_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "coerce_types", "recode"]
+__all__ = ["MISSING_TOKENS", "TRUE_TOKENS", "FALSE_TOKENS", "PLAIN_ISO", "coerce_types", "recode"]
 
 
 # Tokens that mean "no value" for number, boolean and date columns (compared
@@ -602,10 +602,11 @@ def _parse_unusual_dates(values: pd.Series, dayfirst: bool | None = None) -> pd.
 _ISO_START = r"[+-]?\d{4}-?\d{2}-?\d{2}"
 
 
-# Plain ISO timestamps with a year from 1700 to 2199 (inside the nanosecond range), a
-# valid-looking month, day and time of day and at most microseconds (pandas' parser keeps
-# no more): what exports write, and all that the fast path takes.
-_PLAIN_ISO = (
+#: Plain ISO timestamps with a year from 1700 to 2199 (inside the nanosecond range), a
+#: valid-looking month, day and time of day and at most microseconds (pandas' parser keeps
+#: no more): what exports write, and all that the fast path takes (the CSV reader reads a
+#: column as instants when its sample shows only these).
+PLAIN_ISO = (
     r"^(?:1[7-9]|2[01])\d\d-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])"
     r"(?:[ T](?:[01]\d|2[0-3]):[0-5]\d(?::[0-5]\d(?:\.\d{1,6})?)?)?$"
 )
@@ -616,7 +617,7 @@ def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
 
     The general path below builds a Python string per value for pandas'
     parser (seconds and hundreds of MB for millions of events). When every
-    present value has the strict form of :data:`_PLAIN_ISO`, Arrow's own
+    present value has the strict form of :data:`PLAIN_ISO`, Arrow's own
     ISO parser gives the same instants; anything else (other forms,
     missing-value tokens, an impossible date such as 2024-02-30 that Arrow
     rejects) returns None and the general path decides, so results never
@@ -630,7 +631,7 @@ def _plain_iso_dates(values: pd.Series) -> pd.Series | None:
         if arr.null_count == len(arr):
             return None
         # every present value plain (a slice without any is no objection), then parsed: both on every core
-        if any(ok is False for ok in on_slices(lambda part: pc.all(pc.match_substring_regex(part, _PLAIN_ISO)).as_py(), arr)):
+        if any(ok is False for ok in on_slices(lambda part: pc.all(pc.match_substring_regex(part, PLAIN_ISO)).as_py(), arr)):
             return None
         parsed = chained(on_slices(lambda part: pc.cast(part, pa.timestamp("ns")), arr))
     except (*_ARROW_ERRORS, TypeError, ValueError):

@@ -15,15 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 
-from .column_types import (
-    CATEGORY_MAX_DISTINCT,
-    FINAL_TEXT,
-    classify_text,
-    distinct_at_least,
-)
+from .csv_columns import Collector, iso_columns_in_sample, repetitive_columns
 from .reading import (
     LeadFileError,
     Progress,
@@ -38,11 +32,6 @@ _SAMPLE_BYTES = 1 << 16  # for encoding and delimiter detection
 
 
 _BLOCK_BYTES = 1 << 20  # pyarrow CSV block: smaller blocks lower the peak memory
-
-
-_DICT_GROUP_ROWS = 1 << 16  # rows dictionary-encoded together while reading
-#: a column whose encoded group holds more distinct values than this share of its values is read as text
-_SWITCH_TO_TEXT = 0.9
 
 
 #: at most this many one-field lines at the end of a text file are a report footer
@@ -212,11 +201,25 @@ def _detect_delimiter(text: str, complete: bool, default: str) -> str:
 def read_text(
     p: Path, gz: bool, wanted: list[str] | None, report: Progress, info: ReadInfo | None = None,
     text_columns: frozenset[str] | set[str] = frozenset(),
+    timestamp_columns: frozenset[str] | set[str] = frozenset(),
 ) -> pa.Table:
-    """The file as an Arrow table of text (dictionary-encoded where values repeat). ``text_columns``
-    (cleaned names) are kept as plain text from the first row: ids that are matched as text later (the lead id
-    of an activity log repeats within a batch, but a million distinct ids would only be encoded to be
-    decoded again)."""
+    """The file as an Arrow table of text (dictionary-encoded where values repeat).
+
+    ``text_columns`` (cleaned names) are kept as plain text from the first row:
+    ids that are matched as text later (the lead id of an activity log repeats
+    within a batch, but a million distinct ids would only be encoded to be
+    decoded again), in the 64-bit-offset form pandas keeps (no copy into it).
+
+    ``timestamp_columns`` are read as instants (naive ``timestamp[ns]``) by
+    Arrow's ISO parser while the file is read, when the sample at the top of
+    the file shows only plain ISO timestamps (:data:`coerce.PLAIN_ISO`): the
+    activity log's 12 million timestamps are then never held as text nor
+    parsed again when binding. Arrow's parser gives the instant the binding
+    would give for every value it takes, and refuses the rest (an offset, a
+    day that does not exist, other forms); one refused value and the file is
+    read again with the column as text, which the binding then reads its own
+    way, reporting the bad values with their lines.
+    """
     head, complete = _read_head(p, gz)
     if not head.strip(b" \t\r\n\x00" + codecs.BOM_UTF8 + b"\xff\xfe"):
         raise LeadFileError(
@@ -239,6 +242,8 @@ def read_text(
     header_rows = _sample_records(text, delimiter, True)
     raw_names = header_rows[0] if header_rows else []
     check_header([n.strip().lstrip("\ufeff").strip() for n in raw_names], p, "line 1")
+    instants = iso_columns_in_sample(_sample_records(text, delimiter, complete), raw_names, timestamp_columns)
+    text_columns = frozenset(text_columns) | frozenset(timestamp_columns)
 
     attempts = [encoding]
     if encoding == "utf-8":
@@ -248,11 +253,21 @@ def read_text(
     last_exc: Exception | None = None
     for enc in attempts:
         try:
+            def attempt(block_bytes: int = _BLOCK_BYTES) -> tuple[pa.Table, list[str]]:
+                nonlocal instants
+                try:
+                    return _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=block_bytes,
+                                           text_columns=text_columns, instants=instants)
+                except _NotInstants:  # a value further down is not a plain ISO timestamp: read it as text
+                    instants = frozenset()
+                    report(0.0, f"Reading {p.name} again: its timestamps are not all in one ISO form")
+                    return _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=block_bytes,
+                                           text_columns=text_columns)
+
             try:
-                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, text_columns=text_columns)
+                table, footer = attempt()
             except _BlockTooSmall:
-                table, footer = _arrow_read_csv(p, gz, enc, delimiter, raw_names, wanted, report, block_bytes=_MAX_BLOCK_BYTES,
-                                                text_columns=text_columns)
+                table, footer = attempt(_MAX_BLOCK_BYTES)
             if info is not None:
                 info.encoding, info.delimiter, info.footer = enc, delimiter, footer
                 if footer:
@@ -274,6 +289,10 @@ def read_text(
 
 class _EncodingMismatch(Exception):
     """The chosen encoding failed on data beyond the sample."""
+
+
+class _NotInstants(Exception):
+    """A column read as instants holds a value Arrow's ISO parser refuses."""
 
 
 @contextlib.contextmanager
@@ -318,8 +337,13 @@ def _arrow_read_csv(
     report: Progress,
     block_bytes: int = _BLOCK_BYTES,
     text_columns: frozenset[str] | set[str] = frozenset(),
+    instants: frozenset[str] | set[str] = frozenset(),
 ) -> tuple[pa.Table, list[str]]:
-    """The table, and the one-field lines at the end of the file that were left out as a footer."""
+    """The table, and the one-field lines at the end of the file that were left out as a footer.
+
+    Columns in ``instants`` are read as ``timestamp[ns]`` (:class:`_NotInstants` when a value is not one),
+    those in ``text_columns`` as ``large_string`` (pandas' own form), all others as text to be typed later.
+    """
     arrow_encoding = "utf8" if encoding in ("utf-8", "utf-8-sig") else encoding
     include: list[str] | None = None
     drop_all = False
@@ -351,34 +375,50 @@ def _arrow_read_csv(
         ignore_empty_lines=True,
         invalid_row_handler=on_invalid,
     )
-    convert_options = pacsv.ConvertOptions(
-        column_types={n: pa.string() for n in raw_names},
-        strings_can_be_null=True,
-        quoted_strings_can_be_null=True,
-        null_values=[""],
-        include_columns=include,
-        include_missing_columns=False,
-    )
+    def column_type(raw: str) -> pa.DataType:
+        name = raw.strip().lstrip("\ufeff").strip()
+        return pa.timestamp("ns") if name in instants else pa.large_string() if name in text_columns else pa.string()
+
+    types = {n: column_type(n) for n in raw_names}
+
+    def convert_options() -> pacsv.ConvertOptions:
+        return pacsv.ConvertOptions(
+            column_types=types,
+            strings_can_be_null=True,
+            quoted_strings_can_be_null=True,
+            null_values=[""],
+            include_columns=include,
+            include_missing_columns=False,
+        )
+
+    def open_source() -> pa.NativeFile:
+        try:
+            return pa.input_stream(str(p), compression="gzip" if gz else None)
+        except OSError as exc:
+            raise LeadFileError(
+                f'Cannot open "{p.name}": {exc}. Check that you may read the file '
+                "and that another program is not locking it.",
+                path=p,
+            ) from exc
+
     expected_bytes = _expected_decoded_size(p, gz, encoding)
-    try:
-        source = pa.input_stream(str(p), compression="gzip" if gz else None)
-    except OSError as exc:
-        raise LeadFileError(
-            f'Cannot open "{p.name}": {exc}. Check that you may read the file '
-            "and that another program is not locking it.",
-            path=p,
-        ) from exc
-    collector: _Collector | None = None
+    source = open_source()
+    collector: Collector | None = None
     undecodable: list[BaseException] = []
     try:
         with _invalid_rows_undecodable(undecodable):
+            if not drop_all:
+                # text columns whose first block repeats values are dictionary-encoded by the reader's threads
+                # as they convert each block (12M events' type and page: 0.4 s less, and never held as text)
+                for raw in repetitive_columns(open_source, read_options, parse_options, convert_options()):
+                    types[raw] = pa.dictionary(pa.int32(), pa.string())
             reader = pacsv.open_csv(
-            source,
+                source,
                 read_options=read_options,
                 parse_options=parse_options,
-                convert_options=convert_options,
+                convert_options=convert_options(),
             )
-            collector = _Collector(reader.schema.names, text_columns)
+            collector = Collector(reader.schema, text_columns)
             rows = 0
             for nbatch, batch in enumerate(reader, start=1):
                 collector.add(batch)
@@ -389,6 +429,8 @@ def _arrow_read_csv(
                 report(0.85 * min(done, 1.0), f"Reading {p.name}: {rows:,} rows")
     except pa.ArrowInvalid as exc:
         msg = str(exc)
+        if instants and "conversion error to timestamp" in msg:
+            raise _NotInstants(msg) from exc
         if "UTF8" in msg or "UTF-8" in msg or (undecodable and encoding == "utf-8"):  # the next encoding may read it
             raise _EncodingMismatch(msg) from exc
         if invalid or ("Expected" in msg and "columns" in msg):
@@ -472,93 +514,6 @@ def _is_footer(p: Path, gz: bool, encoding: str, delimiter: str, lines: list[str
         return False
     # the line before the footer must be a record with every field, not another short line
     return all(len(f) <= 1 for f in fields) and tail[-k - 1].count(delimiter) >= 1
-
-
-class _Collector:
-    """Accumulates CSV record batches column by column, compressing as it goes.
-
-    Every column arrives as text. On the first batch where a column has
-    values it is classified once: a *number candidate* (its values cast to
-    numbers; kept as text until the end, when :func:`type_columns` casts it), a
-    column that is *almost all distinct* (ids, e-mails, timestamps; kept as
-    text) or otherwise *repetitive*, which is dictionary-encoded every
-    ~64k rows so that the full text never has to be held in memory at once
-    (encoding every small batch would leave too many dictionaries to merge).
-    """
-
-    def __init__(self, names: list[str], text_columns: frozenset[str] | set[str] = frozenset()) -> None:
-        self.names = list(names)
-        self.chunks: list[list[pa.Array]] = [[] for _ in names]
-        self.pending: list[list[pa.Array]] = [[] for _ in names]
-        self.pending_rows = 0
-        # columns named as text by the caller: never classified, never encoded, final text
-        self.mode: list[str | None] = ["text" if n.strip().lstrip("\ufeff").strip() in text_columns else None for n in names]
-
-    def add(self, batch: pa.RecordBatch) -> None:
-        for i, arr in enumerate(batch.columns):
-            if self.mode[i] is None and arr.null_count < len(arr):
-                self.mode[i] = classify_text(arr)
-            self.pending[i].append(arr)
-        self.pending_rows += batch.num_rows
-        if self.pending_rows >= _DICT_GROUP_ROWS:
-            self._flush()
-
-    def _flush(self) -> None:
-        for i, pending in enumerate(self.pending):
-            if not pending:
-                continue
-            if self.mode[i] == "dict":
-                group = pa.concat_arrays(pending) if len(pending) > 1 else pending[0]
-                encoded = pc.dictionary_encode(group)
-                if len(group) >= 1000 and len(encoded.dictionary) > _SWITCH_TO_TEXT * (len(group) - group.null_count):
-                    # repetitive in the first batch only (timestamps of a burst of events, a log's lead ids):
-                    # nearly every value of this group is new, so the column is read as text from here on
-                    # instead of being encoded now and decoded in table()
-                    self.mode[i] = "distinct"
-                    self.chunks[i] = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c
-                                      for c in self.chunks[i]] + [group]
-                else:
-                    self.chunks[i].append(encoded)
-            else:
-                self.chunks[i].extend(pending)
-            self.pending[i] = []
-        self.pending_rows = 0
-
-    def table(self) -> pa.Table:
-        self._flush()
-        columns = []
-        fields = []
-        for i in range(len(self.names)):
-            chunks, self.chunks[i] = self.chunks[i], []
-            if self.mode[i] == "dict":
-                # Columns that were all missing before being classified.
-                chunks = [
-                    c if pa.types.is_dictionary(c.type) else pc.dictionary_encode(c)
-                    for c in chunks
-                ]
-                if distinct_at_least(chunks, CATEGORY_MAX_DISTINCT):
-                    # Too many distinct values to stay a category (ids seen in a
-                    # repetitive first batch, e.g. the lead id of an activity log):
-                    # decode each group now rather than unify millions of values
-                    # only for check_category to cast them back to text.
-                    text = [pc.cast(c, pa.string()) for c in chunks]
-                    field = pa.field(self.names[i], pa.string(), metadata=FINAL_TEXT)
-                    columns.append(pa.chunked_array(text, type=pa.string()))
-                    fields.append(field)
-                    del chunks, text
-                    continue
-                col = pa.chunked_array(chunks, type=pa.dictionary(pa.int32(), pa.string()))
-                columns.append(col.unify_dictionaries())
-            elif self.mode[i] == "text":
-                columns.append(pa.chunked_array(chunks, type=pa.string()))
-                fields.append(pa.field(self.names[i], pa.string(), metadata=FINAL_TEXT))
-                del chunks
-                continue
-            else:
-                columns.append(pa.chunked_array(chunks, type=pa.string()))
-            fields.append(pa.field(self.names[i], columns[-1].type))
-            del chunks
-        return pa.table(columns, schema=pa.schema(fields))
 
 
 def _expected_decoded_size(p: Path, gz: bool, encoding: str) -> float:
@@ -649,7 +604,7 @@ def _find_ragged_line(
 
 def _last_row_has_line_break(table: pa.Table) -> bool:
     for col in table.columns:
-        if pa.types.is_string(col.type) or pa.types.is_dictionary(col.type):
+        if pa.types.is_string(col.type) or pa.types.is_large_string(col.type) or pa.types.is_dictionary(col.type):
             value = col[len(col) - 1].as_py()
             if isinstance(value, str) and ("\n" in value or "\r" in value):
                 return True

@@ -142,6 +142,7 @@ def read_file(
     sheet: str | int | None = None,
     keep_dictionary: Iterable[str] = (),
     text_columns: Iterable[str] = (),
+    timestamp_columns: Iterable[str] = (),
 ) -> tuple[pd.DataFrame, ReadInfo]:
     """:func:`read_table`, and a :class:`ReadInfo` saying how the file was read.
 
@@ -151,6 +152,11 @@ def read_file(
     taken as such a footer, one anywhere else is an error), the sheet that
     was read (a workbook with several sheets: the one that holds a table,
     said in a note) and the encoding and delimiter of a text file.
+
+    ``timestamp_columns``: columns a caller parses as dates (the activity
+    log's timestamps). A text file gives them as instants when its values are
+    plain ISO timestamps (:func:`csv_reader.read_text`), otherwise as text,
+    never as a category; the other formats as text or as they are stored.
     """
     p = Path(path)
     kind = file_kind(p)
@@ -164,7 +170,8 @@ def read_file(
     if kind in ("text", "text.gz"):
         # the lead id of an activity log (keep_dictionary): plain text, matched to the leads as it is
         plain = {str(c).strip() for c in (*keep_dictionary, *text_columns)}
-        holder = [read_text(p, kind == "text.gz", wanted, report, info, text_columns=plain)]
+        holder = [read_text(p, kind == "text.gz", wanted, report, info, text_columns=plain,
+                            timestamp_columns={str(c).strip() for c in timestamp_columns})]
         df = type_columns(holder, infer_numbers=True, report=report)
     elif kind == "excel":
         try:
@@ -180,7 +187,7 @@ def read_file(
             ) from exc
     else:
         df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary},
-                           {str(c).strip() for c in (*keep_dictionary, *text_columns)})
+                           {str(c).strip() for c in (*keep_dictionary, *text_columns, *timestamp_columns)})
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
     return df, info
 

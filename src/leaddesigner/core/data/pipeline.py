@@ -76,6 +76,7 @@ def read(
     sheet: str | int | None = None,
     keep_dictionary: tuple[str, ...] = (),
     text_columns: tuple[str, ...] = (),
+    timestamp_columns: tuple[str, ...] = (),
 ) -> Table:
     """A lead file or activity log as a :class:`Table` (frames and tables pass through)."""
     if isinstance(source, Table):
@@ -91,7 +92,8 @@ def read(
         raise LeadFileError(f'Cannot open {what} "{p}": there is no such file in {where}. Check the file name and folder.', path=p)
     if p.is_dir():
         raise LeadFileError(f'Cannot open {what} "{p}": it is a folder, not a file.', path=p)
-    frame, info = read_file(p, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary, text_columns=text_columns)
+    frame, info = read_file(p, progress=progress, sheet=sheet, keep_dictionary=keep_dictionary, text_columns=text_columns,
+                            timestamp_columns=timestamp_columns)
     return Table(frame, p.name, unit, offset, info, p)
 
 
@@ -160,9 +162,10 @@ def load(
 
     def read_log(progress: Progress) -> Table:
         # a dictionary-encoded (Parquet) lead id column stays categorical: bind then matches the distinct ids
-        # only, not one text per event; the timestamps are parsed as dates in bind: read as plain text
+        # only, not one text per event; the timestamps are instants when a CSV's are plain ISO (parsed while
+        # the file is read), otherwise text that bind parses
         return read(activities, "activity log", progress=progress, keep_dictionary=(cols.lead_id,),
-                    text_columns=(cols.timestamp,))
+                    timestamp_columns=(cols.timestamp,))
 
     def read_leads_and_detect(progress: Progress) -> tuple[Table, Detection]:
         lt = read(leads, "lead file", progress=progress, sheet=sheet)
