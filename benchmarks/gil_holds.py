@@ -6,9 +6,9 @@ The app loads files in a worker thread; the window freezes whenever that
 thread runs one C call that keeps the GIL (pandas building Python strings,
 Arrow concatenating chunks without releasing it ...). This script runs
 ``pipeline.load`` (read, detect, bind, score: what the app's worker runs) in a
-thread while the main thread sleeps 5 ms at a time; when it wakes up late, the
-worker just released the GIL, and the worker's stack at that moment shows the
-step that held it. Generated data as in ``bench_load.py`` (kept in --folder).
+thread while the main thread sleeps 5 ms at a time; when it wakes up late, a
+thread just released the GIL, and the stacks of the worker and its helpers
+(the log's reader, pool threads) at that moment show the step that held it. Generated data as in ``bench_load.py`` (kept in --folder).
 The last line is JSON: the longest hold and how many exceeded the limit.
 """
 from __future__ import annotations
@@ -61,15 +61,23 @@ def main(argv: list[str] | None = None) -> int:
         last = now
         gaps.append(gap)
         if gap > args.limit_ms:
-            frame = sys._current_frames().get(worker.ident)
-            stack = [f"{Path(s.filename).name}:{s.lineno} {s.name}: {s.line}" for s in traceback.extract_stack(frame)
-                     if "site-packages" not in s.filename and "threading.py" not in s.filename][-4:] if frame else []
-            holds.append((gap, stack))
+            # every thread's stack: the one that held the GIL may be a helper (a reader of the log, a pool thread)
+            stacks = []
+            for ident, frame in sys._current_frames().items():
+                if ident == threading.main_thread().ident:
+                    continue
+                stack = [f"{Path(s.filename).name}:{s.lineno} {s.name}: {s.line}" for s in traceback.extract_stack(frame)
+                         if "threading.py" not in s.filename and "concurrent/futures" not in s.filename]
+                if stack:
+                    stacks.append(stack[-4:])
+            holds.append((gap, stacks))
     worker.join()
-    for gap, stack in holds:
-        print(f"{gap:6.0f} ms, released at:")
-        for line in stack:
-            print(f"          {line}")
+    for gap, stacks in holds:
+        print(f"{gap:6.0f} ms, released at (each thread's stack):")
+        for stack in stacks:
+            for line in stack:
+                print(f"          {line}")
+            print("          --")
     print(json.dumps({"leads": args.leads, "seconds": round(time.perf_counter() - t0, 2),
                       "longest_hold_ms": round(max(gaps, default=0.0), 1),
                       "holds_over_limit": len(holds), "holds_over_100ms": sum(g > 100 for g, _ in holds)}))

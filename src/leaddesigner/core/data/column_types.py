@@ -218,9 +218,10 @@ def type_columns(
         elif pa.types.is_dictionary(col.type) and pa.types.is_string(col.type.value_type):
             if name not in keep_dictionary:
                 col = check_category(col)
-        if pa.types.is_dictionary(col.type) and col.num_chunks > 1:
-            # one chunk of indices (4 bytes a row): pandas then builds the Categorical in one pass instead
-            # of unifying hundreds of chunks while holding the GIL (250 -> 80 ms at 12M events)
+        if col.num_chunks > 1 and not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            # one chunk, joined by Arrow without the GIL: pandas would join hundreds of chunks holding it (a
+            # dictionary's: 250 -> 80 ms at 12M events; 12M instants read from a CSV: a 330 ms freeze of the
+            # window -> none); text stays in chunks, which pandas keeps as they are
             col = pa.chunked_array([col.combine_chunks()])
         out_names.append(name)
         out_cols.append(col)
