@@ -129,7 +129,7 @@ def test_text_columns_of_a_csv_log_are_read_as_plain_text(tmp_path, monkeypatch)
     """The log's lead id and timestamps are never dictionary-encoded while reading (they were encoded per
     64k rows and decoded again); a column repetitive in its first rows only turns to text on the way. Same
     values and types either way."""
-    from leaddesigner.core.data import csv_reader
+    from leaddesigner.core.data import csv_columns, csv_reader
 
     n = 200_000
     rng = np.random.default_rng(5)
@@ -141,10 +141,13 @@ def test_text_columns_of_a_csv_log_are_read_as_plain_text(tmp_path, monkeypatch)
                           "later": ["x"] * 70_000 + [f"v{i}" for i in range(n - 70_000)]})
     path = tmp_path / "acts.csv"
     frame.to_csv(path, index=False)
-    encoded: list[str] = []  # the first value of every array the reader dictionary-encodes
-    real = csv_reader.pc.dictionary_encode
-    monkeypatch.setattr(csv_reader.pc, "dictionary_encode",
+    encoded: list[str] = []  # the first value of every array the collector dictionary-encodes
+    real = csv_columns.pc.dictionary_encode
+    monkeypatch.setattr(csv_columns.pc, "dictionary_encode",
                         lambda arr, *a, **k: (encoded.append(str(arr[0])), real(arr, *a, **k))[1])
+    by_reader: list[str] = []  # the columns the reader's threads encode (decided on the first block)
+    first_block = csv_reader.repetitive_columns
+    monkeypatch.setattr(csv_reader, "repetitive_columns", lambda *a: (by_reader.extend(first_block(*a)), by_reader)[1])
     plain = leadfile.read_table(path, keep_dictionary=["lead_id"], text_columns=["timestamp"])
     monkeypatch.undo()
     before = leadfile.read_table(path)
@@ -153,7 +156,8 @@ def test_text_columns_of_a_csv_log_are_read_as_plain_text(tmp_path, monkeypatch)
     assert isinstance(plain["lead_id"].dtype, pd.StringDtype) and isinstance(plain["timestamp"].dtype, pd.StringDtype)
     assert isinstance(plain["type"].dtype, pd.CategoricalDtype) and isinstance(plain["later"].dtype, pd.StringDtype)
     # never encoded: the id and the timestamps
-    assert encoded and not any(v.startswith("L0") or v.startswith("2026-") for v in encoded)
+    assert by_reader == ["type", "later"]
+    assert not any(v.startswith("L0") or v.startswith("2026-") for v in encoded)
 
 
 def test_a_parquet_logs_text_id_is_not_hashed_to_decide_a_category(tmp_path) -> None:
