@@ -31,8 +31,8 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
     from leaddesigner import paths
     from leaddesigner.core.data import pipeline
-    from leaddesigner.samples.generate import write_sample
     from leaddesigner.core.model.io import load_model
+    from leaddesigner.samples.generate import write_sample
 
     folder = Path(args.folder or Path(tempfile.gettempdir()) / f"leaddesigner-bench-{args.leads}")
     folder.mkdir(parents=True, exist_ok=True)

@@ -15,15 +15,12 @@ import math
 
 import numpy as np
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
+
 from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
-
-from leaddesigner.core.scoring.engine import Scorer
-
-from leaddesigner.core.scoring.engine import bind
-from leaddesigner.core.model.types import STATUSES, Grades, Leaf, Thresholds, to_dict
 from leaddesigner.core.model.io import validate_dict
+from leaddesigner.core.model.types import STATUSES, Grades, Leaf, Thresholds, to_dict
+from leaddesigner.core.scoring.engine import Scorer, bind
 
 from . import strategies as S
 from .reference import reference_score
@@ -377,3 +374,39 @@ def test_large_frames_equal_small_ones(model, frames, horizon, data):
         small.refresh()
         big.refresh()
         check(what)
+
+
+def test_a_rule_edited_again_and_again_equals_fresh_scoring(tmp_path):
+    """The scorer reuses the points a rule added at the last edit when that rule is edited again (a spin box
+    stepped: the old points are not computed anew); after every step, and after edits of other rules and of the
+    persona weighting in between, the result is that of a fresh scoring, bit for bit."""
+    from pathlib import Path
+
+    from leaddesigner.core.data import pipeline
+    from leaddesigner.core.model.io import load_model
+    from leaddesigner.samples.generate import write_sample
+
+    write_sample(tmp_path, 400, seed=11)
+    model = load_model(Path(__file__).resolve().parents[2] / "sample_models" / "enterprise_fit_first.yaml")
+    loaded = pipeline.load(model, tmp_path / "leads.csv", tmp_path / "activities.csv", as_of="2026-08-31")
+    sc, data = loaded.scorer, loaded.data
+    act = next(r for r in model.rules if r.kind == "activity" and r.activity.within_days)
+    other = next(r for r in model.rules if r.kind == "condition")
+    steps = []
+    for days in (5, 10, 15, 20, 25):
+        act.activity.within_days = days
+        steps.append(f"window {days}")
+        if days == 15:
+            act.points += 3
+            steps.append("points")
+        if days == 20:
+            other.points -= 7  # another rule in between: the kept points are that rule's now
+            steps.append("another rule")
+        if days == 25:
+            model.persona.weights = {k: v * 0.5 for k, v in model.persona.weights.items()}
+            steps.append("persona")
+        assert_same_result(sc.refresh(), Scorer(model, data).result, model, context=" / ".join(steps))
+    act.enabled = False
+    assert_same_result(sc.refresh(), Scorer(model, data).result, model, context="disabled")
+    act.enabled = True
+    assert_same_result(sc.refresh(), Scorer(model, data).result, model, context="enabled again")

@@ -510,6 +510,7 @@ class Scorer:
         self._weightless = None if self._weights is None or self._weights.all() else self._weights == 0
         self._age = None
         self._agg = None  # aggregation cache (see _aggregate)
+        self._last_added: tuple | None = None  # (state, raw, rule, points) of the last rule added (see _add)
         self._dirty: set = set()
         self._row_as_of = self.data.row_as_of_ns()
         rules = [r for r in self.model.rules if r.enabled]
@@ -718,32 +719,40 @@ class Scorer:
         if idx is None:  # too many (type, detail) pairs: one pass over every event
             m = self.activity_event_mask(r)
             w = self.decay_factors(r, self.event_ages()[m])
-            return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float)
+            return np.bincount(ev.lead[m], weights=w, minlength=self.n).astype(float, copy=False)
         moment = self._row_as_of
         if np.isscalar(moment):
             lead, age = idx.select(r.activity.where, r.activity.within_days, int(moment), self.data.as_of_ns)
         else:  # each lead at its own moment (N days after creation): the index still picks the matching events
             lead, age = idx.select(r.activity.where, r.activity.within_days, self.data.as_of_ns, self.data.as_of_ns,
                                    moments=np.asarray(moment, dtype=np.int64))
-        return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float)
+        return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float, copy=False)
 
     def _points(self, st: RuleState) -> np.ndarray:
         r = st.rule
-        if r.kind == "condition":
-            v = st.raw * r.points
-        elif r.kind == "map":
-            v = st.raw
-        else:
-            v = st.raw * r.points
-            if r.activity.max_points is not None:
-                v = np.clip(v, -r.activity.max_points, r.activity.max_points)
-        if r.dimension == "engagement" and self._weights is not None:
-            v = v * self._weights
+        weighted = r.dimension == "engagement" and self._weights is not None
+        if r.kind == "map":
+            return st.raw * self._weights if weighted else st.raw
+        # one new array, clipped and weighted in place: an edit runs this twice per rule (old and new points),
+        # and at a million leads each fresh 8 MB array costs the kernel more than the arithmetic
+        v = np.multiply(st.raw, r.points, dtype=float)
+        if r.kind == "activity" and r.activity.max_points is not None:
+            np.clip(v, -r.activity.max_points, r.activity.max_points, out=v)
+        if weighted:
+            np.multiply(v, self._weights, out=v)
         return v
 
     def _add(self, st: RuleState, sign: float) -> None:
         self._dirty.add(st.bucket)
-        v = self._points(st)
+        last = self._last_added
+        if sign == -1.0 and last is not None and last[0] is st and last[1] is st.raw and last[2] is st.rule:
+            v = last[3]  # the points this rule added at the last edit: a rule edited again and again (a spin box)
+        else:
+            v = self._points(st)
+        if sign == 1.0:
+            # kept (8 MB at 1M leads) until the next edit; st.raw and st.rule are replaced, never changed in place,
+            # and a change of persona weights scores from scratch, so the identities say the points still hold
+            self._last_added = (st, st.raw, st.rule, v)
         b = self._buckets.get(st.bucket)
         if b is None:
             self._buckets[st.bucket] = v * sign if sign != 1.0 else v.astype(float, copy=True)
