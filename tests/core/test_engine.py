@@ -597,6 +597,11 @@ def test_default_as_of_is_end_of_day_of_latest_event_or_lead():
     data = bind(m2, pd.DataFrame({"lead_id": ["1", "2"], "created": ["2026-02-01 10:00", "2026-02-03 23:00"]}))
     assert data.as_of == pd.Timestamp("2026-02-04")
     assert default_as_of(None, None) > pd.Timestamp.now()
+    # only events in the future (a typo like 2099): as if there were none, not 2099
+    only_future = np.array([pd.Timestamp("2099-01-01").value, pd.Timestamp("2098-05-05").value])
+    assert pd.Timestamp.now() < default_as_of(None, only_future) < pd.Timestamp.now() + pd.Timedelta(days=3)
+    mixed = np.array([pd.Timestamp("2026-03-13 10:00").value, pd.Timestamp("2099-01-01").value])
+    assert default_as_of(None, mixed) == pd.Timestamp("2026-03-14")
 
 
 # ---------------------------------------------------------------- scorer helpers

@@ -28,6 +28,8 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from leaddesigner.core.data.coerce import coerce_types, recode
 from leaddesigner.core.data.reading import Problem
@@ -126,9 +128,12 @@ def default_as_of(data_created: pd.Series | None, events_ts: np.ndarray | None) 
     cut = future_cutoff()
     latest = []
     if events_ts is not None and len(events_ts):
-        ts = events_ts[events_ts < cut.value]
-        if len(ts):
-            latest.append(pd.Timestamp(int(ts.max())))
+        latest_ns = int(events_ts.max())  # one pass; the events before the cut-off only when one is after it
+        if latest_ns >= cut.value:
+            ts = events_ts[events_ts < cut.value]
+            latest_ns = int(ts.max()) if len(ts) else None
+        if latest_ns is not None:
+            latest.append(pd.Timestamp(latest_ns))
     if data_created is not None and data_created.notna().any():
         c = data_created[data_created < cut]
         if c.notna().any():
@@ -389,7 +394,7 @@ def _observed_sorted(s: pd.Series) -> pd.Categorical:
 
     That is what binding always gave for the event type when no event was
     dropped: only the categories that occur, in sorted order. Here the codes
-    are counted (``bincount``, no sort of the events) and recoded through a
+    found (``pyarrow.compute.unique``, no sort of the events) and recoded through a
     small lookup table (:func:`~leaddesigner.core.data.coerce.recode`: the
     codes' own width; kept as they are when every category occurs, sorted).
     """
@@ -398,9 +403,10 @@ def _observed_sorted(s: pd.Series) -> pd.Categorical:
         return pd.Categorical(s.to_numpy())
     codes = np.asarray(cat.codes)
     n = len(cat.categories)
-    has_missing = bool(len(codes)) and int(codes.min()) < 0
-    counts = np.bincount(codes[codes >= 0] if has_missing else codes, minlength=n)
-    used = np.flatnonzero(counts)
+    # the codes that occur: Arrow's hash of the codes where they lie (12M events: 11 ms), where a bincount
+    # first widened them to a 96 MB int64 copy (0.1-0.2 s with the memory it takes fresh)
+    distinct = np.asarray(pc.unique(pa.array(codes))) if len(codes) else np.zeros(0, dtype=np.int64)
+    used = np.sort(distinct[distinct >= 0]).astype(np.int64)
     names = cat.categories[used]
     order = np.argsort(names.to_numpy(dtype=object), kind="stable")
     new_code = np.full(n, -1, dtype=np.int64)  # a category no event has: none
@@ -762,13 +768,13 @@ class Scorer:
             b += v * sign if sign != 1.0 else v
         p = st.rule.product
         if p:
-            pa = self._products.get(p)
-            if pa is None:
+            prod = self._products.get(p)
+            if prod is None:
                 self._products[p] = v * sign if sign != 1.0 else v.astype(float, copy=True)
             elif sign == -1.0:
-                pa -= v
+                prod -= v
             else:
-                pa += v * sign if sign != 1.0 else v
+                prod += v * sign if sign != 1.0 else v
 
     def _settings_key(self) -> tuple:
         m = self.model
