@@ -291,6 +291,48 @@ def test_parquet(tmp_path: Path) -> None:
     assert row_label(path) == ("row", 1)
 
 
+def test_parquet_in_row_groups_reads_as_one_with_progress_and_cancel(tmp_path: Path) -> None:
+    """A Parquet file is read a row group at a time (text stays in those chunks): the frame is the one a
+    whole-file read gives (ids, instants with gaps, categories whose dictionaries differ per row group,
+    Greek and Turkish text), progress moves with each row group, and a cancel between them stops the read."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    n = 5_000
+    rng = np.random.default_rng(4)
+    source = pd.DataFrame({
+        "lead_id": [f"L{i:05d}" for i in range(n)],
+        "created": pd.to_datetime(rng.integers(1.7e18, 1.78e18, n)).where(rng.random(n) > 0.1),
+        "score": rng.normal(size=n),
+        # early row groups hold only some of the values: each row group's dictionary differs
+        "country": pd.Categorical(np.where(np.arange(n) < 2_000, "NO", rng.choice(["NO", "TR", "GR", "Ελλάδα", "İzmir"], n))),
+        "title": rng.choice(["Σύμβουλος", "Müdür", "VP Sales", None], n),
+    })
+    path = tmp_path / "leads.parquet"
+    pq.write_table(pa.Table.from_pandas(source, preserve_index=False), path, row_group_size=700)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 8
+    said: list[tuple[float, str]] = []
+    df = read_table(path, progress=lambda f, m: said.append((f, m)))
+    whole = pq.read_table(path).to_pandas()
+    for c in source.columns:
+        assert df[c].astype(object).where(df[c].notna(), None).tolist() == whole[c].astype(object).where(whole[c].notna(), None).tolist(), c
+    assert isinstance(df["country"].dtype, pd.CategoricalDtype)
+    rows = [m for _, m in said if m.startswith("Reading leads.parquet")]
+    assert len(rows) == 8 and rows[-1] == "Reading leads.parquet: 5,000 rows"
+    fractions = [f for f, _ in said]
+    assert fractions == sorted(fractions)
+
+    class Cancel(Exception):
+        pass
+
+    def cancel_at_third(f, m):
+        if m.startswith("Reading leads.parquet: 2,100"):
+            raise Cancel
+
+    with pytest.raises(Cancel):
+        read_table(path, progress=cancel_at_third)
+
+
 # ---------------------------------------------------------------------------
 # Errors a marketer can act on
 # ---------------------------------------------------------------------------

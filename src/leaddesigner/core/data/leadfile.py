@@ -221,6 +221,25 @@ def _check_exists(p: Path) -> None:
 _PANDAS_INDEX = re.compile(r"__index_level_\d+__")
 
 
+def _row_groups(pf, columns: list[str], report: Progress, name: str) -> pa.Table:
+    """The file read one row group at a time: a column in chunks, as it is stored, with progress between them.
+
+    ``ParquetFile.read`` joins each text column into one array as it goes: 48M lead ids of a 4M-lead log
+    grew one buffer past 700 MB, and the kernel spent 6.5 s moving memory (the read 5.3 -> 2.1 s this way;
+    1M leads: 0.43 -> 0.36 s, peak 670 -> 480 MB). pandas keeps text in chunks; other columns are joined by
+    Arrow in :func:`column_types.type_columns`. Between row groups the app's Cancel is heard.
+    """
+    n = pf.metadata.num_row_groups
+    if n <= 1:
+        return pf.read(columns=columns, use_threads=True)
+    parts, rows = [], 0
+    for i in range(n):
+        parts.append(pf.read_row_group(i, columns=columns, use_threads=True))
+        rows += parts[-1].num_rows
+        report(0.8 * (i + 1) / n, f"Reading {name}: {rows:,} rows")
+    return pa.concat_tables(parts)
+
+
 def _read_parquet(
     p: Path, wanted: list[str] | None, report: Progress, keep_dictionary: set[str] | frozenset[str] = frozenset(),
     keep_text: set[str] | frozenset[str] = frozenset(),
@@ -234,7 +253,7 @@ def _read_parquet(
         ]
         check_header([n.strip() for n in names], p, "in its list of columns")
         columns = names if wanted is None else [n for n in names if n.strip() in wanted]
-        table = pf.read(columns=columns, use_threads=True)
+        table = _row_groups(pf, columns, report, p.name)
     except LeadFileError:
         raise
     except (pa.ArrowException, OSError) as exc:
