@@ -465,3 +465,37 @@ def test_replay_without_an_event_index_equals_with_one(monkeypatch):
     without = replay(model, data, start, end)
     assert events.event_index(data) is None
     assert _frames_equal(without, with_index) and len(with_index.arrivals) > 0
+
+
+def test_rules_events_kept_as_positions_replay_as_masks(tmp_path, monkeypatch):
+    """A rule that few events match keeps their positions instead of a mask over every event (12M events:
+    12 MB a rule); the replay, a subset's replay after an edit and each day's scores are the same either way."""
+    from pathlib import Path
+
+    from leaddesigner.core.analysis import replay_steps
+    from leaddesigner.core.data import pipeline
+    from leaddesigner.core.model.io import load_model
+    from leaddesigner.samples.generate import write_sample
+
+    write_sample(tmp_path, 1500, seed=5)
+    model = load_model(Path(__file__).resolve().parents[2] / "sample_models" / "enterprise_fit_first.yaml")
+    # recycled leads start their engagement again: their events are replayed as a subset (positions looked up)
+    model.recycling = Recycling(no_response_days=3.0, cooldown_days=2.0, reset_engagement=True)
+
+    def run():
+        data = pipeline.load(model, tmp_path / "leads.csv", tmp_path / "activities.csv", score=False).data
+        rep = replay(model, data)
+        edited = model.copy()
+        next(r for r in edited.rules if r.kind == "activity").points += 5
+        return rep, replay(edited, data), data
+
+    compact, edited, data = run()
+    assert len(compact.recycles) > 0
+    core = replay_steps.ReplayCore(model, data, 0, 1)
+    kinds = {str(m.dtype) for m in core.match.values()}
+    assert "int32" in kinds  # some rules keep positions here
+    monkeypatch.setattr(replay_steps, "_compact", lambda mask: mask)
+    masks, edited_masks, _ = run()
+    assert _frames_equal(compact, masks) and _frames_equal(edited, edited_masks)
+    for day in (compact.start, compact.end):
+        np.testing.assert_array_equal(compact.scores_on(day).score, masks.scores_on(day).score)
