@@ -499,3 +499,26 @@ def test_rules_events_kept_as_positions_replay_as_masks(tmp_path, monkeypatch):
     assert _frames_equal(compact, masks) and _frames_equal(edited, edited_masks)
     for day in (compact.start, compact.end):
         np.testing.assert_array_equal(compact.scores_on(day).score, masks.scores_on(day).score)
+
+
+def test_the_replay_reads_the_event_pairs_without_the_scorers_index(tmp_path):
+    """The replay needs each event's (type, detail) pair only; the time-sorted index the scorer reads (two
+    gathers of the whole log) is not built for it, and when the scorer has built it, its pairs are used."""
+    from pathlib import Path
+
+    from leaddesigner.core.data import pipeline
+    from leaddesigner.core.model.io import load_model
+    from leaddesigner.core.scoring.events import event_groups, event_index
+    from leaddesigner.samples.generate import write_sample
+
+    write_sample(tmp_path, 300, seed=8)
+    model = load_model(Path(__file__).resolve().parents[2] / "sample_models" / "enterprise_fit_first.yaml")
+    data = pipeline.load(model, tmp_path / "leads.csv", tmp_path / "activities.csv", score=False).data
+    first = replay(model, data)
+    assert "event_groups" in data.cache and "event_index" not in data.cache
+    groups = event_groups(data)
+    index = event_index(data)  # the scorer's, built on the same pairs
+    assert index.group is groups.group and event_groups(data) is index and "event_groups" not in data.cache
+    np.testing.assert_array_equal(np.diff(index.starts), groups.sizes)
+    scored = pipeline.load(model, tmp_path / "leads.csv", tmp_path / "activities.csv").data  # scored: has the index
+    assert _frames_equal(replay(model, scored), first)

@@ -19,7 +19,7 @@ from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.conditions import DAY_NS
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays, band_index
-from leaddesigner.core.scoring.events import event_index
+from leaddesigner.core.scoring.events import event_groups
 
 __all__ = ["NAT", "EventSet", "ReplayCore", "StepTable", "repeat_counts"]
 
@@ -110,7 +110,7 @@ class ReplayCore:
                 order = _lead_time_order(ev.lead, ev.ts)
                 if len(order) < 2**31 - 1:
                     order = order.astype(np.int32)  # a gather index only: 12M events, 48 MB less
-                index = event_index(data)
+                index = event_groups(data)  # the pair of each event: the time-sorted index is the scorer's
                 groups = index.group[order] if index is not None else None
                 # the leads in that order are each lead's row repeated by its event count: no gather of 12M
                 sorted_lead = repeat_counts(np.arange(self.n, dtype=ev.lead.dtype), np.bincount(ev.lead, minlength=self.n))

@@ -4,7 +4,8 @@
 groups the events by their (type, detail) pair, sorted by time in each group, so an
 activity rule evaluates its condition once per pair and reads only the time slices that
 count, for one scoring moment or one per lead. Built once per bound data
-(:func:`event_index`, kept in ``LeadData.cache``). Pure numpy/pandas."""
+(:func:`event_index`, kept in ``LeadData.cache``); the replay needs only the pair of each event
+(:func:`event_groups`: 12M events, 144 MB and the two gathers less). Pure numpy/pandas."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from leaddesigner.core.scoring import conditions as C
 
 DAY_NS = C.DAY_NS
 
-__all__ = ["MAX_EVENT_GROUPS", "EventIndex", "Events", "event_index"]
+__all__ = ["MAX_EVENT_GROUPS", "EventGroups", "EventIndex", "Events", "event_groups", "event_index"]
 
 
 # ---------------------------------------------------------------- data binding
@@ -34,19 +35,18 @@ class Events:
 
 
 @dataclass
-class EventIndex:
-    """The events grouped by their (type, detail) pair, each group sorted by time.
+class EventGroups:
+    """The (type, detail) pair of every event, as one small integer per event.
 
     An activity rule's condition reads only ``type`` and ``detail``, so it is
-    evaluated once per distinct pair and the rule then reads just the time
-    slices of the matching groups: the work follows the events that count, not
-    the size of the log. Built once per bound data (see :func:`event_index`).
+    evaluated once per distinct pair (:meth:`matching_groups`) and spread to the
+    events through ``group``. The replay needs no more than this; the scorer's
+    :class:`EventIndex` adds the events sorted by time in each group. Built once
+    per bound data (see :func:`event_groups`).
     """
 
     combos: pd.DataFrame  # one row per distinct pair: 'type', 'detail' (categorical, as Events.frame)
-    starts: np.ndarray  # group k holds positions starts[k]:starts[k + 1] of ts and lead
-    ts: np.ndarray  # int64 ns, ascending inside each group
-    lead: np.ndarray  # lead rows, same order
+    sizes: np.ndarray  # events per group
     group: np.ndarray  # uint16: the group of each event of the log, in the log's order
 
     def matching_groups(self, where, cond_as_of_ns: int) -> np.ndarray:
@@ -57,6 +57,20 @@ class EventIndex:
         if where is None:
             return np.ones(n, dtype=bool)
         return np.asarray(C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns), dtype=bool)
+
+
+@dataclass
+class EventIndex(EventGroups):
+    """The events grouped by their (type, detail) pair, each group sorted by time.
+
+    A rule then reads just the time slices of the matching groups: the work
+    follows the events that count, not the size of the log. Built once per bound
+    data (see :func:`event_index`), on its :class:`EventGroups`.
+    """
+
+    starts: np.ndarray = None  # group k holds positions starts[k]:starts[k + 1] of ts and lead
+    ts: np.ndarray = None  # int64 ns, ascending inside each group
+    lead: np.ndarray = None  # lead rows, same order
 
     def select(self, where, within_days: float | None, as_of_ns: int, cond_as_of_ns: int,
                moments: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -108,6 +122,21 @@ class EventIndex:
 MAX_EVENT_GROUPS = 20_000
 
 
+def event_groups(data) -> EventGroups | None:
+    """The :class:`EventGroups` of the data's events (built on first use and kept in ``data.cache``);
+    None when the log has too many distinct pairs for the per-pair way."""
+    ev = data.events
+    if ev is None:
+        return None
+    for key in ("event_index", "event_groups"):  # an index is its groups too
+        hit = data.cache.get(key)
+        if hit is not None and hit[0] is ev:
+            return hit[1]
+    groups = _build_event_groups(ev)
+    data.cache["event_groups"] = (ev, groups)
+    return groups
+
+
 def event_index(data) -> EventIndex | None:
     """The :class:`EventIndex` of the data's events (built on first use and kept in ``data.cache``)."""
     ev = data.events
@@ -116,12 +145,14 @@ def event_index(data) -> EventIndex | None:
     hit = data.cache.get("event_index")
     if hit is not None and hit[0] is ev:
         return hit[1]
-    idx = _build_event_index(ev)
+    groups = event_groups(data)
+    idx = None if groups is None else _build_event_index(ev, groups)
     data.cache["event_index"] = (ev, idx)
+    data.cache.pop("event_groups", None)  # the index is its groups too
     return idx
 
 
-def _build_event_index(ev: Events) -> EventIndex | None:
+def _build_event_groups(ev: Events) -> EventGroups | None:
     f = ev.frame
     if not all(isinstance(f[c].dtype, pd.CategoricalDtype) for c in ("type", "detail")):
         return None
@@ -144,6 +175,17 @@ def _build_event_index(ev: Events) -> EventIndex | None:
     remap[used] = np.arange(len(used), dtype=np.uint16)
     group = remap[key]  # kept: the replay reads a rule's matching events through it
     del key
+    combos = pd.DataFrame(
+        {
+            "type": pd.Categorical.from_codes(used // nd - 1, dtype=f["type"].dtype),
+            "detail": pd.Categorical.from_codes(used % nd - 1, dtype=f["detail"].dtype),
+        }
+    )
+    return EventGroups(combos, counts[used], group)
+
+
+def _build_event_index(ev: Events, groups: EventGroups) -> EventIndex:
+    group = groups.group
     ts = ev.ts
     if len(ts) > 1 and not bool(np.all(ts[1:] >= ts[:-1])):
         by_time = np.argsort(ts, kind="stable")
@@ -155,12 +197,6 @@ def _build_event_index(ev: Events) -> EventIndex | None:
     ts_sorted, lead_sorted = on_cores(lambda gather: gather(), [lambda: ts.take(order),
                                                                 lambda: ev.lead.astype(lead_dtype, copy=False).take(order)],
                                       limit=2 if len(ts) >= MIN_ROWS else 1, name="event-index")
-    starts = np.zeros(len(used) + 1, dtype=np.int64)
-    np.cumsum(counts[used], out=starts[1:])
-    combos = pd.DataFrame(
-        {
-            "type": pd.Categorical.from_codes(used // nd - 1, dtype=f["type"].dtype),
-            "detail": pd.Categorical.from_codes(used % nd - 1, dtype=f["detail"].dtype),
-        }
-    )
-    return EventIndex(combos, starts, ts_sorted, lead_sorted, group)
+    starts = np.zeros(len(groups.sizes) + 1, dtype=np.int64)
+    np.cumsum(groups.sizes, out=starts[1:])
+    return EventIndex(groups.combos, groups.sizes, group, starts, ts_sorted, lead_sorted)
