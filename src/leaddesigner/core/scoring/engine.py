@@ -467,11 +467,13 @@ def subset_data(data: LeadData, rows: np.ndarray | None, moments_ns: np.ndarray 
         raise ValueError(f"score_at: {len(m)} moments for {len(rows)} rows")
     events = d.events
     if events is not None:
-        new_row = np.full(n, -1, dtype=np.int64)
+        # the new row of every event's lead in 32 bits, and the kept events by position: the backtest scores
+        # 87k converters of 1M leads at conversion, and an int64 row per event of 12M was 96 MB more at its peak
+        new_row = np.full(n, -1, dtype=np.int32 if len(rows) < 2**31 - 1 else np.int64)
         new_row[rows] = np.arange(len(rows))
         lead = new_row[events.lead]
-        keep = lead >= 0
-        events = Events(lead[keep], events.ts[keep], events.frame[keep].reset_index(drop=True))
+        keep = np.flatnonzero(lead >= 0)
+        events = Events(lead[keep].astype(np.int64), events.ts[keep], events.frame.take(keep).reset_index(drop=True))
     return dataclasses.replace(
         d,
         frame=d.frame.iloc[rows].reset_index(drop=True),
