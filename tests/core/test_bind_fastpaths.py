@@ -219,3 +219,23 @@ def test_arrow_kernels_on_slices_equal_the_whole_column(monkeypatch, min_rows) -
     for leaf, mask in zip(leaves, got):
         np.testing.assert_array_equal(mask, C.evaluate(leaf, lambda name: (text, "text"), n, 0), err_msg=str(leaf))
     assert got[0].sum() > 0 and got[3].sum() > 0
+
+
+def test_a_clean_text_column_is_bound_without_a_copy() -> None:
+    """A text attribute whose values need no stripping and hold no empty value is bound as the lead file's
+    own column (1M e-mails: 37 MB less); one that does is stripped, its empty values missing, as before."""
+    from leaddesigner.core.data.coerce import coerce_types
+
+    n = 5_000
+    clean = pd.Series([f"user{i}@acme.io" for i in range(n)], dtype="str")
+    out, problems = coerce_types(pd.DataFrame({"email": clean}), {"email": "text"}, source="leads.csv", row_offset=2)
+    assert not problems and out["email"].tolist() == clean.tolist()
+    bound, given = (s.array.__arrow_array__().chunk(0).buffers()[2].address for s in (out["email"], clean))
+    assert bound == given  # the same text buffer
+    for dirty in ([" Ayşe@örnek.com.tr"] + [f"u{i}@x.gr" for i in range(n)], ["\u00a0Σοφία@x.gr\u00a0"] + ["a@b.c"] * n,
+                  [""] + ["a@b.c"] * n):
+        s = pd.Series(dirty, dtype="str")
+        out, _ = coerce_types(pd.DataFrame({"email": s}), {"email": "text"}, source="leads.csv", row_offset=2)
+        want = s.str.strip()
+        want = want.where(want.str.len() > 0)
+        assert out["email"].tolist() == want.tolist()

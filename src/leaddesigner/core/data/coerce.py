@@ -226,8 +226,24 @@ def _text_view(series: pd.Series) -> pd.Series:
         return out
     else:
         s = series.astype("str")
+        kept = _clean_text(s)
+        if kept is not None:
+            return kept
     s = s.str.strip()
     return s.where(s.str.len() > 0)
+
+
+def _clean_text(s: pd.Series) -> pd.Series | None:
+    """``s`` itself when stripping would change nothing and no value is empty (the usual e-mail or title
+    column): the bound column then shares the lead file's text (1M e-mails: 37 MB) instead of a copy."""
+    arr = s.array.__arrow_array__() if hasattr(s.array, "__arrow_array__") else None
+    if arr is None or len(s) < 1000:
+        return None
+    lengths = pc.binary_length(arr)
+    trimmed = pc.binary_length(pc.utf8_trim_whitespace(arr))  # pandas' str.strip: the same kernel
+    if pc.sum(trimmed).as_py() != pc.sum(lengths).as_py() or pc.any(pc.equal(lengths, 0)).as_py():
+        return None
+    return s
 
 
 def _numbers_to_text(series: pd.Series) -> pd.Series:
