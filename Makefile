@@ -58,6 +58,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_accounts.py --folder /tmp/leaddesigner-bench-1m
 	$(BIN)/python benchmarks/bench_sql_window.py --folder /tmp/leaddesigner-bench-1m --parquet
 	$(BIN)/python benchmarks/bench_handwritten.py
+	$(BIN)/python benchmarks/bench_handwritten.py --format csv
 	QT_QPA_PLATFORM=offscreen $(BIN)/python benchmarks/bench_load.py --folder /tmp/leaddesigner-bench-1m
 
 # 10 million generated leads scored out of core (DuckDB) against the pandas engine; writes under /tmp
