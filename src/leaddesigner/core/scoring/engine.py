@@ -828,10 +828,7 @@ class Scorer:
         graded = bool(g.fit and g.engagement)
         for dim in ("fit", "engagement"):
             if dim in dims or dim not in agg["raw"]:
-                acc = np.zeros(n)
-                for key, d in layout:
-                    if d == dim:
-                        acc += agg["contrib"][key]
+                acc = _dimension_sum(agg, dim, [key for key, d in layout if d == dim], dirty, n)
                 agg["raw"][dim] = acc
                 agg["capped"][dim] = _clip(acc, m.caps.dimensions.get(dim))
                 agg["band"].pop(dim, None)
@@ -877,10 +874,40 @@ class Scorer:
 
 def band_index(x: np.ndarray, mins: list[float | None]) -> np.ndarray:
     """Index of the first band (highest first) whose minimum ``x`` reaches; the last band catches the rest."""
-    idx = np.zeros(len(x), dtype=np.int16)
-    for lo in mins[:-1]:
+    if len(mins) < 2:
+        return np.zeros(len(x), dtype=np.int16)
+    idx = (x < mins[0]).astype(np.int16)
+    for lo in mins[1:-1]:
         idx += x < lo
     return idx
+
+
+def _dimension_sum(agg: dict, dim: str, keys: list, dirty: set, n: int) -> np.ndarray:
+    """A dimension's bucket contributions summed in layout order: ``((0 + c0) + c1) + ...``, bit for bit.
+
+    The sum of the buckets before the first changed one is kept (one array per
+    dimension), so the next edit of the same bucket adds only from there: a rule
+    edited again and again (a spin box) costs the buckets after it, not all of them.
+    """
+    contrib = agg["contrib"]
+    if not keys:
+        return np.zeros(n)
+    first = next((i for i, k in enumerate(keys) if k in dirty), len(keys))
+    kept = agg.setdefault("prefix", {}).get(dim)
+    if kept is not None and kept[0] <= first:
+        start, acc = kept[0], kept[1]
+        acc = acc + contrib[keys[start]] if start < len(keys) else acc.copy()
+        start += 1
+    else:  # from the start: a bucket before the kept sum changed (or none is kept)
+        agg["prefix"].pop(dim, None)
+        kept = None
+        acc = np.add(contrib[keys[0]], 0.0)  # 0 + c0, as from zeros (a -0.0 becomes +0.0 either way)
+        start = 1
+    for i in range(start, len(keys)):
+        if i == first and kept is None:
+            agg["prefix"][dim] = (i, acc.copy())  # the sum before the changed bucket, for its next edit
+        acc += contrib[keys[i]]
+    return acc
 
 
 def _clip(x: np.ndarray, r) -> np.ndarray:
