@@ -794,9 +794,13 @@ class Scorer:
 
         An edit touches one or two buckets: the capped contributions of the
         other buckets, the sums of an untouched dimension and its grade bands
-        are kept from the previous call (sums are redone in bucket order, so
-        the result equals a fresh scoring bit for bit). Any change of caps,
-        range, grade bands or bucket layout recomputes everything.
+        are kept from the previous call, and a dimension's sum up to the first
+        changed bucket (:func:`_dimension_sum`); sums are redone in bucket
+        order, so the result equals an aggregation of the same buckets from
+        scratch bit for bit. (The buckets themselves take an edit as ``-=``
+        the old points and ``+=`` the new: equal to a fresh scoring within
+        rounding.) Any change of caps, range, grade bands or bucket layout
+        recomputes everything.
         """
         m = self.model
         n = self.n
