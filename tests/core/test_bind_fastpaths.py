@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from leaddesigner.core.data import coerce, leadfile
-from leaddesigner.core.scoring import engine, ids as id_matching
+from leaddesigner.core.scoring import binding, ids as id_matching
 
 
 def _slow_rows(ids: pd.Index, event_ids: pd.Series) -> np.ndarray:
@@ -72,7 +72,7 @@ def test_lead_rows_paths_agree(monkeypatch, lead, events) -> None:
 ])
 def test_observed_sorted_equals_the_categorical_of_the_values(categories, codes) -> None:
     s = pd.Series(pd.Categorical.from_codes(codes, categories=categories))
-    got = engine._observed_sorted(s)
+    got = binding._observed_sorted(s)
     want = pd.Categorical(s.to_numpy())
     assert list(got.categories) == list(want.categories)
     np.testing.assert_array_equal(np.asarray(got.codes), np.asarray(want.codes))
