@@ -106,17 +106,17 @@ class ReplayCore:
             hit = data.cache.get("replay_events")
             if hit is None or hit[0] is not ev:
                 # sorted by (lead, time), kept with the data: edits to the model reuse it; with the
-                # (type, detail) group of each sorted event when the log has an index
+                # (type, detail) pair of each sorted event (none when the log has too many pairs)
                 order = _lead_time_order(ev.lead, ev.ts)
                 if len(order) < 2**31 - 1:
                     order = order.astype(np.int32)  # a gather index only: 12M events, 48 MB less
-                index = event_groups(data)  # the pair of each event: the time-sorted index is the scorer's
-                groups = index.group[order] if index is not None else None
+                pairs = event_groups(data)  # the pair of each event: the time-sorted index is the scorer's
+                groups = pairs.group[order] if pairs is not None else None
                 # the leads in that order are each lead's row repeated by its event count: no gather of 12M
                 sorted_lead = repeat_counts(np.arange(self.n, dtype=ev.lead.dtype), np.bincount(ev.lead, minlength=self.n))
-                hit = (ev, order, sorted_lead, ev.ts[order], {}, {}, index, groups)
+                hit = (ev, order, sorted_lead, ev.ts[order], {}, {}, pairs, groups)
                 data.cache["replay_events"] = hit
-            _, order, self.ev_lead, self.ev_ts, matches, self.table_cache, index, groups = hit
+            _, order, self.ev_lead, self.ev_ts, matches, self.table_cache, pairs, groups = hit
             self.ev_order = order
             for r in self.rules:
                 if r.kind != "activity":
@@ -128,7 +128,7 @@ class ReplayCore:
                 m = matches.get(key)
                 if m is None and groups is not None:
                     # the condition on each distinct (type, detail) pair, then one gather per event
-                    m = _compact(index.matching_groups(r.activity.where, data.as_of_ns)[groups])
+                    m = _compact(pairs.matching_groups(r.activity.where, data.as_of_ns)[groups])
                 elif m is None:
                     m = _compact(C.evaluate(r.activity.where, data.event_column, len(ev), data.as_of_ns)[order])
                     if len(matches) > 64:

@@ -5,7 +5,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .reading import ARROW_CANNOT, Progress, column_letter
+from .reading import ARROW_CANNOT, Progress, clean_name, column_letter
 
 __all__ = ["CATEGORY_MAX_DISTINCT", "FINAL_TEXT", "check_category", "classify_text", "distinct_at_least", "type_columns"]
 
@@ -197,7 +197,7 @@ def type_columns(
     report(0.9, f"Preparing columns of {report.name}")
     table = holder.pop()
     pa.default_memory_pool().release_unused()
-    clean = [str(n).strip().lstrip("\ufeff").strip() for n in table.column_names]
+    clean = [clean_name(n) for n in table.column_names]
     final = [f.metadata == FINAL_TEXT for f in table.schema]
     columns = list(table.columns)
     nrows = table.num_rows

@@ -22,7 +22,7 @@ import pyarrow.csv as pacsv
 
 from .coerce import PLAIN_ISO
 from .column_types import CATEGORY_MAX_DISTINCT, FINAL_TEXT, classify_text, distinct_at_least
-from .reading import LeadFileError
+from .reading import LeadFileError, clean_name
 
 __all__ = ["DICT_GROUP_ROWS", "SWITCH_TO_TEXT", "Collector", "iso_columns_in_sample", "repetitive_columns"]
 
@@ -65,7 +65,7 @@ def iso_columns_in_sample(rows: list[list[str]], raw_names: list[str], wanted: f
     plain = re.compile(PLAIN_ISO)
     out = set()
     for i, raw in enumerate(raw_names):
-        name = raw.strip().lstrip("\ufeff").strip()
+        name = clean_name(raw)
         if name not in wanted:
             continue
         values = [row[i] for row in rows[1:] if len(row) > i and row[i] != ""]
@@ -74,16 +74,23 @@ def iso_columns_in_sample(rows: list[list[str]], raw_names: list[str], wanted: f
     return frozenset(out)
 
 
+def _mostly_new(values: pa.Array, dictionary: pa.Array) -> bool:
+    """Whether nearly every value of a group is a new one (more distinct values than SWITCH_TO_TEXT of them)."""
+    return len(values) >= 1000 and len(dictionary) > SWITCH_TO_TEXT * (len(values) - values.null_count)
+
+
 class Collector:
     """Accumulates CSV record batches column by column, compressing as it goes.
 
-    Every column arrives as text. On the first batch where a column has
-    values it is classified once: a *number candidate* (its values cast to
-    numbers; kept as text until the end, when :func:`type_columns` casts it), a
-    column that is *almost all distinct* (ids, e-mails, timestamps; kept as
-    text) or otherwise *repetitive*, which is dictionary-encoded every
-    ~64k rows so that the full text never has to be held in memory at once
-    (encoding every small batch would leave too many dictionaries to merge).
+    Columns the caller named (ids, instants) come as they are and stay so.
+    Columns the reader encoded (:func:`repetitive_columns`) come as dictionary
+    blocks and are kept. Any other column arrives as text and is classified on
+    the first batch where it has values: a *number candidate* (kept as text
+    until :func:`type_columns` casts it), *almost all distinct* (e-mails; kept
+    as text) or *repetitive*, dictionary-encoded every ~64k rows so that the
+    full text never has to be held in memory at once (encoding every small
+    batch would leave too many dictionaries to merge). An encoded column whose
+    later groups are nearly all new values turns to text on the way.
     """
 
     def __init__(self, schema: pa.Schema, text_columns: frozenset[str] | set[str] = frozenset()) -> None:
@@ -95,7 +102,7 @@ class Collector:
         # columns named as text by the caller: never classified, never encoded, final text
         self.mode: list[str | None] = [
             "dict" if pa.types.is_dictionary(t)  # encoded by the reader (see repetitive_columns)
-            else "text" if n.strip().lstrip("\ufeff").strip() in text_columns or not pa.types.is_string(t)
+            else "text" if clean_name(n) in text_columns or not pa.types.is_string(t)
             else None
             for n, t in zip(self.names, self.types, strict=True)
         ]
@@ -116,12 +123,17 @@ class Collector:
         """A block the reader encoded: kept as it is, unless nearly every value is new (then text, as in _flush)."""
         if self.mode[i] == "distinct":
             self.chunks[i].append(pc.cast(arr, pa.string()))
-        elif len(arr) >= 1000 and len(arr.dictionary) > SWITCH_TO_TEXT * (len(arr) - arr.null_count):
-            self.mode[i] = "distinct"
-            self.chunks[i] = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c
-                              for c in self.chunks[i]] + [pc.cast(arr, pa.string())]
+        elif _mostly_new(arr, arr.dictionary):
+            self._to_text(i, pc.cast(arr, pa.string()))
         else:
             self.chunks[i].append(arr)
+
+    def _to_text(self, i: int, last: pa.Array) -> None:
+        """Column ``i`` read as text from here on: nearly every value of its latest group is new (timestamps of
+        a burst of events, a log's lead ids), so it is not encoded now only to be decoded in table()."""
+        self.mode[i] = "distinct"
+        self.chunks[i] = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c for c in self.chunks[i]]
+        self.chunks[i].append(last)
 
     def _flush(self) -> None:
         for i, pending in enumerate(self.pending):
@@ -130,13 +142,8 @@ class Collector:
             if self.mode[i] == "dict":
                 group = pa.concat_arrays(pending) if len(pending) > 1 else pending[0]
                 encoded = pc.dictionary_encode(group)
-                if len(group) >= 1000 and len(encoded.dictionary) > SWITCH_TO_TEXT * (len(group) - group.null_count):
-                    # repetitive in the first batch only (timestamps of a burst of events, a log's lead ids):
-                    # nearly every value of this group is new, so the column is read as text from here on
-                    # instead of being encoded now and decoded in table()
-                    self.mode[i] = "distinct"
-                    self.chunks[i] = [pc.cast(c, pa.string()) if pa.types.is_dictionary(c.type) else c
-                                      for c in self.chunks[i]] + [group]
+                if _mostly_new(group, encoded.dictionary):
+                    self._to_text(i, group)
                 else:
                     self.chunks[i].append(encoded)
             else:

@@ -23,6 +23,7 @@ from .reading import (
     Progress,
     ReadInfo,
     check_header,
+    clean_name,
 )
 
 __all__ = ["read_text"]
@@ -241,7 +242,7 @@ def read_text(
     delimiter = _detect_delimiter(text, complete, default)
     header_rows = _sample_records(text, delimiter, True)
     raw_names = header_rows[0] if header_rows else []
-    check_header([n.strip().lstrip("\ufeff").strip() for n in raw_names], p, "line 1")
+    check_header([clean_name(n) for n in raw_names], p, "line 1")
     instants = iso_columns_in_sample(_sample_records(text, delimiter, complete), raw_names, timestamp_columns)
     text_columns = frozenset(text_columns) | frozenset(timestamp_columns)
 
@@ -349,7 +350,7 @@ def _arrow_read_csv(
     drop_all = False
     if wanted is not None:
         wanted_set = set(wanted)
-        include = [n for n in raw_names if n.strip().lstrip("\ufeff").strip() in wanted_set]
+        include = [n for n in raw_names if clean_name(n) in wanted_set]
         if not include and raw_names:
             # None of the wanted columns exists: read the first one only to
             # count the rows (an empty list would mean "all columns").
@@ -376,7 +377,7 @@ def _arrow_read_csv(
         invalid_row_handler=on_invalid,
     )
     def column_type(raw: str) -> pa.DataType:
-        name = raw.strip().lstrip("\ufeff").strip()
+        name = clean_name(raw)
         return pa.timestamp("ns") if name in instants else pa.large_string() if name in text_columns else pa.string()
 
     types = {n: column_type(n) for n in raw_names}

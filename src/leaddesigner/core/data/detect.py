@@ -166,7 +166,8 @@ class Detection:
 def _present_text(s: pd.Series) -> tuple[pd.Series, np.ndarray | None]:
     """The distinct present values as stripped text, and how often each occurs (None: not counted)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
-        counts = np.bincount(np.asarray(s.array.codes)[np.asarray(s.array.codes) >= 0], minlength=len(s.cat.categories))
+        codes = np.asarray(s.array.codes)
+        counts = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories))
         cats = pd.Series(s.cat.categories.astype(str), dtype="str").str.strip()
         keep = (counts > 0) & cats.notna().to_numpy() & (cats != "").to_numpy()
         vals, cnt = cats[keep].reset_index(drop=True), counts[keep]

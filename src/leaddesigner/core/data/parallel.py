@@ -50,9 +50,7 @@ def on_slices(fn: Callable[[pa.ChunkedArray], T], arr: pa.ChunkedArray | pa.Arra
     if workers < 2 or n < (MIN_ROWS if min_rows is None else min_rows):
         return [fn(arr)]
     step = -(-n // workers)
-    parts = [arr.slice(start, step) for start in range(0, n, step)]
-    with ThreadPoolExecutor(len(parts), thread_name_prefix="arrow-slice") as pool:
-        return list(pool.map(fn, parts))
+    return on_cores(fn, [arr.slice(start, step) for start in range(0, n, step)], name="arrow-slice")
 
 
 def chained(results: list[pa.ChunkedArray | pa.Array]) -> pa.ChunkedArray:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pyarrow as pa
 
-__all__ = ["ARROW_CANNOT", "COLUMN_TYPES", "LeadFileError", "MAX_EXAMPLES", "Problem", "Progress", "ProgressCallback", "ReadInfo", "SUPPORTED_EXTENSIONS", "SUPPORTED_TEXT", "TEXT_EXTS", "EXCEL_EXTS", "PARQUET_EXTS", "check_header", "column_letter", "file_kind", "row_label", "unsupported"]
+__all__ = ["ARROW_CANNOT", "COLUMN_TYPES", "LeadFileError", "MAX_EXAMPLES", "Problem", "Progress", "ProgressCallback", "ReadInfo", "SUPPORTED_EXTENSIONS", "SUPPORTED_TEXT", "TEXT_EXTS", "EXCEL_EXTS", "PARQUET_EXTS", "check_header", "clean_name", "column_letter", "file_kind", "row_label", "unsupported"]
 
 
 #: what Arrow raises when a compute kernel cannot handle some input: callers fall back to Python
@@ -233,6 +233,11 @@ class Progress:
             return  # at most about a hundred calls per file
         self._last = fraction
         self._callback(fraction, message)
+
+
+def clean_name(raw: object) -> str:
+    """A header cell as the column's name: the spaces around it and a byte-order mark dropped."""
+    return str(raw).strip().lstrip("\ufeff").strip()
 
 
 def check_header(names: list[str], p: Path, where: str) -> None:

@@ -374,7 +374,7 @@ def _bind_events(
     for c in ("type", "detail"):
         if not isinstance(frame[c].dtype, pd.CategoricalDtype):
             frame[c] = frame[c].astype("category")
-    if keep.all():  # the usual case: no copies of the two big arrays
+    if every:  # the usual case: no copies of the two big arrays
         return Events(lead.astype(np.int64, copy=False), ts, frame), problems
     return Events(lead[keep].astype(np.int64, copy=False), ts[keep], frame), problems
 
