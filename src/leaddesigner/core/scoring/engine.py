@@ -32,7 +32,8 @@ from leaddesigner.core.model.types import (
     Rule,
     ScoringModel,
 )
-from leaddesigner.core.scoring import conditions as C
+from leaddesigner.core.scoring import aggregation, conditions as C
+from leaddesigner.core.scoring.aggregation import aggregate, band_index  # noqa: F401 - engine.band_index stays importable
 from leaddesigner.core.scoring.binding import (  # noqa: F401 - engine.bind, engine.LeadData etc. stay importable
     LeadData,
     bind,
@@ -108,7 +109,8 @@ class Scorer:
         self._age = None
         self._agg = None  # aggregation cache (see _aggregate)
         self._last_added: tuple | None = None  # (state, raw, rule, points) of the last rule added (see _add)
-        self._dirty: set = set()
+        #: buckets changed since the last aggregation -> the rows whose points changed (None: any row)
+        self._dirty: dict = {}
         self._row_as_of = self.data.row_as_of_ns()
         rules = [r for r in self.model.rules if r.enabled]
         for i, r in enumerate(rules):
@@ -138,6 +140,9 @@ class Scorer:
                 self._add(st, +1.0)
                 continue
             if st.rule == r:
+                continue
+            if self._bucket(r) == st.bucket and r.product == st.rule.product:
+                self._replace(st, r)
                 continue
             self._add(st, -1.0)
             if _condition_key(st.rule) != _condition_key(r):
@@ -326,26 +331,78 @@ class Scorer:
         return np.bincount(lead, weights=self.decay_factors(r, age), minlength=self.n).astype(float, copy=False)
 
     def _points(self, st: RuleState) -> np.ndarray:
-        r = st.rule
-        weighted = r.dimension == "engagement" and self._weights is not None
+        return self._points_of(st.rule, st.raw, self._weights)
+
+    @staticmethod
+    def _points_of(r: Rule, raw: np.ndarray, weights: np.ndarray | None) -> np.ndarray:
+        """A rule's points for the leads of ``raw`` (all leads, or some rows with their ``weights``)."""
+        weighted = r.dimension == "engagement" and weights is not None
         if r.kind == "map":
-            return st.raw * self._weights if weighted else st.raw
+            return raw * weights if weighted else raw
         # one new array, clipped and weighted in place: an edit runs this twice per rule (old and new points),
         # and at a million leads each fresh 8 MB array costs the kernel more than the arithmetic
-        v = np.multiply(st.raw, r.points, dtype=float)
+        v = np.multiply(raw, r.points, dtype=float)
         if r.kind == "activity" and r.activity.max_points is not None:
             np.clip(v, -r.activity.max_points, r.activity.max_points, out=v)
         if weighted:
-            np.multiply(v, self._weights, out=v)
+            np.multiply(v, weights, out=v)
         return v
 
-    def _add(self, st: RuleState, sign: float) -> None:
-        self._dirty.add(st.bucket)
+    def _added(self, st: RuleState) -> np.ndarray:
+        """The points a rule has in its bucket now."""
         last = self._last_added
-        if sign == -1.0 and last is not None and last[0] is st and last[1] is st.raw and last[2] is st.rule:
-            v = last[3]  # the points this rule added at the last edit: a rule edited again and again (a spin box)
-        else:
-            v = self._points(st)
+        if last is not None and last[0] is st and last[1] is st.raw and last[2] is st.rule:
+            return last[3]  # the points this rule added at the last edit: a rule edited again and again (a spin box)
+        return self._points(st)
+
+    def _replace(self, st: RuleState, r: Rule) -> None:
+        """An edited rule that stays in its bucket: its old points swapped for the new ones.
+
+        When only its condition changed (a window, a value list, a text
+        condition) and the leads it now matches differently are few (at most
+        one in :data:`.aggregation.SPARSE_SHARE`), the points are computed and swapped at
+        those rows only, and the aggregation redoes only those rows.
+        """
+        old_rule, old_raw = st.rule, st.raw
+        last = self._last_added
+        old = last[3] if last is not None and last[0] is st and last[1] is old_raw and last[2] is old_rule else None
+        if old is None and _points_key(old_rule) != _points_key(r):  # every hit changes: all leads
+            old = self._points(st)
+        if _condition_key(old_rule) != _condition_key(r):
+            st.raw = self._evaluate(r)
+            st.nonzero = None
+        st.rule = copy.deepcopy(r)
+        rows = None
+        if _points_key(old_rule) == _points_key(r):  # the points change where the raw vector does
+            rows = np.flatnonzero(old_raw != st.raw) if st.raw is not old_raw else np.zeros(0, dtype=np.intp)
+            if len(rows) * aggregation.SPARSE_SHARE > self.n:
+                rows = None
+                if old is None:
+                    old = self._points_of(old_rule, old_raw, self._weights)
+        targets = [self._buckets[st.bucket]] + ([self._products[r.product]] if r.product else [])
+        if rows is None:
+            new = self._points(st)
+            self._last_added = (st, st.raw, st.rule, new)  # see _add
+            for arr in targets:
+                arr -= old
+                arr += new
+        elif len(rows):
+            w = None if self._weights is None else self._weights[rows]
+            old, new = self._points_of(old_rule, old_raw[rows], w), self._points_of(st.rule, st.raw[rows], w)
+            for arr in targets:  # the same arithmetic at the changed rows; the other rows keep their value exactly
+                part = arr[rows]
+                part -= old
+                part += new
+                arr[rows] = part
+        key = st.bucket
+        if rows is None or (key in self._dirty and self._dirty[key] is None):
+            self._dirty[key] = None
+        elif len(rows):
+            self._dirty[key] = rows if key not in self._dirty else np.union1d(self._dirty[key], rows)
+
+    def _add(self, st: RuleState, sign: float) -> None:
+        self._dirty[st.bucket] = None
+        v = self._added(st) if sign == -1.0 else self._points(st)
         if sign == 1.0:
             # kept (8 MB at 1M leads) until the next edit; st.raw and st.rule are replaced, never changed in place,
             # and a change of persona weights scores from scratch, so the identities say the points still hold
@@ -379,134 +436,23 @@ class Scorer:
         return "fit"
 
     def _aggregate(self) -> ScoreArrays:
-        """Caps, score range, grades and status from the buckets.
-
-        An edit touches one or two buckets: the capped contributions of the
-        other buckets, the sums of an untouched dimension and its grade bands
-        are kept from the previous call, and a dimension's sum up to the first
-        changed bucket (:func:`_dimension_sum`); sums are redone in bucket
-        order, so the result equals an aggregation of the same buckets from
-        scratch bit for bit. (The buckets themselves take an edit as ``-=``
-        the old points and ``+=`` the new: equal to a fresh scoring within
-        rounding.) Any change of caps, range, grade bands or bucket layout
-        recomputes everything.
-        """
-        m = self.model
-        n = self.n
+        """Caps, score range, grades and status from the buckets (:mod:`.aggregation`: what it keeps between
+        edits, and why the result equals an aggregation from scratch bit for bit)."""
         group_dims = {st.rule.group: st.rule.dimension for st in self._states.values() if st.rule.group}
-        layout = []
-        for key in self._buckets:
-            if key[0] == "g":
-                if key[1] not in group_dims:
-                    continue  # emptied bucket
-                layout.append((key, group_dims[key[1]]))
-            else:
-                layout.append((key, key[1]))
-        layout = tuple(layout)
-        config = (copy.deepcopy(m.caps), copy.deepcopy(m.score_range), copy.deepcopy(m.grades.fit), copy.deepcopy(m.grades.engagement))
-        agg = self._agg
-        if agg is None or agg["layout"] != layout or agg["config"] != config:
-            agg = {"layout": layout, "config": config, "contrib": {}, "raw": {}, "capped": {}, "band": {}}
-            dirty = {key for key, _ in layout}
-            dims = {"fit", "engagement"}
-        else:
-            dirty = self._dirty
-            dims = {d for key, d in layout if key in dirty}
-        for key, _ in layout:
-            if key in dirty or key not in agg["contrib"]:
-                s = self._buckets[key]
-                # ungrouped buckets (and uncapped groups) are read as they are; they change in place only through _add
-                agg["contrib"][key] = _clip(s, m.caps.groups.get(key[1])) if key[0] == "g" else s
-        g = m.grades
-        graded = bool(g.fit and g.engagement)
-        for dim in ("fit", "engagement"):
-            if dim in dims or dim not in agg["raw"]:
-                acc = _dimension_sum(agg, dim, [key for key, d in layout if d == dim], dirty, n)
-                agg["raw"][dim] = acc
-                agg["capped"][dim] = _clip(acc, m.caps.dimensions.get(dim))
-                agg["band"].pop(dim, None)
-            if graded and dim not in agg["band"]:
-                agg["band"][dim] = band_index(agg["capped"][dim], list((g.fit if dim == "fit" else g.engagement).values()))
-                agg.pop("grade", None)
-        self._dirty = set()
-        self._agg = agg
-        fit, eng = agg["capped"]["fit"], agg["capped"]["engagement"]
-        total = fit + eng
-        r = m.score_range
-        if r is not None and (r.min is not None or r.max is not None):
-            np.clip(total, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max, out=total)
-        grade = None
-        if graded:
-            if "grade" not in agg:
-                fi = agg["band"]["fit"] * np.int16(len(g.engagement))
-                fi += agg["band"]["engagement"]
-                agg["grade"] = fi
-            grade = agg["grade"]
-        eligible = total >= m.thresholds.mql
-        if m.grades.mql_cells is not None and grade is not None:
-            names = self.grade_names()
-            allowed = np.zeros(len(names), dtype=bool)
-            allowed[[names.index(c) for c in m.grades.mql_cells if c in names]] = True
-            eligible &= allowed[grade]
-        status = eligible.view(np.int8).copy()  # True -> 1 (MQL)
-        if m.thresholds.sql is not None:
-            status += eligible & (total >= m.thresholds.sql)  # SQL -> 2
-        products = {p: self._products[p] if p in self._products else np.zeros(n) for p in m.products}
+        self._agg, (total, fit, eng, grade, status) = aggregate(
+            self._agg, self.model, self._buckets, group_dims, self._dirty, self.n, self.grade_names)
+        self._dirty = {}
+        n = self.n
+        products = {p: self._products[p] if p in self._products else np.zeros(n) for p in self.model.products}
         if grade is None:
             grade = np.full(n, -1, dtype=np.int16)
         return ScoreArrays(total, fit, eng, grade, status, products)
 
-    def _grades(self, fit: np.ndarray, eng: np.ndarray) -> np.ndarray | None:
-        g = self.model.grades
-        if not g.fit or not g.engagement:
-            return None
-        fi = band_index(fit, list(g.fit.values()))
-        ei = band_index(eng, list(g.engagement.values()))
-        return (fi * len(g.engagement) + ei).astype(np.int16)
 
-
-def band_index(x: np.ndarray, mins: list[float | None]) -> np.ndarray:
-    """Index of the first band (highest first) whose minimum ``x`` reaches; the last band catches the rest."""
-    if len(mins) < 2:
-        return np.zeros(len(x), dtype=np.int16)
-    idx = (x < mins[0]).astype(np.int16)
-    for lo in mins[1:-1]:
-        idx += x < lo
-    return idx
-
-
-def _dimension_sum(agg: dict, dim: str, keys: list, dirty: set, n: int) -> np.ndarray:
-    """A dimension's bucket contributions summed in layout order: ``((0 + c0) + c1) + ...``, bit for bit.
-
-    The sum of the buckets before the first changed one is kept (one array per
-    dimension), so the next edit of the same bucket adds only from there: a rule
-    edited again and again (a spin box) costs the buckets after it, not all of them.
-    """
-    contrib = agg["contrib"]
-    if not keys:
-        return np.zeros(n)
-    first = next((i for i, k in enumerate(keys) if k in dirty), len(keys))
-    kept = agg.setdefault("prefix", {}).get(dim)
-    if kept is not None and kept[0] <= first:
-        start, acc = kept[0], kept[1]
-        acc = acc + contrib[keys[start]] if start < len(keys) else acc.copy()
-        start += 1
-    else:  # from the start: a bucket before the kept sum changed (or none is kept)
-        agg["prefix"].pop(dim, None)
-        kept = None
-        acc = np.add(contrib[keys[0]], 0.0)  # 0 + c0, as from zeros (a -0.0 becomes +0.0 either way)
-        start = 1
-    for i in range(start, len(keys)):
-        if i == first and kept is None:
-            agg["prefix"][dim] = (i, acc.copy())  # the sum before the changed bucket, for its next edit
-        acc += contrib[keys[i]]
-    return acc
-
-
-def _clip(x: np.ndarray, r) -> np.ndarray:
-    if r is None or (r.min is None and r.max is None):
-        return x
-    return np.clip(x, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max)
+def _points_key(r: Rule) -> tuple:
+    """The parts of a rule that turn its raw vector into points (the persona weights aside)."""
+    return (r.kind, r.dimension, None if r.kind == "map" else r.points,
+            r.activity.max_points if r.kind == "activity" else None)
 
 
 def _condition_key(r: Rule) -> tuple:
