@@ -52,3 +52,39 @@ def test_grade_conversion_by_hand():
     assert rate.loc["B", "1"] == 0.5 and rate.loc["B", "2"] == 0.0
     empty = pd.DataFrame([[0, 1], [2, 3]], index=["A", "B"], columns=["1", "2"])
     assert np.isnan(grade_conversion(grade, empty, np.flatnonzero(converted)).loc["A", "1"])
+
+
+@pytest.mark.parametrize("n", [0, 1, 1000, 3 * blocks.BLOCK + 5])
+def test_weekly_volume_grades_and_conversion_equal_plain_counts(n):
+    """The counts of an edit's summary (three per week in one count, statuses by comparison, grades and
+    converted leads by blocks) equal the plain bincounts they replace, leads without a date left out."""
+    from types import SimpleNamespace
+
+    from leaddesigner.core.model.types import STATUSES, Grades, ScoringModel
+    from leaddesigner.core.scoring.summary import WeekIndex, count_statuses, summarize, weekly_volume
+
+    rng = np.random.default_rng(n)
+    created = pd.Series(pd.Timestamp("2026-01-07") + pd.to_timedelta(rng.integers(0, 90 * 86400, n), unit="s"))
+    created[rng.random(n) < 0.05] = pd.NaT
+    status = ((rng.random(n) < 0.2).astype(np.int8) + (rng.random(n) < 0.05)).astype(np.int8)
+    np.testing.assert_array_equal(count_statuses(status), np.bincount(status, minlength=3))
+    wv = weekly_volume(created, status, 50.0).frame
+    if n:
+        wi = WeekIndex.build(created)
+        st = status if wi.ok is None else status[wi.ok]
+        np.testing.assert_array_equal(wv["leads"], np.bincount(wi.rel, minlength=wi.nweeks))
+        np.testing.assert_array_equal(wv["mqls"], np.bincount(wi.rel, weights=st >= 1, minlength=wi.nweeks).astype(np.int64))
+        np.testing.assert_array_equal(wv["sqls"], np.bincount(wi.rel, weights=st >= 2, minlength=wi.nweeks).astype(np.int64))
+        assert wv["mqls"].dtype == np.int64 and wv["leads"].sum() == (created.notna()).sum()
+    model = ScoringModel(grades=Grades({"A": 50, "B": 20, "C": None}, {"1": 30, "2": None}))
+    grade = rng.integers(0, 6, n).astype(np.int16)
+    res = SimpleNamespace(status=status, grade=grade, score=rng.normal(40, 20, n))
+    scorer = SimpleNamespace(model=model, result=res, grade_names=lambda: ["A1", "A2", "B1", "B2", "C1", "C2"],
+                             data=SimpleNamespace(cache={}, frame=pd.DataFrame({model.created_at: created})))
+    converted = rng.random(n) < 0.1
+    s = summarize(scorer, converted)
+    np.testing.assert_array_equal(s.grade_counts.to_numpy().ravel(), np.bincount(grade, minlength=6))
+    plain = np.bincount(status, weights=converted, minlength=3)
+    counts = np.bincount(status, minlength=3)
+    assert s.conversion == {k: float(plain[i] / counts[i]) for i, k in enumerate(STATUSES) if counts[i]} or n == 0
+    assert summarize(scorer, converted.astype(float)).conversion == s.conversion  # weights that are not yes/no
