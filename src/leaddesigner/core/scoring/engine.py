@@ -91,7 +91,8 @@ class Scorer:
         self.n = len(data)
         self._states: dict[str, RuleState] = {}
         self._buckets: dict[tuple, np.ndarray] = {}
-        self._products: dict[str, np.ndarray] = {}
+        self._products: dict[str, np.ndarray] = {}  # product -> points, updated in place by each edit
+        self._handed_products: dict[str, np.ndarray] = {}  # product -> the copy the last result handed out
         self._settings = None
         self._age: np.ndarray | None = None
         self.result: ScoreArrays | None = None
@@ -103,6 +104,7 @@ class Scorer:
         self._states.clear()
         self._buckets.clear()
         self._products.clear()
+        self._handed_products = {}
         self._weights = self._persona_weights()
         #: leads whose persona weight is 0 (their engagement rules give 0 points); None when there are none
         self._weightless = None if self._weights is None or self._weights.all() else self._weights == 0
@@ -111,6 +113,7 @@ class Scorer:
         self._last_added: tuple | None = None  # (state, raw, rule, points) of the last rule added (see _add)
         #: buckets changed since the last aggregation -> the rows whose points changed (None: any row)
         self._dirty: dict = {}
+        self._dirty_products: set = set()  # products whose points changed since the last aggregation
         self._row_as_of = self.data.row_as_of_ns()
         rules = [r for r in self.model.rules if r.enabled]
         for i, r in enumerate(rules):
@@ -380,6 +383,8 @@ class Scorer:
                 if old is None:
                     old = self._points_of(old_rule, old_raw, self._weights)
         targets = [self._buckets[st.bucket]] + ([self._products[r.product]] if r.product else [])
+        if r.product:
+            self._dirty_products.add(r.product)
         if rows is None:
             new = self._points(st)
             self._last_added = (st, st.raw, st.rule, new)  # see _add
@@ -416,6 +421,7 @@ class Scorer:
             b += v * sign if sign != 1.0 else v
         p = st.rule.product
         if p:
+            self._dirty_products.add(p)
             prod = self._products.get(p)
             if prod is None:
                 self._products[p] = v * sign if sign != 1.0 else v.astype(float, copy=True)
@@ -443,7 +449,15 @@ class Scorer:
             self._agg, self.model, self._buckets, group_dims, self._dirty, self.n, self.grade_names)
         self._dirty = {}
         n = self.n
-        products = {p: self._products[p] if p in self._products else np.zeros(n) for p in self.model.products}
+        products = {}
+        for p in self.model.products:  # a copy when the product's points changed: a result handed out never changes
+            if p not in self._products:
+                products[p] = np.zeros(n)
+                continue
+            if p in self._dirty_products or p not in self._handed_products:
+                self._handed_products[p] = self._products[p].copy()
+            products[p] = self._handed_products[p]
+        self._dirty_products = set()
         if grade is None:
             grade = np.full(n, -1, dtype=np.int16)
         return ScoreArrays(total, fit, eng, grade, status, products)
