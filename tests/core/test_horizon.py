@@ -3,11 +3,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from leaddesigner.core.scoring.engine import Scorer
-
-from leaddesigner.core.scoring.engine import bind
 from leaddesigner.core.data.leadfile import read_table
 from leaddesigner.core.model.io import load_model
+from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.paths import default_model, sample_activities, sample_leads
 
 
@@ -70,3 +68,25 @@ def test_per_lead_moments_through_the_event_index_equal_the_full_pass(model_file
             slow = engine.Scorer(m, engine.bind(m, leads, events, horizon_days=horizon)).result
         assert np.allclose(fast.score, slow.score, rtol=0, atol=1e-9), (model_file, horizon)
         assert (fast.status == slow.status).all() and (fast.grade == slow.grade).all()
+
+
+def test_a_condition_edited_in_place_is_asked_again_not_read_from_the_kept_answer(sample):
+    """The index keeps each condition's matching groups for the next edit of the rule's window or points; a
+    condition edited in place (a value added to its list) is a new question, and the kept answer cannot be
+    written into."""
+    from leaddesigner.core.model.types import Leaf
+    from leaddesigner.core.scoring.engine import event_index
+
+    model, leads, acts = sample
+    data = bind(model, leads, acts, horizon_days=30)
+    idx = event_index(data)
+    where = Leaf("type", "in", ["page_view"])
+    first = idx.matching_groups(where, data.as_of_ns)
+    assert idx.matching_groups(where, data.as_of_ns) is first  # kept
+    with pytest.raises(ValueError):
+        first[0] = not first[0]
+    where.value.append("webinar_attended")  # in place: the same object, another condition
+    second = idx.matching_groups(where, data.as_of_ns)
+    types = idx.combos["type"].astype(str).to_numpy()
+    np.testing.assert_array_equal(first, types == "page_view")
+    np.testing.assert_array_equal(second, np.isin(types, ["page_view", "webinar_attended"]))

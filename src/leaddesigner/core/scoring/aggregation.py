@@ -75,9 +75,9 @@ def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims:
         else:
             layout.append((key, key[1]))
     layout = tuple(layout)
-    config = (copy.deepcopy(m.caps), copy.deepcopy(m.score_range), copy.deepcopy(m.grades.fit), copy.deepcopy(m.grades.engagement))
-    if kept is None or kept.layout != layout or kept.config != config:
-        kept = Kept(layout, config)
+    config = (m.caps, m.score_range, m.grades.fit, m.grades.engagement)
+    if kept is None or kept.layout != layout or kept.config != config:  # compared as they are, copied when kept
+        kept = Kept(layout, copy.deepcopy(config))
         dirty = {key: None for key, _ in layout}
     dims = {d for key, d in layout if key in dirty}
     rows_of = {dim: _rows(kept, dim, [dirty[key] for key, d in layout if d == dim and key in dirty], n) for dim in dims}

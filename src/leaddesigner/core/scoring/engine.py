@@ -130,7 +130,7 @@ class Scorer:
 
     def refresh(self) -> ScoreArrays:
         """Bring the result up to date with the (edited) model."""
-        if self._settings_key()[0] != self._settings[0]:  # persona weighting changed
+        if (self.model.persona,) != self._settings:  # persona weighting changed (compared without a copy)
             return self.full()
         current = {r.id: r for r in self.model.rules if r.enabled}
         for rid in [k for k in self._states if k not in current]:
@@ -154,7 +154,6 @@ class Scorer:
             st.rule = copy.deepcopy(r)
             st.bucket = self._bucket(r)
             self._add(st, +1.0)
-        self._settings = self._settings_key()
         self.result = self._aggregate()
         return self.result
 

@@ -8,7 +8,7 @@ count, for one scoring moment or one per lead. Built once per bound data
 (:func:`event_groups`: 12M events, 144 MB and the two gathers less). Pure numpy/pandas."""
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -48,15 +48,28 @@ class EventGroups:
     combos: pd.DataFrame  # one row per distinct pair: 'type', 'detail' (categorical, as Events.frame)
     sizes: np.ndarray  # events per group
     group: np.ndarray  # uint16: the group of each event of the log, in the log's order
+    #: condition (as written) and moment -> its matching groups: an edit of a rule's window, points or decay asks
+    #: again for the same condition (at 100k leads, 0.8 ms of a 2.5 ms edit went to evaluating it anew)
+    _matches: dict = field(default_factory=dict, repr=False, compare=False, kw_only=True)
 
     def matching_groups(self, where, cond_as_of_ns: int) -> np.ndarray:
-        """Whether each group's (type, detail) pair meets an activity rule's condition (all: ``where`` None)."""
+        """Whether each group's (type, detail) pair meets an activity rule's condition (all: ``where`` None).
+
+        Read-only: the answer is kept for the next question about the same condition."""
         from leaddesigner.core.model.types import ACTIVITY_FIELDS
 
         n = len(self.combos)
         if where is None:
             return np.ones(n, dtype=bool)
-        return np.asarray(C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns), dtype=bool)
+        key = (repr(where), cond_as_of_ns)  # a condition's repr names every field and value
+        hit = self._matches.get(key)
+        if hit is None:
+            hit = np.asarray(C.evaluate(where, lambda name: (self.combos[name], ACTIVITY_FIELDS[name]), n, cond_as_of_ns), dtype=bool)
+            hit.setflags(write=False)
+            if len(self._matches) >= 256:  # conditions edited again and again: keep the recent ones
+                self._matches.clear()
+            self._matches[key] = hit
+        return hit
 
 
 @dataclass
