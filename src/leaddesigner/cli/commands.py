@@ -170,10 +170,9 @@ def cmd_score(args: argparse.Namespace) -> int:
     common.write_table(frame, out, ext)
     progress.done()
     if not args.quiet:
-        res = loaded.scorer.result
-        import numpy as np
+        from leaddesigner.core.scoring.summary import count_statuses
 
-        counts = np.bincount(res.status, minlength=3)
+        counts = count_statuses(loaded.scorer.result.status)
         why = _as_of_reason(loaded)
         common.err(
             f"Scored {common.count(len(frame), 'lead')}: {counts[2]:,} SQL, {counts[1]:,} MQL, {counts[0]:,} below MQL; "

@@ -17,8 +17,9 @@ import pandas as pd
 from leaddesigner.core.data.parallel import on_cores
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
+from leaddesigner.core.scoring.aggregation import band_index
 from leaddesigner.core.scoring.conditions import DAY_NS
-from leaddesigner.core.scoring.engine import LeadData, ScoreArrays, band_index
+from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.scoring.events import event_groups
 
 __all__ = ["NAT", "EventSet", "ReplayCore", "StepTable", "repeat_counts"]

@@ -33,7 +33,7 @@ from leaddesigner.core.model.types import (
     ScoringModel,
 )
 from leaddesigner.core.scoring import aggregation, conditions as C
-from leaddesigner.core.scoring.aggregation import aggregate, band_index  # noqa: F401 - engine.band_index stays importable
+from leaddesigner.core.scoring.aggregation import aggregate
 from leaddesigner.core.scoring.binding import (  # noqa: F401 - engine.bind, engine.LeadData etc. stay importable
     LeadData,
     bind,
@@ -82,7 +82,11 @@ class Scorer:
     Edit the model object in place (or through edit commands), then call
     :meth:`refresh`: the scorer compares each rule with the snapshot it scored
     and redoes only what changed. A points change costs one delta on one
-    bucket; a condition change re-evaluates that rule only.
+    bucket; a condition change re-evaluates that rule only, and when it
+    changes the points of few leads (a window, a value list, a text
+    condition) the bucket and the aggregation are redone at those leads' rows
+    only (:meth:`_replace`, :mod:`.aggregation`). Results handed out are never
+    written again: an edit makes new arrays.
     """
 
     def __init__(self, model: ScoringModel, data: LeadData, progress: Progress | None = None):
