@@ -9,9 +9,9 @@ sample of the buffer, kept per column; the pair itself for a needle of two
 or three bytes) are found with 32-bit comparisons at each of four
 alignments over the buffer, a slice per core; the other bytes are checked at
 those candidates only; each hit is mapped to its row by the offsets, and a
-hit that runs into the next row is no hit. 8-16 ms for the needles of a
-lead-scoring model (with pairs alone 12-25 ms: counting the far more
-candidates of a pair was most of it). (``starts_with`` and
+hit that runs into the next row is no hit. 5-20 ms for the needles of a
+lead-scoring model on 1M e-mails (with pairs alone 9-23 ms: collecting the
+far more candidates of a pair was most of it). (``starts_with`` and
 ``ends_with`` stay with Arrow, which compares the bytes where the value would
 sit: 7 ms on a million addresses; done here the same way it took 25 ms.)
 
@@ -94,9 +94,10 @@ def _chunk(chunk: pa.Array, nb: bytes, at: int) -> np.ndarray:
     out = np.zeros(len(chunk), dtype=bool)
     if len(text) < k:
         return out
-    # the rarest pair, inside four bytes of the needle when it has four: one 32-bit comparison per four bytes of
-    # text at each of four alignments finds far fewer candidates than a 16-bit one (e-mails: 85,000 -> 20,000
-    # for "competitor"), and counting the candidates is most of the search (1M e-mails: 20 -> 12 ms)
+    # the rarest pair, inside four bytes of the needle when it has four: a 32-bit comparison at each of four
+    # alignments finds far fewer candidates than a 16-bit one at two ("competitor" in 1M e-mails: 85,000 pairs
+    # 'mp'), and collecting the candidates was most of the search (three interleaved pairs of runs: 15.8-22.9 ->
+    # 11.1-15.8 ms for "competitor", 9.2-11.5 -> 5.3-9.6 ms for "student")
     width = 4 if k >= 4 else 2
     at = min(max(at - 1, 0), k - width) if width == 4 else at
     dtype = np.uint32 if width == 4 else np.uint16
