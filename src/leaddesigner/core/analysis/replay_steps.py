@@ -17,7 +17,7 @@ import pandas as pd
 from leaddesigner.core.data.parallel import on_cores
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.scoring.aggregation import band_index
+from leaddesigner.core.scoring.aggregation import band_index, clip_bounds
 from leaddesigner.core.scoring.conditions import DAY_NS
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.scoring.events import event_groups
@@ -519,9 +519,7 @@ class ReplayCore:
         fit = _clip(acc["fit"], m.caps.dimensions.get("fit"))
         eng = _clip(acc["engagement"], m.caps.dimensions.get("engagement"))
         total = fit + eng
-        rg = m.score_range
-        if rg is not None and (rg.min is not None or rg.max is not None):
-            total = np.clip(total, -np.inf if rg.min is None else rg.min, np.inf if rg.max is None else rg.max)
+        total = _clip(total, m.score_range)
         g = m.grades
         if self.graded:
             grade = (band_index(fit, list(g.fit.values())) * np.int16(len(g.engagement)) + band_index(eng, list(g.engagement.values()))).astype(np.int16)
@@ -744,9 +742,9 @@ def repeat_counts(values: np.ndarray, counts: np.ndarray) -> np.ndarray:
 
 
 def _clip(x: np.ndarray, r) -> np.ndarray:
-    if r is None or (r.min is None and r.max is None):
-        return x
-    return np.clip(x, -np.inf if r.min is None else r.min, np.inf if r.max is None else r.max)
+    """``x`` within the cap ``r`` (``x`` itself when it bounds nothing), as the scorer's aggregation reads caps."""
+    bounds = clip_bounds(r)
+    return x if bounds is None else np.clip(x, *bounds)
 
 
 def _unique_sorted(keys: np.ndarray) -> np.ndarray:

@@ -32,7 +32,7 @@ import numpy as np
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.blocks import blocks
 
-__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index"]
+__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index", "clip_bounds"]
 
 #: an edit whose changed leads are at most one in this many is aggregated at their rows only; at 1M leads the
 #: rows' gathers cost about what whole-column passes cost at one lead in four, so one in eight keeps a margin
@@ -85,7 +85,7 @@ def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims:
     for key, dim in layout:
         if key in dirty or key not in kept.contrib:
             s = buckets[key]
-            bounds = _bounds(m.caps.groups.get(key[1])) if key[0] == "g" else None
+            bounds = clip_bounds(m.caps.groups.get(key[1])) if key[0] == "g" else None
             if bounds is None:  # the bucket as it is: it changes in place only through the scorer's adds
                 kept.contrib[key] = s
                 continue
@@ -105,7 +105,7 @@ def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims:
         mins = list((g.fit if dim == "fit" else g.engagement).values()) if graded else None
         if dim in dims or dim not in kept.raw:
             keys = [key for key, d in layout if d == dim]
-            cap = _bounds(m.caps.dimensions.get(dim))
+            cap = clip_bounds(m.caps.dimensions.get(dim))
             if rows_of.get(dim) is not None:
                 _dimension_at(kept, dim, keys, rows_of[dim], cap, mins)
             else:
@@ -122,7 +122,7 @@ def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims:
         allowed[[names.index(c) for c in m.grades.mql_cells if c in names]] = True
     mql, sql = m.thresholds.mql, m.thresholds.sql
     tail = (mql, sql, None if allowed is None else tuple(allowed))
-    bounds, cells = _bounds(m.score_range), np.int16(len(g.engagement))
+    bounds, cells = clip_bounds(m.score_range), np.int16(len(g.engagement))
     sparse = [rows_of[d] for d in dims]
     if sparse and all(r is not None for r in sparse) and kept.total is not None and kept.tail == tail:
         _tail_at(kept, _union(sparse), cells if graded else None, allowed, mql, sql, bounds)
@@ -311,7 +311,7 @@ def _union(parts: list) -> np.ndarray:
     return out
 
 
-def _bounds(r) -> tuple | None:
+def clip_bounds(r) -> tuple | None:
     """``(lo, hi)`` for ``np.clip`` (infinite where open); None when ``r`` bounds nothing."""
     if r is None or (r.min is None and r.max is None):
         return None
