@@ -17,7 +17,7 @@ import pandas as pd
 from leaddesigner.core.data.parallel import on_cores
 from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
 from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.scoring.aggregation import band_index, clip_bounds
+from leaddesigner.core.scoring.aggregation import band_index, clip_bounds, status_into
 from leaddesigner.core.scoring.conditions import DAY_NS
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.scoring.events import event_groups
@@ -525,12 +525,8 @@ class ReplayCore:
             grade = (band_index(fit, list(g.fit.values())) * np.int16(len(g.engagement)) + band_index(eng, list(g.engagement.values()))).astype(np.int16)
         else:
             grade = np.full(n, -1, dtype=np.int16)
-        eligible = total >= m.thresholds.mql
-        if self.allowed is not None:
-            eligible &= self.allowed[grade]
-        status = eligible.astype(np.int8)
-        if m.thresholds.sql is not None:
-            status += (eligible & (total >= m.thresholds.sql)).astype(np.int8)
+        status = np.empty(n, dtype=np.int8)
+        status_into(total, grade, self.allowed, m.thresholds.mql, m.thresholds.sql, status)  # the scorer's rule
         return ScoreArrays(total, fit, eng, grade, status, {})
 
     # -- candidate days

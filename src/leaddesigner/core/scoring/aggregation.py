@@ -32,7 +32,7 @@ import numpy as np
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.blocks import blocks
 
-__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index", "clip_bounds"]
+__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index", "clip_bounds", "status_into"]
 
 #: an edit whose changed leads are at most one in this many is aggregated at their rows only; at 1M leads the
 #: rows' gathers cost about what whole-column passes cost at one lead in four, so one in eight keeps a margin
@@ -216,7 +216,7 @@ def _tail(kept: Kept, n: int, cells: np.int16 | None, allowed: np.ndarray | None
         if new_grade:
             gb = np.multiply(kept.band["fit"][b], cells, out=grade[b])
             gb += kept.band["engagement"][b]
-        _status_into(t, None if allowed is None else grade[b], allowed, mql, sql, status[b])
+        status_into(t, None if allowed is None else grade[b], allowed, mql, sql, status[b])
     kept.total, kept.status = total, status
 
 
@@ -265,14 +265,14 @@ def _tail_at(kept: Kept, rows: np.ndarray, cells: np.int16 | None, allowed: np.n
         grade[rows] = cell
         kept.grade = grade
     st = np.empty(len(rows), dtype=np.int8)
-    _status_into(t, cell, allowed, mql, sql, st)
+    status_into(t, cell, allowed, mql, sql, st)
     status = kept.status.copy()
     status[rows] = st
     kept.total, kept.status = total, status
 
 
 # ---------------------------------------------------------------- pieces
-def _status_into(t: np.ndarray, grade: np.ndarray | None, allowed: np.ndarray | None, mql: float, sql: float | None,
+def status_into(t: np.ndarray, grade: np.ndarray | None, allowed: np.ndarray | None, mql: float, sql: float | None,
                  out: np.ndarray) -> None:
     """0 (none), 1 (MQL: the score reaches the threshold, in an allowed grade cell) or 2 (SQL) into ``out``."""
     eligible = t >= mql
