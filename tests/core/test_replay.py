@@ -522,3 +522,31 @@ def test_the_replay_reads_the_event_pairs_without_the_scorers_index(tmp_path):
     np.testing.assert_array_equal(np.diff(index.starts), groups.sizes)
     scored = pipeline.load(model, tmp_path / "leads.csv", tmp_path / "activities.csv").data  # scored: has the index
     assert _frames_equal(replay(model, scored), first)
+
+
+def test_a_behaviour_condition_edited_in_place_is_replayed_anew_not_from_the_kept_matches():
+    """Each activity rule's matching events are kept with the data for the next replay (an edit elsewhere
+    replays without finding them again); a condition edited in place is a new question: the replay then
+    equals one on freshly bound data, and what is kept stays within its budget."""
+    from leaddesigner import paths
+    from leaddesigner.core.analysis import replay_steps
+    from leaddesigner.core.data.leadfile import read_table
+    from leaddesigner.core.model.conditions import Leaf
+    from leaddesigner.core.model.io import load_model
+
+    if not paths.sample_leads().exists():
+        pytest.skip("sample data not generated")
+    model = load_model(paths.default_model())
+    leads, acts = read_table(paths.sample_leads()), read_table(paths.sample_activities())
+    data = bind(model, leads, acts)
+    first = replay(model, data)
+    kept = data.cache["replay_events"][4]
+    assert kept and sum(m.nbytes for m in kept.values()) <= replay_steps._MATCHES_BYTES
+    rule = next(r for r in model.rules if r.kind == "activity" and r.activity.where is not None
+                and any(isinstance(x, Leaf) and x.op == "contains" for x in getattr(r.activity.where, "items", [])))
+    leaf = next(x for x in rule.activity.where.items if isinstance(x, Leaf) and x.op == "contains")
+    leaf.value = "/" if leaf.value != "/" else "/p"  # in place: the same condition object, other events
+    edited = replay(model, data)
+    fresh = replay(model, bind(model, leads, acts))
+    assert _frames_equal(edited, fresh)
+    assert not _frames_equal(edited, first)  # the edit mattered: a stale match would have shown the first replay

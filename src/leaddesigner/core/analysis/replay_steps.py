@@ -129,13 +129,13 @@ class ReplayCore:
                     continue
                 key = repr(r.activity.where)
                 m = matches.get(key)
-                if m is None and groups is not None:
-                    # the condition on each distinct (type, detail) pair, then one gather per event
-                    m = _compact(pairs.matching_groups(r.activity.where, data.as_of_ns)[groups])
-                elif m is None:
-                    m = _compact(C.evaluate(r.activity.where, data.event_column, len(ev), data.as_of_ns)[order])
-                    if len(matches) > 64:
-                        matches.clear()
+                if m is None:  # kept with the data: the next replay (after an edit) reads it again
+                    if groups is not None:  # the condition on each distinct (type, detail) pair, one gather per event
+                        m = _compact(pairs.matching_groups(r.activity.where, data.as_of_ns)[groups])
+                    else:
+                        m = _compact(C.evaluate(r.activity.where, data.event_column, len(ev), data.as_of_ns)[order])
+                    if len(matches) >= 64 or sum(x.nbytes for x in matches.values()) + m.nbytes > _MATCHES_BYTES:
+                        matches.clear()  # conditions edited again and again: start over with the current ones
                     matches[key] = m
                 self.match[r.id] = m
         self.events = EventSet(self.ev_lead, self.ev_ts, self.n)
@@ -693,6 +693,10 @@ def _lead_time_order(lead: np.ndarray, ts: np.ndarray) -> np.ndarray:
         if mx >> shift == 0:
             break
     return order
+
+
+#: at most this much of kept rule matches per bound data (a common condition over 12M events: a 12 MB mask)
+_MATCHES_BYTES = 256 << 20
 
 
 def _compact(mask: np.ndarray) -> np.ndarray:
