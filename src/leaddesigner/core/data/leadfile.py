@@ -51,6 +51,7 @@ from .reading import (
     ProgressCallback,
     ReadInfo,
     check_header,
+    clean_name,
     file_kind,
     row_label,
     unsupported,
@@ -166,12 +167,12 @@ def read_file(
     info = ReadInfo(p, kind)
     report = Progress(progress, p.name)
     report(0.0, f"Opening {p.name}")
-    wanted = None if usecols is None else [str(c).strip() for c in usecols]
+    wanted = None if usecols is None else [clean_name(c) for c in usecols]
+    dictionaries, texts, instants = ({clean_name(c) for c in cols} for cols in (keep_dictionary, text_columns, timestamp_columns))
     if kind in ("text", "text.gz"):
         # the lead id of an activity log (keep_dictionary): plain text, matched to the leads as it is
-        plain = {str(c).strip() for c in (*keep_dictionary, *text_columns)}
-        holder = [read_text(p, kind == "text.gz", wanted, report, info, text_columns=plain,
-                            timestamp_columns={str(c).strip() for c in timestamp_columns})]
+        holder = [read_text(p, kind == "text.gz", wanted, report, info, text_columns=dictionaries | texts,
+                            timestamp_columns=instants)]
         df = type_columns(holder, infer_numbers=True, report=report)
     elif kind == "excel":
         try:
@@ -186,8 +187,7 @@ def read_file(
                 path=p,
             ) from exc
     else:
-        df = _read_parquet(p, wanted, report, {str(c).strip() for c in keep_dictionary},
-                           {str(c).strip() for c in (*keep_dictionary, *text_columns, *timestamp_columns)})
+        df = _read_parquet(p, wanted, report, dictionaries, dictionaries | texts | instants)
     report(1.0, f"Loaded {len(df):,} rows from {p.name}")
     return df, info
 
@@ -251,8 +251,8 @@ def _read_parquet(
         names = [
             str(n) for n in pf.schema_arrow.names if not _PANDAS_INDEX.fullmatch(str(n))
         ]
-        check_header([n.strip() for n in names], p, "in its list of columns")
-        columns = names if wanted is None else [n for n in names if n.strip() in wanted]
+        check_header([clean_name(n) for n in names], p, "in its list of columns")
+        columns = names if wanted is None else [n for n in names if clean_name(n) in wanted]
         table = _row_groups(pf, columns, report, p.name)
     except LeadFileError:
         raise
