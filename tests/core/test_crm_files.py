@@ -13,13 +13,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from leaddesigner.core.data.coerce import coerce_types
 from leaddesigner.core.data.detect import ROW_NUMBERS, detect, guess_column
+from leaddesigner.core.data.leadfile import LeadFileError, read_file
 from leaddesigner.core.data.outcome import OutcomeError, OutcomeSpec, candidates, resolve
 from leaddesigner.core.data.pipeline import check, load, read
 from leaddesigner.core.data.profile import profile
 from leaddesigner.core.data.starter import model_from_file
-from leaddesigner.core.data.leadfile import LeadFileError, read_file
-from leaddesigner.core.data.coerce import coerce_types
 from leaddesigner.core.model.io import dumps_model, loads_model
 
 CRM = Path(__file__).resolve().parents[1] / "fixtures" / "crm"
@@ -350,3 +350,83 @@ def test_an_attribute_added_from_a_column_reads_it_as_the_load_did(tables):
     assert {"number", "date"} <= kinds  # the fixture has EU numbers and dates: the check above covered them
     assert attribute_for_column("Umsatz", {"umsatz"}).name != "umsatz"
     assert attribute_for_column("Umsatz", set()).type == "category"
+
+
+# ---------------------------------------------------------------- guessing only what binding reads
+def _without_formats(m):
+    """The model as a user writes it by hand: no format stored, so binding takes the detection's."""
+    import dataclasses
+
+    return dataclasses.replace(m, attributes=[dataclasses.replace(a, format=None) for a in m.attributes])
+
+
+def test_guessing_only_the_model_s_columns_binds_exactly_as_guessing_all(tables):
+    """``load(guess="model")`` (``score``, ``explain``, ``simulate``) guesses only the model's dates and numbers
+    without a format; every export binds to the same values, problems, notes and scores as a load that guessed
+    every column (EU decimal commas and day-first dates, US month-first dates, currency amounts, a workbook)."""
+    from leaddesigner.core.data.pipeline import formatted_columns
+
+    for name, t in tables.items():
+        full = detect(t.frame, delimiter=t.info.delimiter if t.info else None, source=name)
+        m = _without_formats(model_from_file(full, name=f"Model for {name}"))
+        assert formatted_columns(m), name  # every export has a date (and most a number) whose format matters
+        a, b = load(m, t, guess="all"), load(m, t, guess="model")
+        assert b.data.frame.equals(a.data.frame), name
+        assert b.data.ids.equals(a.data.ids) and b.id_column == a.id_column, name
+        assert [(p.kind, p.column, p.message, p.rows) for p in b.data.problems] == \
+               [(p.kind, p.column, p.message, p.rows) for p in a.data.problems], name
+        assert b.notes == a.notes, name
+        assert np.array_equal(b.scorer.result.score, a.scorer.result.score), name
+        guessed = b.detection.columns
+        if m.lead_id in t.frame.columns:  # the model's id is the file's: only the formatted columns are guessed
+            assert set(guessed) == set(formatted_columns(m)) and not b.detection.complete, name
+        else:  # lines number the leads: every column was guessed in the search for an id
+            assert b.detection.complete and name == "web_analytics_no_id.csv"
+        for col, g in guessed.items():
+            assert g == full.columns[col], (name, col)
+        assert a.detection.columns == full.columns and a.detection.complete, name
+
+
+def test_a_partial_guess_falls_back_to_every_column_when_the_id_or_the_creation_date_must_be_found(tables):
+    t = tables["salesforce_leads_report.csv"]
+    full = detect(t.frame, source="sf.csv")
+    # the model's id and creation date are in the file: only what was asked for (and the creation date)
+    some = detect(t.frame, lead_id="Lead ID", created="Create Date", columns=["Annual Revenue"], source="sf.csv")
+    assert sorted(some.columns) == ["Annual Revenue", "Create Date"] and not some.complete
+    assert (some.id_column, some.created) == ("Lead ID", "Create Date") and some.id_note == some.created_note == ""
+    # an id that is not in the file is looked for among every column, as without ``columns``
+    for kw in ({"lead_id": "lead_id"}, {"lead_id": "Lead ID", "created": "created_at"}, {"lead_id": "Lead ID", "created": "Company"}):
+        assert detect(t.frame, columns=["Annual Revenue"], source="sf.csv", **kw) == detect(t.frame, source="sf.csv", **kw), kw
+    assert full.complete
+
+
+def test_score_reads_the_model_s_formats_from_a_partial_guess(tmp_path):
+    """The CLI's ``score`` guesses only what binding reads: an EU export scored by a hand-written model without
+    formats gets its thousands dots (``21.000`` employees in a ;-file), decimal commas and day-first dates read
+    as a load that guessed every column reads them."""
+    import dataclasses
+    import subprocess
+    import sys
+
+    from leaddesigner.core.model.conditions import Leaf
+    from leaddesigner.core.model.types import Rule
+
+    t = read(EU)
+    m = _without_formats(model_from_file(detect(t.frame, delimiter=";", source="eu"), name="EU"))
+    attr = {m.column_for(a.name): a.name for a in m.attributes}
+    rules = [
+        Rule("big", "1,000+ employees", "fit", 10, when=Leaf(attr["Mitarbeiter"], "gte", 1000)),
+        Rule("rich", "Revenue over 20M", "fit", 5, when=Leaf(attr["Jahresumsatz"], "gte", 20_000_000)),
+        Rule("summer", "Created from July", "fit", 3, when=Leaf(attr["Erstellt am"], "after", "2026-07-01")),
+    ]
+    m = dataclasses.replace(m, rules=rules)
+    model = tmp_path / "eu.yaml"
+    model.write_text(dumps_model(m))
+    out = tmp_path / "scores.csv"
+    run = subprocess.run([sys.executable, "-m", "leaddesigner", "score", str(model), str(EU), "-o", str(out)],
+                         capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr
+    expected = load(m, t, guess="all").scorer.result.score
+    got = pd.read_csv(out)["score"].to_numpy()
+    assert np.array_equal(got, expected)
+    assert len(set(got)) >= 4  # every rule hits some leads and misses others: the formats decided something

@@ -154,7 +154,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.temp_dir = getattr(args, "temp_dir", None)
         args.threads = getattr(args, "threads", 2)
         return _score_duckdb(args, out, progress)
-    loaded = common.load_and_score(args, progress)
+    loaded = common.load_and_score(args, progress, guess="model")  # no column's guess is read but the formats
     if getattr(args, "accounts", False):
         from leaddesigner.cli.accounts import score_accounts
 
@@ -196,7 +196,7 @@ def cmd_explain(args: argparse.Namespace) -> int:
     import numpy as np
 
     progress = Progress(sys.stderr, enabled=not args.quiet)
-    loaded = common.load_and_score(args, progress)
+    loaded = common.load_and_score(args, progress, guess="model")
     ids = loaded.data.ids
     rows = []
     for lead in args.lead:

@@ -212,9 +212,10 @@ class Loaded:
         self.as_of_given = as_of_given
 
 
-def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool = True) -> Loaded:
+def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool = True, guess: str = "all") -> Loaded:
     """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline; ``score=False``:
-    bound and checked only, ``scorer`` None)."""
+    bound and checked only, ``scorer`` None; ``guess="model"``: only the columns binding reads a format of are
+    guessed, for a command that reads no other column's guess)."""
     from leaddesigner.core.data.leadfile import row_label
     from leaddesigner.core.data.pipeline import load
     model = read_model(args.model)
@@ -234,6 +235,7 @@ def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool 
         progress=progress,
         on_stage=progress.stage,
         score=score,
+        guess=guess,
     )
     progress.done()
     for note in loaded.notes:

@@ -107,7 +107,7 @@ def cmd_simulate(args: argparse.Namespace) -> int:
     if args.start is not None and args.end is not None and args.start > args.end:
         raise common.CliError(f"--from {args.start.date()} is after --to {args.end.date()}.")
     progress = common.Progress(sys.stderr, enabled=not args.quiet)
-    loaded = common.load_and_score(args, progress, score=False)  # the replay scores every day itself
+    loaded = common.load_and_score(args, progress, score=False, guess="model")  # the replay scores every day itself
     # the replay reads the bound data only: the files as read (1M leads + 12M events: ~200 MB) go now
     model, data = loaded.model, loaded.data
     del loaded

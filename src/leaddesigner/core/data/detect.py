@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -150,6 +150,8 @@ class Detection:
     created: str | None
     created_note: str
     notes: list[str] = field(default_factory=list)  # ambiguities worth showing
+    #: every column of the file was guessed (``detect(columns=...)`` guesses only those asked for)
+    complete: bool = True
 
     def types(self) -> dict[str, str]:
         return {c: g.type for c, g in self.columns.items()}
@@ -323,26 +325,50 @@ def detect(
     created: str | None = None,
     delimiter: str | None = None,
     source: str = "the file",
+    columns: Iterable[str] | None = None,
 ) -> Detection:
     """Guess every column, the id column and the creation date of a lead file.
 
     ``lead_id`` / ``created``: what the model names (kept when the file has
     them; otherwise the file decides and the note says so).
+
+    ``columns``: guess only these (and ``created``): for a caller that reads
+    nothing else, e.g. ``score``, which needs the format of the model's dates
+    and numbers and not the distinct values of a million e-mail addresses.
+    When ``lead_id`` or ``created`` is not in the file (or ``created`` is not
+    dates), every column is guessed, as the search for another one needs.
+    :attr:`Detection.complete` says whether every column was guessed.
     """
     cols = [str(c) for c in frame.columns]
-    guesses = dict(zip(cols, _guess_all(frame, cols, delimiter), strict=True))
+    if columns is None:
+        return _detect(frame, cols, cols, lead_id, created, delimiter, source)
+    wanted = set(map(str, columns)) | ({created} if created is not None else set())
+    some = [c for c in cols if c in wanted]
+    det = _detect(frame, cols, some, lead_id, created, delimiter, source)
+    if det.id_column == lead_id and (created is None or det.created == created):
+        return det
+    return _detect(frame, cols, cols, lead_id, created, delimiter, source, known=det.columns)
+
+
+def _detect(frame: pd.DataFrame, cols: list[str], some: list[str], lead_id: str | None, created: str | None,
+            delimiter: str | None, source: str, known: dict[str, ColumnGuess] | None = None) -> Detection:
+    known = known or {}
+    asked = set(some)
+    todo = [(i, c) for i, c in enumerate(cols) if c in asked and c not in known]
+    fresh = dict(zip((c for _, c in todo), _guess_all(frame, [i for i, _ in todo], [c for _, c in todo], delimiter), strict=True))
+    guesses = {c: known[c] if c in known else fresh[c] for c in cols if c in asked}
     notes = [f"{c}: {g.note}." for c, g in guesses.items() if g.ambiguous and g.note]
     id_col, id_note = _find_id(frame, guesses, lead_id, source)
     created_col, created_note = _find_created(guesses, created, source, id_col)
-    return Detection(guesses, id_col, id_note, created_col, created_note, notes)
+    return Detection(guesses, id_col, id_note, created_col, created_note, notes, complete=len(guesses) == len(set(cols)))
 
 
 #: from this many cells on, columns are guessed on every core (a lone column is guessed in its own time)
 _PARALLEL_CELLS = 2_000_000
 
 
-def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> list[ColumnGuess]:
-    """Each column's guess, in column order; a big file's columns on a thread per core.
+def _guess_all(frame: pd.DataFrame, positions: list[int], cols: list[str], delimiter: str | None) -> list[ColumnGuess]:
+    """The guess of each column ``cols[i]`` (at ``positions[i]`` of the frame); a big file's columns on a thread per core.
 
     The costly steps of a guess (hashing a million e-mail addresses, regexes
     over the distinct values) run in Arrow, which lets go of the GIL: 1M leads
@@ -350,7 +376,7 @@ def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> l
     so the threads share nothing and the result is the serial one.
     """
     def one(i: int) -> ColumnGuess:
-        return guess_column(frame.iloc[:, i], cols[i], delimiter=delimiter)
+        return guess_column(frame.iloc[:, positions[i]], cols[i], delimiter=delimiter)
 
     if len(frame) * len(cols) < _PARALLEL_CELLS:
         return [one(i) for i in range(len(cols))]
@@ -358,7 +384,7 @@ def _guess_all(frame: pd.DataFrame, cols: list[str], delimiter: str | None) -> l
 
 
 def _find_id(frame: pd.DataFrame, guesses: dict[str, ColumnGuess], wanted: str | None, source: str) -> tuple[str, str]:
-    if wanted is not None and wanted in guesses:
+    if wanted is not None and wanted in map(str, frame.columns):  # the model's own: kept, guessed or not
         return wanted, ""
     n = len(frame)
 
