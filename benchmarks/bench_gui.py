@@ -34,6 +34,9 @@ import time
 from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+from leaddesigner import allocators  # noqa: E402
+
+allocators.configure()  # as `leaddesigner gui` does, before pandas and pyarrow are imported
 
 import numpy as np
 

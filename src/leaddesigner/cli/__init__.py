@@ -5,6 +5,9 @@ score, summary, export, explain, gui ...); each other module registers one
 command group (``profile``, ``backtest``, ``diff``, ``compare``/``report``,
 ``fit``, ``simulate``) over ``common``, what every command shares.
 """
-from leaddesigner.cli.commands import main
+from leaddesigner import allocators
+
+allocators.configure()  # before pandas and pyarrow are imported: see leaddesigner.allocators
+from leaddesigner.cli.commands import main  # noqa: E402
 
 __all__ = ["main"]

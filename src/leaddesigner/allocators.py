@@ -1,0 +1,60 @@
+"""How the process allocates memory: chosen once, when the command line (or the app it starts) begins.
+
+A million leads and twelve million events pass through arrays of tens to
+hundreds of megabytes that live for a step and are freed. Two allocators
+decide what that costs:
+
+* **Arrow's pool** (the files as read, text columns): the pyarrow wheels
+  default to mimalloc, which hands freed pages back to the kernel at once;
+  the next column's buffers then fault in fresh pages that the kernel must
+  zero. jemalloc keeps them for a moment and reuses them. ``score`` of 1M
+  leads from Parquet: kernel time 1.5-2.9 -> 1.0 s, wall 4.1-5.2 -> 3.6-3.7 s
+  (3 runs each, interleaved); ``simulate``: 7.6-7.8 -> 6.1-6.4 s.
+* **glibc's arenas** (numpy's arrays up to 32 MB, pandas): each thread that
+  allocates (the activity log's reader, the column guesses, the app's worker)
+  gets an arena of its own, and memory freed in one is not reused by the
+  others. One arena: ``simulate``'s peak 1.63-1.65 -> 1.46-1.53 GB together
+  with jemalloc, ``score``'s 1.37-1.40 -> 1.38-1.40 GB (jemalloc alone
+  raised it to 1.43-1.45 GB).
+
+``benchmarks/bench_score_cli.py`` and ``bench_load.py`` measure them. A user
+who sets ``ARROW_DEFAULT_MEMORY_POOL``, ``MALLOC_ARENA_MAX`` or
+``GLIBC_TUNABLES`` keeps their choice. Other platforms (macOS, Windows, musl)
+keep their defaults.
+"""
+from __future__ import annotations
+
+import ctypes
+import os
+import platform
+import sys
+
+__all__ = ["configure", "M_ARENA_MAX"]
+
+#: ``mallopt``'s parameter for the number of arenas (glibc's malloc.h)
+M_ARENA_MAX = -8
+
+
+def configure(environ: dict[str, str] | None = None) -> dict[str, str]:
+    """Choose Arrow's jemalloc pool and one glibc arena on Linux with glibc, where the user chose neither.
+
+    Call before pandas or pyarrow is imported (``leaddesigner.cli`` does, first thing): Arrow reads its
+    pool from ``ARROW_DEFAULT_MEMORY_POOL`` once, when it first allocates, for every allocation inside
+    Arrow (reading files, ``to_pandas``); a pool set later would serve only the calls made from Python.
+    Returns what was chosen, e.g. ``{"arrow": "jemalloc", "glibc_arenas": "1"}``; never raises.
+    """
+    env = os.environ if environ is None else environ
+    done: dict[str, str] = {}
+    if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
+        return done  # the pyarrow wheels for Linux carry jemalloc; other platforms keep their defaults
+    if "ARROW_DEFAULT_MEMORY_POOL" not in env and "pyarrow" not in sys.modules:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
+        done["arrow"] = "jemalloc"
+    if not {"MALLOC_ARENA_MAX", "GLIBC_TUNABLES"} & set(env):
+        try:
+            if ctypes.CDLL(None).mallopt(M_ARENA_MAX, 1) == 1:
+                done["glibc_arenas"] = "1"
+        except (OSError, AttributeError):  # pragma: no cover - a libc without mallopt
+            pass
+    return done
+
