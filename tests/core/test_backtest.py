@@ -316,3 +316,27 @@ def test_drift_between_tuning_and_holdout_is_called_out():
     y = rng.random(n) < 0.1  # same rate: no sentence
     b = backtest(s, y, holdout=h, n_boot=0)
     assert not any("converted at" in w for w in b.warnings)
+
+
+def test_converters_binned_once_for_the_report_and_the_app(scored):
+    """The report's chart and the app's Backtest tab draw ``ScoreDistribution.binned``: every converter in one bin
+    (outside scores in the end bins), about two points a bin, the report's SVG a bar per bin."""
+    import re
+
+    from leaddesigner.core.analysis.at_conversion import bins_between
+    from leaddesigner.core.export.report_charts import chart_score_at
+
+    model, leads, acts, data, sc = scored
+    conv = pd.to_datetime(leads["converted_at"]).to_numpy("datetime64[ns]")
+    dist = score_at_conversion(sc, conv).at_conversion
+    lo, hi = 0.0, 60.0
+    counts, edges = dist.binned(lo, hi)
+    assert len(counts) == bins_between(lo, hi) == 30 and len(edges) == 31 and counts.sum() == dist.count
+    s = np.clip(dist.scores, lo, hi)
+    inner = (s > lo) & (s < hi) & ~np.isclose((s - lo) / 2, np.round((s - lo) / 2))  # not on an edge
+    expected = np.bincount(((s[inner] - lo) // 2).astype(int), minlength=30)
+    assert (counts >= expected).all() and counts.sum() == dist.count
+    assert bins_between(0, 10) == 10 and bins_between(0, 400) == 50 and bins_between(5, 5) == 10
+    svg = chart_score_at(np.asarray(dist.scores), 20.0, dist.mean, lo, hi, "at conversion")
+    tips = {float(a): int(n) for a, _, n in re.findall(r"score ([\d.]+)-([\d.]+): (\d+) converters", svg)}
+    assert tips == {float(edges[i]): int(c) for i, c in enumerate(counts) if c}  # a bar per bin that has converters

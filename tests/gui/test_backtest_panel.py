@@ -223,6 +223,10 @@ def test_score_at_conversion_with_a_date_column(window, qtbot):
     assert sac.at_conversion.count == dated
     assert "converters: average" in p.sac_detail.text()
     assert p.sac_view.message() is None
+    # drawn in the report's bins (ScoreDistribution.binned) over the Overview's score axis
+    counts, edges = sac.at_conversion.binned(*w.doc.bounds)
+    assert np.array_equal(p.sac_view._counts, counts) and np.array_equal(p.sac_view._edges, edges)
+    assert int(p.sac_view._counts.sum()) == dated
     # without a date column: the view says how to get one
     p.set_conversion_column(None)
     wait_result(qtbot, p)

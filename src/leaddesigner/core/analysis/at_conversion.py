@@ -9,8 +9,15 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.analysis.backtest import FEW_CONVERSIONS, json_number, percent_text
+from leaddesigner.core.scoring.summary import histogram
 
-__all__ = ["ScoreDistribution", "ScoreAtConversion", "score_at_conversion"]
+__all__ = ["ScoreDistribution", "ScoreAtConversion", "score_at_conversion", "bins_between"]
+
+
+def bins_between(lo: float, hi: float) -> int:
+    """How many bins a histogram of converters' scores over [lo, hi] has: about two points each, 10 to 50."""
+    span = hi - lo
+    return int(min(50, max(10, round(span / 2)))) if span > 0 else 10
 
 
 # ---------------------------------------------------------------- score at conversion
@@ -38,6 +45,11 @@ class ScoreDistribution:
             {k: float(v) for k, v in zip(keys, qs)},
             float(mql.mean()) if n else float("nan"),
         )
+
+    def binned(self, lo: float, hi: float) -> tuple[np.ndarray, np.ndarray]:
+        """Converters per score bin over [lo, hi] (:func:`bins_between` bins; scores outside in the end bins) and
+        the bin edges: what the report's chart and the app's Backtest tab both draw."""
+        return histogram(np.asarray(self.scores, dtype=float), lo, hi, bins_between(lo, hi))
 
     def to_dict(self) -> dict:
         return {

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core import formatting
+from leaddesigner.core.analysis.at_conversion import bins_between
 from leaddesigner.core.model import describe as D
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.summary import histogram, score_bounds
@@ -352,8 +353,7 @@ def chart_gains(lead_share: np.ndarray, conv_share: np.ndarray, mql_point: tuple
 
 def chart_score_at(scores: np.ndarray, threshold: float, mean: float, lo: float, hi: float, what: str) -> str:
     """Histogram of converters' scores at the moment they converted, with the MQL threshold and the mean."""
-    span = hi - lo
-    bins = int(min(50, max(10, round(span / 2)))) if span > 0 else 10
+    bins = bins_between(lo, hi)  # the app's Backtest tab bins the same way
     counts, edges = histogram(scores, lo, hi, bins)
     yt = nice_ticks(0, max(1, int(counts.max(initial=0))), 5)
     c = Svg(height=260, title=f"Score of each converter {what}").scale(lo, hi, 0, yt[-1])

@@ -309,8 +309,7 @@ class ScoreAtConversionView(PlotPanel):
         lo, hi = bounds if bounds else (float(np.floor(scores.min())), float(np.ceil(scores.max())) + 1)
         if hi <= lo:
             hi = lo + 1
-        bins = 40
-        counts, edges = np.histogram(np.clip(scores, lo, hi), bins=bins, range=(lo, hi))
+        counts, edges = dist.binned(lo, hi)  # the report's bins for the same bounds
         self._edges, self._counts = edges, counts
         self.curve.setData(edges, counts)
         self.curve.setVisible(True)
@@ -318,7 +317,7 @@ class ScoreAtConversionView(PlotPanel):
         fc = sac.at_first_contact
         has_contact = fc is not None and fc.count > 0
         if has_contact:
-            cc, _ = np.histogram(np.clip(np.asarray(fc.scores, float), lo, hi), bins=bins, range=(lo, hi))
+            cc, _ = fc.binned(lo, hi)
             self.contact_curve.setData(edges, cc)
             peak = max(peak, float(cc.max()))
         self.contact_curve.setVisible(has_contact)
