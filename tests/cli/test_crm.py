@@ -117,3 +117,22 @@ def test_yes_no_map_keys_and_zip_codes(tmp_path, capsys):
     code, _, err = run(capsys, "score", model, f, "-o", out)
     assert code == 0, err
     assert pd.read_csv(out)["score"].tolist() == [13.0, -5.0]
+
+
+def test_score_warns_of_a_rule_whose_values_the_export_never_writes(tmp_path, capsys):
+    """HubSpot writes ``United States``; the sample model lists ``US``: ``score`` says so instead of scoring 0 in silence."""
+    import dataclasses
+
+    from leaddesigner import paths
+    from leaddesigner.core.model.io import load_model, save_model
+
+    m = load_model(paths.samples_dir() / "enterprise_fit_first.yaml")
+    m = dataclasses.replace(m, lead_id="Record ID", columns={"country": "Country/Region", "industry": "Industry",
+                                                             "job_title": "Job Title", "created_at": "Create Date"})
+    save_model(m, tmp_path / "m.yaml")
+    code, _, err = run(capsys, "score", tmp_path / "m.yaml", CRM / "hubspot_contacts.csv", "--allow-missing",
+                       "-o", tmp_path / "s.csv")
+    assert code == 0, err
+    line = next(ln for ln in err.splitlines() if "icp_country" in ln and "none of its values" in ln)
+    assert line.startswith("warning: Rule “Country we sell in” (icp_country): none of its values (US, GB, DE, CA, NL, AU)")
+    assert "United States (378)" in line and "lists codes and the file writes names" in line

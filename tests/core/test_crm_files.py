@@ -430,3 +430,91 @@ def test_score_reads_the_model_s_formats_from_a_partial_guess(tmp_path):
     got = pd.read_csv(out)["score"].to_numpy()
     assert np.array_equal(got, expected)
     assert len(set(got)) >= 4  # every rule hits some leads and misses others: the formats decided something
+
+
+# ---------------------------------------------------------------- rule values the export never writes
+HUBSPOT_COLUMNS = {"country": "Country/Region", "industry": "Industry", "job_title": "Job Title", "email": "Email",
+                   "company_size": "Number of Employees", "annual_revenue": "Annual Revenue", "created_at": "Create Date"}
+
+
+def _hubspot_model(sample_model, **rule_changes):
+    import dataclasses
+
+    rules = [dataclasses.replace(r, **rule_changes[r.id]) if r.id in rule_changes else r for r in sample_model.rules]
+    return dataclasses.replace(sample_model, lead_id="Record ID", columns=dict(HUBSPOT_COLUMNS), rules=rules)
+
+
+def test_a_rule_listing_codes_where_the_export_writes_names_is_said(tables, sample_model):
+    """The enterprise model's countries are ISO codes; HubSpot writes ``United States``: the rule matches no lead.
+    Said once, with what the column holds and how to fix it, in the checks the command line prints."""
+    from leaddesigner.core.model.conditions import Leaf
+    from leaddesigner.core.scoring.value_checks import KIND, values_never_found
+
+    t = tables["hubspot_contacts.csv"]
+    L = load(_hubspot_model(sample_model), t)
+    probs = values_never_found(L.model, L.data)
+    assert [(p.kind, p.column, p.count, p.rules) for p in probs] == [(KIND, "Country/Region", 1000, ["icp_country"])]
+    msg = probs[0].message
+    assert "“Country we sell in” (icp_country): none of its values (US, GB, DE, CA, NL, AU) occur in column 'Country/Region'" in msg
+    assert "gives its points to no lead" in msg and "United States (378), United Kingdom (105)" in msg
+    assert "lists codes and the file writes names" in msg
+    assert L.scorer.rule_hits("icp_country") == 0  # what the message says: no lead gets the points
+    assert [w.kind for w in check(L, has_log=True).warnings].count(KIND) == 1
+    # the values as the file writes them, in any case (folded as the engine folds): found, nothing said
+    named = Leaf("country", "in", ["united states", "UNITED KINGDOM", "Germany"])
+    L2 = load(_hubspot_model(sample_model, icp_country={"when": named}), t)
+    written = int(t.frame["Country/Region"].isin(["United States", "United Kingdom", "Germany"]).sum())
+    assert values_never_found(L2.model, L2.data) == [] and L2.scorer.rule_hits("icp_country") == written > 483
+    # ... unless the rule compares case by case
+    strict = Leaf("country", "in", ["united states"], case_sensitive=True)
+    L3 = load(_hubspot_model(sample_model, icp_country={"when": strict}), t)
+    assert [p.rules for p in values_never_found(L3.model, L3.data)] == [["icp_country"]]
+
+
+def test_only_value_lists_that_give_points_are_checked(sample_model):
+    """``not``, ``not in`` and ``contains`` matching nothing can be meant; a value map whose keys never occur gives
+    every lead its default; an empty column is said elsewhere; Greek and Turkish values fold as the engine folds."""
+    import dataclasses
+
+    from leaddesigner.core.model.conditions import AnyOf, Leaf, Not
+    from leaddesigner.core.model.types import Rule, ValueMap
+    from leaddesigner.core.scoring import value_checks
+    from leaddesigner.core.scoring.engine import bind
+
+    n = 50
+    frame = pd.DataFrame({
+        "lead_id": [f"L{i}" for i in range(n)],
+        "country": pd.Categorical(["ΕΛΛΆΔΑ", "TÜRKİYE", "NO"] * 16 + ["NO", "NO"]),
+        "industry": pd.Series(["Banking", "Insurance"] * 25, dtype="str"),
+        "job_title": pd.Series(["CEO", "CFO"] * 25, dtype="str"),
+        "email": pd.Series([None] * n, dtype="str"),
+    })
+    attrs = [a for a in sample_model.attributes if a.name in ("country", "industry", "job_title", "email")]
+
+    def said(*rules):
+        m = dataclasses.replace(sample_model, attributes=attrs, rules=list(rules), lead_id="lead_id", columns={},
+                                persona=None, products=[], caps=[])
+        return [p.rules[0] for p in value_checks.values_never_found(m, bind(m, frame))]
+
+    def cond(rid, when):
+        return Rule(rid, rid, "fit", 5, when=when)
+
+    assert said(cond("greek", Leaf("country", "equals", "Ελλάδα")), cond("norway", Leaf("country", "in", ["no"]))) == []
+    assert said(cond("turkey", Leaf("country", "equals", "Türkiye"))) == []  # TÜRKİYE folds to türkiye
+    assert said(cond("iso", Leaf("country", "in", ["GR", "TR"]))) == ["iso"]
+    assert said(cond("neg", Not(Leaf("country", "in", ["GR"]))), cond("notin", Leaf("country", "not_in", ["GR"])),
+                cond("has", Leaf("country", "contains", "xyz"))) == []
+    assert said(cond("any", AnyOf([Leaf("country", "in", ["GR"]), Leaf("industry", "in", ["Banking"])]))) == ["any"]
+    assert said(cond("empty", Leaf("email", "in", ["a@b.c"]))) == []
+    m = Rule("ind", "Industry", "fit", 0, map=ValueMap("industry", {"Software": 10, "Retail": 4}, default=-2))
+    assert said(m) == ["ind"]
+    m_ok = Rule("ind", "Industry", "fit", 0, map=ValueMap("industry", {"banking": 10}))
+    assert said(m_ok) == []
+    value_checks_rows = value_checks.MAX_TEXT_ROWS
+    cto = cond("cto", Leaf("job_title", "in", ["CTO"]))
+    assert said(cto) == ["cto"] and said(cond("ceo", Leaf("job_title", "equals", "ceo"))) == []
+    try:  # a long text column that is not categorical is not counted on every edit: not checked
+        value_checks.MAX_TEXT_ROWS = 10
+        assert said(cto) == [] and said(cond("iso", Leaf("country", "in", ["GR"]))) == ["iso"]
+    finally:
+        value_checks.MAX_TEXT_ROWS = value_checks_rows

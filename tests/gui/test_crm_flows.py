@@ -339,3 +339,42 @@ def test_new_model_starts_with_fresh_axis_and_no_deltas(window, qtbot):
     lo, hi = w.doc.bounds
     s = w.doc.scorer.result.score
     assert lo <= s.min() and s.max() <= hi and hi - lo <= 200
+
+
+def test_the_problems_tab_names_a_rule_whose_values_the_export_never_writes(bare, qtbot, tmp_path):
+    """The sample model's countries are codes, HubSpot writes names: the Problems tab says so, and the problem goes
+    the moment the rule lists the names (and comes back with undo)."""
+    import copy
+    import dataclasses
+
+    from leaddesigner import paths
+    from leaddesigner.core.model.conditions import Leaf
+    from leaddesigner.core.model.io import load_model, save_model
+
+    m = load_model(paths.samples_dir() / "enterprise_fit_first.yaml")
+    m = dataclasses.replace(m, lead_id="Record ID", columns={"country": "Country/Region", "industry": "Industry",
+                                                             "job_title": "Job Title", "created_at": "Create Date"})
+    save_model(m, tmp_path / "m.yaml")
+    w = bare
+    assert w.open_model(tmp_path / "m.yaml", ask=False)
+    w.doc.load(HUBSPOT)
+    settled(qtbot, w)
+
+    def not_found():
+        return [p for p in w.problems_model.problems() if p.kind == "values_not_found"]
+
+    assert [(p.column, p.rules) for p in not_found()] == [("Country/Region", ["icp_country"])]
+    row = [p.kind for p in w.problems_model.problems()].index("values_not_found")
+    shown = w.problems_model.data(w.problems_model.index(row, w.problems_model.column_of("kind")))
+    assert shown == "Values not in the file"
+    n = len(w.problems_model.problems())
+    assert f"Problems ({n})" == w.editor_tabs.tabText(5)
+    rule = copy.deepcopy(w.doc.model.rule("icp_country"))
+    rule.when = Leaf("country", "in", ["United States", "United Kingdom", "Germany"])
+    w.doc.push(C.SetRule("icp_country", rule), mergeable=False)
+    settle(w)
+    assert not_found() == [] and w.editor_tabs.tabText(5) == f"Problems ({n - 1})"
+    assert w.doc.scorer.rule_hits("icp_country") > 400
+    w.act_undo.trigger()
+    settle(w)
+    assert len(not_found()) == 1 and w.editor_tabs.tabText(5) == f"Problems ({n})"

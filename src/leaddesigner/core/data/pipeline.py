@@ -40,6 +40,7 @@ from leaddesigner.core.data.leadfile import (
 )
 from leaddesigner.core.model.types import ActivityColumns, ScoringModel
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
+from leaddesigner.core.scoring.value_checks import values_never_found
 
 from .detect import ROW_NUMBERS, Detection, detect
 
@@ -346,7 +347,8 @@ class Check:
 
 
 def check(loaded: Loaded, *, has_log: bool | None = None) -> Check:
-    """Missing columns (or activity log) that rules need are errors; other data problems are warnings."""
+    """Missing columns (or activity log) that rules need are errors; other data problems, and rules whose
+    listed values no lead has (:func:`~leaddesigner.core.scoring.value_checks.values_never_found`), are warnings."""
     m, data = loaded.model, loaded.data
     has_log = loaded.activities is not None if has_log is None else has_log
     out = Check()
@@ -371,4 +373,6 @@ def check(loaded: Loaded, *, has_log: bool | None = None) -> Check:
         out.warnings.append(
             Notice(msg, [(f"{name} {unit} {row}", str(raw)) for row, raw in shown], max(0, p.count - len(shown)) if shown else 0, p.kind, p.column)
         )
+    for p in values_never_found(m, data):  # e.g. countries listed as codes where the export writes names
+        out.warnings.append(Notice(p.message, [], 0, p.kind, p.column))
     return out

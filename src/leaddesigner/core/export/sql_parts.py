@@ -11,7 +11,7 @@ from typing import Any
 from sqlglot import exp
 
 from leaddesigner.core.model.types import Range
-from leaddesigner.core.scoring.conditions import fold_text
+from leaddesigner.core.scoring.conditions import fold_text, scalar_text
 
 __all__ = ["DOUBLE", "TIMESTAMP", "SQLExportError", "alias_name", "and_", "case", "clip", "comment", "double", "not_",
            "not_null", "num_text", "number", "or_", "paren", "scalar_text", "string", "sum_", "text_values"]
@@ -115,14 +115,6 @@ def clip(e: exp.Expression, r: Range | None, dialect: str) -> exp.Expression:
     if r.max is not None:
         e = exp.Least(this=e, expressions=[double(r.max)], ignore_nulls=plain)
     return e
-
-
-def scalar_text(x: Any) -> str:
-    if isinstance(x, bool):
-        return "true" if x else "false"
-    if isinstance(x, float) and x.is_integer():
-        return str(int(x))
-    return str(x)
 
 
 def text_values(v: Any, case_sensitive: bool) -> list[str]:

@@ -142,11 +142,12 @@ def fold_text(values: list[str]) -> list[str]:
 
 def _norm_values(v: Any, case_sensitive: bool) -> list[str]:
     vals = v if isinstance(v, list) else [v]
-    out = [_scalar_text(x) for x in vals]
+    out = [scalar_text(x) for x in vals]
     return out if case_sensitive else fold_text(out)
 
 
-def _scalar_text(x: Any) -> str:
+def scalar_text(x: Any) -> str:
+    """A rule value or a column's value as the text conditions compare it (``1.0`` -> ``1``, ``True`` -> ``true``)."""
     if isinstance(x, bool):
         return "true" if x else "false"
     if isinstance(x, float) and x.is_integer():
@@ -340,7 +341,7 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
     if m.bins is not None:
         return bin_points(np.asarray(s.to_numpy(dtype="float64", na_value=np.nan)), m.bins, m.default)
     values = m.values or {}
-    keys = [_scalar_text(k) for k in values]
+    keys = [scalar_text(k) for k in values]
     folded = keys if m.case_sensitive else fold_text(keys)
     table = {f: float(values[k]) for k, f in zip(values, folded)}  # as written, a later key wins
     if atype == "boolean":
@@ -353,7 +354,7 @@ def map_points(s: pd.Series, atype: str, m: ValueMap) -> np.ndarray:
     else:
         codes, uniques = pd.factorize(s)
         # numbers read as the YAML keys are written: 1.0 -> "1" (a persona on a number column)
-        cats = [_scalar_text(c) for c in uniques]
+        cats = [scalar_text(c) for c in uniques]
     names = [str(c) for c in cats] if m.case_sensitive else fold_text([str(c) for c in cats])
     per_cat = np.array([table.get(c, m.default) for c in names] + [0.0], dtype=float)
     return per_cat[codes]

@@ -11,6 +11,7 @@ from PySide6.QtGui import QFont
 from leaddesigner.core.model.types import (
     STATUSES,
 )
+from leaddesigner.core.scoring.value_checks import values_never_found
 from leaddesigner.gui.document import ModelDocument
 from leaddesigner.gui.tables.base import (
     ALIGN_NUM,
@@ -286,6 +287,7 @@ _PROBLEM_NAMES = {
     "note": "Read as",
     "outcome": "Outcome",
     "future_date": "Date in the future",
+    "values_not_found": "Values not in the file",
 }
 
 
@@ -327,6 +329,8 @@ class ProblemsTableModel(DocTableModel):
                 items.append(Problem("note", None, note, 0))
         if d.outcome_problem:
             items.insert(0, Problem("outcome", d.model.outcome.column if d.model.outcome else None, d.outcome_problem, 0))
+        if d.data is not None:  # follows every edit of a rule's values (the columns' values are counted once)
+            items += values_never_found(d.model, d.data)
         self._items = items
 
     def problems(self) -> list:

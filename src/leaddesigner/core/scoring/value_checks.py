@@ -1,0 +1,132 @@
+"""Rules whose listed values occur nowhere in the lead file: said, not left silent.
+
+A model written for one CRM meets another's export: HubSpot writes countries
+as ``United States``, and a rule ``country is one of US, GB, DE`` then matches
+no lead and gives no points. The scores alone never say why; the rules table
+shows 0 leads. :func:`values_never_found` names each such rule, the values it
+lists, and what the column holds instead (with a hint when the rule lists
+codes and the file writes names, or the other way round), so that the user
+sees it in the app's Problems tab and in the command line's warnings.
+
+Values are compared as the engine compares them (:func:`conditions.fold_text`,
+unless the rule is case-sensitive). Only ``equals`` / ``is one of`` conditions
+and value maps are checked: a ``contains`` or ``not ...`` that matches nothing
+can be what the user wants. A column of text that is not categorical is
+checked up to :data:`MAX_TEXT_ROWS` leads; each column's distinct values are
+counted once and kept with the data (the app asks after every edit). The CSV and Parquet readers make repetitive columns,
+the ones such rules read, categorical.
+"""
+from __future__ import annotations
+
+import re
+
+import numpy as np
+import pandas as pd
+
+from leaddesigner.core.data.reading import Problem
+from leaddesigner.core.model.conditions import Condition, Leaf, Not
+from leaddesigner.core.model.types import Rule, ScoringModel
+from leaddesigner.core.scoring.conditions import fold_text, scalar_text
+
+__all__ = ["values_never_found", "MAX_TEXT_ROWS", "KIND"]
+
+#: a non-categorical text column with more leads than this is not checked (its distinct values cost too much per edit)
+MAX_TEXT_ROWS = 200_000
+#: the Problem kind
+KIND = "values_not_found"
+_CODE = re.compile(r"^[A-Za-z]{2,3}$")
+
+
+def values_never_found(model: ScoringModel, data) -> list[Problem]:
+    """One problem per enabled rule (and attribute) none of whose listed values any lead has."""
+    out: list[Problem] = []
+    for r in model.rules:
+        if not r.enabled:
+            continue
+        for attr, values, case_sensitive in _listed(r):
+            if data.types.get(attr) not in ("category", "text") or attr not in data.frame.columns or not values:
+                continue
+            key = ("present_values", attr)  # kept with the data: the app asks again after every edit
+            if key not in data.cache:
+                data.cache[key] = _present(data.frame[attr])
+            held = data.cache[key]
+            if held is None or not len(held[0]):
+                continue  # not checked, or an empty column (said elsewhere)
+            names, counts = held
+            wanted = [scalar_text(v) for v in values]
+            if case_sensitive:
+                found = set(wanted) & set(names)
+            else:
+                found = set(fold_text(wanted)) & set(fold_text(names))
+            if not found:
+                out.append(_problem(model, r, attr, wanted, names, counts))
+    return out
+
+
+def _listed(r: Rule) -> list[tuple[str, list, bool]]:
+    """(attribute, values, case-sensitive) of each value list a rule's points depend on."""
+    if r.map is not None:
+        m = r.map
+        return [] if m.bins is not None or not m.values else [(m.attribute, list(m.values), m.case_sensitive)]
+    if r.when is None or r.activity is not None:
+        return []
+    found: list[tuple[str, list, bool]] = []
+
+    def walk(c: Condition, negated: bool) -> None:
+        if isinstance(c, Leaf):
+            if c.op in ("equals", "in") and not negated:
+                found.append((c.attribute, c.value if isinstance(c.value, list) else [c.value], c.case_sensitive))
+            return
+        if isinstance(c, Not):
+            walk(c.item, not negated)
+            return
+        for item in c.items:
+            walk(item, negated)
+
+    walk(r.when, False)
+    seen: set = set()
+    unique = []
+    for attr, values, cs in found:  # the same list twice in one rule is said once
+        key = (attr, tuple(map(str, values)), cs)
+        if key not in seen:
+            seen.add(key)
+            unique.append((attr, values, cs))
+    return unique
+
+
+def _present(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
+    """The distinct values a column holds and how many leads hold each, most common first (None: not checked)."""
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        codes = np.asarray(s.array.codes)
+        counts = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories))
+        names = [scalar_text(c) for c in s.cat.categories]
+    elif len(s) <= MAX_TEXT_ROWS:
+        vc = s.dropna().astype(str).value_counts(sort=False)
+        names, counts = [str(v) for v in vc.index], vc.to_numpy()
+    else:
+        return None
+    keep = [i for i, (n, c) in enumerate(zip(names, counts)) if c > 0 and n.strip()]
+    order = sorted(keep, key=lambda i: (-int(counts[i]), names[i]))
+    return [names[i] for i in order], np.asarray([counts[i] for i in order], dtype=np.int64)
+
+
+def _problem(model: ScoringModel, r: Rule, attr: str, wanted: list[str], names: list[str], counts: np.ndarray) -> Problem:
+    col = model.column_for(attr)
+    listed = ", ".join(wanted[:6]) + (f" and {len(wanted) - 6} more" if len(wanted) > 6 else "")
+    held = ", ".join(f"{n} ({int(c):,})" for n, c in zip(names[:6], counts[:6]))
+    more = f" and {len(names) - 6:,} other values" if len(names) > 6 else ""
+    if r.map is not None:
+        effect = f"every lead with a value gets its default ({r.map.default:g} points)"
+    else:
+        effect = "it gives its points to no lead"
+    hint = ""
+    codes_listed = all(_CODE.match(w) for w in wanted)
+    names_held = sum(int(c) for n, c in zip(names, counts) if not _CODE.match(n)) > 0.8 * int(counts.sum())
+    if codes_listed and names_held:
+        hint = " The rule lists codes and the file writes names: list the values as the file writes them."
+    elif not any(_CODE.match(w) for w in wanted) and not names_held:
+        hint = " The file writes codes: list the values as the file writes them."
+    label = f"“{r.label}” ({r.id})" if r.label and r.label != r.id else r.id
+    message = (f"Rule {label}: none of its values ({listed}) occur in column '{col}', so {effect}. "
+               f"The column holds {held}{more}.{hint}")
+    return Problem(KIND, col, message, int(counts.sum()), [], rules=[r.id])
