@@ -200,8 +200,12 @@ def test_bad_values_warn_and_count_as_missing(tiny, tmp_path):
 
 def test_input_errors_are_specific(tiny, tmp_path):
     # no 'id' column: the frame's 'lead' column is not id-like, so leads are numbered by row (a DataWarning says so)
-    with pytest.warns(DataWarning, match="numbered by their line"):
+    with pytest.warns(DataWarning) as said:
         s = score(tiny, pd.DataFrame({"lead": ["a", "b"], "employees": [1, 2], "industry": ["x", "y"]}))
+    messages = [str(w.message) for w in said]
+    assert any("numbered by their line" in m for m in messages)
+    # and the industry map lists values the frame never holds: said too, as the app and the command line say it
+    assert any("none of its values (Software, Retail) occur in column 'industry'" in m for m in messages)
     assert s.columns[0] == "row" and s["row"].tolist() == ["0", "1"]
     with pytest.raises(LeadFileError, match="no such file"):
         score(tiny, tmp_path / "nope.csv")
