@@ -29,7 +29,7 @@ import os
 import platform
 import sys
 
-__all__ = ["configure", "M_ARENA_MAX"]
+__all__ = ["configure", "arrow_has_jemalloc", "M_ARENA_MAX"]
 
 #: ``mallopt``'s parameter for the number of arenas (glibc's malloc.h)
 M_ARENA_MAX = -8
@@ -46,8 +46,8 @@ def configure(environ: dict[str, str] | None = None) -> dict[str, str]:
     env = os.environ if environ is None else environ
     done: dict[str, str] = {}
     if platform.system() != "Linux" or platform.libc_ver()[0] != "glibc":
-        return done  # the pyarrow wheels for Linux carry jemalloc; other platforms keep their defaults
-    if "ARROW_DEFAULT_MEMORY_POOL" not in env and "pyarrow" not in sys.modules:
+        return done  # other platforms keep their defaults
+    if "ARROW_DEFAULT_MEMORY_POOL" not in env and "pyarrow" not in sys.modules and arrow_has_jemalloc():
         env["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"
         done["arrow"] = "jemalloc"
     if not {"MALLOC_ARENA_MAX", "GLIBC_TUNABLES"} & set(env):
@@ -58,3 +58,24 @@ def configure(environ: dict[str, str] | None = None) -> dict[str, str]:
             pass
     return done
 
+
+
+def arrow_has_jemalloc() -> bool:
+    """Whether the installed pyarrow was built with jemalloc, read from its build header without importing it
+    (an import would choose the pool; a pool it lacks would make Arrow print a warning on every run)."""
+    import importlib.util
+    from pathlib import Path
+
+    try:
+        spec = importlib.util.find_spec("pyarrow")
+    except (ImportError, ValueError):
+        return False
+    if spec is None or not spec.submodule_search_locations:
+        return False
+    for folder in spec.submodule_search_locations:
+        header = Path(folder) / "include" / "arrow" / "util" / "config.h"
+        try:
+            return "#define ARROW_JEMALLOC\n" in header.read_text(encoding="utf-8", errors="replace")
+        except OSError:
+            continue
+    return False

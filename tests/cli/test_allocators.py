@@ -43,6 +43,24 @@ def test_configure_sets_only_what_the_user_left_open(monkeypatch):
     assert allocators.configure({"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}) == {"arrow": "jemalloc"}
 
 
+def test_a_pyarrow_without_jemalloc_keeps_its_pool(monkeypatch, tmp_path):
+    """Arrow prints a warning on every run for a pool it was built without: the header is read first."""
+    import importlib.machinery
+
+    fake = tmp_path / "pyarrow"
+    (fake / "include" / "arrow" / "util").mkdir(parents=True)
+    (fake / "include" / "arrow" / "util" / "config.h").write_text("#define ARROW_MIMALLOC\n")
+    spec = importlib.machinery.ModuleSpec("pyarrow", None, is_package=True)
+    spec.submodule_search_locations = [str(fake)]
+    monkeypatch.setattr("importlib.util.find_spec", lambda name: spec if name == "pyarrow" else None)
+    assert not allocators.arrow_has_jemalloc()
+    monkeypatch.delitem(sys.modules, "pyarrow", raising=False)
+    env: dict[str, str] = {}
+    assert "arrow" not in allocators.configure(env) and env == {}
+    (fake / "include" / "arrow" / "util" / "config.h").write_text("#define ARROW_JEMALLOC\n#define ARROW_MIMALLOC\n")
+    assert allocators.arrow_has_jemalloc()  # the header alone decides
+
+
 def test_once_pyarrow_is_imported_its_pool_is_left_alone():
     import pyarrow  # noqa: F401
 
