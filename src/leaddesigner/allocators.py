@@ -7,20 +7,22 @@ decide what that costs:
 * **Arrow's pool** (the files as read, text columns): the pyarrow wheels
   default to mimalloc, which hands freed pages back to the kernel at once;
   the next column's buffers then fault in fresh pages that the kernel must
-  zero. jemalloc keeps them for a moment and reuses them. ``score`` of 1M
-  leads from Parquet: kernel time 1.5-2.9 -> 1.0 s, wall 4.1-5.2 -> 3.6-3.7 s
-  (3 runs each, interleaved); ``simulate``: 7.6-7.8 -> 6.1-6.4 s.
+  zero (on a virtual machine that reports freed pages to its host, each such
+  page also costs the host a fault). jemalloc keeps them for a moment and
+  reuses them. Measured interleaved with the commit before, 1M leads + 12M
+  events: ``score`` from Parquet 4.7-5.7 -> 3.7-3.9 s (kernel time 1.9-3.9 ->
+  1.0 s), ``simulate`` 7.9-8.0 -> 7.0-7.9 s, the app's load 7.3-7.6 -> 6.1-6.6 s.
 * **glibc's arenas** (numpy's arrays up to 32 MB, pandas): each thread that
   allocates (the activity log's reader, the column guesses, the app's worker)
   gets an arena of its own, and memory freed in one is not reused by the
-  others. One arena: ``simulate``'s peak 1.63-1.65 -> 1.46-1.53 GB together
-  with jemalloc, ``score``'s 1.37-1.40 -> 1.38-1.40 GB (jemalloc alone
-  raised it to 1.43-1.45 GB).
+  others. One arena, with jemalloc: ``simulate``'s peak 1.65-1.67 ->
+  1.46-1.48 GB, the app's 1.89-1.91 -> 1.74-1.75 GB; ``score``'s 1.35-1.37 ->
+  1.41-1.44 GB (jemalloc keeps what it reuses).
 
 ``benchmarks/bench_score_cli.py`` and ``bench_load.py`` measure them. A user
 who sets ``ARROW_DEFAULT_MEMORY_POOL``, ``MALLOC_ARENA_MAX`` or
-``GLIBC_TUNABLES`` keeps their choice. Other platforms (macOS, Windows, musl)
-keep their defaults.
+``GLIBC_TUNABLES`` keeps their choice; a pyarrow built without jemalloc keeps
+its pool. Other platforms (macOS, Windows, musl) keep their defaults.
 """
 from __future__ import annotations
 
