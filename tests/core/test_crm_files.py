@@ -518,3 +518,23 @@ def test_only_value_lists_that_give_points_are_checked(sample_model):
         assert said(cto) == [] and said(cond("iso", Leaf("country", "in", ["GR"]))) == ["iso"]
     finally:
         value_checks.MAX_TEXT_ROWS = value_checks_rows
+
+
+def test_a_categorical_of_ids_is_not_counted_for_value_lists(sample_model, monkeypatch):
+    """Hostile shape: an attribute typed category mapped to a column of unique ids. Its distinct values are not
+    what a value list names; counting them would stall the app's first refresh of the Problems tab."""
+    import dataclasses
+
+    from leaddesigner.core.model.conditions import Leaf
+    from leaddesigner.core.model.types import Rule
+    from leaddesigner.core.scoring import value_checks
+    from leaddesigner.core.scoring.engine import bind
+
+    n = 3000
+    frame = pd.DataFrame({"lead_id": [f"L{i}" for i in range(n)], "country": pd.Categorical([f"id-{i}" for i in range(n)])})
+    m = dataclasses.replace(sample_model, attributes=[a for a in sample_model.attributes if a.name == "country"],
+                            rules=[Rule("us", "US", "fit", 5, when=Leaf("country", "in", ["US"]))], lead_id="lead_id",
+                            columns={}, persona=None, products=[], caps=[])
+    assert [p.rules for p in value_checks.values_never_found(m, bind(m, frame))] == [["us"]]
+    monkeypatch.setattr(value_checks, "MAX_DISTINCT", n - 1)
+    assert value_checks.values_never_found(m, bind(m, frame)) == []

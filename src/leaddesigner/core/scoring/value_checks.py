@@ -12,7 +12,8 @@ Values are compared as the engine compares them (:func:`conditions.fold_text`,
 unless the rule is case-sensitive). Only ``equals`` / ``is one of`` conditions
 and value maps are checked: a ``contains`` or ``not ...`` that matches nothing
 can be what the user wants. A column of text that is not categorical is
-checked up to :data:`MAX_TEXT_ROWS` leads; each column's distinct values are
+checked up to :data:`MAX_TEXT_ROWS` leads, a categorical one up to
+:data:`MAX_DISTINCT` distinct values (a value list does not name ids); each column's distinct values are
 counted once and kept with the data (the app asks after every edit). The CSV and Parquet readers make repetitive columns,
 the ones such rules read, categorical.
 """
@@ -28,10 +29,12 @@ from leaddesigner.core.model.conditions import Condition, Leaf, Not
 from leaddesigner.core.model.types import Rule, ScoringModel
 from leaddesigner.core.scoring.conditions import fold_text, scalar_text
 
-__all__ = ["values_never_found", "MAX_TEXT_ROWS", "KIND"]
+__all__ = ["values_never_found", "MAX_TEXT_ROWS", "MAX_DISTINCT", "KIND"]
 
 #: a non-categorical text column with more leads than this is not checked (its distinct values cost too much per edit)
 MAX_TEXT_ROWS = 200_000
+#: a categorical column with more distinct values than this is not checked (ids, e-mails: not what value lists name)
+MAX_DISTINCT = 100_000
 #: the Problem kind
 KIND = "values_not_found"
 _CODE = re.compile(r"^[A-Za-z]{2,3}$")
@@ -97,17 +100,20 @@ def _listed(r: Rule) -> list[tuple[str, list, bool]]:
 def _present(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
     """The distinct values a column holds and how many leads hold each, most common first (None: not checked)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
+        if len(s.cat.categories) > MAX_DISTINCT:
+            return None
         codes = np.asarray(s.array.codes)
         counts = np.bincount(codes[codes >= 0], minlength=len(s.cat.categories))
-        names = [scalar_text(c) for c in s.cat.categories]
+        names = pd.Index([scalar_text(c) for c in s.cat.categories])
     elif len(s) <= MAX_TEXT_ROWS:
         vc = s.dropna().astype(str).value_counts(sort=False)
-        names, counts = [str(v) for v in vc.index], vc.to_numpy()
+        names, counts = pd.Index(vc.index.astype(str)), vc.to_numpy()
     else:
         return None
-    keep = [i for i, (n, c) in enumerate(zip(names, counts)) if c > 0 and n.strip()]
-    order = sorted(keep, key=lambda i: (-int(counts[i]), names[i]))
-    return [names[i] for i in order], np.asarray([counts[i] for i in order], dtype=np.int64)
+    keep = (counts > 0) & (names.str.strip() != "")
+    order = np.flatnonzero(keep)
+    order = order[np.argsort(-counts[order], kind="stable")]  # most common first, ties in the column's order
+    return names[order].tolist(), np.asarray(counts[order], dtype=np.int64)
 
 
 def _problem(model: ScoringModel, r: Rule, attr: str, wanted: list[str], names: list[str], counts: np.ndarray) -> Problem:
