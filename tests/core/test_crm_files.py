@@ -538,3 +538,17 @@ def test_a_categorical_of_ids_is_not_counted_for_value_lists(sample_model, monke
     assert [p.rules for p in value_checks.values_never_found(m, bind(m, frame))] == [["us"]]
     monkeypatch.setattr(value_checks, "MAX_DISTINCT", n - 1)
     assert value_checks.values_never_found(m, bind(m, frame)) == []
+
+
+def test_the_load_counts_the_values_so_the_window_only_compares(tables, sample_model, monkeypatch):
+    """``load`` (the app's worker thread) counts the columns the value lists read; asking after an edit counts
+    nothing again (1M leads: 24 ms that would freeze the window when the data arrives)."""
+    from leaddesigner.core.scoring import value_checks
+
+    L = load(_hubspot_model(sample_model), tables["hubspot_contacts.csv"])
+
+    def no_count(s):
+        raise AssertionError(f"{s.name} counted in the window's thread")
+
+    monkeypatch.setattr(value_checks, "_present", no_count)
+    assert [p.rules for p in value_checks.values_never_found(L.model, L.data)] == [["icp_country"]]

@@ -40,7 +40,7 @@ from leaddesigner.core.data.leadfile import (
 )
 from leaddesigner.core.model.types import ActivityColumns, ScoringModel
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
-from leaddesigner.core.scoring.value_checks import values_never_found
+from leaddesigner.core.scoring.value_checks import count_values, values_never_found
 
 from .detect import ROW_NUMBERS, Detection, detect
 
@@ -228,6 +228,7 @@ def load(
         raise LeadFileError(str(e.args[0]) if e.args else str(e), path=at.path if at is not None else lt.path) from None
     if at is not None:
         _slim_log(at, data, cols)
+    count_values(model, data)  # here, in the caller's thread (the app's worker), not when the window first asks
     if as_of is None:
         data_end = data.as_of
     else:

@@ -29,7 +29,7 @@ from leaddesigner.core.model.conditions import Condition, Leaf, Not
 from leaddesigner.core.model.types import Rule, ScoringModel
 from leaddesigner.core.scoring.conditions import fold_text, scalar_text
 
-__all__ = ["values_never_found", "MAX_TEXT_ROWS", "MAX_DISTINCT", "KIND"]
+__all__ = ["values_never_found", "count_values", "MAX_TEXT_ROWS", "MAX_DISTINCT", "KIND"]
 
 #: a non-categorical text column with more leads than this is not checked (its distinct values cost too much per edit)
 MAX_TEXT_ROWS = 200_000
@@ -49,10 +49,7 @@ def values_never_found(model: ScoringModel, data) -> list[Problem]:
         for attr, values, case_sensitive in _listed(r):
             if data.types.get(attr) not in ("category", "text") or attr not in data.frame.columns or not values:
                 continue
-            key = ("present_values", attr)  # kept with the data: the app asks again after every edit
-            if key not in data.cache:
-                data.cache[key] = _present(data.frame[attr])
-            held = data.cache[key]
+            held = _counted(data, attr)
             if held is None or not len(held[0]):
                 continue  # not checked, or an empty column (said elsewhere)
             names, counts = held
@@ -64,6 +61,23 @@ def values_never_found(model: ScoringModel, data) -> list[Problem]:
             if not found:
                 out.append(_problem(model, r, attr, wanted, names, counts))
     return out
+
+
+def count_values(model: ScoringModel, data) -> None:
+    """Count the distinct values of every column the model's value lists read, once, and keep them with the
+    data: the load's worker thread does it, so that the app's window only compares them after each edit
+    (1M leads: 24 ms that no longer freeze the window when the data arrives)."""
+    for r in model.rules:
+        for attr, _, _ in _listed(r):
+            if data.types.get(attr) in ("category", "text") and attr in data.frame.columns:
+                _counted(data, attr)
+
+
+def _counted(data, attr: str) -> tuple[list[str], np.ndarray] | None:
+    key = ("present_values", attr)  # kept with the data: the app asks again after every edit
+    if key not in data.cache:
+        data.cache[key] = _present(data.frame[attr])
+    return data.cache[key]
 
 
 def _listed(r: Rule) -> list[tuple[str, list, bool]]:
