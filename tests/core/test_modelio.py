@@ -676,3 +676,15 @@ def test_a_model_that_can_never_produce_an_mql_is_a_warning():
     m = loads_model(BASE + "thresholds: {mql: 50}\n", "model.yaml")  # one rule of 10 points
     assert len(m.load_notes) == 1 and "no lead can become an MQL" in m.load_notes[0] and "is 10, below the MQL threshold 50" in m.load_notes[0]
     assert not loads_model(BASE + "thresholds: {mql: 5}\n", "model.yaml").load_notes
+
+
+def test_the_leaves_of_a_condition_in_order_with_their_negation():
+    """One walk over a condition (value checks, renames, comparisons and the replay use it)."""
+    from leaddesigner.core.model.conditions import AllOf, AnyOf, Leaf, Not, condition_attributes, leaves
+
+    a, b, c, d = (Leaf(x, "equals", x) for x in ("a", "b", "c", "a"))
+    cond = AllOf([a, Not(AnyOf([b, Not(c)])), d])
+    assert [(leaf.attribute, neg) for leaf, neg in leaves(cond)] == [("a", False), ("b", True), ("c", False), ("a", False)]
+    assert [leaf for leaf, _ in leaves(cond)][3] is d  # the leaves themselves: a rename writes into them
+    assert list(leaves(None)) == [] and list(leaves(a)) == [(a, False)]
+    assert condition_attributes(cond) == ["a", "b", "c"]

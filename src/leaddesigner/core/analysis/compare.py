@@ -40,7 +40,7 @@ import pandas as pd
 
 from leaddesigner.core.formatting import pct_text
 from leaddesigner.core.model.describe import number, points as pts_text
-from leaddesigner.core.model.types import STATUSES, AllOf, AnyOf, Not, ScoringModel
+from leaddesigner.core.model.types import STATUSES, ScoringModel, leaves
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind
 from leaddesigner.core.scoring.summary import histogram, parse_outcome, score_bounds, summarize
 
@@ -555,22 +555,13 @@ def _subject(r) -> set:
         return {("attr", x) for x in r.attributes()}
     tokens = set()
 
-    def walk(c):
-        if c is None:
-            return
-        if isinstance(c, (AllOf, AnyOf)):
-            for i in c.items:
-                walk(i)
-        elif isinstance(c, Not):
-            walk(c.item)
-        elif c.op not in ("not_equals", "not_in", "not_contains", "is_empty", "is_not_empty"):
+    for c, _ in leaves(r.activity.where):
+        if c.op not in ("not_equals", "not_in", "not_contains", "is_empty", "is_not_empty"):
             vals = c.value if isinstance(c.value, list) else [c.value]
             for v in vals:
                 t = str(v).strip().lower()
                 if t and t != "page_view":
                     tokens.add(("event", t))
-
-    walk(r.activity.where)
     return tokens
 
 

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.data.parallel import on_cores
-from leaddesigner.core.model.types import Leaf, Not, ScoringModel, ValueMap
+from leaddesigner.core.model.types import Leaf, ScoringModel, ValueMap, leaves
 from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.aggregation import band_index, clip_bounds, status_into
 from leaddesigner.core.scoring.conditions import DAY_NS
@@ -151,16 +151,8 @@ class ReplayCore:
         return w
 
     def _timed_leaves(self, c) -> list[Leaf]:
-        if c is None:
-            return []
-        if isinstance(c, Leaf):
-            t = self.data.types.get(c.attribute)
-            return [c] if t == "date" and c.op in ("within_days", "older_than_days") else []
-        items = [c.item] if isinstance(c, Not) else c.items
-        out: list[Leaf] = []
-        for i in items:
-            out += self._timed_leaves(i)
-        return out
+        return [leaf for leaf, _ in leaves(c)
+                if self.data.types.get(leaf.attribute) == "date" and leaf.op in ("within_days", "older_than_days")]
 
     def key(self, lead: np.ndarray, day: np.ndarray) -> np.ndarray:
         k = np.multiply(lead, self.stride, dtype=np.int64)
@@ -539,8 +531,8 @@ class ReplayCore:
     def _flip_days(self) -> tuple[np.ndarray, np.ndarray]:
         leads, days = [], []
         seen = set()
-        for leaves in self.timed.values():
-            for c in leaves:
+        for timed in self.timed.values():
+            for c in timed:
                 k = (c.attribute, float(c.value))
                 if k in seen:
                     continue

@@ -24,7 +24,6 @@ from leaddesigner.core.model.types import (
     ATTRIBUTE_KINDS,
     ATTRIBUTE_TYPES,
     Attribute,
-    Leaf,
     ScoringModel,
 )
 
@@ -118,16 +117,9 @@ class SetAttribute(Command):
 
 def _rename_attribute(model: ScoringModel, old: str, new: str) -> None:
     def walk(c):
-        if c is None:
-            return
-        if isinstance(c, Leaf):
-            if c.attribute == old:
-                c.attribute = new
-        elif isinstance(c, M.Not):
-            walk(c.item)
-        else:
-            for i in c.items:
-                walk(i)
+        for leaf, _ in M.leaves(c):
+            if leaf.attribute == old:
+                leaf.attribute = new
 
     model.attribute(old).name = new
     for r in model.rules:

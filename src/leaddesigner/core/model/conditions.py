@@ -5,12 +5,13 @@ Split from :mod:`.types` (which re-exports every name here): the dataclasses of 
 activity rule's ``where`` are one small language with its own reader and writer."""
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from leaddesigner.core.model.vocabulary import NO_VALUE_OPS
 
-__all__ = ["plain_value", 'Leaf', 'AllOf', 'AnyOf', 'Not', 'Condition', 'condition_from_dict', 'condition_to_dict', 'condition_attributes', 'condition_text', 'OP_WORDS', 'plain_number']
+__all__ = ["plain_value", 'Leaf', 'AllOf', 'AnyOf', 'Not', 'Condition', 'condition_from_dict', 'condition_to_dict', 'condition_attributes', 'condition_text', 'OP_WORDS', 'plain_number', 'leaves']
 
 
 # ---------------------------------------------------------------- conditions
@@ -70,19 +71,22 @@ def condition_to_dict(c: Condition) -> dict:
     return out
 
 
+def leaves(c: Condition | None, negated: bool = False) -> Iterator[tuple[Leaf, bool]]:
+    """Every leaf of a condition in order, with whether it is negated (inside an odd number of ``not``)."""
+    if c is None:
+        return
+    if isinstance(c, Leaf):
+        yield c, negated
+    elif isinstance(c, Not):
+        yield from leaves(c.item, not negated)
+    else:
+        for item in c.items:
+            yield from leaves(item, negated)
+
+
 def condition_attributes(c: Condition | None) -> list[str]:
     """Attribute names a condition reads, in order of first use."""
-    if c is None:
-        return []
-    if isinstance(c, Leaf):
-        return [c.attribute]
-    items = [c.item] if isinstance(c, Not) else c.items
-    seen: list[str] = []
-    for i in items:
-        for a in condition_attributes(i):
-            if a not in seen:
-                seen.append(a)
-    return seen
+    return list(dict.fromkeys(leaf.attribute for leaf, _ in leaves(c)))
 
 
 def condition_text(c: Condition | None) -> str:

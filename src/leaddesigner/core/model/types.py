@@ -46,6 +46,7 @@ from leaddesigner.core.model.conditions import (  # noqa: F401 - the model's nam
     condition_from_dict,
     condition_text,
     condition_to_dict,
+    leaves,
     plain_number,
     plain_value,
 )

@@ -25,7 +25,7 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.data.reading import Problem
-from leaddesigner.core.model.conditions import Condition, Leaf, Not
+from leaddesigner.core.model.conditions import leaves
 from leaddesigner.core.model.types import Rule, ScoringModel
 from leaddesigner.core.scoring.conditions import fold_text, scalar_text
 
@@ -87,20 +87,8 @@ def _listed(r: Rule) -> list[tuple[str, list, bool]]:
         return [] if m.bins is not None or not m.values else [(m.attribute, list(m.values), m.case_sensitive)]
     if r.when is None or r.activity is not None:
         return []
-    found: list[tuple[str, list, bool]] = []
-
-    def walk(c: Condition, negated: bool) -> None:
-        if isinstance(c, Leaf):
-            if c.op in ("equals", "in") and not negated:
-                found.append((c.attribute, c.value if isinstance(c.value, list) else [c.value], c.case_sensitive))
-            return
-        if isinstance(c, Not):
-            walk(c.item, not negated)
-            return
-        for item in c.items:
-            walk(item, negated)
-
-    walk(r.when, False)
+    found = [(c.attribute, c.value if isinstance(c.value, list) else [c.value], c.case_sensitive)
+             for c, negated in leaves(r.when) if c.op in ("equals", "in") and not negated]
     seen: set = set()
     unique = []
     for attr, values, cs in found:  # the same list twice in one rule is said once
