@@ -552,3 +552,19 @@ def test_the_load_counts_the_values_so_the_window_only_compares(tables, sample_m
 
     monkeypatch.setattr(value_checks, "_present", no_count)
     assert [p.rules for p in value_checks.values_never_found(L.model, L.data)] == [["icp_country"]]
+
+
+def test_files_let_go_once_bound_score_the_same(tables, sample_model):
+    """``load(keep_files=False)`` (``score``): the files as read keep their columns, not their rows; a frame the
+    caller gave is the caller's and is never emptied."""
+    from leaddesigner.core.data.pipeline import read as read_table
+
+    m = _hubspot_model(sample_model)
+    kept, let_go = load(m, HUBSPOT), load(m, HUBSPOT, keep_files=False)
+    assert np.array_equal(let_go.scorer.result.score, kept.scorer.result.score)
+    assert let_go.data.frame.equals(kept.data.frame) and let_go.notes == kept.notes
+    assert len(let_go.leads.frame) == 0 and list(let_go.leads.frame.columns) == list(kept.leads.frame.columns)
+    given = read_table(HUBSPOT)  # a table (or frame) the caller read, as the app keeps one for the next bind
+    rows = len(given.frame)
+    assert len(load(m, given, keep_files=False).leads.frame) == rows == len(given.frame)
+    assert load(m, given.frame, keep_files=False).leads.frame is given.frame and len(given.frame) == rows

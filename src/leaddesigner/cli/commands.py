@@ -154,7 +154,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         args.temp_dir = getattr(args, "temp_dir", None)
         args.threads = getattr(args, "threads", 2)
         return _score_duckdb(args, out, progress)
-    loaded = common.load_and_score(args, progress, guess="model")  # no column's guess is read but the formats
+    # no column's guess is read but the formats, and nothing of the files but the bound data
+    loaded = common.load_and_score(args, progress, guess="model", keep_files=False)
     if getattr(args, "accounts", False):
         from leaddesigner.cli.accounts import score_accounts
 

@@ -212,10 +212,12 @@ class Loaded:
         self.as_of_given = as_of_given
 
 
-def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool = True, guess: str = "all") -> Loaded:
+def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool = True, guess: str = "all",
+                   keep_files: bool = True) -> Loaded:
     """Model, leads, activities -> read, detected, bound, checked and scored (the core pipeline; ``score=False``:
     bound and checked only, ``scorer`` None; ``guess="model"``: only the columns binding reads a format of are
-    guessed, for a command that reads no other column's guess)."""
+    guessed, for a command that reads no other column's guess; ``keep_files=False``: the files as read are let go
+    once bound, for a command that reads only the bound data)."""
     from leaddesigner.core.data.leadfile import row_label
     from leaddesigner.core.data.pipeline import load
     model = read_model(args.model)
@@ -236,6 +238,7 @@ def load_and_score(args: argparse.Namespace, progress: Progress, *, score: bool 
         on_stage=progress.stage,
         score=score,
         guess=guess,
+        keep_files=keep_files,
     )
     progress.done()
     for note in loaded.notes:
