@@ -8,8 +8,9 @@ lists, and what the column holds instead (with a hint when the rule lists
 codes and the file writes names, or the other way round), so that the user
 sees it in the app's Problems tab and in the command line's warnings.
 
-Values are compared as the engine compares them (:func:`conditions.fold_text`,
-unless the rule is case-sensitive). Only ``equals`` / ``is one of`` conditions
+Whether a list matches is the engine's own answer (:func:`conditions.leaf_mask`
+of "is one of" on the column's distinct values), so it folds case and Unicode
+exactly as scoring does. Only ``equals`` / ``is one of`` conditions
 and value maps are checked: a ``contains`` or ``not ...`` that matches nothing
 can be what the user wants. A column of text that is not categorical is
 checked up to :data:`MAX_TEXT_ROWS` leads, a categorical one up to
@@ -25,9 +26,9 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core.data.reading import Problem
-from leaddesigner.core.model.conditions import leaves
+from leaddesigner.core.model.conditions import Leaf, leaves
 from leaddesigner.core.model.types import Rule, ScoringModel
-from leaddesigner.core.scoring.conditions import fold_text, scalar_text
+from leaddesigner.core.scoring.conditions import leaf_mask, scalar_text
 
 __all__ = ["values_never_found", "count_values", "MAX_TEXT_ROWS", "MAX_DISTINCT", "KIND"]
 
@@ -47,19 +48,14 @@ def values_never_found(model: ScoringModel, data) -> list[Problem]:
         if not r.enabled:
             continue
         for attr, values, case_sensitive in _listed(r):
-            if data.types.get(attr) not in ("category", "text") or attr not in data.frame.columns or not values:
+            atype = data.types.get(attr)
+            if atype not in ("category", "text") or attr not in data.frame.columns or not values:
                 continue
             held = _counted(data, attr)
-            if held is None or not len(held[0]):
+            if held is None or not len(held.names):
                 continue  # not checked, or an empty column (said elsewhere)
-            names, counts = held
-            wanted = [scalar_text(v) for v in values]
-            if case_sensitive:
-                found = set(wanted) & set(names)
-            else:
-                found = set(fold_text(wanted)) & set(fold_text(names))
-            if not found:
-                out.append(_problem(model, r, attr, wanted, names, counts))
+            if not held.any_of(values, case_sensitive, atype):
+                out.append(_problem(model, r, attr, [scalar_text(v) for v in values], held.names, held.counts))
     return out
 
 
@@ -73,7 +69,28 @@ def count_values(model: ScoringModel, data) -> None:
                 _counted(data, attr)
 
 
-def _counted(data, attr: str) -> tuple[list[str], np.ndarray] | None:
+class _Held:
+    """A column's distinct present values, most common first, with how many leads hold each; and which value
+    lists match any of them, as the engine matches (asked again after every edit of any rule: kept)."""
+
+    def __init__(self, names: list[str], counts: np.ndarray):
+        self.names, self.counts = names, counts
+        self._values = pd.Series(names, dtype="str")
+        self._answers: dict = {}
+
+    def any_of(self, values: list, case_sensitive: bool, atype: str) -> bool:
+        key = (tuple(map(repr, values)), case_sensitive, atype)
+        hit = self._answers.get(key)
+        if hit is None:  # the engine's own test ("is one of") on the distinct values: its folding, its numbers
+            leaf = Leaf("", "in", list(values), case_sensitive)
+            hit = bool(leaf_mask(self._values, atype, leaf, 0).any())
+            if len(self._answers) >= 256:  # lists edited again and again: keep the recent ones
+                self._answers.clear()
+            self._answers[key] = hit
+        return hit
+
+
+def _counted(data, attr: str) -> _Held | None:
     key = ("present_values", attr)  # kept with the data: the app asks again after every edit
     if key not in data.cache:
         data.cache[key] = _present(data.frame[attr])
@@ -99,7 +116,7 @@ def _listed(r: Rule) -> list[tuple[str, list, bool]]:
     return unique
 
 
-def _present(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
+def _present(s: pd.Series) -> _Held | None:
     """The distinct values a column holds and how many leads hold each, most common first (None: not checked)."""
     if isinstance(s.dtype, pd.CategoricalDtype):
         if len(s.cat.categories) > MAX_DISTINCT:
@@ -115,7 +132,7 @@ def _present(s: pd.Series) -> tuple[list[str], np.ndarray] | None:
     keep = (counts > 0) & (names.str.strip() != "")
     order = np.flatnonzero(keep)
     order = order[np.argsort(-counts[order], kind="stable")]  # most common first, ties in the column's order
-    return names[order].tolist(), np.asarray(counts[order], dtype=np.int64)
+    return _Held(names[order].tolist(), np.asarray(counts[order], dtype=np.int64))
 
 
 def _problem(model: ScoringModel, r: Rule, attr: str, wanted: list[str], names: list[str], counts: np.ndarray) -> Problem:
