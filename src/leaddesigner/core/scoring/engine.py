@@ -97,7 +97,7 @@ class Scorer:
         self._buckets: dict[tuple, np.ndarray] = {}
         self._products: dict[str, np.ndarray] = {}  # product -> points, updated in place by each edit
         self._handed_products: dict[str, np.ndarray] = {}  # product -> the copy the last result handed out
-        self._settings = None
+        self._persona = None
         self._age: np.ndarray | None = None
         self.result: ScoreArrays | None = None
         self.full(progress)
@@ -126,7 +126,7 @@ class Scorer:
             st = RuleState(copy.deepcopy(r), self._evaluate(r), self._bucket(r))
             self._states[r.id] = st
             self._add(st, +1.0)
-        self._settings = self._settings_key()
+        self._persona = copy.deepcopy(self.model.persona)  # what the weights were computed from
         self.result = self._aggregate()
         if progress:
             progress(1.0, "Scored")
@@ -134,7 +134,7 @@ class Scorer:
 
     def refresh(self) -> ScoreArrays:
         """Bring the result up to date with the (edited) model."""
-        if (self.model.persona,) != self._settings:  # persona weighting changed (compared without a copy)
+        if self.model.persona != self._persona:  # persona weighting changed: every engagement point changes
             return self.full()
         current = {r.id: r for r in self.model.rules if r.enabled}
         for rid in [k for k in self._states if k not in current]:
@@ -354,12 +354,18 @@ class Scorer:
             np.multiply(v, weights, out=v)
         return v
 
-    def _added(self, st: RuleState) -> np.ndarray:
-        """The points a rule has in its bucket now."""
+    def _last_points(self, st: RuleState) -> np.ndarray | None:
+        """The points this rule added at the last edit, while its raw vector and rule are the ones they were
+        computed from (a rule edited again and again: a spin box); None otherwise."""
         last = self._last_added
         if last is not None and last[0] is st and last[1] is st.raw and last[2] is st.rule:
-            return last[3]  # the points this rule added at the last edit: a rule edited again and again (a spin box)
-        return self._points(st)
+            return last[3]
+        return None
+
+    def _added(self, st: RuleState) -> np.ndarray:
+        """The points a rule has in its bucket now."""
+        v = self._last_points(st)
+        return self._points(st) if v is None else v
 
     def _replace(self, st: RuleState, r: Rule) -> None:
         """An edited rule that stays in its bucket: its old points swapped for the new ones.
@@ -370,10 +376,7 @@ class Scorer:
         those rows only, and the aggregation redoes only those rows.
         """
         old_rule, old_raw = st.rule, st.raw
-        last = self._last_added
-        old = last[3] if last is not None and last[0] is st and last[1] is old_raw and last[2] is old_rule else None
-        if old is None and _points_key(old_rule) != _points_key(r):  # every hit changes: all leads
-            old = self._points(st)
+        old = self._last_points(st)
         if _condition_key(old_rule) != _condition_key(r):
             st.raw = self._evaluate(r)
             st.nonzero = None
@@ -383,8 +386,8 @@ class Scorer:
             rows = np.flatnonzero(old_raw != st.raw) if st.raw is not old_raw else np.zeros(0, dtype=np.intp)
             if len(rows) * aggregation.SPARSE_SHARE > self.n:
                 rows = None
-                if old is None:
-                    old = self._points_of(old_rule, old_raw, self._weights)
+        if rows is None and old is None:  # every lead's points swapped: the old ones whole
+            old = self._points_of(old_rule, old_raw, self._weights)
         targets = [self._buckets[st.bucket]] + ([self._products[r.product]] if r.product else [])
         if r.product:
             self._dirty_products.add(r.product)
@@ -415,27 +418,18 @@ class Scorer:
             # kept (8 MB at 1M leads) until the next edit; st.raw and st.rule are replaced, never changed in place,
             # and a change of persona weights scores from scratch, so the identities say the points still hold
             self._last_added = (st, st.raw, st.rule, v)
-        b = self._buckets.get(st.bucket)
-        if b is None:
-            self._buckets[st.bucket] = v * sign if sign != 1.0 else v.astype(float, copy=True)
-        elif sign == -1.0:
-            b -= v
-        else:
-            b += v * sign if sign != 1.0 else v
-        p = st.rule.product
-        if p:
-            self._dirty_products.add(p)
-            prod = self._products.get(p)
-            if prod is None:
-                self._products[p] = v * sign if sign != 1.0 else v.astype(float, copy=True)
+        targets = [(self._buckets, st.bucket)]
+        if st.rule.product:
+            self._dirty_products.add(st.rule.product)
+            targets.append((self._products, st.rule.product))
+        for store, key in targets:  # sign is +1 or -1
+            arr = store.get(key)
+            if arr is None:
+                store[key] = -v if sign == -1.0 else v.astype(float, copy=True)
             elif sign == -1.0:
-                prod -= v
+                arr -= v
             else:
-                prod += v * sign if sign != 1.0 else v
-
-    def _settings_key(self) -> tuple:
-        m = self.model
-        return (copy.deepcopy(m.persona),)
+                arr += v
 
     # -- aggregation
     def group_dimension(self, group: str) -> str:
