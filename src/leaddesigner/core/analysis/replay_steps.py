@@ -17,7 +17,14 @@ import pandas as pd
 from leaddesigner.core.data.parallel import on_cores
 from leaddesigner.core.model.types import Leaf, ScoringModel, ValueMap, leaves
 from leaddesigner.core.scoring import conditions as C
-from leaddesigner.core.scoring.aggregation import band_index, clip_bounds, status_into
+from leaddesigner.core.scoring.aggregation import (
+    band_index,
+    clip_bounds,
+    grade_code,
+    grade_names,
+    mql_allowed,
+    status_into,
+)
 from leaddesigner.core.scoring.conditions import DAY_NS
 from leaddesigner.core.scoring.engine import LeadData, ScoreArrays
 from leaddesigner.core.scoring.events import event_groups
@@ -65,18 +72,9 @@ class ReplayCore:
         self.stride = day_hi - day_lo + 2
         self.rules = [r for r in model.rules if r.enabled]
         self.weights = self._persona_weights()
-        g = model.grades
-        self.graded = bool(g.fit and g.engagement)
-        self.allowed = None
-        if self.graded:
-            names = [f + e for f in g.fit for e in g.engagement]
-            self.grade_names = names
-            if g.mql_cells is not None:
-                allowed = np.zeros(len(names), dtype=bool)
-                allowed[[names.index(c) for c in g.mql_cells if c in names]] = True
-                self.allowed = allowed
-        else:
-            self.grade_names = []
+        self.grade_names = grade_names(model.grades)  # the scorer's cells and MQL rule (core.scoring.aggregation)
+        self.graded = bool(self.grade_names)
+        self.allowed = mql_allowed(model.grades, self.grade_names)
         # lead-constant raw values, and rules whose condition depends on the day
         self.const: dict[str, np.ndarray] = {}
         self.timed: dict[str, list] = {}
@@ -514,7 +512,7 @@ class ReplayCore:
         total = _clip(total, m.score_range)
         g = m.grades
         if self.graded:
-            grade = (band_index(fit, list(g.fit.values())) * np.int16(len(g.engagement)) + band_index(eng, list(g.engagement.values()))).astype(np.int16)
+            grade = grade_code(band_index(fit, list(g.fit.values())), band_index(eng, list(g.engagement.values())), len(g.engagement))
         else:
             grade = np.full(n, -1, dtype=np.int16)
         status = np.empty(n, dtype=np.int8)

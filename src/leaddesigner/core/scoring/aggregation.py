@@ -25,14 +25,14 @@ from __future__ import annotations
 
 import copy
 from dataclasses import dataclass, field
-from typing import Callable
 
 import numpy as np
 
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.blocks import blocks
 
-__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index", "clip_bounds", "status_into"]
+__all__ = ["SPARSE_SHARE", "Kept", "aggregate", "band_index", "clip_bounds", "grade_code", "grade_names", "mql_allowed",
+           "status_into"]
 
 #: an edit whose changed leads are at most one in this many is aggregated at their rows only; at 1M leads the
 #: rows' gathers cost about what whole-column passes cost at one lead in four, so one in eight keeps a margin
@@ -58,8 +58,8 @@ class Kept:
     tail: tuple | None = None  # the thresholds and MQL cells the status was computed with
 
 
-def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims: dict, dirty: dict, n: int,
-              grade_names: Callable[[], list[str]]) -> tuple[Kept, tuple]:
+def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims: dict, dirty: dict,
+              n: int) -> tuple[Kept, tuple]:
     """``(kept, (total, fit, engagement, grade or None, status))`` from the buckets.
 
     ``dirty`` maps each bucket changed since the last call to the sorted rows
@@ -115,11 +115,7 @@ def aggregate(kept: Kept | None, model: ScoringModel, buckets: dict, group_dims:
             kept.band[dim] = band_index(kept.capped[dim], mins)
             bands_changed = True
 
-    allowed = None
-    if graded and m.grades.mql_cells is not None:
-        names = grade_names()
-        allowed = np.zeros(len(names), dtype=bool)
-        allowed[[names.index(c) for c in m.grades.mql_cells if c in names]] = True
+    allowed = mql_allowed(g, grade_names(g))
     mql, sql = m.thresholds.mql, m.thresholds.sql
     tail = (mql, sql, None if allowed is None else tuple(allowed))
     bounds, cells = clip_bounds(m.score_range), np.int16(len(g.engagement))
@@ -214,8 +210,7 @@ def _tail(kept: Kept, n: int, cells: np.int16 | None, allowed: np.ndarray | None
         if bounds is not None:
             np.clip(t, *bounds, out=t)
         if new_grade:
-            gb = np.multiply(kept.band["fit"][b], cells, out=grade[b])
-            gb += kept.band["engagement"][b]
+            grade_code(kept.band["fit"][b], kept.band["engagement"][b], cells, out=grade[b])
         status_into(t, None if allowed is None else grade[b], allowed, mql, sql, status[b])
     kept.total, kept.status = total, status
 
@@ -259,8 +254,7 @@ def _tail_at(kept: Kept, rows: np.ndarray, cells: np.int16 | None, allowed: np.n
     total[rows] = t
     cell = None
     if cells is not None:
-        cell = kept.band["fit"][rows] * cells
-        cell += kept.band["engagement"][rows]
+        cell = grade_code(kept.band["fit"][rows], kept.band["engagement"][rows], cells)
         grade = kept.grade.copy()
         grade[rows] = cell
         kept.grade = grade
@@ -272,6 +266,27 @@ def _tail_at(kept: Kept, rows: np.ndarray, cells: np.int16 | None, allowed: np.n
 
 
 # ---------------------------------------------------------------- pieces
+def grade_names(grades) -> list[str]:
+    """Each grade cell's name (fit letter, engagement number: ``A1``), in the order of grade codes; [] ungraded."""
+    return [f + e for f in grades.fit for e in grades.engagement] if grades.fit and grades.engagement else []
+
+
+def mql_allowed(grades, names: list[str]) -> np.ndarray | None:
+    """Per grade code, whether a lead in that cell may become MQL (None: every cell may, or ungraded)."""
+    if not names or grades.mql_cells is None:
+        return None
+    allowed = np.zeros(len(names), dtype=bool)
+    allowed[[names.index(c) for c in grades.mql_cells if c in names]] = True
+    return allowed
+
+
+def grade_code(fit_band: np.ndarray, engagement_band: np.ndarray, cells, out: np.ndarray | None = None) -> np.ndarray:
+    """The grade code of each lead from its two band indexes (``cells`` engagement bands per fit band), int16."""
+    code = np.multiply(fit_band, np.int16(cells), out=out, dtype=np.int16)
+    code += engagement_band
+    return code
+
+
 def status_into(t: np.ndarray, grade: np.ndarray | None, allowed: np.ndarray | None, mql: float, sql: float | None,
                  out: np.ndarray) -> None:
     """0 (none), 1 (MQL: the score reaches the threshold, in an allowed grade cell) or 2 (SQL) into ``out``."""

@@ -255,10 +255,7 @@ class Scorer:
         return out
 
     def grade_names(self) -> list[str]:
-        g = self.model.grades
-        if not g.fit or not g.engagement:
-            return []
-        return [f + e for f in g.fit for e in g.engagement]
+        return aggregation.grade_names(self.model.grades)
 
     def explain(self, row: int) -> "Explanation":
         from leaddesigner.core.scoring.explain import explain_row
@@ -443,7 +440,7 @@ class Scorer:
         edits, and why the result equals an aggregation from scratch bit for bit)."""
         group_dims = {st.rule.group: st.rule.dimension for st in self._states.values() if st.rule.group}
         self._agg, (total, fit, eng, grade, status) = aggregate(
-            self._agg, self.model, self._buckets, group_dims, self._dirty, self.n, self.grade_names)
+            self._agg, self.model, self._buckets, group_dims, self._dirty, self.n)
         self._dirty = {}
         n = self.n
         products = {}
