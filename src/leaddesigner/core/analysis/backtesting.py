@@ -197,8 +197,9 @@ class ScorerSnapshot:
         return self._score_at(self, *args, **kwargs)
 
     def grade_names(self) -> list[str]:
-        g = self.model.grades
-        return [f"{f}{e}" for f in g.fit for e in g.engagement] if g.fit and g.engagement else []
+        from leaddesigner.core.scoring.aggregation import grade_names
+
+        return grade_names(self.model.grades)
 
 
 def run_backtest(
