@@ -6,17 +6,16 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
-from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
+from hypothesis import given, settings, strategies as st
 from sklearn.metrics import f1_score, precision_score, recall_score, roc_auc_score, roc_curve
 
+from fuzzing import examples  # tests/ is on sys.path; see tests/fuzzing.py
 from leaddesigner import paths
 from leaddesigner.core.analysis.at_conversion import score_at_conversion
 from leaddesigner.core.analysis.backtest import BOOT_BINS, THIN_LEADS, auc, backtest, time_split, wilson
-from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.data.leadfile import read_table
 from leaddesigner.core.model.io import load_model
+from leaddesigner.core.scoring.engine import Scorer, bind
 from leaddesigner.core.scoring.summary import parse_outcome
 
 
@@ -337,6 +336,6 @@ def test_converters_binned_once_for_the_report_and_the_app(scored):
     expected = np.bincount(((s[inner] - lo) // 2).astype(int), minlength=30)
     assert (counts >= expected).all() and counts.sum() == dist.count
     assert bins_between(0, 10) == 10 and bins_between(0, 400) == 50 and bins_between(5, 5) == 10
-    svg = chart_score_at(np.asarray(dist.scores), 20.0, dist.mean, lo, hi, "at conversion")
+    svg = chart_score_at(dist, 20.0, lo, hi, "at conversion")
     tips = {float(a): int(n) for a, _, n in re.findall(r"score ([\d.]+)-([\d.]+): (\d+) converters", svg)}
     assert tips == {float(edges[i]): int(c) for i, c in enumerate(counts) if c}  # a bar per bin that has converters

@@ -364,7 +364,7 @@ def test_guessing_only_the_model_s_columns_binds_exactly_as_guessing_all(tables)
     """``load(guess="model")`` (``score``, ``explain``, ``simulate``) guesses only the model's dates and numbers
     without a format; every export binds to the same values, problems, notes and scores as a load that guessed
     every column (EU decimal commas and day-first dates, US month-first dates, currency amounts, a workbook)."""
-    from leaddesigner.core.data.pipeline import formatted_columns
+    from leaddesigner.core.scoring.binding import formatted_columns
 
     for name, t in tables.items():
         full = detect(t.frame, delimiter=t.info.delimiter if t.info else None, source=name)

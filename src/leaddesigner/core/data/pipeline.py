@@ -39,6 +39,7 @@ from leaddesigner.core.data.leadfile import (
     row_label,
 )
 from leaddesigner.core.model.types import ActivityColumns, ScoringModel
+from leaddesigner.core.scoring.binding import formatted_columns
 from leaddesigner.core.scoring.engine import LeadData, Scorer, bind, default_as_of
 from leaddesigner.core.scoring.value_checks import count_values, values_never_found
 
@@ -255,11 +256,6 @@ def load(
         score_s = time.perf_counter() - t1
     prog(1.0, "Ready")
     return Loaded(model, data, scorer, lt, at, det, id_column, [n for n in notes if n], time.perf_counter() - t0, score_s, data_end)
-
-
-def formatted_columns(model: ScoringModel) -> list[str]:
-    """The file columns whose format binding takes from the detection: the model's dates and numbers without one."""
-    return [model.column_for(a.name) for a in model.attributes if a.type in ("date", "number") and not a.format]
 
 
 def _side_by_side(

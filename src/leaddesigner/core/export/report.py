@@ -641,7 +641,7 @@ def _score_at_section(model, sac) -> str:
             f"{pct_text(dist.share_mql)} of them were at or above the MQL threshold ({D.number(sac.threshold)}) then.</p>"
         )
         lo, hi = score_bounds(model, np.asarray(dist.scores))
-        out.append(f"<figure>{chart_score_at(np.asarray(dist.scores), sac.threshold, dist.mean, lo, hi, what)}"
+        out.append(f"<figure>{chart_score_at(dist, sac.threshold, lo, hi, what)}"
                    f"<figcaption>Each converter\u2019s score as it stood {esc(what)}, scored by the same rules "
                    "with only the activity up to that moment.</figcaption></figure>")
     return "".join(out)

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from leaddesigner.core import formatting
-from leaddesigner.core.analysis.at_conversion import bins_between
+from leaddesigner.core.analysis.at_conversion import ScoreDistribution
 from leaddesigner.core.model import describe as D
 from leaddesigner.core.model.types import ScoringModel
 from leaddesigner.core.scoring.summary import histogram, score_bounds
@@ -351,10 +351,10 @@ def chart_gains(lead_share: np.ndarray, conv_share: np.ndarray, mql_point: tuple
     return c.render()
 
 
-def chart_score_at(scores: np.ndarray, threshold: float, mean: float, lo: float, hi: float, what: str) -> str:
+def chart_score_at(dist: ScoreDistribution, threshold: float, lo: float, hi: float, what: str) -> str:
     """Histogram of converters' scores at the moment they converted, with the MQL threshold and the mean."""
-    bins = bins_between(lo, hi)  # the app's Backtest tab bins the same way
-    counts, edges = histogram(scores, lo, hi, bins)
+    counts, edges = dist.binned(lo, hi)  # the bins the app's Backtest tab draws
+    bins, mean = len(counts), dist.mean
     yt = nice_ticks(0, max(1, int(counts.max(initial=0))), 5)
     c = Svg(height=260, title=f"Score of each converter {what}").scale(lo, hi, 0, yt[-1])
     c.y_axis(yt, label="Converters")

@@ -36,7 +36,7 @@ from leaddesigner.core.scoring import conditions as C
 from leaddesigner.core.scoring.events import Events
 from leaddesigner.core.scoring.ids import lead_rows
 
-__all__ = ["LeadData", "bind", "default_as_of", "future_cutoff", "parse_as_of", "subset_data"]
+__all__ = ["LeadData", "bind", "default_as_of", "formatted_columns", "future_cutoff", "parse_as_of", "subset_data"]
 
 DAY_NS = C.DAY_NS
 Progress = Callable[[float, str], None]
@@ -239,7 +239,7 @@ def bind(
     # coerce under the file's column names, so that messages name the column the user sees
     fmts = {a.name: a.format for a in model.attributes if a.format}
     formats = {col: fmts[attr] for col, attr in present.items() if attr in fmts}
-    if column_formats:
+    if column_formats:  # for the columns formatted_columns names
         for col, f in column_formats.items():
             t = types[present[col]] if col in present else None
             if col not in formats and ((t == "date" and f in DATE_FORMATS) or (t == "number" and f in NUMBER_FORMATS)):
@@ -449,3 +449,9 @@ def subset_data(data: LeadData, rows: np.ndarray | None, moments_ns: np.ndarray 
         moments_ns=m,
         cache={},
     )
+
+
+def formatted_columns(model: ScoringModel) -> list[str]:
+    """The file columns whose format :func:`bind` takes from ``column_formats`` (a detection): the model's dates
+    and numbers without a ``format`` of their own. A caller that guesses only these (``score``) binds the same."""
+    return [model.column_for(a.name) for a in model.attributes if a.type in ("date", "number") and not a.format]
